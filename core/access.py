@@ -1,0 +1,62 @@
+"""Which units a user may see and change: the one place that answers it.
+
+Selectors and the admin scope every query of unit data through `units_for`; a
+staff member of one gmina never sees another gmina's rows.
+"""
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from .errors import Forbidden, NotAuthenticated
+from .models import AdministrativeUnit, Membership
+from .roles import CASCADING_ROLES, PERSONAL_DATA_ROLES, ROLE_RIGHTS
+
+
+def _memberships(user, roles: Iterable[str] | None) -> QuerySet[Membership]:
+    qs = Membership.objects.filter(user=user)
+    return qs.filter(role__in=list(roles)) if roles is not None else qs
+
+
+def units_for(user, roles: Iterable[str] | None = None) -> QuerySet[AdministrativeUnit]:
+    """Units where `user` holds one of `roles` (any role when None)."""
+    if not user or not user.is_authenticated:
+        return AdministrativeUnit.objects.none()
+    if user.is_superuser:
+        return AdministrativeUnit.objects.all()
+    reach = Q(pk__in=[])
+    for unit_id, teryt, role in _memberships(user, roles).values_list(
+        "unit_id", "unit__teryt", "role"
+    ):
+        reach |= Q(pk=unit_id)
+        if role in CASCADING_ROLES:
+            reach |= Q(teryt__startswith=teryt)
+    return AdministrativeUnit.objects.filter(reach)
+
+
+def roles_granting(model_label: str, action: str) -> set[str]:
+    """Roles that may perform `action` ('view', 'add', ...) on `model_label` data."""
+    return {role for role, rights in ROLE_RIGHTS.items() if action in rights.get(model_label, ())}
+
+
+def units_allowing(user, model_label: str, action: str) -> QuerySet[AdministrativeUnit]:
+    return units_for(user, roles_granting(model_label, action))
+
+
+def scope_queryset(qs: QuerySet, user, action: str = "view", unit_path: str = "unit") -> QuerySet:
+    """Restrict `qs` to rows of units where `user` may perform `action` on its model."""
+    if user and user.is_authenticated and user.is_superuser:
+        return qs
+    units = units_allowing(user, qs.model._meta.label_lower, action)
+    return qs.filter(**{f"{unit_path}__in": units})
+
+
+def ensure_unit_access(user, unit: AdministrativeUnit, model_label: str, action: str) -> None:
+    """Raise the product's 401/403 error unless `user` may `action` `model_label` in `unit`."""
+    if not user or not user.is_authenticated:
+        raise NotAuthenticated()
+    if not units_allowing(user, model_label, action).filter(pk=unit.pk).exists():
+        raise Forbidden(detail={"unit": unit.teryt})
+
+
+def can_see_personal_data(user, unit: AdministrativeUnit) -> bool:
+    return units_for(user, PERSONAL_DATA_ROLES).filter(pk=unit.pk).exists()

@@ -1,0 +1,119 @@
+"""TERYT codes of local government units (rejestr TERYT, GUS).
+
+A gmina code is `WWPPGG_R`: voivodeship (2 digits), powiat (2), gmina (2), and the
+gmina type digit R. A powiat is `WWPP`, a voivodeship `WW`. See domain.md.
+"""
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Voivodeship codes are the even numbers 02..32 (16 voivodeships).
+VOIVODESHIP_CODES = frozenset(f"{n:02d}" for n in range(2, 33, 2))
+
+# The gmina type digit (rodzaj gminy), TERYT.
+GMINA_TYPES = {
+    "1": _("urban gmina"),
+    "2": _("rural gmina"),
+    "3": _("urban-rural gmina"),
+    "4": _("town within an urban-rural gmina"),
+    "5": _("rural area of an urban-rural gmina"),
+    "8": _("district of the capital city of Warsaw"),
+    "9": _("district (delegatura) of a city"),
+}
+
+LEVEL_VOIVODESHIP = "voivodeship"
+LEVEL_POWIAT = "powiat"
+LEVEL_GMINA = "gmina"
+
+_GMINA = re.compile(r"^(\d{2})(\d{2})(\d{2})_?(\d)$")
+_POWIAT = re.compile(r"^(\d{2})(\d{2})$")
+_VOIVODESHIP = re.compile(r"^(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Teryt:
+    code: str  # normalised: WW, WWPP or WWPPGG_R
+    level: str
+
+    @property
+    def voivodeship(self) -> str:
+        return self.code[:2]
+
+    def contains(self, other: "Teryt") -> bool:
+        """A unit contains another when the other's code extends its own."""
+        return other.code.startswith(self.code) and other.code != self.code
+
+
+def _check_voivodeship(ww: str, value: str) -> None:
+    if ww not in VOIVODESHIP_CODES:
+        raise ValidationError(
+            _("TERYT code %(value)s: %(ww)s is not a voivodeship code (even numbers 02 to 32)."),
+            code="teryt_voivodeship",
+            params={"value": value, "ww": ww},
+        )
+
+
+def _check_nonzero(part: str, what: str, value: str) -> None:
+    if part == "00":
+        raise ValidationError(
+            _("TERYT code %(value)s: the %(what)s number cannot be 00."),
+            code="teryt_zero",
+            params={"value": value, "what": what},
+        )
+
+
+def parse_teryt(value: str) -> Teryt:
+    """Parse and validate a TERYT unit code; raise ValidationError naming the reason."""
+    raw = (value or "").strip()
+    if match := _GMINA.match(raw):
+        ww, pp, gg, kind = match.groups()
+        _check_voivodeship(ww, raw)
+        _check_nonzero(pp, _("powiat"), raw)
+        _check_nonzero(gg, _("gmina"), raw)
+        if kind not in GMINA_TYPES:
+            raise ValidationError(
+                _(
+                    "TERYT code %(value)s: %(kind)s is not a gmina type digit "
+                    "(allowed: 1, 2, 3, 4, 5, 8, 9)."
+                ),
+                code="teryt_type",
+                params={"value": raw, "kind": kind},
+            )
+        if kind == "8" and f"{ww}{pp}" != "1465":
+            raise ValidationError(
+                _("TERYT code %(value)s: type 8 is used only for the districts of Warsaw (1465)."),
+                code="teryt_type",
+                params={"value": raw},
+            )
+        return Teryt(f"{ww}{pp}{gg}_{kind}", LEVEL_GMINA)
+    if match := _POWIAT.match(raw):
+        ww, pp = match.groups()
+        _check_voivodeship(ww, raw)
+        _check_nonzero(pp, _("powiat"), raw)
+        return Teryt(raw, LEVEL_POWIAT)
+    if _VOIVODESHIP.match(raw):
+        _check_voivodeship(raw, raw)
+        return Teryt(raw, LEVEL_VOIVODESHIP)
+    raise ValidationError(
+        _(
+            "“%(value)s” is not a TERYT code: expected WWPPGG_R for a gmina (e.g. 026101_1), "
+            "WWPP for a powiat or WW for a voivodeship."
+        ),
+        code="teryt_format",
+        params={"value": raw},
+    )
+
+
+def validate_teryt(value: str) -> None:
+    parse_teryt(value)
+
+
+def validate_gmina_teryt(value: str) -> None:
+    if parse_teryt(value).level != LEVEL_GMINA:
+        raise ValidationError(
+            _("TERYT code %(value)s is not a gmina code (WWPPGG_R)."),
+            code="teryt_level",
+            params={"value": value},
+        )

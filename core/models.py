@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .identifiers import LEVEL_GMINA, LEVEL_POWIAT, LEVEL_VOIVODESHIP, parse_teryt, validate_teryt
+from .roles import ROLE_CHOICES
+
+
+class AdministrativeUnit(models.Model):
+    """A local government unit (JST) hosted on this deployment: gmina, powiat or voivodeship.
+
+    Every piece of municipal data belongs to one unit. The hierarchy is carried by the
+    TERYT code itself (a powiat's code is the prefix of its gminy's codes).
+    """
+
+    LEVEL_CHOICES = [
+        (LEVEL_VOIVODESHIP, _("voivodeship")),
+        (LEVEL_POWIAT, _("powiat")),
+        (LEVEL_GMINA, _("gmina")),
+    ]
+
+    teryt = models.CharField(
+        _("TERYT code"), max_length=8, unique=True, validators=[validate_teryt],
+        help_text=_("WWPPGG_R for a gmina (e.g. 026101_1), WWPP for a powiat, WW for a voivodeship."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=12, choices=LEVEL_CHOICES, editable=False)
+    boundary = models.MultiPolygonField(_("boundary"), srid=2180, null=True, blank=True)
+    office_name = models.CharField(_("office name"), max_length=200, blank=True)
+    office_address = models.TextField(_("office address"), blank=True)
+    office_email = models.EmailField(_("office e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["teryt"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(teryt__regex=r"^(\d{2}|\d{4}|\d{6}_\d)$"), name="unit_teryt_shape"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.teryt})"
+
+    def clean(self) -> None:
+        self.teryt = parse_teryt(self.teryt).code
+
+    def save(self, *args, **kwargs) -> None:
+        # Level is derived from the code and never typed in; keep it in step.
+        self.level = parse_teryt(self.teryt).level
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """A staff member's role in one unit."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("user"),
+    )
+    unit = models.ForeignKey(
+        AdministrativeUnit, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("unit"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=ROLE_CHOICES)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.unit}"

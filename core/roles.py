@@ -1,0 +1,75 @@
+"""Staff roles and what each may do, as one table.
+
+A role is held in one unit. The regional operator role also reaches every unit
+whose TERYT code extends the operator's unit (a voivodeship's powiaty and gminy).
+"""
+from django.utils.translation import gettext_lazy as _
+
+CASE_OFFICER = "case_officer"
+TAX_OFFICER = "tax_officer"
+UNIT_ADMIN = "unit_admin"
+OPERATOR = "operator"
+
+ROLE_CHOICES = [
+    (CASE_OFFICER, _("Case officer / planner")),
+    (TAX_OFFICER, _("Tax officer")),
+    (UNIT_ADMIN, _("Unit administrator")),
+    (OPERATOR, _("Regional operator")),
+]
+
+# Roles that reach the units below their own unit (by TERYT prefix).
+CASCADING_ROLES = frozenset({OPERATOR})
+
+# What each role may do with each kind of unit data: model label -> actions.
+# The admin and the API both read this table; nothing else grants staff rights.
+READ = frozenset({"view"})
+WRITE = frozenset({"view", "add", "change"})
+ALL = frozenset({"view", "add", "change", "delete"})
+
+ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
+    CASE_OFFICER: {
+        "cadastre_sync.precinct": READ,
+        "cadastre_sync.parcel": READ,
+        "cadastre_sync.building": READ,
+        "cadastre_sync.address": READ,
+        "cadastre_sync.registerunit": READ,
+        "layers.zoningplan": WRITE,
+        "layers.zoningzone": WRITE,
+    },
+    TAX_OFFICER: {
+        "cadastre_sync.precinct": READ,
+        "cadastre_sync.parcel": READ,
+        "cadastre_sync.building": READ,
+        "cadastre_sync.address": READ,
+        "cadastre_sync.registerunit": READ,
+        "cadastre_sync.owner": READ,
+        "layers.zoningplan": READ,
+        "layers.zoningzone": READ,
+    },
+    UNIT_ADMIN: {
+        "core.membership": ALL,
+        "cadastre_sync.precinct": WRITE,
+        "cadastre_sync.parcel": READ,
+        "cadastre_sync.building": READ,
+        "cadastre_sync.address": READ,
+        "cadastre_sync.registerunit": READ,
+        "cadastre_sync.owner": READ,
+        "layers.zoningplan": ALL,
+        "layers.zoningzone": ALL,
+    },
+    OPERATOR: {
+        "core.administrativeunit": WRITE,
+        "core.membership": ALL,
+        "cadastre_sync.precinct": ALL,
+        "cadastre_sync.parcel": READ,
+        "cadastre_sync.building": READ,
+        "cadastre_sync.address": READ,
+        "cadastre_sync.registerunit": READ,
+        "cadastre_sync.owner": READ,
+        "layers.zoningplan": ALL,
+        "layers.zoningzone": ALL,
+    },
+}
+
+# Personal data (PESEL, names of natural persons, addresses) is shown only to these.
+PERSONAL_DATA_ROLES = frozenset({TAX_OFFICER, UNIT_ADMIN, OPERATOR})

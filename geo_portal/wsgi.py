@@ -1,0 +1,7 @@
+"""WSGI entry point: gunicorn serves the pages, the API and MapProxy from this one app."""
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geo_portal.settings")
+application = get_wsgi_application()
