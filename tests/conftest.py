@@ -1,0 +1,1 @@
+"""Shared pytest fixtures; data factories live in tests/factories.py."""
