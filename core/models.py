@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +46,10 @@ class AdministrativeUnit(models.Model):
         return f"{self.name} ({self.teryt})"
 
     def clean(self) -> None:
-        self.teryt = parse_teryt(self.teryt).code
+        try:
+            self.teryt = parse_teryt(self.teryt).code
+        except ValidationError:
+            pass  # already reported on the teryt field by its validator
 
     def save(self, *args, **kwargs) -> None:
         # Level is derived from the code and never typed in; keep it in step.

@@ -22,8 +22,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# gis.W001: Debian 12's GDAL (3.6) predates the option that lets Django forbid GDAL
-# from opening arbitrary files and URLs. geo_portal never hands a user-supplied path
-# or URL to GDAL: uploads are saved under MEDIA_ROOT with names we generate, and
-# only those paths reach OGR. The check is silenced deliberately, for that reason.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+# gis.W001 stays silenced for the reason given in the base settings.

@@ -1,0 +1,87 @@
+"""Administration pages, scoped by unit: staff see and change only their units' rows."""
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.contrib.gis.admin import GISModelAdmin
+from django.db.models import QuerySet
+
+from .access import roles_granting, scope_queryset, units_allowing
+from .models import AdministrativeUnit, Membership
+
+
+class UnitScopedAdmin(GISModelAdmin):
+    """Rights come from core.roles.ROLE_RIGHTS, per unit, never from global permissions."""
+
+    unit_path = "unit"
+
+    def _label(self) -> str:
+        return self.model._meta.label_lower
+
+    def _allowed(self, request, action: str, obj=None) -> bool:
+        user = request.user
+        if user.is_superuser:
+            return True
+        if not user.is_active or not user.is_staff or not roles_granting(self._label(), action):
+            return False
+        units = units_allowing(user, self._label(), action)
+        if obj is None:
+            return units.exists()
+        return units.filter(pk=self._unit_of(obj).pk).exists()
+
+    def _unit_of(self, obj) -> AdministrativeUnit:
+        for part in self.unit_path.split("__"):
+            obj = getattr(obj, part)
+        return obj
+
+    def get_queryset(self, request) -> QuerySet:
+        return scope_queryset(super().get_queryset(request), request.user, "view", self.unit_path)
+
+    def has_module_permission(self, request) -> bool:
+        return self._allowed(request, "view")
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, "view", obj)
+
+    def has_add_permission(self, request) -> bool:
+        return self._allowed(request, "add")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._allowed(request, "delete", obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A staff member may attach rows only to units they may change.
+        if db_field.related_model is AdministrativeUnit and not request.user.is_superuser:
+            kwargs["queryset"] = units_allowing(request.user, self._label(), "change")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not self._allowed(request, "change" if change else "add", obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(UnitScopedAdmin):
+    unit_path = "pk"
+    list_display = ["teryt", "name", "level"]
+    search_fields = ["teryt", "name"]
+    readonly_fields = ["level"]
+
+    def get_queryset(self, request) -> QuerySet:
+        qs = super(UnitScopedAdmin, self).get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(pk__in=units_allowing(request.user, self._label(), "view"))
+
+    def _unit_of(self, obj) -> AdministrativeUnit:
+        return obj
+
+
+@admin.register(Membership)
+class MembershipAdmin(UnitScopedAdmin):
+    list_display = ["user", "unit", "role", "granted_at"]
+    list_filter = ["role", "unit"]
+    search_fields = ["user__username", "user__last_name", "unit__name", "unit__teryt"]
+    autocomplete_fields = ["user"]

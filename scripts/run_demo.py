@@ -1,0 +1,139 @@
+#!/usr/bin/env python
+"""Run the demo stack in the foreground: web server (pages, API, MapProxy) and job worker.
+
+Logs of every process are shown with a prefix; Ctrl-C (or `make stop`, which sends
+SIGTERM to the pid in var/run/demo.pid) stops all of them and the database.
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+PIDFILE = ROOT / "var" / "run" / "demo.pid"
+
+
+def processes(port: str) -> dict[str, list[str]]:
+    return {
+        "web": [
+            str(VENV_BIN / "gunicorn"), "geo_portal.wsgi", "--bind", f"127.0.0.1:{port}",
+            "--workers", "2", "--threads", "4", "--worker-class", "gthread",
+            "--timeout", "120", "--no-control-socket", "--access-logfile", "-",
+        ],
+        "worker": [str(VENV_BIN / "python"), "manage.py", "procrastinate", "worker"],
+    }
+
+
+def pump(name: str, stream) -> None:
+    for line in iter(stream.readline, ""):
+        sys.stdout.write(f"{name:>6} | {line}")
+        sys.stdout.flush()
+
+
+def wait_until_up(url: str, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback URL we built)
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def banner(port: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geo_portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from geo_portal.demo.accounts import demo_accounts
+
+    url = f"http://127.0.0.1:{port}/"
+    print("\n" + "=" * 72)
+    print(f"  geo_portal is running at {url}")
+    print(f"  administration:  {url}admin/")
+    print(f"  WMS:             {url}mapproxy/service?SERVICE=WMS&REQUEST=GetCapabilities")
+    print(f"  WMTS:            {url}mapproxy/wmts/1.0.0/WMTSCapabilities.xml")
+    print(f"  API docs:        {url}api/docs/")
+    print("  demo logins (user / password / role):")
+    for username, password, role in demo_accounts():
+        print(f"    {username:<12} {password:<18} {role}")
+    print("  Ctrl-C stops everything (or `make stop` from another terminal).")
+    print("=" * 72 + "\n", flush=True)
+
+
+def stop_running() -> int:
+    if not PIDFILE.exists():
+        print("no demo is running")
+        return 0
+    pid = int(PIDFILE.read_text())
+    try:
+        os.kill(pid, signal.SIGTERM)
+        print(f"stopping demo (pid {pid})")
+    except ProcessLookupError:
+        PIDFILE.unlink(missing_ok=True)
+    return 0
+
+
+def run(port: str) -> int:
+    PIDFILE.parent.mkdir(parents=True, exist_ok=True)
+    PIDFILE.write_text(str(os.getpid()))
+    children: dict[str, subprocess.Popen] = {}
+    stopping = threading.Event()
+
+    def shutdown(*_args) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, shutdown)
+    signal.signal(signal.SIGTERM, shutdown)
+    try:
+        for name, cmd in processes(port).items():
+            proc = subprocess.Popen(  # noqa: S603 (fixed commands)
+                cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                start_new_session=True,
+            )
+            children[name] = proc
+            threading.Thread(target=pump, args=(name, proc.stdout), daemon=True).start()
+        if wait_until_up(f"http://127.0.0.1:{port}/", time.monotonic() + 60):
+            banner(port)
+        else:
+            print("error: the web server did not answer within 60 s", file=sys.stderr)
+            stopping.set()
+        while not stopping.is_set():
+            for name, proc in children.items():
+                if proc.poll() is not None:
+                    print(f"error: {name} exited with code {proc.returncode}", file=sys.stderr)
+                    stopping.set()
+            stopping.wait(0.5)
+    finally:
+        for proc in children.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in children.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        subprocess.run([str(ROOT / "scripts" / "pg.sh"), "stop"], check=False)  # noqa: S603
+        PIDFILE.unlink(missing_ok=True)
+        print("demo stopped")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--stop", action="store_true", help="stop a running demo")
+    args = parser.parse_args()
+    if args.stop:
+        return stop_running()
+    return run(os.environ.get("PORT", "8000"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
