@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import AdministrativeUnit
 
-from .dictionaries import KST_CLASSES, LAND_USE_CODES, REGISTER_GROUPS, RIGHT_CHOICES, SOIL_CLASSES
+from .dictionaries import (
+    KST_CLASSES,
+    LAND_USE_CODES,
+    REGISTER_GROUPS,
+    RIGHT_CHOICES,
+    SOIL_CLASSES,
+)
 from .identifiers import (
     validate_land_register_number,
     validate_parcel_id,
@@ -38,7 +44,8 @@ class Precinct(models.Model):
         ordering = ["unit", "number"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "number"], name="precinct_unique_number"),
-            models.CheckConstraint(condition=Q(number__regex=r"^\d{4}$"), name="precinct_number_4d"),
+            models.CheckConstraint(condition=Q(number__regex=r"^\d{4}$"),
+                                   name="precinct_number_4d"),
         ]
 
     def __str__(self) -> str:
@@ -272,7 +279,8 @@ class Owner(models.Model):
         verbose_name_plural = _("owners")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="person") & ~Q(surname="")) | (Q(kind="institution") & ~Q(name="")),
+                condition=(Q(kind="person") & ~Q(surname=""))
+                | (Q(kind="institution") & ~Q(name="")),
                 name="owner_named_by_kind",
             ),
         ]

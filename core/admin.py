@@ -1,7 +1,7 @@
 """Administration pages, scoped by unit: staff see and change only their units' rows."""
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.contrib.gis.admin import GISModelAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from .access import roles_granting, scope_queryset, units_allowing

@@ -1,3 +1,5 @@
+from contextlib import suppress
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
@@ -23,7 +25,9 @@ class AdministrativeUnit(models.Model):
 
     teryt = models.CharField(
         _("TERYT code"), max_length=8, unique=True, validators=[validate_teryt],
-        help_text=_("WWPPGG_R for a gmina (e.g. 026101_1), WWPP for a powiat, WW for a voivodeship."),
+        help_text=_(
+            "WWPPGG_R for a gmina (e.g. 026101_1), WWPP for a powiat, WW for a voivodeship."
+        ),
     )
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=12, choices=LEVEL_CHOICES, editable=False)
@@ -46,10 +50,9 @@ class AdministrativeUnit(models.Model):
         return f"{self.name} ({self.teryt})"
 
     def clean(self) -> None:
-        try:
+        # An invalid code is already reported on the teryt field by its validator.
+        with suppress(ValidationError):
             self.teryt = parse_teryt(self.teryt).code
-        except ValidationError:
-            pass  # already reported on the teryt field by its validator
 
     def save(self, *args, **kwargs) -> None:
         # Level is derived from the code and never typed in; keep it in step.

@@ -16,7 +16,8 @@ class ZoningPlan(models.Model):
                              related_name="zoning_plans", verbose_name=_("unit"))
     kind = models.CharField(_("kind"), max_length=8, choices=KIND_CHOICES)
     identifier = models.CharField(_("identifier"), max_length=120,
-                                  help_text=_("IIP identifier of the planning act, e.g. 026101_1-POG."))
+                                  help_text=_("IIP identifier of the planning act, "
+                                              "e.g. 026101_1-POG."))
     name = models.CharField(_("name"), max_length=300)
     resolution_number = models.CharField(_("resolution number"), max_length=60, blank=True)
     resolution_date = models.DateField(_("resolution date"), null=True, blank=True)

@@ -94,7 +94,7 @@ def run(port: str) -> int:
     signal.signal(signal.SIGTERM, shutdown)
     try:
         for name, cmd in processes(port).items():
-            proc = subprocess.Popen(  # noqa: S603 (fixed commands)
+            proc = subprocess.Popen(
                 cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                 start_new_session=True,
             )
@@ -120,7 +120,7 @@ def run(port: str) -> int:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-        subprocess.run([str(ROOT / "scripts" / "pg.sh"), "stop"], check=False)  # noqa: S603
+        subprocess.run([str(ROOT / "scripts" / "pg.sh"), "stop"], check=False)
         PIDFILE.unlink(missing_ok=True)
         print("demo stopped")
     return 0

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_check(env_overrides: dict) -> subprocess.CompletedProcess:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geo_portal.settings.production",
            "DJANGO_ALLOWED_HOSTS": "portal.example.gov.pl", **env_overrides}
-    return subprocess.run(  # noqa: S603 (our own manage.py)
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
