@@ -29,6 +29,8 @@ function readConfig(id) {
   return element ? JSON.parse(element.textContent) : null;
 }
 
+// The status element is a live region that stays in the page; filling it announces the
+// message to screen readers, emptying it hides it (see :empty in overview-map.css).
 function statusReporter(element, message) {
   let shown = false;
   return {
@@ -36,14 +38,13 @@ function statusReporter(element, message) {
       if (!element || shown) return;
       shown = true;
       element.textContent = message;
-      element.title = detail;
-      element.hidden = false;
+      element.dataset.detail = detail;
     },
     ok() {
       if (!element || !shown) return;
       shown = false;
-      element.hidden = true;
       element.textContent = '';
+      delete element.dataset.detail;
     },
   };
 }
