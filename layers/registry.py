@@ -1,0 +1,275 @@
+"""Every layer geo_portal publishes, as one table.
+
+The mapfile (layers/mapserver.py) and the MapProxy sources, caches and layers
+(layers/mapproxy_config.py) are generated from `LAYERS`; nothing about a
+published layer is written by hand anywhere else.
+
+Each source query returns `id` (unique), `geom` (EPSG:2180) and the columns
+named by the layer's label and queryable fields. It filters the indexed
+geometry with `!BOX!`, MapServer's placeholder for the requested extent: the
+bounding-box test then hits the GiST index even where the query joins tables.
+Scales are OGC scale denominators (0.28 mm pixel), as MapProxy counts them.
+"""
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .zoning_symbols import GENERAL_PLAN_ZONES, LOCAL_PLAN_DESIGNATIONS, UNKNOWN_COLOUR
+
+
+class Geometry(StrEnum):
+    POLYGON = "polygon"
+    LINE = "line"
+    POINT = "point"
+
+
+class Access(StrEnum):
+    # Who may see a layer; restricted levels arrive with the staff-only layers.
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column shown by GetFeatureInfo, with its Polish heading."""
+
+    name: str
+    title_pl: str
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a feature is drawn; colours are '#rrggbb', opacity in percent."""
+
+    outline: str | None = None
+    width: float = 1.0
+    fill: str | None = None
+    opacity: int = 100
+    dash: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SymbolClass:
+    """Features whose `item` equals `value` get `style` (e.g. one zone symbol)."""
+
+    value: str
+    title: str  # may be a lazy translation; rendered in Polish
+    style: Style
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text label placed at a point inside each feature, never forced over another."""
+
+    item: str
+    size: float = 8.0
+    colour: str = "#000000"
+    halo: str = "#ffffff"
+    font: str = "sans"
+    priority: int = 5
+    max_scale: int | None = None
+
+
+@dataclass(frozen=True)
+class PublishedLayer:
+    name: str
+    title_pl: str
+    title_en: str
+    abstract_pl: str
+    abstract_en: str
+    geometry: Geometry
+    sql: str
+    style: Style | None
+    classes: tuple[SymbolClass, ...] = ()
+    class_item: str | None = None
+    label: Label | None = None
+    max_scale: int | None = None
+    min_scale: int | None = None
+    queryable: tuple[Field, ...] = ()
+    access: Access = Access.PUBLIC
+
+    @property
+    def is_queryable(self) -> bool:
+        return bool(self.queryable) and self.style is not None
+
+
+def _zone_classes(symbols: dict) -> tuple[SymbolClass, ...]:
+    return tuple(
+        SymbolClass(symbol, name, Style(outline=colour, width=1.0, fill=colour, opacity=45))
+        for symbol, (name, colour) in symbols.items()
+    )
+
+
+_UNKNOWN_ZONE = Style(outline=UNKNOWN_COLOUR, width=1.0, fill=UNKNOWN_COLOUR, opacity=45)
+
+_ZONE_FIELDS = (
+    Field("label", "Oznaczenie"),
+    Field("symbol", "Symbol"),
+    Field("designation", "Przeznaczenie"),
+    Field("plan_name", "Plan"),
+    Field("max_intensity", "Maks. nadziemna intensywność zabudowy"),
+    Field("max_built_up_share", "Maks. udział powierzchni zabudowy [%]"),
+    Field("max_height_m", "Maks. wysokość zabudowy [m]"),
+    Field("min_biologically_active_share", "Min. udział powierzchni biologicznie czynnej [%]"),
+)
+
+# Zones of plans in force: a plan whose validity ended is history, not law.
+_ZONES_SQL = """
+SELECT z.id, z.geom, z.label, z.symbol, z.designation, p.name AS plan_name,
+       z.max_intensity, z.max_built_up_share, z.max_height_m, z.min_biologically_active_share
+FROM layers_zoningzone z JOIN layers_zoningplan p ON p.id = z.plan_id
+WHERE p.kind = '{kind}' AND (p.valid_to IS NULL OR p.valid_to >= current_date)
+  AND z.geom && !BOX!
+"""
+
+LAYERS: tuple[PublishedLayer, ...] = (
+    PublishedLayer(
+        name="units",
+        title_pl="Granice jednostek samorządu terytorialnego",
+        title_en="Local government unit boundaries",
+        abstract_pl="Granice gmin, powiatów i województw obsługiwanych w portalu.",
+        abstract_en="Boundaries of the gminy, powiaty and voivodeships hosted here.",
+        geometry=Geometry.POLYGON,
+        sql="""
+SELECT id, boundary AS geom, teryt, name FROM core_administrativeunit
+WHERE boundary && !BOX!
+""",
+        style=Style(outline="#c62828", width=2.5, dash=(10, 4)),
+        queryable=(Field("teryt", "Kod TERYT"), Field("name", "Nazwa")),
+    ),
+    PublishedLayer(
+        name="precincts",
+        title_pl="Obręby ewidencyjne",
+        title_en="Cadastral precincts",
+        abstract_pl="Granice obrębów ewidencyjnych z ewidencji gruntów i budynków.",
+        abstract_en="Cadastral precinct boundaries from the land and building register.",
+        geometry=Geometry.POLYGON,
+        sql="""
+SELECT pr.id, pr.geom, u.teryt || '.' || pr.number AS code, pr.number, pr.name
+FROM cadastre_sync_precinct pr JOIN core_administrativeunit u ON u.id = pr.unit_id
+WHERE pr.geom && !BOX!
+""",
+        style=Style(outline="#6a1b9a", width=2.0, dash=(6, 3)),
+        max_scale=100_000,
+        queryable=(Field("code", "Identyfikator obrębu"), Field("name", "Nazwa obrębu")),
+    ),
+    PublishedLayer(
+        name="parcels",
+        title_pl="Działki ewidencyjne",
+        title_en="Cadastral parcels",
+        abstract_pl="Granice bieżących działek ewidencyjnych (EGiB).",
+        abstract_en="Boundaries of the current cadastral parcels (EGiB).",
+        geometry=Geometry.POLYGON,
+        sql="""
+SELECT p.id, p.geom, p.parcel_id, p.number, pr.name AS precinct, p.registered_area_ha
+FROM cadastre_sync_parcel p JOIN cadastre_sync_precinct pr ON pr.id = p.precinct_id
+WHERE p.retired_at IS NULL AND p.geom && !BOX!
+""",
+        style=Style(outline="#1a1a1a", width=1.2),
+        max_scale=12_000,
+        queryable=(
+            Field("id", "Nr rekordu"),
+            Field("parcel_id", "Identyfikator działki"),
+            Field("number", "Numer działki"),
+            Field("precinct", "Obręb"),
+            Field("registered_area_ha", "Powierzchnia ewidencyjna [ha]"),
+        ),
+    ),
+    PublishedLayer(
+        name="parcel_numbers",
+        title_pl="Numery działek",
+        title_en="Parcel numbers",
+        abstract_pl="Numery bieżących działek ewidencyjnych.",
+        abstract_en="Numbers of the current cadastral parcels.",
+        geometry=Geometry.POLYGON,
+        sql="""
+SELECT id, geom, number FROM cadastre_sync_parcel
+WHERE retired_at IS NULL AND geom && !BOX!
+""",
+        style=None,
+        label=Label(item="number", size=8, colour="#1a1a1a", priority=8),
+        max_scale=5_000,
+    ),
+    PublishedLayer(
+        name="buildings",
+        title_pl="Budynki",
+        title_en="Buildings",
+        abstract_pl="Obrysy bieżących budynków z ewidencji gruntów i budynków.",
+        abstract_en="Footprints of the current buildings from the land and building register.",
+        geometry=Geometry.POLYGON,
+        sql="""
+SELECT id, geom, building_id, kst_class, storeys_above, storeys_below
+FROM cadastre_sync_building
+WHERE retired_at IS NULL AND geom && !BOX!
+""",
+        style=Style(outline="#6d4c41", width=0.8, fill="#d7ccc8", opacity=80),
+        max_scale=12_000,
+        queryable=(
+            Field("building_id", "Identyfikator budynku"),
+            Field("kst_class", "Klasa KŚT"),
+            Field("storeys_above", "Kondygnacje nadziemne"),
+            Field("storeys_below", "Kondygnacje podziemne"),
+        ),
+    ),
+    PublishedLayer(
+        name="land_use",
+        title_pl="Użytki gruntowe i klasy gleboznawcze",
+        title_en="Land use and soil classes",
+        abstract_pl="Kontury klasoużytków bieżących działek, opisane symbolem OFU i klasą OZK.",
+        abstract_en="Land-use and soil class pieces of current parcels, labelled OFU and OZK.",
+        geometry=Geometry.POLYGON,
+        sql="""
+SELECT l.id, l.geom, l.ofu || l.ozk AS ofu_ozk, l.ofu, l.ozu, l.ozk, l.area_ha,
+       p.parcel_id
+FROM cadastre_sync_landusepiece l JOIN cadastre_sync_parcel p ON p.id = l.parcel_id
+WHERE p.retired_at IS NULL AND l.geom && !BOX!
+""",
+        style=Style(outline="#2e7d32", width=0.8, dash=(4, 3)),
+        label=Label(item="ofu_ozk", size=7.5, colour="#1b5e20", font="sans-italic", priority=4),
+        max_scale=5_000,
+        queryable=(
+            Field("parcel_id", "Działka"),
+            Field("ofu", "Użytek (OFU)"),
+            Field("ozu", "Użytek gleboznawczy (OZU)"),
+            Field("ozk", "Klasa gleboznawcza (OZK)"),
+            Field("area_ha", "Powierzchnia [ha]"),
+        ),
+    ),
+    PublishedLayer(
+        name="general_zones",
+        title_pl="Plan ogólny – strefy planistyczne",
+        title_en="General plan – planning zones",
+        abstract_pl="Strefy planistyczne obowiązujących planów ogólnych gmin.",
+        abstract_en="Planning zones of the general plans in force.",
+        geometry=Geometry.POLYGON,
+        sql=_ZONES_SQL.format(kind="general"),
+        style=_UNKNOWN_ZONE,
+        classes=_zone_classes(GENERAL_PLAN_ZONES),
+        class_item="symbol",
+        label=Label(item="label", size=8, colour="#212121", font="sans-bold", priority=6,
+                    max_scale=25_000),
+        max_scale=500_000,
+        queryable=_ZONE_FIELDS,
+    ),
+    PublishedLayer(
+        name="local_zones",
+        title_pl="Miejscowe plany zagospodarowania przestrzennego",
+        title_en="Local zoning plans (MPZP)",
+        abstract_pl="Tereny o przeznaczeniu ustalonym w obowiązujących planach miejscowych.",
+        abstract_en="Designated areas of the local plans in force.",
+        geometry=Geometry.POLYGON,
+        sql=_ZONES_SQL.format(kind="local"),
+        style=_UNKNOWN_ZONE,
+        classes=_zone_classes(LOCAL_PLAN_DESIGNATIONS),
+        class_item="symbol",
+        label=Label(item="label", size=8, colour="#212121", font="sans-bold", priority=6,
+                    max_scale=10_000),
+        max_scale=50_000,
+        queryable=_ZONE_FIELDS,
+    ),
+)
+
+
+def layer_named(name: str) -> PublishedLayer | None:
+    return _BY_NAME.get(name)
+
+
+_BY_NAME = {layer.name: layer for layer in LAYERS}
