@@ -1,0 +1,237 @@
+"""The MapServer side of publication: mapfile, config file, fontset and templates.
+
+Everything is rendered from the layer registry into a directory per database
+(`VAR_DIR/generated/<database name>/`), so the demo database and the test
+database never share a mapfile. The PostGIS connection is read from Django's
+connection when the files are written: MapServer then reads the very database
+Django uses, through its own connection.
+"""
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .registry import LAYERS, Geometry, Label, PublishedLayer, Style
+
+SRID = 2180
+# Onshore Poland in EPSG:2180 with a margin; the extent layers claim without asking PostGIS.
+EXTENT = (130_000, 120_000, 880_000, 790_000)
+# MapServer counts scale at 72 dpi unless told; OGC (and MapProxy) use 0.28 mm pixels.
+OGC_DPI = 25.4 / 0.28
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
+FONTS = {
+    "sans": "DejaVuSans.ttf",
+    "sans-bold": "DejaVuSans-Bold.ttf",
+    "sans-italic": "DejaVuSans-Oblique.ttf",
+}
+MAPFILE_NAME = "geo_portal.map"
+_GEOMETRY_TYPES = {Geometry.POLYGON: "POLYGON", Geometry.LINE: "LINE", Geometry.POINT: "POINT"}
+
+
+@dataclass(frozen=True)
+class MapServerFiles:
+    directory: Path
+    mapfile: Path
+    config: Path
+    fontset: Path
+
+
+def database_name() -> str:
+    return connection.settings_dict["NAME"]
+
+
+def generated_dir() -> Path:
+    return Path(settings.VAR_DIR) / "generated" / database_name()
+
+
+def write_atomic(path: Path, text: str) -> bool:
+    """Write `text` to `path` through a rename; leave an identical file untouched.
+
+    Returns whether the file changed. Readers (mapserv, MapProxy) see either the
+    old or the new file, never half of one; an unchanged file keeps its mtime.
+    """
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        # Holds the database password when there is one: owner and group only.
+        os.chmod(tmp, 0o640)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def mapserver_write() -> MapServerFiles:
+    """(Re)generate the mapfile and everything it refers to for the current database."""
+    directory = generated_dir()
+    files = MapServerFiles(
+        directory=directory,
+        mapfile=directory / MAPFILE_NAME,
+        config=directory / "mapserver.conf",
+        fontset=directory / "fontset.txt",
+    )
+    write_atomic(files.fontset, render_to_string("layers/fontset.txt", {"fonts": _fonts()}))
+    write_atomic(files.config, render_to_string(
+        "layers/mapserver.conf", {"map_pattern": quote(map_pattern(files.mapfile))}))
+    templates = _write_featureinfo_templates(directory / "featureinfo")
+    with translation.override("pl"):
+        mapfile = render_to_string("layers/geo_portal.map", _mapfile_context(files, templates))
+    write_atomic(files.mapfile, mapfile)
+    return files
+
+
+def _write_featureinfo_templates(directory: Path) -> dict[str, Path]:
+    paths = {"header": directory / "header.html", "footer": directory / "footer.html"}
+    write_atomic(paths["header"], render_to_string("layers/featureinfo_header.html"))
+    write_atomic(paths["footer"], render_to_string("layers/featureinfo_footer.html"))
+    for layer in LAYERS:
+        if layer.is_queryable:
+            paths[layer.name] = directory / f"{layer.name}.html"
+            write_atomic(paths[layer.name],
+                         render_to_string("layers/featureinfo_layer.html", {"layer": layer}))
+    return paths
+
+
+def map_pattern(mapfile: Path) -> str:
+    """A POSIX regular expression matching exactly our mapfile (MS_MAP_PATTERN)."""
+    return "^" + re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", str(mapfile)) + "$"
+
+
+def quote(value: object) -> str:
+    """A mapfile string literal."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def postgis_connection(settings_dict: dict) -> str:
+    """libpq keyword/value connection string for a Django DATABASES entry."""
+    keys = {"host": "HOST", "port": "PORT", "dbname": "NAME", "user": "USER",
+            "password": "PASSWORD"}
+    parts = [f"{key}={_libpq_value(settings_dict[name])}"
+             for key, name in keys.items() if settings_dict.get(name)]
+    sslmode = settings_dict.get("OPTIONS", {}).get("sslmode")
+    if sslmode:
+        parts.append(f"sslmode={_libpq_value(sslmode)}")
+    return " ".join(parts)
+
+
+def _libpq_value(value: object) -> str:
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _fonts() -> list[tuple[str, Path]]:
+    return [(alias, FONT_DIR / filename) for alias, filename in FONTS.items()]
+
+
+def _mapfile_context(files: MapServerFiles, templates: dict[str, Path]) -> dict:
+    connection_string = quote(postgis_connection(connection.settings_dict))
+    ms_layers = []
+    for layer in LAYERS:
+        ms_layers.extend(_ms_layers(layer, connection_string, templates.get(layer.name)))
+    return {
+        "extent": " ".join(str(v) for v in EXTENT),
+        "dpi": f"{OGC_DPI:.4f}",
+        "fontset": quote(files.fontset),
+        "header": quote(templates["header"]),
+        "footer": quote(templates["footer"]),
+        "srid": SRID,
+        "layers": ms_layers,
+    }
+
+
+def mapserver_layer_names(layer: PublishedLayer) -> list[str]:
+    """The MapServer layers drawing `layer`: its shapes, then its labels, in that order."""
+    if layer.style is not None and layer.label is not None:
+        return [layer.name, f"{layer.name}_labels"]
+    return [layer.name]
+
+
+def _ms_layers(layer: PublishedLayer, connection_string: str, template: Path | None) -> list:
+    names = iter(mapserver_layer_names(layer))
+    out = []
+    if layer.style is not None:
+        out.append(_shape_layer(layer, connection_string, template, name=next(names)))
+    if layer.label is not None:
+        out.append(_label_layer(layer, connection_string, name=next(names)))
+    return out
+
+
+def _common(layer: PublishedLayer, connection_string: str, name: str) -> dict:
+    return {
+        "name": quote(name),
+        "connection": connection_string,
+        "max_scale": layer.max_scale,
+        "min_scale": layer.min_scale,
+        "title": quote(layer.title_pl),
+        "abstract": quote(layer.abstract_pl),
+    }
+
+
+def _shape_layer(layer: PublishedLayer, connection_string: str, template: Path | None,
+                 name: str) -> dict:
+    items = ",".join(field.name for field in layer.queryable)
+    classes = [{"name": quote(f"{c.value} – {c.title}"), "expression": quote(c.value),
+                "styles": _styles(c.style)} for c in layer.classes]
+    classes.append({"name": quote(layer.title_pl), "expression": None,
+                    "styles": _styles(layer.style)})
+    return {
+        **_common(layer, connection_string, name),
+        "type": _GEOMETRY_TYPES[layer.geometry],
+        "data": quote(_data(layer.sql)),
+        "template": quote(template) if template else None,
+        "include_items": quote(items) if items else None,
+        "class_item": quote(layer.class_item) if layer.class_item else None,
+        "classes": classes,
+        "label": None,
+    }
+
+
+def _label_layer(layer: PublishedLayer, connection_string: str, name: str) -> dict:
+    label: Label = layer.label
+    # A point fixed in the data, not one MapServer derives from the polygon clipped to
+    # each request: a label then sits at the same place in every tile and metatile.
+    # Built from the registry's own constants only, never from a request.
+    sql = (f"SELECT id, {label.item}, ST_PointOnSurface(geom) AS geom "  # noqa: S608
+           f"FROM ({_one_line(layer.sql)}) AS s")
+    return {
+        **_common(layer, connection_string, name),
+        "type": "POINT",
+        "data": quote(_data(sql)),
+        "template": None,
+        "include_items": None,
+        "class_item": None,
+        "classes": [{"name": quote(layer.title_pl), "expression": None, "styles": []}],
+        "label": {
+            "item": quote(label.item), "font": quote(label.font), "size": label.size,
+            "colour": quote(label.colour), "halo": quote(label.halo),
+            "priority": label.priority, "max_scale": label.max_scale,
+        },
+    }
+
+
+def _styles(style: Style) -> list[dict]:
+    styles = []
+    if style.fill:
+        styles.append({"color": quote(style.fill), "opacity": style.opacity})
+    if style.outline:
+        styles.append({"outlinecolor": quote(style.outline), "width": style.width,
+                       "pattern": " ".join(str(d) for d in style.dash)})
+    return styles
+
+
+def _data(sql: str) -> str:
+    return f"geom from ({_one_line(sql)}) as t using unique id using srid={SRID}"
+
+
+def _one_line(sql: str) -> str:
+    return " ".join(sql.split())
