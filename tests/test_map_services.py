@@ -1,0 +1,264 @@
+"""The published map services: MapServer renders from PostGIS, MapProxy serves at /mapproxy/.
+
+MapServer reads the test database through its own connection, so the tests that
+need it to see rows use transactional tests (rows committed, tables flushed after).
+Each test gets its own generated files and tile cache under tmp_path.
+"""
+import io
+import logging
+import subprocess
+
+import pytest
+from django.contrib.gis.geos import Polygon
+from django.db import connection
+from mapproxy.config.loader import load_configuration
+from owslib.wms import WebMapService
+from PIL import Image
+
+from layers import views
+from layers.mapproxy_config import publication_write, publications_reset
+from layers.mapserver import MAPFILE_NAME, mapserver_layer_names
+from layers.registry import LAYERS
+from tests import factories
+
+PARCEL_OUTLINE = (0x1A, 0x1A, 0x1A)  # registry: parcels outline #1a1a1a
+# A 100 m parcel and its neighbour, in EPSG:2180 (Legnica); requests frame the first.
+PARCEL = (318000.0, 386000.0, 318100.0, 386100.0)
+NEIGHBOUR = (318100.0, 386000.0, 318200.0, 386100.0)
+FRAME = (317950.0, 385950.0, 318150.0, 386150.0)  # 200 m, so 256 px are 0.78 m each
+
+
+@pytest.fixture
+def map_services(settings, tmp_path, monkeypatch):
+    """Generated files and tile cache in tmp_path; a fresh MapProxy app; env restored."""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.MAPPROXY_CACHE_DIR = tmp_path / "cache"
+    settings.DEBUG = False
+    monkeypatch.delenv("MAPSERVER_CONFIG_FILE", raising=False)
+    publications_reset()
+    yield tmp_path
+    publications_reset()
+
+
+@pytest.fixture
+def two_parcels(map_services):
+    first = factories.parcel("10/1", geom=factories.box(*PARCEL))
+    second = factories.parcel("10/2", geom=factories.box(*NEIGHBOUR))
+    return first, second
+
+
+def _png(response) -> Image.Image:
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"] == "image/png", response.content[:500]
+    return Image.open(io.BytesIO(response.content)).convert("RGBA")
+
+
+def _is_outline(pixel) -> bool:
+    r, g, b, a = pixel
+    return a > 160 and max(abs(r - c) for c, r in zip(PARCEL_OUTLINE, (r, g, b), strict=True)) < 60
+
+
+def _getmap(client, **params):
+    base = {"SERVICE": "WMS", "REQUEST": "GetMap", "LAYERS": "parcels", "STYLES": "",
+            "FORMAT": "image/png", "TRANSPARENT": "true", "WIDTH": 256, "HEIGHT": 256}
+    return client.get("/mapproxy/service", {**base, **params})
+
+
+@pytest.mark.django_db
+def test_wms_capabilities_list_every_registry_layer_within_poland(client, map_services):
+    # given the published services of an empty database
+    # when a client asks for the WMS 1.3.0 capabilities
+    response = client.get("/mapproxy/service",
+                          {"SERVICE": "WMS", "REQUEST": "GetCapabilities", "VERSION": "1.3.0"})
+
+    # then OWSLib reads them, every registry layer is there and parcels sit over Poland
+    assert response.status_code == 200
+    wms = WebMapService("http://testserver/mapproxy/service", xml=response.content,
+                        version="1.3.0")
+    assert list(wms.contents) == [layer.name for layer in LAYERS]
+    parcels = wms["parcels"]
+    assert parcels.title == "Działki ewidencyjne"
+    assert parcels.queryable == 1
+    assert {"EPSG:2180", "EPSG:3857", "EPSG:4326"} <= set(parcels.crsOptions)
+    west, south, east, north = parcels.boundingBoxWGS84
+    assert 13.0 < west < 14.2 and 48.5 < south < 49.1 and 24.1 < east < 25.5
+    assert 54.8 < north < 55.5
+    assert "http://testserver/mapproxy/service?" in response.content.decode()
+    assert "text/html" in wms.getOperationByName("GetFeatureInfo").formatOptions
+
+
+@pytest.mark.django_db(transaction=True)
+def test_getmap_in_pl1992_draws_the_parcel_outline_on_transparent_ground(client, two_parcels):
+    # given two parcels side by side
+    # when the parcels layer is asked for around the first one in EPSG:2180
+    image = _png(_getmap(client, VERSION="1.1.1", SRS="EPSG:2180",
+                         BBOX=",".join(str(v) for v in FRAME)))
+
+    # then the western edge (x = 318000, column 64) is drawn in the outline colour ...
+    column = [image.getpixel((x, y)) for x in range(61, 68) for y in range(80, 176)]
+    assert sum(_is_outline(p) for p in column) >= 90
+    # ... and the parcel's inside and the ground around it stay transparent
+    assert image.getpixel((128, 128))[3] == 0
+    assert image.getpixel((5, 5))[3] == 0 and image.getpixel((250, 250))[3] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_getmap_in_web_mercator_draws_the_parcel_outline(client, two_parcels):
+    # given two parcels side by side and the frame around the first in EPSG:3857
+    frame = Polygon.from_bbox(FRAME)
+    frame.srid = 2180
+    frame.transform(3857)
+    west, south, east, north = frame.extent
+
+    # when the parcels layer is asked for in EPSG:3857 through WMS 1.3.0
+    image = _png(_getmap(client, VERSION="1.3.0", CRS="EPSG:3857",
+                         BBOX=f"{west},{south},{east},{north}"))
+
+    # then the outline is drawn (a closed ring of some hundreds of pixels) and the corners
+    # of the frame, outside the parcel, stay transparent
+    assert sum(_is_outline(p) for p in image.get_flattened_data()) > 250
+    assert image.getpixel((128, 128))[3] == 0
+    assert image.getpixel((3, 3))[3] == 0 and image.getpixel((252, 252))[3] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("info_format", ["text/html", "application/vnd.ogc.gml"])
+def test_getfeatureinfo_names_the_parcel_under_the_point(client, two_parcels, info_format):
+    # given two parcels side by side
+    first, second = two_parcels
+
+    # when a client asks what lies at a point inside the first one (x = 318050)
+    response = client.get("/mapproxy/service", {
+        "SERVICE": "WMS", "REQUEST": "GetFeatureInfo", "VERSION": "1.1.1", "SRS": "EPSG:2180",
+        "BBOX": ",".join(str(v) for v in FRAME), "WIDTH": 256, "HEIGHT": 256,
+        "LAYERS": "parcels", "QUERY_LAYERS": "parcels", "STYLES": "", "FORMAT": "image/png",
+        "X": 128, "Y": 128, "INFO_FORMAT": info_format,
+    })
+
+    # then the answer names that parcel, its record id and nothing of the neighbour
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(info_format)
+    body = response.content.decode()
+    assert first.parcel_id in body and second.parcel_id not in body
+    if info_format == "text/html":
+        assert "<th scope=\"row\">Identyfikator działki</th>" in body
+        assert f"<td>{first.pk}</td>" in body
+    else:
+        assert f"<id>{first.pk}</id>" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wmts_tile_of_the_pl1992_grid_is_rendered_and_then_cached(client, map_services,
+                                                                  two_parcels):
+    # given the pl1992 tile at level 13 (0.38 m/px) holding the first parcel's south-west corner
+    resolution = 3125 / 2**13
+    col = int((PARCEL[0] + 10 - 100_000) / (256 * resolution))
+    row = int((900_000 - (PARCEL[1] + 10)) / (256 * resolution))
+    url = f"/mapproxy/wmts/parcels/pl1992/13/{col}/{row}.png"
+
+    # when it is asked for twice
+    first = client.get(url)
+    second = client.get(url)
+
+    # then MapServer drew the outline once and the cache answered the second time
+    tile = _png(first)
+    assert tile.size == (256, 256)
+    assert sum(_is_outline(p) for p in tile.get_flattened_data()) > 100
+    assert second.content == first.content
+    assert list((map_services / "cache" / connection.settings_dict["NAME"]).rglob("*.png"))
+
+
+@pytest.mark.django_db
+def test_wmts_capabilities_offer_both_grids_and_the_rest_url_template(client, map_services):
+    # given the published services
+    # when a client asks for the WMTS capabilities
+    response = client.get("/mapproxy/wmts/1.0.0/WMTSCapabilities.xml")
+
+    # then both tile matrix sets and the REST tile URL of each layer are there
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<ows:Identifier>pl1992</ows:Identifier>" in body
+    assert "<ows:Identifier>GLOBAL_WEBMERCATOR</ows:Identifier>" in body
+    assert ('template="http://testserver/mapproxy/wmts/parcels/{TileMatrixSet}/{TileMatrix}/'
+            '{TileCol}/{TileRow}.png"') in body
+
+
+@pytest.mark.django_db
+def test_generated_mapproxy_configuration_loads_strictly_and_expands_everything(
+        map_services, caplog):
+    # given the configuration files written for the test database
+    files = publication_write()
+
+    # when MapProxy loads them with warnings as errors
+    with caplog.at_level(logging.WARNING, logger="mapproxy"):
+        load_configuration(str(files.mapproxy), ignore_warnings=False)
+
+    # then nothing was warned about and no ${VARIABLE} is left for MapProxy to ignore
+    assert [r.getMessage() for r in caplog.records] == []
+    for path in (files.mapproxy, files.mapserver.mapfile, files.mapserver.config):
+        assert "${" not in path.read_text()
+    database = connection.settings_dict["NAME"]
+    assert files.mapserver.directory == map_services / "var" / "generated" / database
+    assert files.mapserver.mapfile.name == MAPFILE_NAME
+
+
+@pytest.mark.django_db
+def test_regenerating_leaves_identical_files_untouched(map_services):
+    # given the files written once
+    first = publication_write()
+    paths = [first.mapproxy, first.mapserver.mapfile, first.mapserver.config]
+    before = {path: (path.stat().st_mtime_ns, path.read_text()) for path in paths}
+
+    # when they are written again
+    again = publication_write()
+
+    # then the same paths hold the same text, not rewritten, and no temporary file is left
+    assert again == first
+    assert {path: (path.stat().st_mtime_ns, path.read_text()) for path in paths} == before
+    assert not list(first.mapserver.directory.rglob("*.tmp"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mapfile_renders_every_layer_with_map2img(map_services):
+    # given the mapfile for the test database (every layer's SQL runs against its schema)
+    files = publication_write().mapserver
+    out = map_services / "all.png"
+    names = " ".join(name for layer in LAYERS for name in mapserver_layer_names(layer))
+
+    # when MapServer's own renderer draws all of them at 1:2000
+    result = subprocess.run(  # noqa: S603 - fixed binary, arguments built here
+        ["/usr/bin/map2img", "-conf", str(files.config), "-m", str(files.mapfile),
+         "-l", names, "-e", *(str(v) for v in FRAME), "-s", "256", "256", "-o", str(out)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+
+    # then it succeeds without a word and writes a PNG
+    assert result.returncode == 0 and result.stdout + result.stderr == "", result
+    assert Image.open(out).format == "PNG"
+
+
+def test_requested_layer_names_are_read_from_parameters_and_tile_paths():
+    # given requests of each service
+    # when the names of the layers they ask for are read
+    # then WMS, WMTS KVP, WMTS REST and TMS all give their layers
+    assert views.requested_layers("service", "LAYERS=parcels,units&QUERY_LAYERS=parcels") == {
+        "parcels", "units"}
+    assert views.requested_layers("wmts", "SERVICE=WMTS&layer=buildings") == {"buildings"}
+    assert views.requested_layers("wmts/land_use/pl1992/13/1/2.png", "") == {"land_use"}
+    assert views.requested_layers("tms/1.0.0/local_zones/pl1992/3/1/2.png", "") == {
+        "local_zones"}
+    assert views.requested_layers("wmts/1.0.0/WMTSCapabilities.xml", "") == {"1.0.0"}
+
+
+@pytest.mark.django_db
+def test_a_layer_the_user_may_not_see_is_refused_before_mapproxy(client, map_services,
+                                                                 monkeypatch):
+    # given a rule that hides the parcels layer
+    monkeypatch.setattr(views, "layer_allowed", lambda user, name: name != "parcels")
+
+    # when a tile of it is asked for
+    response = client.get("/mapproxy/wmts/parcels/pl1992/13/1/2.png")
+
+    # then the answer is 403 and MapProxy was never started (nothing generated or cached)
+    assert response.status_code == 403
+    assert not (map_services / "var").exists() and not (map_services / "cache").exists()
