@@ -9,6 +9,7 @@ import logging
 import subprocess
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Polygon
 from django.db import connection
 from mapproxy.config.loader import load_configuration
@@ -237,28 +238,36 @@ def test_mapfile_renders_every_layer_with_map2img(map_services):
     assert Image.open(out).format == "PNG"
 
 
-def test_requested_layer_names_are_read_from_parameters_and_tile_paths():
-    # given requests of each service
-    # when the names of the layers they ask for are read
-    # then WMS, WMTS KVP, WMTS REST and TMS all give their layers
-    assert views.requested_layers("service", "LAYERS=parcels,units&QUERY_LAYERS=parcels") == {
-        "parcels", "units"}
-    assert views.requested_layers("wmts", "SERVICE=WMTS&layer=buildings") == {"buildings"}
-    assert views.requested_layers("wmts/land_use/pl1992/13/1/2.png", "") == {"land_use"}
-    assert views.requested_layers("tms/1.0.0/local_zones/pl1992/3/1/2.png", "") == {
-        "local_zones"}
-    assert views.requested_layers("wmts/1.0.0/WMTSCapabilities.xml", "") == {"1.0.0"}
+def test_every_registry_layer_is_public_and_unknown_names_are_refused():
+    # given MapProxy's authorisation callback for an anonymous visitor
+    authorize = views.mapproxy_authorizer(AnonymousUser())
+    names = [layer.name for layer in LAYERS]
+
+    # when MapProxy asks about the registry's layers, by name and by (layer, grid) for TMS
+    # then all are granted; a name outside the registry is left out of a partial grant
+    assert authorize("wms.map", names) == {"authorized": "full"}
+    assert authorize("tms", [(name, "pl1992") for name in names]) == {"authorized": "full"}
+    partial = authorize("wms.capabilities", ["parcels", "secret_layer"])
+    assert partial["authorized"] == "partial" and list(partial["layers"]) == ["parcels"]
 
 
-@pytest.mark.django_db
-def test_a_layer_the_user_may_not_see_is_refused_before_mapproxy(client, map_services,
-                                                                 monkeypatch):
-    # given a rule that hides the parcels layer
+@pytest.mark.django_db(transaction=True)
+def test_a_layer_the_user_may_not_see_is_hidden_and_refused(client, two_parcels, map_services,
+                                                             monkeypatch):
+    # given an access rule that hides the parcels layer
     monkeypatch.setattr(views, "layer_allowed", lambda user, name: name != "parcels")
 
-    # when a tile of it is asked for
-    response = client.get("/mapproxy/wmts/parcels/pl1992/13/1/2.png")
+    # when a client reads the capabilities and asks for a map and a tile of parcels
+    capabilities = client.get("/mapproxy/service", {"SERVICE": "WMS",
+                                                    "REQUEST": "GetCapabilities",
+                                                    "VERSION": "1.3.0"})
+    getmap = _getmap(client, VERSION="1.1.1", SRS="EPSG:2180",
+                     BBOX=",".join(str(v) for v in FRAME))
+    tile = client.get("/mapproxy/wmts/parcels/pl1992/13/2233/5263.png")
 
-    # then the answer is 403 and MapProxy was never started (nothing generated or cached)
-    assert response.status_code == 403
-    assert not (map_services / "var").exists() and not (map_services / "cache").exists()
+    # then parcels is not listed, both requests are refused, and nothing of it was rendered
+    wms = WebMapService("http://testserver/mapproxy/service", xml=capabilities.content,
+                        version="1.3.0")
+    assert "parcels" not in wms.contents and "units" in wms.contents
+    assert getmap.status_code == 403 and tile.status_code == 403
+    assert not list((map_services / "cache").rglob("parcels_cache*"))
