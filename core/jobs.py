@@ -1,9 +1,8 @@
-"""Progress reporting for jobs: short writes outside the job's own transaction.
+"""Writers of a job's status and progress: each is one UPDATE of the job row.
 
-Progress is written with queryset.update() so that it is visible to the person
-watching while the job's main work is still inside its own transaction — the
-worker should open a separate connection-level autocommit write, which is what
-update() on a row outside an atomic block does.
+They are cheap to call often. A job that does its main work inside one long
+transaction must write progress through another connection for anyone to see
+it before the end; jobs that commit in chunks can call these directly.
 """
 from django.db.models import F, Value
 from django.db.models.functions import Concat
