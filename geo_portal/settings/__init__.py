@@ -76,6 +76,8 @@ DATABASES = {
         env_str("DATABASE_URL", "postgis://postgres@127.0.0.1:55432/geo_portal")
     )
 }
+# Parallel test runs on one cluster (several developers, CI) each name their own test DB.
+DATABASES["default"]["TEST"] = {"NAME": env_str("GEO_PORTAL_TEST_DB", "test_geo_portal")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
