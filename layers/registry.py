@@ -13,7 +13,13 @@ Scales are OGC scale denominators (0.28 mm pixel), as MapProxy counts them.
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .zoning_symbols import GENERAL_PLAN_ZONES, LOCAL_PLAN_DESIGNATIONS, UNKNOWN_COLOUR
+from .zoning_symbols import (
+    GENERAL_PLAN_ZONES,
+    GENERAL_ZONE_OUTLINE,
+    LOCAL_PLAN_DESIGNATIONS,
+    UNKNOWN_COLOUR,
+    ZoneKind,
+)
 
 
 class Geometry(StrEnum):
@@ -51,7 +57,7 @@ class SymbolClass:
     """Features whose `item` equals `value` get `style` (e.g. one zone symbol)."""
 
     value: str
-    title: str  # may be a lazy translation; rendered in Polish
+    title: str  # Polish: the map, its legend and feature info speak Polish
     style: Style
 
 
@@ -91,32 +97,43 @@ class PublishedLayer:
         return bool(self.queryable) and self.style is not None
 
 
-def _zone_classes(symbols: dict) -> tuple[SymbolClass, ...]:
+# Zones are filled in their planning colour, translucent enough for the parcels and
+# buildings drawn with them to read through; a thin dark line parts neighbours of one colour.
+ZONE_OPACITY = 60
+
+
+def _zone_classes(kinds: dict[str, ZoneKind], outline: str | None) -> tuple[SymbolClass, ...]:
     return tuple(
-        SymbolClass(symbol, name, Style(outline=colour, width=1.0, fill=colour, opacity=45))
-        for symbol, (name, colour) in symbols.items()
+        SymbolClass(kind.symbol, kind.name_pl,
+                    Style(outline=outline or kind.colour, width=0.8, fill=kind.colour,
+                          opacity=ZONE_OPACITY))
+        for kind in kinds.values()
     )
 
 
-_UNKNOWN_ZONE = Style(outline=UNKNOWN_COLOUR, width=1.0, fill=UNKNOWN_COLOUR, opacity=45)
+_UNKNOWN_ZONE = Style(outline=GENERAL_ZONE_OUTLINE, width=0.8, fill=UNKNOWN_COLOUR,
+                      opacity=ZONE_OPACITY)
 
 _ZONE_FIELDS = (
     Field("label", "Oznaczenie"),
     Field("symbol", "Symbol"),
     Field("designation", "Przeznaczenie"),
     Field("plan_name", "Plan"),
+    Field("status", "Status"),
     Field("max_intensity", "Maks. nadziemna intensywność zabudowy"),
     Field("max_built_up_share", "Maks. udział powierzchni zabudowy [%]"),
     Field("max_height_m", "Maks. wysokość zabudowy [m]"),
     Field("min_biologically_active_share", "Min. udział powierzchni biologicznie czynnej [%]"),
 )
 
-# Zones of plans in force: a plan whose validity ended is history, not law.
+# Zones of plans in force: a plan or zone whose validity ended is history, not law.
 _ZONES_SQL = """
 SELECT z.id, z.geom, z.label, z.symbol, z.designation, p.name AS plan_name,
+       COALESCE(NULLIF(z.status, ''), p.legal_status) AS status,
        z.max_intensity, z.max_built_up_share, z.max_height_m, z.min_biologically_active_share
 FROM layers_zoningzone z JOIN layers_zoningplan p ON p.id = z.plan_id
 WHERE p.kind = '{kind}' AND (p.valid_to IS NULL OR p.valid_to >= current_date)
+  AND (z.valid_to IS NULL OR z.valid_to >= current_date)
   AND z.geom && !BOX!
 """
 
@@ -242,7 +259,7 @@ WHERE p.retired_at IS NULL AND l.geom && !BOX!
         geometry=Geometry.POLYGON,
         sql=_ZONES_SQL.format(kind="general"),
         style=_UNKNOWN_ZONE,
-        classes=_zone_classes(GENERAL_PLAN_ZONES),
+        classes=_zone_classes(GENERAL_PLAN_ZONES, GENERAL_ZONE_OUTLINE),
         class_item="symbol",
         label=Label(item="label", size=8, colour="#212121", font="sans-bold", priority=6,
                     max_scale=25_000),
@@ -258,7 +275,7 @@ WHERE p.retired_at IS NULL AND l.geom && !BOX!
         geometry=Geometry.POLYGON,
         sql=_ZONES_SQL.format(kind="local"),
         style=_UNKNOWN_ZONE,
-        classes=_zone_classes(LOCAL_PLAN_DESIGNATIONS),
+        classes=_zone_classes(LOCAL_PLAN_DESIGNATIONS, None),
         class_item="symbol",
         label=Label(item="label", size=8, colour="#212121", font="sans-bold", priority=6,
                     max_scale=10_000),

@@ -1,37 +1,81 @@
-"""Zone symbols with their names and the conventional planning colours.
+"""Zone symbols: their official names, the APP code list values and the planning colours.
 
-General plan (plan ogólny, 2023 reform) planning zones: the closed list of the
-planning act art. 13f; local plan (MPZP) designations: the usual symbols, which
-vary by plan, so local symbols not listed here are accepted and drawn grey.
-Colours follow the customary planning palette (verify against the regulation's
-annex on the general plan's graphic form).
+General plan (plan ogólny, 2023 reform) planning zones are the closed list of the
+planning act art. 13f. Names, the RodzajStrefyPlanistycznejKod code list values and
+the fill colours follow the regulation on the general plan's form (MRiT, 8 Dec 2023)
+as the ministry's APP QGIS plugin implements them (CyfryzacjaAPP/wtyczka_qgis_app_2,
+QML/StrefaPlanistyczna.qml) (verify against the annex when it changes).
+
+Local plan (MPZP) symbols vary by plan, so symbols not listed here are accepted
+(with a warning) and drawn grey. Their colours are the customary planning palette
+(verify).
 """
-from django.utils.translation import gettext_lazy as _
+from dataclasses import dataclass
 
-GENERAL_PLAN_ZONES = {
-    "SW": (_("multi-function zone with multi-family housing"), "#c8641e"),
-    "SJ": (_("multi-function zone with single-family housing"), "#f5a64c"),
-    "SZ": (_("farmstead zone"), "#d9b36c"),
-    "SU": (_("services zone"), "#e53935"),
-    "SH": (_("large retail zone"), "#8e24aa"),
-    "SP": (_("economic and production zone"), "#8d8d8d"),
-    "SR": (_("agricultural production zone"), "#e4e49b"),
-    "SI": (_("infrastructure zone"), "#64b5f6"),
-    "SN": (_("green and recreation zone"), "#66bb6a"),
-    "SC": (_("cemetery zone"), "#2e7d32"),
-    "SG": (_("mining zone"), "#6d4c41"),
-    "SO": (_("open areas zone"), "#c5e1a5"),
-    "SK": (_("transport zone"), "#bdbdbd"),
-}
+CODE_LIST = ("https://www.gov.pl/static/zagospodarowanieprzestrzenne/codelist/"
+             "RodzajStrefyPlanistycznejKod/")
 
-LOCAL_PLAN_DESIGNATIONS = {
-    "MN": (_("single-family housing"), "#f5c77e"),
-    "MW": (_("multi-family housing"), "#c8641e"),
-    "U": (_("services"), "#e53935"),
-    "P": (_("production"), "#8d8d8d"),
-    "R": (_("agriculture"), "#e4e49b"),
-    "ZL": (_("forest"), "#2e7d32"),
-    "ZP": (_("public green"), "#66bb6a"),
-    "KD": (_("public roads"), "#d6d6d6"),
-}
+
+@dataclass(frozen=True)
+class ZoneKind:
+    symbol: str
+    name_pl: str
+    name_en: str
+    colour: str  # '#rrggbb'
+    code: str = ""  # the APP code list value naming this kind of zone (general plan only)
+
+
+def _kinds(*kinds: ZoneKind) -> dict[str, ZoneKind]:
+    return {kind.symbol: kind for kind in kinds}
+
+
+GENERAL_PLAN_ZONES = _kinds(
+    ZoneKind("SW", "strefa wielofunkcyjna z zabudową mieszkaniową wielorodzinną",
+             "multi-function zone with multi-family housing", "#9a7c64",
+             "strefaWielofunkcyjnaZZabudowaMieszkaniowaWielorodzinna"),
+    ZoneKind("SJ", "strefa wielofunkcyjna z zabudową mieszkaniową jednorodzinną",
+             "multi-function zone with single-family housing", "#d9b473",
+             "strefaWielofunkcyjnaZZabudowaMieszkaniowaJednorodzinna"),
+    ZoneKind("SZ", "strefa wielofunkcyjna z zabudową zagrodową",
+             "multi-function zone with farmsteads", "#ffe6ab",
+             "strefaWielofunkcyjnaZZabudowaZagrodowa"),
+    ZoneKind("SU", "strefa usługowa", "services zone", "#ff6c69", "strefaUslugowa"),
+    ZoneKind("SH", "strefa handlu wielkopowierzchniowego", "large retail zone", "#ff84b7",
+             "strefaHandluWielkopowierzchniowego"),
+    ZoneKind("SP", "strefa gospodarcza", "economic zone", "#af88de", "strefaGospodarcza"),
+    ZoneKind("SR", "strefa produkcji rolniczej", "agricultural production zone", "#feef64",
+             "strefaProdukcjiRolniczej"),
+    ZoneKind("SI", "strefa infrastrukturalna", "infrastructure zone", "#cccccc",
+             "strefaInfrastrukturalna"),
+    ZoneKind("SN", "strefa zieleni i rekreacji", "green and recreation zone", "#bbf58b",
+             "strefaZieleniIRekreacji"),
+    ZoneKind("SC", "strefa cmentarzy", "cemetery zone", "#94d4c4", "strefaCmentarzy"),
+    ZoneKind("SG", "strefa górnictwa", "mining zone", "#fcd4ff", "strefaGornictwa"),
+    ZoneKind("SO", "strefa otwarta", "open areas zone", "#e3ffc7", "strefaOtwarta"),
+    ZoneKind("SK", "strefa komunikacyjna", "transport zone", "#f2f2f2", "strefaKomunikacyjna"),
+)
+GENERAL_ZONE_OUTLINE = "#535353"
+
+LOCAL_PLAN_DESIGNATIONS = _kinds(
+    ZoneKind("MN", "teren zabudowy mieszkaniowej jednorodzinnej", "single-family housing",
+             "#f5c77e"),
+    ZoneKind("MW", "teren zabudowy mieszkaniowej wielorodzinnej", "multi-family housing",
+             "#c8641e"),
+    ZoneKind("U", "teren zabudowy usługowej", "services", "#e53935"),
+    ZoneKind("P", "teren obiektów produkcyjnych, składów i magazynów", "production",
+             "#9575cd"),
+    ZoneKind("R", "teren rolniczy", "agriculture", "#e4e49b"),
+    ZoneKind("ZL", "teren lasu", "forest", "#2e7d32"),
+    ZoneKind("ZP", "teren zieleni urządzonej", "public green", "#66bb6a"),
+    ZoneKind("KD", "teren drogi publicznej", "public roads", "#d6d6d6"),
+)
 UNKNOWN_COLOUR = "#b0b0b0"
+
+
+def general_zone_by_code(code: str) -> ZoneKind | None:
+    """The zone kind named by an APP code list value or its full URL (`app:nazwa`)."""
+    value = code.rsplit("/", 1)[-1]
+    return _BY_CODE.get(value)
+
+
+_BY_CODE = {kind.code: kind for kind in GENERAL_PLAN_ZONES.values()}
