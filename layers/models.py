@@ -49,6 +49,11 @@ class ZoningZone(models.Model):
     symbol = models.CharField(_("symbol"), max_length=20)
     designation = models.TextField(_("designation"), blank=True)
     provisions = models.TextField(_("provisions"), blank=True)
+    # A database default too: the demo generator inserts zones with plain SQL.
+    status = models.CharField(_("legal status"), max_length=60, blank=True, default="",
+                              db_default="")
+    valid_from = models.DateField(_("in force from"), null=True, blank=True)
+    valid_to = models.DateField(_("in force until"), null=True, blank=True)
     max_intensity = models.DecimalField(_("max above-ground building intensity"), max_digits=6,
                                         decimal_places=2, null=True, blank=True)
     max_built_up_share = models.DecimalField(_("max built-up share [%]"), max_digits=5,
