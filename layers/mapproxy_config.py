@@ -7,7 +7,9 @@ depends on the settings. The WSGI app is built on first use and kept per
 database name, so the test database gets its own files, cache and app.
 """
 import os
+import shutil
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from .mapserver import (
     mapserver_write,
     write_atomic,
 )
-from .registry import LAYERS, PublishedLayer
+from .registry import LAYERS, PublishedLayer, layer_named
 
 GRIDS = ["pl1992", "GLOBAL_WEBMERCATOR"]
 # MapServer renders both tile grids itself (sharp lines and labels); MapProxy only
@@ -84,6 +86,20 @@ def mapproxy_config(ms_files: MapServerFiles) -> dict:
         "caches": {_cache_name(layer): _cache(layer) for layer in LAYERS},
         "layers": [_layer(layer) for layer in LAYERS],
     }
+
+
+def layer_caches_clear(layer_name: str) -> None:
+    """Drop the cached tiles of a layer on every grid, after the data under it changed.
+
+    Each grid's directory is renamed away first, so a request never reads a half-deleted
+    cache; MapProxy draws the missing tiles again on demand.
+    """
+    for grid in GRIDS:
+        directory = cache_dir() / f"{_cache_name(layer_named(layer_name))}_{grid}"
+        if directory.exists():
+            doomed = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}.old")
+            directory.rename(doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _source_name(layer: PublishedLayer) -> str:

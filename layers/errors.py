@@ -1,0 +1,37 @@
+"""Errors of the layers app, each a kind of the product's errors in core/errors.py."""
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import Conflict, InvalidInput, NotFound
+
+
+class ZoningUnitNotFound(NotFound):
+    code = "zoning_unit_not_found"
+    default_message = _("No hosted unit has this TERYT code.")
+
+
+class ZoningFileNotFound(InvalidInput):
+    code = "zoning_file_not_found"
+    default_message = _("A zoning plan file to import does not exist.")
+
+
+class ZoningImportInvalid(InvalidInput):
+    """The request itself is wrong: unknown kind of plan, a mapping that names nothing."""
+
+    code = "zoning_import_invalid"
+    default_message = _("The zoning import request is not valid.")
+
+
+class ZoningImportRejected(InvalidInput):
+    """The files hold errors; nothing was written. `result` holds every problem found."""
+
+    code = "zoning_import_rejected"
+    default_message = _("The zoning plan was not imported: the files hold errors.")
+
+    def __init__(self, result) -> None:
+        self.result = result
+        super().__init__(detail={"problems": [p.as_dict() for p in result.problems]})
+
+
+class ZoningImportConflict(Conflict):
+    code = "zoning_import_conflict"
+    default_message = _("Someone else imported this plan at the same time; try again.")

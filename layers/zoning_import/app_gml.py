@@ -1,0 +1,212 @@
+"""The general plan (plan ogólny) from APP 2.0 GML: the act and its planning zones.
+
+One import takes the act (`app:AktPlanowaniaPrzestrzennego`, which gives the
+identifier, title, status, dates and the boundary) and the files of its zones
+(`app:StrefaPlanistyczna`). Features of other APP types are skipped with a warning.
+"""
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from lxml import etree
+
+from .checks import PARAMETERS
+from .gml import GmlGeometryError, surface_wkb
+from .parsed import ParsedPlan, ParsedZone, ReadResult
+from .problems import Problem
+
+APP = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0"
+XLINK = "http://www.w3.org/1999/xlink"
+_A = "{" + APP + "}"
+ACT, ZONE = "AktPlanowaniaPrzestrzennego", "StrefaPlanistyczna"
+GENERAL_PLAN_TYPE = "planOgolnyGminy"
+# The general plan is drawn at 1:10 000 (regulation on the general plan) (verify).
+GENERAL_PLAN_SCALE = 10_000
+_MEMBERS = {"member", "featureMember", "featureMembers"}
+# `PL.ZIPPZP.1234/121201-POG`: the data set of the general plan of gmina 121201.
+_NAMESPACE_TERYT = re.compile(r"/(\d{6})-POG$")
+# No DTDs, no entities, no network: a plan file is data, never instructions to the parser.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                          huge_tree=True, remove_blank_text=True)
+
+
+def read_general_plan(paths: list[Path], mapping: dict[str, str]) -> ReadResult:
+    """Read the act and the zones from `paths`; `mapping` is not used by this format."""
+    result = ReadResult()
+    acts: list[ParsedPlan] = []
+    zones: list[ParsedZone] = []
+    for path in paths:
+        _read_file(path, acts, zones, result.problems)
+    plan = _one_act(acts, zones, result.problems)
+    if plan is not None:
+        result.plans.append(plan)
+    return result
+
+
+def _read_file(path: Path, acts: list, zones: list, problems: list) -> None:
+    try:
+        root = etree.parse(str(path), _PARSER).getroot()
+    except (OSError, etree.XMLSyntaxError) as exc:
+        problems.append(Problem("unreadable_file", file=path.name, detail={"reason": str(exc)}))
+        return
+    skipped: Counter = Counter()
+    found = 0
+    for feature in _features(root):
+        name = etree.QName(feature)
+        if name.namespace == APP and name.localname == ACT:
+            acts.append(_act(feature, path, problems))
+        elif name.namespace == APP and name.localname == ZONE:
+            zones.append(_zone(feature, path, problems))
+        else:
+            skipped[name.localname] += 1
+            continue
+        found += 1
+    if not found:
+        problems.append(Problem("no_features", file=path.name,
+                                detail={"expected": f"app:{ACT}, app:{ZONE}"}))
+    if skipped:
+        types = ", ".join(f"{name} ({count})" for name, count in sorted(skipped.items()))
+        problems.append(Problem("features_skipped", file=path.name, detail={"types": types}))
+
+
+def _features(root: etree._Element):
+    if etree.QName(root).localname in {ACT, ZONE}:
+        yield root
+        return
+    for member in root:
+        if isinstance(member.tag, str) and etree.QName(member).localname in _MEMBERS:
+            yield from (child for child in member if isinstance(child.tag, str))
+
+
+def _act(feature: etree._Element, path: Path, problems: list) -> ParsedPlan:
+    namespace, local_id = _iip(feature, path, problems)
+    plan = ParsedPlan(
+        identifier=f"{namespace}/{local_id}", name=_text(feature, "tytul"), kind="general",
+        file=path.name, line=feature.sourceline, namespace=namespace,
+        plan_type=_href(feature, "typPlanu").rsplit("/", 1)[-1],
+        legal_status=_title(feature, "status"), scale_denominator=GENERAL_PLAN_SCALE,
+        valid_from=_date(feature, "obowiazujeOd", path, problems),
+        valid_to=_date(feature, "obowiazujeDo", path, problems),
+    )
+    if match := _NAMESPACE_TERYT.search(namespace):
+        plan.teryt = match.group(1)
+    if not plan.name:
+        problems.append(_missing(feature, path, "tytul", local_id))
+    plan.boundary, plan.srid = _geometry(feature, "zasiegPrzestrzenny", path, problems,
+                                         local_id)
+    return plan
+
+
+def _zone(feature: etree._Element, path: Path, problems: list) -> ParsedZone:
+    namespace, local_id = _iip(feature, path, problems)
+    zone = ParsedZone(
+        local_id=local_id, label=_text(feature, "oznaczenie"), symbol=_text(feature, "symbol"),
+        file=path.name, line=feature.sourceline, namespace=namespace,
+        kind_code=_href(feature, "nazwa").rsplit("/", 1)[-1], kind_title=_title(feature, "nazwa"),
+        status=_title(feature, "status"), provisions=_profiles(feature),
+        valid_from=_date(feature, "obowiazujeOd", path, problems, local_id),
+        valid_to=_date(feature, "obowiazujeDo", path, problems, local_id),
+    )
+    zone.designation = zone.kind_title
+    for required in ("oznaczenie", "symbol"):
+        if not _text(feature, required):
+            problems.append(_missing(feature, path, required, local_id))
+    for parameter in PARAMETERS:
+        values = [(e.text or "").strip() for e in feature.findall(_A + parameter.element)]
+        if values:
+            zone.parameters[parameter.field] = values
+    zone.geometry, zone.srid = _geometry(feature, "geometria", path, problems, local_id)
+    return zone
+
+
+def _iip(feature: etree._Element, path: Path, problems: list) -> tuple[str, str]:
+    ident = feature.find(f"{_A}idIIP/{_A}Identyfikator")
+    namespace = _text(ident, "przestrzenNazw") if ident is not None else ""
+    local_id = _text(ident, "lokalnyId") if ident is not None else ""
+    if not local_id:
+        local_id = feature.get("{http://www.opengis.net/gml/3.2}id", "")
+        problems.append(_missing(feature, path, "idIIP/lokalnyId", local_id))
+    return namespace, local_id
+
+
+def _geometry(feature, element: str, path: Path, problems: list, local_id: str):
+    holder = feature.find(_A + element)
+    try:
+        if holder is None:
+            raise GmlGeometryError("missing_geometry")
+        return surface_wkb(holder)
+    except GmlGeometryError as exc:
+        problems.append(Problem(exc.code, file=path.name, line=feature.sourceline,
+                                zones=(local_id,) if local_id else (), detail=exc.detail))
+        return None, None
+
+
+def _one_act(acts: list[ParsedPlan], zones: list[ParsedZone], problems: list):
+    identifiers = sorted({act.identifier for act in acts})
+    if len(identifiers) > 1:
+        problems.append(Problem("several_acts", file=acts[1].file, line=acts[1].line, detail={
+            "count": len(identifiers), "identifiers": ", ".join(identifiers)}))
+        return None
+    if not acts:
+        if zones:
+            namespaces = sorted({zone.namespace for zone in zones})
+            problems.append(Problem("missing_act", file=zones[0].file,
+                                    detail={"namespace": ", ".join(namespaces)}))
+        return None
+    plan = acts[0]
+    if plan.plan_type and plan.plan_type != GENERAL_PLAN_TYPE:
+        problems.append(Problem("not_general_plan", file=plan.file, line=plan.line,
+                                detail={"type": plan.plan_type}))
+    for zone in zones:
+        if zone.namespace != plan.namespace:
+            problems.append(Problem("zone_of_other_plan", file=zone.file, line=zone.line,
+                                    zones=(zone.local_id,),
+                                    detail={"namespace": zone.namespace,
+                                            "plan": plan.identifier}))
+    plan.zones = zones
+    return plan
+
+
+def _text(element: etree._Element, name: str) -> str:
+    found = element.find(_A + name)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _href(element: etree._Element, name: str) -> str:
+    found = element.find(_A + name)
+    return (found.get(f"{{{XLINK}}}href") or "").strip() if found is not None else ""
+
+
+def _title(element: etree._Element, name: str) -> str:
+    found = element.find(_A + name)
+    return (found.get(f"{{{XLINK}}}title") or "").strip() if found is not None else ""
+
+
+def _profiles(feature: etree._Element) -> str:
+    lines = []
+    for element, title in (("profilPodstawowy", "Profil podstawowy"),
+                           ("profilDodatkowy", "Profil dodatkowy")):
+        names = [e.get(f"{{{XLINK}}}title") or "" for e in feature.findall(_A + element)]
+        if names:
+            lines.append(f"{title}: {', '.join(n for n in names if n)}.")
+    return "\n".join(lines)
+
+
+def _date(feature, name: str, path: Path, problems: list, local_id: str = "") -> date | None:
+    raw = _text(feature, name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        problems.append(Problem("bad_value", file=path.name, line=feature.sourceline,
+                                zones=(local_id,) if local_id else (),
+                                detail={"field": name, "value": raw,
+                                        "reason": "oczekiwano daty RRRR-MM-DD"}))
+        return None
+
+
+def _missing(feature, path: Path, name: str, local_id: str) -> Problem:
+    return Problem("missing_field", file=path.name, line=feature.sourceline,
+                   zones=(local_id,) if local_id else (), detail={"field": name})

@@ -1,0 +1,59 @@
+"""What a reader hands on: plans and zones as read, values still as written in the file.
+
+Geometries travel as WKB in their source coordinate system with easting first;
+PostGIS transforms and checks them (see spatial.py). Parameter values stay text
+until checks.py has judged them, so a value written `0.95` is still `0.95` there.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from .problems import Problem
+
+
+@dataclass
+class ParsedZone:
+    local_id: str
+    label: str
+    symbol: str
+    file: str
+    line: int | None
+    geometry: bytes | None = None  # WKB, easting first
+    srid: int | None = None
+    kind_code: str = ""  # general plan: the zone kind code list value (app:nazwa)
+    kind_title: str = ""
+    designation: str = ""
+    provisions: str = ""
+    status: str = ""
+    valid_from: date | None = None
+    valid_to: date | None = None
+    namespace: str = ""  # general plan: the IIP namespace of the data set
+    # model field -> every value written for it (a repeated element gives two)
+    parameters: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedPlan:
+    identifier: str
+    name: str
+    kind: str
+    file: str
+    line: int | None
+    boundary: bytes | None = None  # WKB, easting first; None: the union of the zones
+    srid: int | None = None
+    namespace: str = ""
+    plan_type: str = ""  # general plan: app:typPlanu code
+    teryt: str = ""  # the unit code the plan itself names (6 digits), when it names one
+    legal_status: str = ""
+    valid_from: date | None = None
+    valid_to: date | None = None
+    resolution_number: str = ""
+    resolution_date: date | None = None
+    text_url: str = ""
+    scale_denominator: int = 1000
+    zones: list[ParsedZone] = field(default_factory=list)
+
+
+@dataclass
+class ReadResult:
+    plans: list[ParsedPlan] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)

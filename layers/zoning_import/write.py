@@ -1,0 +1,83 @@
+"""Writing checked plans: the plan row, then its zones replaced in one statement each.
+
+Runs inside the import's transaction after every check passed; the geometries come
+from the temporary tables of spatial.py, already in EPSG:2180.
+"""
+from dataclasses import dataclass
+
+from core.models import AdministrativeUnit
+
+from ..models import ZoningPlan, ZoningZone
+from .checks import PARAMETERS, zone_values
+from .spatial import Staged
+
+_PLAN_FIELDS = ("name", "kind", "legal_status", "valid_from", "valid_to", "resolution_number",
+                "resolution_date", "text_url", "scale_denominator")
+_ZONE_COLUMNS = ("local_id", "label", "symbol", "designation", "provisions", "status",
+                 *(p.field for p in PARAMETERS))
+_ZONE_TYPES = ("text",) * 6 + ("numeric",) * len(PARAMETERS)
+
+
+@dataclass(frozen=True)
+class PlanWritten:
+    plan_id: int
+    identifier: str
+    name: str
+    zones: int
+    zones_replaced: int  # zones the plan had before; 0 for a new plan
+    created: bool
+
+
+def plans_write(cursor, unit: AdministrativeUnit, staged: Staged) -> list[PlanWritten]:
+    return [_plan_write(cursor, unit, staged, i) for i in range(len(staged.plans))]
+
+
+def _plan_write(cursor, unit: AdministrativeUnit, staged: Staged, i: int) -> PlanWritten:
+    parsed = staged.plans[i]
+    # The row lock makes a second import of the same plan wait for this one to finish.
+    plan = (ZoningPlan.objects.select_for_update()
+            .filter(unit=unit, identifier=parsed.identifier).first())
+    created = plan is None
+    before = 0 if created else plan.zones.count()
+    if created:
+        plan = ZoningPlan(unit=unit, identifier=parsed.identifier)
+    for name in _PLAN_FIELDS:
+        setattr(plan, name, getattr(parsed, name))
+    plan.save()
+    ZoningZone.objects.filter(plan=plan).delete()
+    count = _zones_insert(cursor, plan.pk, staged, i)
+    _boundary_update(cursor, plan.pk, i)
+    return PlanWritten(plan.pk, plan.identifier, plan.name, count, before, created)
+
+
+def _zones_insert(cursor, plan_id: int, staged: Staged, i: int) -> int:
+    rows = [(n, zone) for n, (plan, zone) in enumerate(staged.zones) if plan == i]
+    if not rows:
+        return 0
+    values = [{**vars(zone), **zone_values(zone)} for _, zone in rows]
+    columns = {"n": [n for n, _ in rows]}
+    for name in (*_ZONE_COLUMNS, "valid_from", "valid_to"):
+        columns[name] = [row[name] for row in values]
+    names = ["n", *_ZONE_COLUMNS, "valid_from", "valid_to"]
+    types = ["int", *_ZONE_TYPES, "date", "date"]
+    arrays = ", ".join(f"%({name})s::{kind}[]" for name, kind in zip(names, types, strict=True))
+    cursor.execute(
+        f"INSERT INTO {ZoningZone._meta.db_table} (plan_id, {', '.join(names[1:])}, geom) "  # noqa: S608 - our own column names
+        f"SELECT %(plan_id)s, {', '.join('a.' + n for n in names[1:])}, ST_Multi(z.geom) "
+        f"FROM unnest({arrays}) AS a({', '.join(names)}) "
+        f"JOIN zoning_stage_zone z ON z.n = a.n ORDER BY a.n",
+        {**columns, "plan_id": plan_id},
+    )
+    return cursor.rowcount
+
+
+def _boundary_update(cursor, plan_id: int, i: int) -> None:
+    """The act's boundary; for a local plan without one, the union of its zones."""
+    cursor.execute(
+        f"UPDATE {ZoningPlan._meta.db_table} SET geom = COALESCE("  # noqa: S608 - our own table
+        "(SELECT ST_Multi(geom) FROM zoning_stage_plan WHERE plan = %(i)s),"
+        "(SELECT ST_Multi(ST_Union(zz.geom)) FROM "
+        f"{ZoningZone._meta.db_table} zz WHERE zz.plan_id = %(plan_id)s)) "
+        "WHERE id = %(plan_id)s",
+        {"i": i, "plan_id": plan_id},
+    )
