@@ -10,7 +10,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AdministrativeUnit
+from core.models import AdministrativeUnit, Job
 
 from .dictionaries import (
     KST_CLASSES,
@@ -320,3 +320,31 @@ class OwnershipShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.numerator}/{self.denominator}"
+
+
+class CadastreImport(Job):
+    """One import of a county export: its file, options, outcome and report.
+
+    `changed_extent` is the area the import changed (created, updated and retired
+    objects, old and new geometry), for refreshing map caches. `report` lists the
+    problems found, each with file, line and gml:id (personal data never appears).
+    """
+
+    source_name = models.CharField(_("file name"), max_length=255)
+    source_path = models.CharField(
+        _("stored file"), max_length=500, blank=True,
+        help_text=_("Where an uploaded file is kept, under the media folder."))
+    source_size = models.PositiveBigIntegerField(_("file size [bytes]"), null=True, blank=True)
+    format = models.CharField(_("format"), max_length=16, default="auto")
+    detected_format = models.CharField(_("detected format"), max_length=16, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    changed_extent = models.MultiPolygonField(_("changed extent"), srid=SRID, null=True,
+                                              blank=True)
+    report = models.JSONField(_("report"), default=list, blank=True)
+
+    class Meta(Job.Meta):
+        verbose_name = _("cadastre import")
+        verbose_name_plural = _("cadastre imports")
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.get_status_display()})"
