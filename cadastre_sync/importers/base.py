@@ -1,0 +1,132 @@
+"""The interface every cadastre file format implements, and the report it writes to.
+
+A reader streams the file once and yields staging rows `(kind, row)`; it never
+touches the real tables. Kinds and their columns are defined in `staging.py`.
+Spatial and cross-object checks run afterwards in SQL (`checks.py`), so a reader
+only reports what it alone can see: syntax, a missing field, a bad value.
+"""
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+from typing import BinaryIO, ClassVar
+
+from ..errors import ERROR, WARNING, Problem
+
+Row = tuple[str, dict]
+
+# How many problems a report keeps in full; beyond that only their count per code.
+# A county export with a systematic fault would otherwise fill the job row.
+REPORT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    unit_teryt: str
+    strict: bool = False
+    dry_run: bool = False
+    field_map: dict[str, str] = field(default_factory=dict)
+
+
+class Report:
+    """Problems found in one file, in the order found."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.by_code: Counter[str] = Counter()
+        self.errors = 0
+        self.warnings = 0
+        self.errors_by_kind: Counter[str] = Counter()
+
+    def add(self, message: str, *, code: str, severity: str = ERROR, line: int | None = None,
+            gml_id: str = "", object_id: str = "", kind: str = "") -> None:
+        self.by_code[code] += 1
+        if severity == ERROR:
+            self.errors += 1
+            self.errors_by_kind[kind or "file"] += 1
+        else:
+            self.warnings += 1
+        if len(self.problems) < REPORT_LIMIT:
+            self.problems.append(Problem(str(message), code, severity, self.file, line,
+                                         gml_id or "", object_id or ""))
+
+    def warn(self, message: str, **where) -> None:
+        self.add(message, severity=WARNING, **where)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.errors > 0
+
+
+class CountingReader:
+    """A binary file wrapper that counts bytes read, for progress in bytes."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.done = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.done += len(data)
+        return data
+
+
+class CadastreReader(ABC):
+    """Base of the format plug-ins: short name, sniffing, and the row stream."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+
+    def __init__(self, path: Path, report: Report, options: ImportOptions) -> None:
+        self.path = path
+        self.report = report
+        self.options = options
+        self.skipped: Counter[str] = Counter()  # feature types read past on purpose
+        self.bytes_done = 0
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, head: bytes, path: Path) -> bool:
+        """True when the first bytes (up to 64 KiB) look like this format."""
+
+    @abstractmethod
+    def rows(self) -> Iterator[Row]:
+        """Yield staging rows; report problems to `self.report`, never raise for data."""
+
+    def error(self, message: str, **where) -> None:
+        self.report.add(message, **where)
+
+    def warn(self, message: str, **where) -> None:
+        self.report.add(message, severity=WARNING, **where)
+
+
+# Short name -> reader class, as dotted paths so a format's dependencies load only when
+# used (pygeoapi's plug-in registry). Detection tries them in this order.
+REGISTRY: dict[str, str] = {
+    "egib2021": "cadastre_sync.importers.egib_gml.Egib2021Reader",
+    "egib2015": "cadastre_sync.importers.egib_gml.Egib2015Reader",
+}
+AUTO = "auto"
+FORMAT_CHOICES = [AUTO, *REGISTRY]
+SNIFF_BYTES = 64 * 1024
+
+
+def reader_class(name: str) -> type[CadastreReader]:
+    module, _, cls = REGISTRY[name].rpartition(".")
+    return getattr(import_module(module), cls)
+
+
+def read_head(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(SNIFF_BYTES)
+
+
+def detect_format(path: Path, head: bytes) -> str | None:
+    """The short name of the first reader whose sniff accepts the file, or None."""
+    for name in REGISTRY:
+        if reader_class(name).sniff(head, path):
+            return name
+    return None

@@ -1,0 +1,281 @@
+"""Set-based checks of the staged rows, in SQL, before anything is merged.
+
+Geometry is made ready here: coordinates are checked against the extent of Poland
+in the file's own CRS (a swapped axis order lands far outside it), transformed to
+EPSG:2180, tested with ST_IsValid and repaired with ST_MakeValid (or rejected
+under --strict). Links are resolved to natural keys (parcel id, register unit id,
+owner id), whatever order the features came in. Each check reports the file line
+and gml:id kept with the staged row.
+"""
+# ruff: noqa: S608 - SQL is built from our own table and column names only; values
+# always travel as query parameters.
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from ..errors import ERROR, WARNING
+from .base import Report
+from .values import DEFAULT_AREA_TOLERANCE_HA
+
+# Extent of Poland in each cadastre CRS, easting/northing (xmin, ymin, xmax, ymax), with a
+# margin. PL-2000 zone k: eastings k·10⁶ + 500 km ± 200 km. Source: PL-2000/PL-1992 definitions.
+POLAND_BOUNDS = {
+    2176: (5_300_000, 5_400_000, 5_700_000, 6_100_000),
+    2177: (6_300_000, 5_400_000, 6_700_000, 6_100_000),
+    2178: (7_300_000, 5_400_000, 7_700_000, 6_100_000),
+    2179: (8_300_000, 5_400_000, 8_700_000, 6_100_000),
+    2180: (100_000, 100_000, 900_000, 800_000),
+}
+# Tables with geometry: staged kind -> the column naming the object in messages.
+SPATIAL = {"parcel": "parcel_id", "building": "building_id", "precinct": "precinct_code"}
+# A unit's parcels may stick out of its recorded boundary by this much (metres).
+BOUNDARY_MARGIN_M = 1000
+
+_BOUNDS_SQL = """
+    FROM stg_{kind} s
+    LEFT JOIN unnest(%(srid)s::int[], %(x0)s::float8[], %(y0)s::float8[], %(x1)s::float8[],
+                     %(y1)s::float8[]) AS b(srid, x0, y0, x1, y1) ON b.srid = ST_SRID(s.geom_in)
+"""
+_OUTSIDE = ("b.srid IS NULL OR ST_XMin(s.geom_in) < b.x0 OR ST_YMin(s.geom_in) < b.y0 "
+            "OR ST_XMax(s.geom_in) > b.x1 OR ST_YMax(s.geom_in) > b.y1")
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str
+    code: str
+    severity: str
+    message: str  # formatted with the row's object_id and detail
+    sql: str  # selects line, gml_id, object_id, detail
+
+
+def _bounds_params() -> dict:
+    keys = ("x0", "y0", "x1", "y1")
+    return {"srid": list(POLAND_BOUNDS),
+            **{k: [b[i] for b in POLAND_BOUNDS.values()] for i, k in enumerate(keys)}}
+
+
+def _run(sql: str, params: dict | None = None) -> list[tuple]:
+    """Execute; without parameters a string may hold several statements."""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall() if cur.description else []
+
+
+def _report(report: Report, check: Check, params: dict | None = None) -> None:
+    for line, gml_id, object_id, detail in _run(check.sql, params):
+        report.add(check.message.format(object_id=object_id or "", detail=detail or ""),
+                   code=check.code, severity=check.severity, line=line, gml_id=gml_id or "",
+                   object_id=object_id or "", kind=check.kind)
+
+
+def geometry_checks(strict: bool) -> list[Check]:
+    invalid = ERROR if strict else WARNING
+    checks = []
+    for kind, ident in SPATIAL.items():
+        checks += [
+            Check(kind, "outside_poland", ERROR,
+                  "coordinates (EPSG:{detail}) lie outside Poland in their CRS; "
+                  "is the axis order swapped (EGiB GML writes northing first)?",
+                  f"SELECT s.line, s.gml_id, s.{ident}, ST_SRID(s.geom_in) || ': ' || "
+                  f"ST_AsText(ST_PointN(ST_ExteriorRing(ST_GeometryN(s.geom_in, 1)), 1), 2) "
+                  f"{_BOUNDS_SQL.format(kind=kind)} WHERE s.geom_in IS NOT NULL AND ({_OUTSIDE})"),
+            Check(kind, "invalid_geometry", invalid,
+                  "invalid geometry (" + ("rejected under --strict" if strict
+                                          else "repaired with ST_MakeValid") + "): {detail}",
+                  f"SELECT line, gml_id, {ident}, ST_IsValidReason(geom) FROM stg_{kind} "
+                  f"WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)"),
+        ]
+    return checks
+
+
+def _transform(kind: str) -> str:
+    return (f"UPDATE stg_{kind} s SET geom = ST_Multi(ST_Transform(s.geom_in, 2180)) "
+            f"FROM unnest(%(srid)s::int[], %(x0)s::float8[], %(y0)s::float8[], "
+            f"%(x1)s::float8[], %(y1)s::float8[]) AS b(srid, x0, y0, x1, y1) "
+            f"WHERE b.srid = ST_SRID(s.geom_in) AND NOT ({_OUTSIDE})")
+
+
+def _repair(kind: str) -> str:
+    # ST_MakeValid may return a collection with lines where a polygon collapsed; keep areas.
+    return (f"UPDATE stg_{kind} SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) "
+            f"WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)")
+
+
+def prepare_geometry(report: Report, *, strict: bool, boundary_wkb: bytes | None) -> None:
+    params = _bounds_params()
+    checks = {c.code + c.kind: c for c in geometry_checks(strict)}
+    for kind, ident in SPATIAL.items():
+        _report(report, checks["outside_poland" + kind], params)
+        _run(f"ALTER TABLE stg_{kind} ADD COLUMN geom geometry(MultiPolygon, 2180)")
+        _run(_transform(kind), params)
+        _report(report, checks["invalid_geometry" + kind])
+        if not strict:
+            _run(_repair(kind))
+            _report(report, Check(kind, "empty_geometry", ERROR,
+                                  "nothing is left of the geometry after repair", (
+                f"SELECT line, gml_id, {ident}, '' FROM stg_{kind} "
+                f"WHERE geom IS NOT NULL AND ST_IsEmpty(geom)")))
+        if boundary_wkb:
+            _report(report, Check(kind, "outside_unit", ERROR,
+                                  "lies outside the unit's boundary (more than "
+                                  f"{BOUNDARY_MARGIN_M} m); is the axis order swapped?", (
+                f"SELECT s.line, s.gml_id, s.{ident}, '' FROM stg_{kind} s, "
+                f"(SELECT ST_Buffer(ST_GeomFromWKB(%(b)s, 2180), {BOUNDARY_MARGIN_M}) AS g) u "
+                f"WHERE s.geom IS NOT NULL AND NOT ST_Intersects(s.geom, u.g)")),
+                {"b": boundary_wkb})
+
+
+def _current(alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    return f"{prefix}version_end IS NULL AND {prefix}object_end IS NULL"
+
+
+def record_checks() -> list[Check]:
+    """Duplicates and areas: whole-file questions a streaming reader cannot answer."""
+    return [
+        Check("parcel", "duplicate_parcel", ERROR,
+              "the id appears {detail} times as a current version (no end date)",
+              f"SELECT min(line), min(gml_id), parcel_id, count(*) FROM stg_parcel "
+              f"WHERE {_current()} GROUP BY parcel_id HAVING count(*) > 1"),
+        Check("parcel", "duplicate_gml_id", ERROR, "gml:id used by {detail} parcels",
+              "SELECT min(line), gml_id, min(parcel_id), count(*) FROM stg_parcel "
+              "GROUP BY gml_id HAVING count(*) > 1"),
+        Check("building", "duplicate_building", ERROR,
+              "the id appears {detail} times as a current version (no end date)",
+              f"SELECT min(line), min(gml_id), building_id, count(*) FROM stg_building "
+              f"WHERE {_current()} GROUP BY building_id HAVING count(*) > 1"),
+        Check("register_unit", "duplicate_register_unit", ERROR,
+              "the id appears {detail} times as a current version (no end date)",
+              f"SELECT min(line), min(gml_id), register_id, count(*) FROM stg_register_unit "
+              f"WHERE {_current()} GROUP BY register_id HAVING count(*) > 1"),
+        # The registered area was computed in the file's CRS: compare with the area there.
+        Check("parcel", "area_mismatch", WARNING,
+              "{detail}: the difference exceeds the accuracy the file states "
+              "({default} ha where it states none)"
+              .replace("{default}", str(DEFAULT_AREA_TOLERANCE_HA)),
+              "SELECT line, gml_id, parcel_id, round((ST_Area(geom_in) / 10000)::numeric, 4) "
+              "|| ' ha drawn, ' || area_ha || ' ha registered' FROM stg_parcel "
+              "WHERE geom IS NOT NULL AND area_ha IS NOT NULL AND abs(ST_Area(geom_in) / 10000 "
+              f"- area_ha) > coalesce(accuracy_ha, {DEFAULT_AREA_TOLERANCE_HA})"),
+        Check("share", "bad_share", WARNING,
+              "share {detail} is not a proper fraction; the share is not imported",
+              "SELECT line, gml_id, '', coalesce(numerator::text, '?') || '/' || "
+              "coalesce(denominator::text, '?') FROM stg_share WHERE version_end IS NULL "
+              "AND NOT coalesce(numerator BETWEEN 1 AND denominator, false)"),
+    ]
+
+
+def ownership_checks() -> list[Check]:
+    return [
+        Check("share", "unsupported_right", WARNING,
+              "the right “{detail}” (rodzajPrawa) is not one the model holds; "
+              "the share is not imported",
+              "SELECT line, gml_id, '', right_code FROM stg_share WHERE version_end IS NULL "
+              "AND coalesce(right_code, '') <> ALL(%(right_codes)s::text[])"),
+        Check("share", "unsupported_owner", WARNING,
+              "the share is held by a group subject (podmiot grupowy), which the model does not "
+              "hold; the share is not imported",
+              "SELECT s.line, s.gml_id, '', '' FROM stg_share s JOIN stg_key k "
+              "ON k.key = s.subject_ref AND k.kind = 'subject' JOIN stg_subject g "
+              "ON left(coalesce(nullif(g.local_id, ''), g.gml_id), 100) = k.target "
+              "AND g.kind = 'group' WHERE s.version_end IS NULL"),
+    ]
+
+
+def run_record_checks(report: Report) -> None:
+    for check in record_checks():
+        _report(report, check)
+
+
+def run_ownership_checks(report: Report, right_codes: list[str]) -> None:
+    for check in ownership_checks():
+        _report(report, check, {"right_codes": right_codes})
+
+
+# Every key a link may use -> what it names. A 2021 link names one version by gml:id, a
+# 2015 link names the object by its IIP id; both resolve to the object's natural key,
+# preferring the current version when several share an IIP id.
+KEYS_SQL = f"""
+DROP TABLE IF EXISTS pg_temp.stg_key;
+CREATE TEMP TABLE stg_key AS
+SELECT DISTINCT ON (key, kind) key, kind, target FROM (
+    SELECT gml_id AS key, 'parcel' AS kind, parcel_id AS target, {_current()} AS cur
+      FROM stg_parcel
+    UNION ALL SELECT iip, 'parcel', parcel_id, {_current()} FROM stg_parcel
+    UNION ALL SELECT gml_id, 'register_unit', register_id, {_current()} FROM stg_register_unit
+    UNION ALL SELECT iip, 'register_unit', register_id, {_current()} FROM stg_register_unit
+    UNION ALL SELECT gml_id, 'subject', left(coalesce(nullif(local_id, ''), gml_id), 100),
+                     version_end IS NULL FROM stg_subject
+    UNION ALL SELECT iip, 'subject', left(coalesce(nullif(local_id, ''), gml_id), 100),
+                     version_end IS NULL FROM stg_subject
+    UNION ALL SELECT gml_id, 'land_use', seq::text, true FROM stg_land_use
+    UNION ALL SELECT iip, 'land_use', seq::text, true FROM stg_land_use
+) k WHERE key <> '' ORDER BY key, kind, cur DESC;
+CREATE INDEX ON stg_key (key, kind);
+ANALYZE stg_key;
+"""
+RESOLVE_SQL = [
+    "ALTER TABLE stg_parcel ADD COLUMN register_id text",
+    "UPDATE stg_parcel p SET register_id = k.target FROM stg_key k "
+    "WHERE k.key = p.jrg_ref AND k.kind = 'register_unit'",
+    "ALTER TABLE stg_land_use ADD COLUMN parcel_seq bigint",
+    "UPDATE stg_land_use l SET parcel_seq = p.seq FROM stg_parcel p "
+    "WHERE l.parcel_ref <> '' AND p.gml_id = l.parcel_ref",
+    "UPDATE stg_land_use l SET parcel_seq = r.seq "
+    "FROM (SELECT seq, unnest(land_use_refs) AS ref FROM stg_parcel) r "
+    "JOIN stg_key k ON k.key = r.ref AND k.kind = 'land_use' WHERE l.seq = k.target::bigint",
+    "ALTER TABLE stg_building ADD COLUMN parcel_ids text[]",
+    "UPDATE stg_building b SET parcel_ids = ARRAY(SELECT DISTINCT k.target "
+    "FROM unnest(b.parcel_refs) r JOIN stg_key k ON k.key = r AND k.kind = 'parcel')",
+    "ALTER TABLE stg_share ADD COLUMN register_id text, ADD COLUMN subject text",
+    "UPDATE stg_share s SET register_id = k.target FROM stg_key k "
+    "WHERE k.key = s.jrg_ref AND k.kind = 'register_unit'",
+    "UPDATE stg_share s SET subject = k.target FROM stg_key k "
+    "WHERE k.key = s.subject_ref AND k.kind = 'subject'",
+    "ALTER TABLE stg_subject ADD COLUMN members text[]",
+    "UPDATE stg_subject s SET members = ARRAY(SELECT k.target FROM unnest(s.member_refs) "
+    "WITH ORDINALITY r(ref, n) JOIN stg_key k ON k.key = r.ref AND k.kind = 'subject' "
+    "ORDER BY r.n) WHERE s.kind = 'marriage'",
+]
+
+
+def link_checks() -> list[Check]:
+    """Links that lead nowhere in the file: reported, the link left empty."""
+    return [
+        Check("parcel", "unresolved_link", WARNING,
+              "JRG2 link “{detail}” leads to no register unit in this file",
+              f"SELECT line, gml_id, parcel_id, jrg_ref FROM stg_parcel "
+              f"WHERE {_current()} AND jrg_ref <> '' AND register_id IS NULL"),
+        Check("parcel", "unresolved_link", WARNING,
+              "land-use link “{detail}” leads to no EGB_Klasouzytek in this file",
+              f"SELECT p.line, p.gml_id, p.parcel_id, r.ref FROM stg_parcel p, "
+              f"unnest(p.land_use_refs) r(ref) WHERE {_current('p')} AND NOT EXISTS "
+              f"(SELECT 1 FROM stg_key k WHERE k.key = r.ref AND k.kind = 'land_use')"),
+        Check("building", "unresolved_link", WARNING,
+              "{detail} of its dzialkaZabudowana links lead to no parcel in this file",
+              f"SELECT line, gml_id, building_id, "
+              f"cardinality(parcel_refs) - cardinality(parcel_ids) FROM stg_building "
+              f"WHERE {_current()} AND cardinality(parcel_refs) > cardinality(parcel_ids)"),
+        Check("share", "unresolved_link", WARNING,
+              "share links to a register unit or owner that is not in this file "
+              "({detail}); the share is not imported",
+              "SELECT line, gml_id, '', concat_ws(', ', CASE WHEN register_id IS NULL THEN "
+              "'register unit “' || jrg_ref || '”' END, CASE WHEN subject IS NULL THEN "
+              "'owner “' || subject_ref || '”' END) FROM stg_share "
+              "WHERE version_end IS NULL AND (register_id IS NULL OR subject IS NULL)"),
+        Check("subject", "unresolved_link", WARNING,
+              "a married couple whose two persons are not both in this file; "
+              "its shares are not imported",
+              "SELECT line, gml_id, '', '' FROM stg_subject "
+              "WHERE kind = 'marriage' AND cardinality(members) <> 2"),
+    ]
+
+
+def resolve_links(report: Report) -> None:
+    _run(KEYS_SQL)
+    for statement in RESOLVE_SQL:
+        _run(statement)
+    for check in link_checks():
+        _report(report, check)

@@ -1,0 +1,159 @@
+"""Field values shared by the readers: dates, decimals, identifiers, codes.
+
+Each check is cheap (a compiled regex first) because it runs once per field of
+every feature of a file that may hold a million of them. Tables here are data:
+correct them, do not add branches.
+"""
+import re
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+
+from ..dictionaries import KST_CLASSES
+from ..identifiers import (
+    parse_parcel_id,
+    validate_land_register_number,
+    validate_pesel,
+    validate_regon,
+)
+
+# EGiB times are written without a zone and mean Polish local time.
+CADASTRE_TZ = ZoneInfo("Europe/Warsaw")
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2})[:-](\d{2})(?:[:-](\d{2}(?:\.\d+)?))?)?"
+                   r"(Z|[+-]\d{2}:?\d{2})?$")
+_DECIMAL = re.compile(r"^\d{1,8}(?:[.,]\d{1,8})?$")
+_PARCEL_ID = re.compile(r"^\d{6}_\d\.\d{4}\.(?:AR_[1-9]\d{0,3}\.)?[1-9]\d{0,5}(?:/[1-9]\d{0,4})?$")
+_KW = re.compile(r"^[A-Z]{2}\d[A-Z]/\d{8}/\d$")
+
+# dokladnoscReprezentacjiPola (2021) / informacjaODokladnReprezentacjiPola (2015):
+# code -> the unit the registered area is given in, in ha (verify against the XSD
+# code list). A file may also state the value itself (e.g. 0.0001).
+AREA_ACCURACY_CODES = {"1": Decimal("0.0001"), "2": Decimal("0.01")}
+# Used when a file states no accuracy: one ar, the coarsest unit of older records (verify).
+DEFAULT_AREA_TOLERANCE_HA = Decimal("0.01")
+
+# Building class: EGiB 2021 writes the 3-digit KŚT group-1 code, our model keeps the
+# 4-digit classes of dictionaries.KST_CLASSES. Mapping of the 3-digit codes (verify):
+KST_3_DIGIT = {
+    "101": "1251", "102": "1241", "103": "1230", "104": "1252", "105": "1220",
+    "106": "1264", "107": "1263", "108": "1271", "109": "1274", "110": "1110",
+}
+KST_FALLBACK = "1274"
+
+# Register group: the 2021 code list is 1..16; exports write "7", "G7" or "7.0".
+_GROUP = re.compile(r"(\d{1,2})")
+
+
+def local_time(text: str | None) -> tuple[str | None, bool]:
+    """(naive local timestamp text or None, ok). Accepts `T12-00-00` as some vendors write."""
+    if not text:
+        return None, True
+    match = _DATE.match(text.strip())
+    if not match:
+        return None, False
+    day, hh, mm, ss, zone = match.groups()
+    value = f"{day} {hh or '00'}:{mm or '00'}:{ss or '00'}"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None, False
+    if zone:
+        zone = "+00:00" if zone == "Z" else zone
+        moment = datetime.fromisoformat(value + zone).astimezone(CADASTRE_TZ).replace(tzinfo=None)
+        value = moment.isoformat(sep=" ")
+    return value, True
+
+
+def decimal_text(text: str | None) -> str | None:
+    """A non-negative decimal as text with a dot, or None when it is not one."""
+    value = (text or "").strip()
+    return value.replace(",", ".") if _DECIMAL.match(value) else None
+
+
+def area_accuracy(text: str | None) -> str | None:
+    value = (text or "").strip()
+    if value in AREA_ACCURACY_CODES:
+        return str(AREA_ACCURACY_CODES[value])
+    return decimal_text(value) if "." in value or "," in value else None
+
+
+def parcel_id_problem(value: str, teryt: str) -> str | None:
+    """Why `value` is not a parcel id of unit `teryt`, or None when it is one."""
+    if not _PARCEL_ID.match(value):
+        try:
+            parse_parcel_id(value)
+        except ValidationError as exc:
+            return exc.messages[0]
+    if not value.startswith(teryt + "."):
+        return (f"parcel id {value} belongs to unit {value.split('.')[0]}, "
+                f"not to the unit being imported ({teryt})")
+    return None
+
+
+def parcel_parts(parcel_id: str) -> tuple[str, str]:
+    """(precinct number, parcel number incl. a map sheet) of a checked parcel id."""
+    _, precinct, number = parcel_id.split(".", 2)
+    return precinct, number
+
+
+def land_register_number(value: str | None) -> tuple[str, bool]:
+    value = (value or "").strip()
+    if not value:
+        return "", True
+    if _KW.match(value):
+        return value, True
+    try:
+        validate_land_register_number(value)
+    except ValidationError:
+        return "", False
+    return value, True
+
+
+def kst_class(code: str | None) -> tuple[str, bool]:
+    code = (code or "").strip()
+    if code in KST_CLASSES:
+        return code, True
+    if code in KST_3_DIGIT:
+        return KST_3_DIGIT[code], True
+    return KST_FALLBACK, False
+
+
+def register_group(text: str | None) -> int | None:
+    match = _GROUP.search(text or "")
+    group = int(match.group(1)) if match else None
+    return group if group is not None and 1 <= group <= 16 else None
+
+
+def whole_number(text: str | None) -> int | None:
+    value = (text or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def pesel_or_blank(value: str | None) -> tuple[str, bool]:
+    """(PESEL, ok): a PESEL that fails its checksum is dropped, never stored."""
+    value = (value or "").strip()
+    if not value:
+        return "", True
+    try:
+        validate_pesel(value)
+    except ValidationError:
+        return "", False
+    return value, True
+
+
+def regon_or_blank(value: str | None) -> tuple[str, bool]:
+    value = (value or "").strip()
+    if not value:
+        return "", True
+    try:
+        validate_regon(value)
+    except ValidationError:
+        return "", False
+    return value, True
+
+
+# rodzajPrawa of an ownership share -> dictionaries.RIGHT_CHOICES. Code 1 is ownership
+# (własność); 2, self-possession (władanie samoistne), has no place in the model yet.
+RIGHT_CODES = {"": "ownership", "1": "ownership"}

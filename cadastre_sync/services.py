@@ -1,0 +1,292 @@
+"""Writes of the cadastre: importing a county export, and the import job around it.
+
+`cadastre_import` is the one way data from a file reaches the cadastre tables:
+
+1. the format's reader streams the file (bounded memory) into temporary staging
+   tables with COPY, in chunks;
+2. set-based SQL checks validate, transform and repair the staged rows and
+   resolve links;
+3. if anything is an error, nothing has been written and ImportRejected lists
+   every problem; otherwise one transaction merges staging into the real tables.
+
+So a failure at any point leaves the database exactly as it was before the import:
+the staging tables are temporary and the only writes to real tables happen in the
+single merge transaction (rolled back again for a dry run).
+"""
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
+
+from core.identifiers import LEVEL_GMINA, parse_teryt
+from core.jobs import job_fail, job_finish, job_progress, job_start
+from core.models import AdministrativeUnit
+
+from .errors import ERROR, ImportRejected, Problem
+from .importers import checks, staging
+from .importers.base import (
+    AUTO,
+    REGISTRY,
+    CadastreReader,
+    ImportOptions,
+    Report,
+    detect_format,
+    read_head,
+    reader_class,
+)
+from .importers.merge import Counts, drop_merge_tables, merge
+from .importers.values import RIGHT_CODES
+from .models import CadastreImport
+
+log = logging.getLogger(__name__)
+
+# Progress is written at most this often (bytes read), one UPDATE of the job row each.
+PROGRESS_EVERY_BYTES = 4 * 1024 * 1024
+MEDIA_SUBDIR = "cadastre_imports"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    source: str
+    format: str
+    dry_run: bool
+    counts: dict[str, Counts]
+    problems: list[Problem]
+    errors: int = 0
+    warnings: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    changed_extent: MultiPolygon | None = None
+    seconds: float = 0.0
+
+    @property
+    def totals(self) -> Counts:
+        total = Counts()
+        for counts in self.counts.values():
+            for name, value in counts.__dict__.items():
+                setattr(total, name, getattr(total, name) + value)
+        return total
+
+    def counts_dict(self) -> dict:
+        return {"totals": self.totals.as_dict(),
+                **{kind: c.as_dict() for kind, c in self.counts.items()},
+                "errors": self.errors, "warnings": self.warnings, "skipped": self.skipped}
+
+
+def _reject(file: str, message: str, code: str, line: int | None = None) -> ImportRejected:
+    return ImportRejected([Problem(message, code, ERROR, file, line)])
+
+
+def _check_unit(unit: AdministrativeUnit, file: str) -> None:
+    if parse_teryt(unit.teryt).level != LEVEL_GMINA:
+        raise _reject(file, _("Cadastre files are imported into a gmina; %(teryt)s is not one.")
+                      % {"teryt": unit.teryt}, "unit_not_gmina")
+
+
+def _reader(path: Path, fmt: str, report: Report, options: ImportOptions) -> CadastreReader:
+    """The reader for `path`: named, or detected from the first bytes."""
+    if not path.is_file():
+        raise _reject(report.file, _("No such file: %(path)s") % {"path": path}, "no_file")
+    if path.stat().st_size == 0:
+        raise _reject(report.file, _("The file is empty."), "empty_file")
+    if fmt != AUTO and fmt not in REGISTRY:
+        raise _reject(report.file, _("Unknown format “%(fmt)s”; use one of: %(names)s.")
+                      % {"fmt": fmt, "names": ", ".join([AUTO, *REGISTRY])}, "unknown_format")
+    name = fmt if fmt != AUTO else detect_format(path, read_head(path))
+    if name is None:
+        raise _reject(report.file, _(
+            "Not a cadastre file this product reads: neither EGiB GML 2021 or 2015 (by the "
+            "namespace of the root element), nor SWDE, nor a file OGR can open. For another "
+            "GML, use --format ogr with a field mapping."), "unknown_format", 1)
+    return reader_class(name)(path, report, options)
+
+
+def _stage(reader: CadastreReader, job: CadastreImport | None) -> dict[str, int]:
+    """Stream the file into the staging tables; progress by bytes read."""
+    copy, reported = staging.ChunkedCopy(), 0
+    for kind, row in reader.rows():
+        copy.add(kind, row)
+        if job is not None and reader.bytes_done - reported >= PROGRESS_EVERY_BYTES:
+            reported = reader.bytes_done
+            job_progress(job, done=reported)
+    copy.flush_all()
+    return copy.staged
+
+
+def _check(report: Report, unit: AdministrativeUnit, strict: bool) -> None:
+    with transaction.atomic():
+        staging.index_tables()
+        boundary = bytes(unit.boundary.wkb) if unit.boundary else None
+        checks.prepare_geometry(report, strict=strict, boundary_wkb=boundary)
+        checks.run_record_checks(report)
+        checks.resolve_links(report)
+        checks.run_ownership_checks(report, list(RIGHT_CODES))
+
+
+def _result(reader: CadastreReader, report: Report, options: ImportOptions, started: float,
+            counts: dict[str, Counts], extent: MultiPolygon | None = None) -> ImportResult:
+    for kind, n in report.errors_by_kind.items():
+        counts.setdefault(kind, Counts()).rejected = n
+    return ImportResult(report.file, reader.name, options.dry_run, counts, report.problems,
+                        report.errors, report.warnings, dict(reader.skipped), extent,
+                        round(time.monotonic() - started, 3))
+
+
+def _extent(ewkb: bytes | None) -> MultiPolygon | None:
+    if not ewkb:
+        return None
+    geom = GEOSGeometry(memoryview(bytes(ewkb)))
+    return geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=geom.srid)
+
+
+def _run(reader: CadastreReader, report: Report, unit: AdministrativeUnit,
+         options: ImportOptions, job: CadastreImport | None, started: float) -> ImportResult:
+    staging.create_tables()
+    _stage(reader, job)
+    if not report.has_errors:
+        _check(report, unit, options.strict)
+    if report.has_errors:
+        result = _result(reader, report, options, started, {})
+        raise ImportRejected(report.problems, result=result)
+    if job is not None:
+        job_progress(job, done=reader.bytes_done, note=_("file read and checked; merging"))
+    with transaction.atomic():
+        merged = merge(unit.pk, RIGHT_CODES)
+        if options.dry_run:
+            transaction.set_rollback(True)
+    extent = None if options.dry_run else _extent(merged.extent_ewkb)
+    return _result(reader, report, options, started, merged.counts, extent)
+
+
+def cadastre_import(*, unit: AdministrativeUnit, path: str | Path, fmt: str = AUTO,
+                    strict: bool = False, dry_run: bool = False,
+                    field_map: dict[str, str] | None = None,
+                    job: CadastreImport | None = None) -> ImportResult:
+    """Import a cadastre file into `unit`; raise ImportRejected (nothing written) on errors.
+
+    With `job`, its row follows the import: status, progress in bytes, counts, the
+    report and the changed extent.
+    """
+    path = Path(path)
+    started = time.monotonic()
+    report = Report(job.source_name if job else path.name)
+    options = ImportOptions(unit.teryt, strict, dry_run, dict(field_map or {}))
+    if job is not None:
+        job_start(job, total=path.stat().st_size if path.is_file() else None)
+    try:
+        _check_unit(unit, report.file)
+        reader = _reader(path, fmt, report, options)
+        result = _run(reader, report, unit, options, job, started)
+    except ImportRejected as exc:
+        if job is not None:
+            _job_failed(job, exc)
+        raise
+    except DatabaseError as exc:
+        # A statement the checks should have prevented; the transaction rolled back.
+        log.exception("cadastre import of %s failed in the database", report.file)
+        rejected = _reject(report.file, _("The database refused the data: %(error)s")
+                           % {"error": str(exc).splitlines()[0]}, "database_error")
+        if job is not None:
+            _job_failed(job, rejected)
+        raise rejected from exc
+    finally:
+        _drop_work_tables()
+    if job is not None:
+        _job_succeeded(job, result)
+    return result
+
+
+def _drop_work_tables() -> None:
+    try:
+        with transaction.atomic():
+            staging.drop_tables()
+            drop_merge_tables()
+    except DatabaseError:  # the session's temp tables go with it anyway
+        log.warning("could not drop the import's temporary tables", exc_info=True)
+
+
+def _job_succeeded(job: CadastreImport, result: ImportResult) -> None:
+    CadastreImport.objects.filter(pk=job.pk).update(
+        detected_format=result.format, changed_extent=result.changed_extent,
+        report=[p.as_dict() for p in result.problems])
+    totals = result.totals
+    message = _("%(created)d created, %(updated)d updated, %(retired)d retired, "
+                "%(unchanged)d unchanged; %(warnings)d warnings") % {
+        **totals.__dict__, "warnings": result.warnings}
+    if result.dry_run:
+        message = _("Dry run, nothing written: ") + message
+    job_finish(job, counts=result.counts_dict(), message=message)
+
+
+def _job_failed(job: CadastreImport, exc: ImportRejected) -> None:
+    result: ImportResult | None = exc.result
+    CadastreImport.objects.filter(pk=job.pk).update(
+        detected_format=result.format if result else "",
+        report=[p.as_dict() for p in exc.problems])
+    job_fail(job, message=str(exc.message), counts=result.counts_dict() if result else {})
+
+
+def cadastre_import_job_create(*, unit: AdministrativeUnit, source_name: str,
+                               source_path: str = "", fmt: str = AUTO, strict: bool = False,
+                               dry_run: bool = False, field_map: dict | None = None,
+                               by=None) -> CadastreImport:
+    path = Path(source_path) if source_path else None
+    return CadastreImport.objects.create(
+        unit=unit, created_by=by, source_name=source_name[:255], source_path=source_path,
+        source_size=path.stat().st_size if path and path.is_file() else None, format=fmt,
+        options={"strict": strict, "dry_run": dry_run, "field_map": field_map or {}})
+
+
+def cadastre_import_job_run(*, job: CadastreImport) -> ImportResult | None:
+    """Run a queued job (the worker's entry); a job already started is left alone."""
+    claimed = CadastreImport.objects.filter(pk=job.pk, status=CadastreImport.QUEUED).update(
+        status=CadastreImport.RUNNING)
+    if not claimed:
+        return None
+    options = job.options or {}
+    try:
+        return cadastre_import(unit=job.unit, path=job.source_path, fmt=job.format,
+                               strict=bool(options.get("strict")),
+                               dry_run=bool(options.get("dry_run")),
+                               field_map=options.get("field_map") or {}, job=job)
+    except ImportRejected:
+        return None  # recorded on the job row
+
+
+def upload_store(upload, *, max_bytes: int | None = None) -> Path:
+    """Save an uploaded file under MEDIA_ROOT with a generated name; check its size.
+
+    The name is ours (a UUID plus the original extension), so no user-supplied path
+    ever reaches the file system or GDAL.
+    """
+    limit = max_bytes or getattr(settings, "CADASTRE_IMPORT_MAX_BYTES", 4 * 1024 ** 3)
+    if upload.size == 0 or upload.size > limit:
+        raise _reject(upload.name, _("The file must hold between 1 byte and %(limit)d MB.")
+                      % {"limit": limit // 1024 ** 2}, "file_size")
+    suffix = "".join(Path(upload.name).suffixes[-2:]).lower()[:12]
+    folder = Path(settings.MEDIA_ROOT) / MEDIA_SUBDIR
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{uuid.uuid4().hex}{suffix if suffix.isascii() else ''}"
+    with target.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return target
+
+
+def cadastre_import_submit(*, unit: AdministrativeUnit, upload, fmt: str = AUTO,
+                           strict: bool = False, dry_run: bool = False,
+                           field_map: dict | None = None, by=None) -> CadastreImport:
+    """Store an upload, record the job and enqueue it once the transaction commits."""
+    from .tasks import cadastre_import_task  # the task module imports this one
+
+    stored = upload_store(upload)
+    job = cadastre_import_job_create(unit=unit, source_name=upload.name,
+                                     source_path=str(stored), fmt=fmt, strict=strict,
+                                     dry_run=dry_run, field_map=field_map, by=by)
+    transaction.on_commit(lambda: cadastre_import_task.defer(job_id=job.pk))
+    return job
