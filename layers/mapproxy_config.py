@@ -23,10 +23,20 @@ from .mapserver import (
     MapServerFiles,
     database_name,
     mapserver_layer_names,
+    mapserver_shape_and_label_names,
     mapserver_write,
     write_atomic,
 )
-from .registry import LAYERS, PublishedLayer, layer_named
+from .registry import (
+    COMPOSITES,
+    LAYERS,
+    CompositeLayer,
+    PublishedLayer,
+    composites_showing,
+    published_named,
+)
+
+Published = PublishedLayer | CompositeLayer
 
 GRIDS = ["pl1992", "GLOBAL_WEBMERCATOR"]
 # MapServer renders both tile grids itself (sharp lines and labels); MapProxy only
@@ -82,10 +92,14 @@ def mapproxy_config(ms_files: MapServerFiles) -> dict:
         },
         # The demo pages list every layer with an OpenLayers client: development only.
         "services": {"demo": None} if settings.DEBUG else {},
-        "sources": {_source_name(layer): _source(layer, ms_files) for layer in LAYERS},
-        "caches": {_cache_name(layer): _cache(layer) for layer in LAYERS},
-        "layers": [_layer(layer) for layer in LAYERS],
+        "sources": {_source_name(item): _source(item, ms_files) for item in _published()},
+        "caches": {_cache_name(item): _cache(item) for item in _published()},
+        "layers": [_layer(item) for item in _published()],
     }
+
+
+def _published() -> list[Published]:
+    return [*LAYERS, *COMPOSITES]
 
 
 def layer_caches_clear(layer_name: str) -> None:
@@ -94,23 +108,38 @@ def layer_caches_clear(layer_name: str) -> None:
     Each grid's directory is renamed away first, so a request never reads a half-deleted
     cache; MapProxy draws the missing tiles again on demand.
     """
-    for grid in GRIDS:
-        directory = cache_dir() / f"{_cache_name(layer_named(layer_name))}_{grid}"
-        if directory.exists():
-            doomed = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}.old")
-            directory.rename(doomed)
-            shutil.rmtree(doomed, ignore_errors=True)
+    showing = [published_named(layer_name), *composites_showing(layer_name)]
+    for item in showing:
+        for grid in GRIDS:
+            directory = cache_dir() / f"{_cache_name(item)}_{grid}"
+            if directory.exists():
+                doomed = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}.old")
+                directory.rename(doomed)
+                shutil.rmtree(doomed, ignore_errors=True)
 
 
-def _source_name(layer: PublishedLayer) -> str:
-    return f"{layer.name}_mapserver"
+def _source_name(item: Published) -> str:
+    return f"{item.name}_mapserver"
 
 
-def _cache_name(layer: PublishedLayer) -> str:
-    return f"{layer.name}_cache"
+def _cache_name(item: Published) -> str:
+    return f"{item.name}_cache"
 
 
-def _scale_hints(layer: PublishedLayer) -> dict:
+def _mapserver_layers(item: Published) -> list[str]:
+    """What MapServer draws for `item`; a composite's labels come after all its shapes."""
+    if isinstance(item, PublishedLayer):
+        return mapserver_layer_names(item)
+    names = [mapserver_shape_and_label_names(member) for member in item.layers]
+    return [shapes for shapes, _ in names if shapes] + [labels for _, labels in names if labels]
+
+
+def _query_layers(item: Published) -> list[str]:
+    members = item.layers if isinstance(item, CompositeLayer) else (item,)
+    return [member.name for member in reversed(members) if member.is_queryable]
+
+
+def _scale_hints(layer: Published) -> dict:
     # As resolutions: MapProxy 7 fails on a max_scale given without a min_scale.
     hints = {"min_res": _res(layer.max_scale), "max_res": _res(layer.min_scale)}
     return {key: value for key, value in hints.items() if value is not None}
@@ -120,32 +149,35 @@ def _res(scale: int | None) -> float | None:
     return None if scale is None else scale * OGC_PIXEL_M
 
 
-def _source(layer: PublishedLayer, ms_files: MapServerFiles) -> dict:
-    req = {"map": str(ms_files.mapfile), "layers": ",".join(mapserver_layer_names(layer)),
+def _source(layer: Published, ms_files: MapServerFiles) -> dict:
+    req = {"map": str(ms_files.mapfile), "layers": ",".join(_mapserver_layers(layer)),
            "transparent": True}
     if layer.is_queryable:
-        req["query_layers"] = layer.name
+        req["query_layers"] = ",".join(_query_layers(layer))
     return {
         "type": "mapserver",
         "req": req,
         "supported_srs": SOURCE_SRS,
         "coverage": {"bbox": list(EXTENT), "srs": f"EPSG:{SRID}"},
-        "wms_opts": {"version": "1.1.1", "featureinfo": layer.is_queryable},
+        "wms_opts": {"version": "1.1.1", "featureinfo": layer.is_queryable,
+                     "legendgraphic": True},
         **_scale_hints(layer),
     }
 
 
-def _cache(layer: PublishedLayer) -> dict:
+def _cache(layer: Published) -> dict:
+    members = layer.layers if isinstance(layer, CompositeLayer) else (layer,)
+    labelled = any(member.label is not None for member in members)
     return {
         "sources": [_source_name(layer)],
         "grids": GRIDS,
         "format": "image/png",
         "meta_size": [4, 4],
-        "meta_buffer": LABEL_META_BUFFER if layer.label else PLAIN_META_BUFFER,
+        "meta_buffer": LABEL_META_BUFFER if labelled else PLAIN_META_BUFFER,
     }
 
 
-def _layer(layer: PublishedLayer) -> dict:
+def _layer(layer: Published) -> dict:
     return {
         "name": layer.name,
         "title": layer.title_pl,

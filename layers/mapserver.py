@@ -151,9 +151,16 @@ def _mapfile_context(files: MapServerFiles, templates: dict[str, Path]) -> dict:
 
 def mapserver_layer_names(layer: PublishedLayer) -> list[str]:
     """The MapServer layers drawing `layer`: its shapes, then its labels, in that order."""
-    if layer.style is not None and layer.label is not None:
-        return [layer.name, f"{layer.name}_labels"]
-    return [layer.name]
+    shapes, labels = mapserver_shape_and_label_names(layer)
+    return [name for name in (shapes, labels) if name]
+
+
+def mapserver_shape_and_label_names(layer: PublishedLayer) -> tuple[str | None, str | None]:
+    """The MapServer layer drawing `layer`'s shapes and the one drawing its labels, or None."""
+    shapes = layer.name if layer.style is not None else None
+    if layer.label is None:
+        return shapes, None
+    return shapes, (f"{layer.name}_labels" if shapes else layer.name)
 
 
 def _ms_layers(layer: PublishedLayer, connection_string: str, template: Path | None) -> list:
@@ -182,8 +189,9 @@ def _shape_layer(layer: PublishedLayer, connection_string: str, template: Path |
     items = ",".join(field.name for field in layer.queryable)
     classes = [{"name": quote(f"{c.value} – {c.title}"), "expression": quote(c.value),
                 "styles": _styles(c.style)} for c in layer.classes]
-    classes.append({"name": quote(layer.title_pl), "expression": None,
-                    "styles": _styles(layer.style)})
+    # Features no class takes: for classified layers, symbols outside the list.
+    other = "inne oznaczenia" if layer.classes else layer.title_pl
+    classes.append({"name": quote(other), "expression": None, "styles": _styles(layer.style)})
     return {
         **_common(layer, connection_string, name),
         "type": _GEOMETRY_TYPES[layer.geometry],
@@ -210,13 +218,18 @@ def _label_layer(layer: PublishedLayer, connection_string: str, name: str) -> di
         "template": None,
         "include_items": None,
         "class_item": None,
-        "classes": [{"name": quote(layer.title_pl), "expression": None, "styles": []}],
+        # The legend shows a sample of the text with what it names.
+        "classes": [{"name": quote(_label_title(layer)), "expression": None, "styles": []}],
         "label": {
             "item": quote(label.item), "font": quote(label.font), "size": label.size,
             "colour": quote(label.colour), "halo": quote(label.halo),
             "priority": label.priority, "max_scale": label.max_scale,
         },
     }
+
+
+def _label_title(layer: PublishedLayer) -> str:
+    return layer.title_pl if layer.style is None else layer.label.title_pl
 
 
 def _styles(style: Style) -> list[dict]:

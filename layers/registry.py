@@ -63,7 +63,11 @@ class SymbolClass:
 
 @dataclass(frozen=True)
 class Label:
-    """A text label placed at a point inside each feature, never forced over another."""
+    """A text label placed at a point inside each feature, never forced over another.
+
+    Where two labels compete for one place (in a composite map), the higher priority
+    (1 to 10) stays: zone labels over parcel numbers over land-use symbols.
+    """
 
     item: str
     size: float = 8.0
@@ -72,6 +76,7 @@ class Label:
     font: str = "sans"
     priority: int = 5
     max_scale: int | None = None
+    title_pl: str = "Opisy"  # in the legend, beside a sample of the text
 
 
 @dataclass(frozen=True)
@@ -100,18 +105,20 @@ class PublishedLayer:
 # Zones are filled in their planning colour, translucent enough for the parcels and
 # buildings drawn with them to read through; a thin dark line parts neighbours of one colour.
 ZONE_OPACITY = 60
+# Zone boundaries outweigh parcel boundaries (1.2 px) on a planning map: 0.45 mm.
+ZONE_LINE = 1.6
 
 
 def _zone_classes(kinds: dict[str, ZoneKind], outline: str | None) -> tuple[SymbolClass, ...]:
     return tuple(
         SymbolClass(kind.symbol, kind.name_pl,
-                    Style(outline=outline or kind.colour, width=0.8, fill=kind.colour,
+                    Style(outline=outline or kind.colour, width=ZONE_LINE, fill=kind.colour,
                           opacity=ZONE_OPACITY))
         for kind in kinds.values()
     )
 
 
-_UNKNOWN_ZONE = Style(outline=GENERAL_ZONE_OUTLINE, width=0.8, fill=UNKNOWN_COLOUR,
+_UNKNOWN_ZONE = Style(outline=GENERAL_ZONE_OUTLINE, width=ZONE_LINE, fill=UNKNOWN_COLOUR,
                       opacity=ZONE_OPACITY)
 
 _ZONE_FIELDS = (
@@ -202,7 +209,7 @@ SELECT id, geom, number FROM cadastre_sync_parcel
 WHERE retired_at IS NULL AND geom && !BOX!
 """,
         style=None,
-        label=Label(item="number", size=8, colour="#1a1a1a", priority=8),
+        label=Label(item="number", size=8, colour="#1a1a1a", priority=7),
         max_scale=5_000,
     ),
     PublishedLayer(
@@ -218,7 +225,8 @@ FROM cadastre_sync_building
 WHERE retired_at IS NULL AND geom && !BOX!
 """,
         style=Style(outline="#6d4c41", width=0.8, fill="#d7ccc8", opacity=80),
-        max_scale=12_000,
+        # Smaller than 1:6 000 footprints are specks that hide the parcels and zones.
+        max_scale=6_000,
         queryable=(
             Field("building_id", "Identyfikator budynku"),
             Field("kst_class", "Klasa KŚT"),
@@ -240,7 +248,8 @@ FROM cadastre_sync_landusepiece l JOIN cadastre_sync_parcel p ON p.id = l.parcel
 WHERE p.retired_at IS NULL AND l.geom && !BOX!
 """,
         style=Style(outline="#2e7d32", width=0.8, dash=(4, 3)),
-        label=Label(item="ofu_ozk", size=7.5, colour="#1b5e20", font="sans-italic", priority=4),
+        label=Label(item="ofu_ozk", size=7.5, colour="#1b5e20", font="sans-italic", priority=4,
+                    title_pl="Symbole użytków i klas gleboznawczych"),
         max_scale=5_000,
         queryable=(
             Field("parcel_id", "Działka"),
@@ -261,8 +270,8 @@ WHERE p.retired_at IS NULL AND l.geom && !BOX!
         style=_UNKNOWN_ZONE,
         classes=_zone_classes(GENERAL_PLAN_ZONES, GENERAL_ZONE_OUTLINE),
         class_item="symbol",
-        label=Label(item="label", size=8, colour="#212121", font="sans-bold", priority=6,
-                    max_scale=25_000),
+        label=Label(item="label", size=10, colour="#212121", font="sans-bold", priority=9,
+                    max_scale=25_000, title_pl="Oznaczenia stref"),
         max_scale=500_000,
         queryable=_ZONE_FIELDS,
     ),
@@ -277,10 +286,74 @@ WHERE p.retired_at IS NULL AND l.geom && !BOX!
         style=_UNKNOWN_ZONE,
         classes=_zone_classes(LOCAL_PLAN_DESIGNATIONS, None),
         class_item="symbol",
-        label=Label(item="label", size=8, colour="#212121", font="sans-bold", priority=6,
-                    max_scale=10_000),
+        label=Label(item="label", size=10, colour="#212121", font="sans-bold", priority=9,
+                    max_scale=10_000, title_pl="Oznaczenia terenów"),
         max_scale=50_000,
         queryable=_ZONE_FIELDS,
+    ),
+)
+
+
+
+
+@dataclass(frozen=True)
+class CompositeLayer:
+    """Registry layers drawn by MapServer in one pass: the shapes of `members` bottom to top,
+    then all their labels together, so that no label of one layer lands on another's
+    and no line is drawn over a label. A planner's map is one of these."""
+
+    name: str
+    title_pl: str
+    title_en: str
+    abstract_pl: str
+    abstract_en: str
+    members: tuple[str, ...]
+
+    @property
+    def layers(self) -> tuple[PublishedLayer, ...]:
+        return tuple(_BY_NAME[name] for name in self.members)
+
+    @property
+    def access(self) -> Access:
+        # As closed as its most restricted member (every layer is public for now).
+        restricted = [m.access for m in self.layers if m.access != Access.PUBLIC]
+        return restricted[0] if restricted else Access.PUBLIC
+
+    @property
+    def is_queryable(self) -> bool:
+        return any(member.is_queryable for member in self.layers)
+
+    @property
+    def max_scale(self) -> int | None:
+        scales = [member.max_scale for member in self.layers]
+        return None if None in scales else max(scales)
+
+    @property
+    def min_scale(self) -> int | None:
+        scales = [member.min_scale for member in self.layers]
+        return None if None in scales else min(scales)
+
+
+COMPOSITES: tuple[CompositeLayer, ...] = (
+    CompositeLayer(
+        name="general_plan_map",
+        title_pl="Plan ogólny na mapie ewidencyjnej",
+        title_en="General plan over the cadastral map",
+        abstract_pl="Strefy planistyczne z działkami, budynkami i numerami działek; "
+                    "opisy stref i numery działek nie zachodzą na siebie.",
+        abstract_en="Planning zones with parcels, buildings and parcel numbers; zone labels "
+                    "and parcel numbers never overlap.",
+        members=("general_zones", "buildings", "parcels", "parcel_numbers"),
+    ),
+    CompositeLayer(
+        name="local_plan_map",
+        title_pl="Plany miejscowe na mapie ewidencyjnej",
+        title_en="Local plans over the cadastral map",
+        abstract_pl="Tereny planów miejscowych z działkami, budynkami i numerami działek; "
+                    "opisy terenów i numery działek nie zachodzą na siebie.",
+        abstract_en="Local plan areas with parcels, buildings and parcel numbers; area labels "
+                    "and parcel numbers never overlap.",
+        members=("local_zones", "buildings", "parcels", "parcel_numbers"),
     ),
 )
 
@@ -289,4 +362,19 @@ def layer_named(name: str) -> PublishedLayer | None:
     return _BY_NAME.get(name)
 
 
+def published_named(name: str) -> PublishedLayer | CompositeLayer | None:
+    """A layer clients may ask for by name: a registry layer or a composite map."""
+    return _BY_NAME.get(name) or _COMPOSITE_BY_NAME.get(name)
+
+
+def published_names() -> list[str]:
+    """Every name in the capabilities, in their order: the layers, then the composites."""
+    return [layer.name for layer in LAYERS] + [composite.name for composite in COMPOSITES]
+
+
+def composites_showing(name: str) -> list[CompositeLayer]:
+    return [composite for composite in COMPOSITES if name in composite.members]
+
+
 _BY_NAME = {layer.name: layer for layer in LAYERS}
+_COMPOSITE_BY_NAME = {composite.name: composite for composite in COMPOSITES}

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from .mapproxy_config import publication
-from .registry import Access, layer_named
+from .registry import Access, published_named
 
 MOUNT = "/mapproxy"
 # What MapProxy may do with a permitted layer, across WMS, WMTS and TMS.
@@ -25,7 +25,7 @@ _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade"}
 
 def layer_allowed(user, layer_name: str) -> bool:
     """May `user` see the published layer `layer_name`? Names not in the registry may not."""
-    layer = layer_named(layer_name)
+    layer = published_named(layer_name)
     return layer is not None and layer.access == Access.PUBLIC
 
 

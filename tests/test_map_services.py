@@ -19,7 +19,7 @@ from PIL import Image
 from layers import views
 from layers.mapproxy_config import publication_write, publications_reset
 from layers.mapserver import MAPFILE_NAME, mapserver_layer_names
-from layers.registry import LAYERS
+from layers.registry import LAYERS, published_names
 from tests import factories
 
 PARCEL_OUTLINE = (0x1A, 0x1A, 0x1A)  # registry: parcels outline #1a1a1a
@@ -76,7 +76,7 @@ def test_wms_capabilities_list_every_registry_layer_within_poland(client, map_se
     assert response.status_code == 200
     wms = WebMapService("http://testserver/mapproxy/service", xml=response.content,
                         version="1.3.0")
-    assert list(wms.contents) == [layer.name for layer in LAYERS]
+    assert list(wms.contents) == published_names()
     parcels = wms["parcels"]
     assert parcels.title == "Działki ewidencyjne"
     assert parcels.queryable == 1
