@@ -40,6 +40,7 @@ from .importers.base import (
     read_head,
     reader_class,
 )
+from .importers.egib_gml import EGIB_2015, EGIB_2021, declared_namespaces, looks_like_xml
 from .importers.merge import Counts, drop_merge_tables, merge
 from .importers.values import RIGHT_CODES
 from .models import CadastreImport
@@ -97,12 +98,20 @@ def _reader(path: Path, fmt: str, report: Report, options: ImportOptions) -> Cad
     if fmt != AUTO and fmt not in REGISTRY:
         raise _reject(report.file, _("Unknown format “%(fmt)s”; use one of: %(names)s.")
                       % {"fmt": fmt, "names": ", ".join([AUTO, *REGISTRY])}, "unknown_format")
-    name = fmt if fmt != AUTO else detect_format(path, read_head(path))
+    head = read_head(path)
+    name = fmt if fmt != AUTO else detect_format(path, head)
+    if name is None and looks_like_xml(head):
+        raise _reject(report.file, _(
+            "Unknown namespace: the file declares none of the EGiB namespaces (2021: "
+            "%(ns2021)s, 2015: %(ns2015)s); it declares %(found)s. For another GML, use "
+            "--format ogr with a field mapping.") % {
+                "ns2021": EGIB_2021.namespace, "ns2015": EGIB_2015.namespace,
+                "found": ", ".join(declared_namespaces(head)) or "none"},
+            "unknown_namespace", 1)
     if name is None:
         raise _reject(report.file, _(
-            "Not a cadastre file this product reads: neither EGiB GML 2021 or 2015 (by the "
-            "namespace of the root element), nor SWDE, nor a file OGR can open. For another "
-            "GML, use --format ogr with a field mapping."), "unknown_format", 1)
+            "Not a cadastre file this product reads: not XML (EGiB GML), not SWDE, and not "
+            "a file OGR can open."), "unknown_format", 1)
     return reader_class(name)(path, report, options)
 
 

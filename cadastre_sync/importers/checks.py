@@ -19,12 +19,16 @@ from .base import Report
 from .values import DEFAULT_AREA_TOLERANCE_HA
 
 # Extent of Poland in each cadastre CRS, easting/northing (xmin, ymin, xmax, ymax), with a
-# margin. PL-2000 zone k: eastings k·10⁶ + 500 km ± 200 km. Source: PL-2000/PL-1992 definitions.
+# margin. PL-2000 zone k (EPSG:2171+k) is 3° wide around 3k° E: eastings k·10⁶ + 500 km
+# ± 110 km at 49° N, allowed ± 135 km since a powiat straddling a zone edge keeps one zone;
+# northings of 49.0°-54.9° N. Swapped axes land outside these in zones 6-8 always; in
+# zone 5 and PL-1992 the ranges overlap in part, and the unit's boundary (when recorded)
+# catches the rest.
 POLAND_BOUNDS = {
-    2176: (5_300_000, 5_400_000, 5_700_000, 6_100_000),
-    2177: (6_300_000, 5_400_000, 6_700_000, 6_100_000),
-    2178: (7_300_000, 5_400_000, 7_700_000, 6_100_000),
-    2179: (8_300_000, 5_400_000, 8_700_000, 6_100_000),
+    2176: (5_365_000, 5_400_000, 5_635_000, 6_100_000),
+    2177: (6_365_000, 5_400_000, 6_635_000, 6_100_000),
+    2178: (7_365_000, 5_400_000, 7_635_000, 6_100_000),
+    2179: (8_365_000, 5_400_000, 8_635_000, 6_100_000),
     2180: (100_000, 100_000, 900_000, 800_000),
 }
 # Tables with geometry: staged kind -> the column naming the object in messages.

@@ -9,6 +9,7 @@ with the siblings before it, so memory does not grow with the file. Links
 (`xlink:href`) are kept as keys and resolved in SQL after staging, because a
 feature may point at one that comes later in the file.
 """
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,16 @@ def ref_key(href: str | None) -> str:
     return href
 
 
+def looks_like_xml(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+def declared_namespaces(head: bytes) -> list[str]:
+    """Namespace URIs declared near the top of an XML file, for messages."""
+    return sorted({m.decode("utf-8", "replace")
+                   for m in re.findall(rb'xmlns(?::\w+)?="([^"]+)"', head)})
+
+
 def local_name(tag: str) -> str:
     return tag.rpartition("}")[2]
 
@@ -132,8 +143,7 @@ class EgibGmlReader(CadastreReader):
 
     @classmethod
     def sniff(cls, head: bytes, path: Path) -> bool:
-        text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        return text.startswith(b"<") and f'"{cls.schema.namespace}"'.encode() in head
+        return looks_like_xml(head) and f'"{cls.schema.namespace}"'.encode() in head
 
     # -- the stream -----------------------------------------------------------------
 
@@ -156,6 +166,10 @@ class EgibGmlReader(CadastreReader):
     def _namespace_declared(self) -> bool:
         with self.path.open("rb") as f:
             head = f.read(64 * 1024)
+        if not looks_like_xml(head):
+            self.error("the file is not XML (it does not start with an XML element)",
+                       code="not_xml", line=1)
+            return False
         if f'"{self.schema.namespace}"'.encode() in head:
             return True
         self.error(f"unknown namespace: the root element does not declare the {self.label} "
