@@ -9,6 +9,7 @@ import logging
 import subprocess
 
 import pytest
+import yaml
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Polygon
 from django.db import connection
@@ -19,7 +20,9 @@ from PIL import Image
 from layers import views
 from layers.mapproxy_config import publication_write, publications_reset
 from layers.mapserver import MAPFILE_NAME, mapserver_layer_names
+from layers.models import ZoningPlan, ZoningZone
 from layers.registry import LAYERS, published_names
+from layers.zoning_symbols import GENERAL_PLAN_ZONES
 from tests import factories
 
 PARCEL_OUTLINE = (0x1A, 0x1A, 0x1A)  # registry: parcels outline #1a1a1a
@@ -271,3 +274,67 @@ def test_a_layer_the_user_may_not_see_is_hidden_and_refused(client, two_parcels,
     assert "parcels" not in wms.contents and "units" in wms.contents
     assert getmap.status_code == 403 and tile.status_code == 403
     assert not list((map_services / "cache").rglob("parcels_cache*"))
+
+
+@pytest.fixture
+def zone_under_parcels(two_parcels):
+    """A general plan zone SJ under both parcels (committed: MapServer reads it)."""
+    plan = ZoningPlan.objects.create(unit=factories.unit(), kind="general", identifier="POG",
+                                     name="Plan ogólny testowy")
+    ZoningZone.objects.create(plan=plan, local_id="1SJ", label="1SJ", symbol="SJ",
+                              designation="strefa wielofunkcyjna z zabudową jednorodzinną",
+                              max_height_m="12.0", geom=factories.box(317900, 385900, 318300,
+                                                                      386300))
+    return two_parcels
+
+
+def test_composite_maps_draw_every_shape_before_any_label_in_one_request(map_services):
+    # given the generated MapProxy configuration
+    config = yaml.safe_load(publication_write().mapproxy.read_text())
+
+    # when the general plan map's source is read
+    req = config["sources"]["general_plan_map_mapserver"]["req"]
+
+    # then one MapServer request draws the zones, buildings and parcels, then all labels
+    assert req["layers"] == ("general_zones,buildings,parcels,"
+                             "general_zones_labels,parcel_numbers")
+    assert req["query_layers"] == "parcels,buildings,general_zones"
+    assert config["caches"]["general_plan_map_cache"]["meta_buffer"] == 96
+
+
+@pytest.mark.django_db(transaction=True)
+def test_general_plan_map_shows_the_zone_colour_and_the_parcel_outline(client,
+                                                                     zone_under_parcels):
+    # given a SJ zone under the two parcels
+    # when the composite map is asked for around the first parcel
+    image = _png(_getmap(client, VERSION="1.1.1", SRS="EPSG:2180", LAYERS="general_plan_map",
+                         BBOX=",".join(str(v) for v in FRAME)))
+
+    # then the parcel's inside shows the zone's planning colour and its edge the outline
+    sj = tuple(int(GENERAL_PLAN_ZONES["SJ"].colour[i:i + 2], 16) for i in (1, 3, 5))
+    inside = image.getpixel((100, 100))
+    assert inside[3] > 100 and max(abs(a - b) for a, b in zip(inside[:3], sj, strict=False)) < 40
+    column = [image.getpixel((x, y)) for x in range(61, 68) for y in range(80, 176)]
+    assert sum(_is_outline(p) for p in column) >= 90
+
+
+@pytest.mark.django_db(transaction=True)
+def test_feature_info_of_the_composite_names_the_parcel_and_its_zone(client,
+                                                                     zone_under_parcels):
+    # given the first parcel inside zone 1SJ
+    first, _ = zone_under_parcels
+
+    # when a client asks the general plan map what is at a point of the parcel, as JSON
+    response = client.get("/mapproxy/service", {
+        "SERVICE": "WMS", "REQUEST": "GetFeatureInfo", "VERSION": "1.1.1", "SRS": "EPSG:2180",
+        "BBOX": ",".join(str(v) for v in FRAME), "WIDTH": 256, "HEIGHT": 256,
+        "LAYERS": "general_plan_map", "QUERY_LAYERS": "general_plan_map", "STYLES": "",
+        "FORMAT": "image/png", "X": 128, "Y": 128, "INFO_FORMAT": "text/html",
+    })
+
+    # then both the parcel and the zone with its parameters are in the Polish answer
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f"<td>{first.parcel_id}</td>" in body
+    assert "<td>1SJ</td>" in body and "<td>12.00</td>" in body
+    assert '<th scope="row">Maks. wysokość zabudowy [m]</th>' in body
