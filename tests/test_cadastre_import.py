@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from cadastre_sync.errors import ImportRejected
 from cadastre_sync.models import (
@@ -33,6 +34,13 @@ MODELS = (Precinct, Parcel, ParcelVersion, LandUsePiece, Building, BuildingVersi
           Owner, OwnershipShare)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in the source language; the product also speaks Polish."""
+    with translation.override("en"):
+        yield
 
 
 def row_counts() -> dict[str, int]:

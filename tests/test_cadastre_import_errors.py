@@ -6,6 +6,7 @@ exactly as that import left it.
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from cadastre_sync.errors import ImportRejected
 from cadastre_sync.models import (
@@ -29,6 +30,13 @@ MODELS = (Precinct, Parcel, ParcelVersion, LandUsePiece, Building, BuildingVersi
           Owner, OwnershipShare)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in the source language; the product also speaks Polish."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

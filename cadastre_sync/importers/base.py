@@ -73,6 +73,11 @@ class CountingReader:
         self.done += len(data)
         return data
 
+    def readline(self) -> bytes:
+        data = self.raw.readline()
+        self.done += len(data)
+        return data
+
 
 class CadastreReader(ABC):
     """Base of the format plug-ins: short name, sniffing, and the row stream."""
@@ -108,6 +113,8 @@ class CadastreReader(ABC):
 REGISTRY: dict[str, str] = {
     "egib2021": "cadastre_sync.importers.egib_gml.Egib2021Reader",
     "egib2015": "cadastre_sync.importers.egib_gml.Egib2015Reader",
+    "swde": "cadastre_sync.importers.swde.SwdeReader",
+    "ogr": "cadastre_sync.importers.ogr.OgrReader",
 }
 AUTO = "auto"
 FORMAT_CHOICES = [AUTO, *REGISTRY]

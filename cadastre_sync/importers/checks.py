@@ -36,15 +36,6 @@ SPATIAL = {"parcel": "parcel_id", "building": "building_id", "precinct": "precin
 # A unit's parcels may stick out of its recorded boundary by this much (metres).
 BOUNDARY_MARGIN_M = 1000
 
-_BOUNDS_SQL = """
-    FROM stg_{kind} s
-    LEFT JOIN unnest(%(srid)s::int[], %(x0)s::float8[], %(y0)s::float8[], %(x1)s::float8[],
-                     %(y1)s::float8[]) AS b(srid, x0, y0, x1, y1) ON b.srid = ST_SRID(s.geom_in)
-"""
-_OUTSIDE = ("b.srid IS NULL OR ST_XMin(s.geom_in) < b.x0 OR ST_YMin(s.geom_in) < b.y0 "
-            "OR ST_XMax(s.geom_in) > b.x1 OR ST_YMax(s.geom_in) > b.y1")
-
-
 @dataclass(frozen=True)
 class Check:
     kind: str
@@ -52,12 +43,6 @@ class Check:
     severity: str
     message: str  # formatted with the row's object_id and detail
     sql: str  # selects line, gml_id, object_id, detail
-
-
-def _bounds_params() -> dict:
-    keys = ("x0", "y0", "x1", "y1")
-    return {"srid": list(POLAND_BOUNDS),
-            **{k: [b[i] for b in POLAND_BOUNDS.values()] for i, k in enumerate(keys)}}
 
 
 def _run(sql: str, params: dict | None = None) -> list[tuple]:
@@ -74,31 +59,72 @@ def _report(report: Report, check: Check, params: dict | None = None) -> None:
                    object_id=object_id or "", kind=check.kind)
 
 
-def geometry_checks(strict: bool) -> list[Check]:
-    invalid = ERROR if strict else WARNING
-    checks = []
-    for kind, ident in SPATIAL.items():
-        checks += [
-            Check(kind, "outside_poland", ERROR,
-                  "coordinates (EPSG:{detail}) lie outside Poland in their CRS; "
-                  "is the axis order swapped (EGiB GML writes northing first)?",
-                  f"SELECT s.line, s.gml_id, s.{ident}, ST_SRID(s.geom_in) || ': ' || "
-                  f"ST_AsText(ST_PointN(ST_ExteriorRing(ST_GeometryN(s.geom_in, 1)), 1), 2) "
-                  f"{_BOUNDS_SQL.format(kind=kind)} WHERE s.geom_in IS NOT NULL AND ({_OUTSIDE})"),
-            Check(kind, "invalid_geometry", invalid,
-                  "invalid geometry (" + ("rejected under --strict" if strict
-                                          else "repaired with ST_MakeValid") + "): {detail}",
-                  f"SELECT line, gml_id, {ident}, ST_IsValidReason(geom) FROM stg_{kind} "
-                  f"WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)"),
-        ]
-    return checks
+BOUNDS_SQL = [
+    "DROP TABLE IF EXISTS pg_temp.stg_bounds",
+    "CREATE TEMP TABLE stg_bounds AS SELECT * FROM unnest(%(srid)s::int[], %(x0)s::float8[], "
+    "%(y0)s::float8[], %(x1)s::float8[], %(y1)s::float8[]) AS b(srid, x0, y0, x1, y1)",
+]
+_OUTSIDE = ("ST_XMin({g}) < b.x0 OR ST_YMin({g}) < b.y0 OR ST_XMax({g}) > b.x1 "
+            "OR ST_YMax({g}) > b.y1")
+_FIRST_POINT = "ST_AsText(ST_PointN(ST_ExteriorRing(ST_GeometryN({g}, 1)), 1), 2)"
+
+
+def _bounds_params() -> dict:
+    keys = ("x0", "y0", "x1", "y1")
+    return {"srid": list(POLAND_BOUNDS),
+            **{k: [b[i] for b in POLAND_BOUNDS.values()] for i, k in enumerate(keys)}}
+
+
+def geometry_checks(kind: str, ident: str, strict: bool) -> dict[str, Check]:
+    """The checks of one spatial kind, by the step they belong to."""
+    source_outside = _OUTSIDE.format(g="s.geom_in")
+    return {
+        "outside": Check(
+            kind, "outside_poland", ERROR,
+            "coordinates (EPSG:{detail}) lie outside Poland in their CRS; "
+            "is the axis order swapped (EGiB GML writes northing first)?",
+            f"SELECT s.line, s.gml_id, s.{ident}, ST_SRID(s.geom_in) || ': ' || "
+            f"{_FIRST_POINT.format(g='s.geom_in')} FROM stg_{kind} s JOIN stg_bounds b "
+            f"ON b.srid = ST_SRID(s.geom_in) WHERE {source_outside}"),
+        "unknown_crs": Check(
+            kind, "unknown_crs", ERROR, "EPSG:{detail} is not a coordinate system PostGIS knows",
+            f"SELECT line, gml_id, {ident}, ST_SRID(geom_in) FROM stg_{kind} s "
+            f"WHERE geom_in IS NOT NULL AND NOT EXISTS (SELECT 1 FROM spatial_ref_sys r "
+            f"WHERE r.srid = ST_SRID(s.geom_in))"),
+        # Other CRSs (e.g. EPSG:4326 GeoJSON) are checked once in EPSG:2180.
+        "outside_2180": Check(
+            kind, "outside_poland", ERROR,
+            "the geometry lies outside Poland once transformed to EPSG:2180 ({detail})",
+            f"SELECT s.line, s.gml_id, s.{ident}, {_FIRST_POINT.format(g='s.geom')} "
+            f"FROM stg_{kind} s JOIN stg_bounds b ON b.srid = 2180 "
+            f"WHERE s.geom IS NOT NULL AND ({_OUTSIDE.format(g='s.geom')})"),
+        "invalid": Check(
+            kind, "invalid_geometry", ERROR if strict else WARNING,
+            "invalid geometry (" + ("rejected under --strict" if strict
+                                    else "repaired with ST_MakeValid") + "): {detail}",
+            f"SELECT line, gml_id, {ident}, ST_IsValidReason(geom) FROM stg_{kind} "
+            f"WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)"),
+        "empty": Check(
+            kind, "empty_geometry", ERROR, "nothing is left of the geometry after repair",
+            f"SELECT line, gml_id, {ident}, '' FROM stg_{kind} "
+            f"WHERE geom IS NOT NULL AND ST_IsEmpty(geom)"),
+        "outside_unit": Check(
+            kind, "outside_unit", ERROR,
+            f"lies outside the unit's boundary (more than {BOUNDARY_MARGIN_M} m); "
+            "is the axis order swapped?",
+            f"SELECT s.line, s.gml_id, s.{ident}, '' FROM stg_{kind} s, "
+            f"(SELECT ST_Buffer(ST_GeomFromWKB(%(b)s, 2180), {BOUNDARY_MARGIN_M}) AS g) u "
+            f"WHERE s.geom IS NOT NULL AND NOT ST_Intersects(s.geom, u.g)"),
+    }
 
 
 def _transform(kind: str) -> str:
+    """To EPSG:2180, every row whose CRS PostGIS knows and that passed the bounds check."""
     return (f"UPDATE stg_{kind} s SET geom = ST_Multi(ST_Transform(s.geom_in, 2180)) "
-            f"FROM unnest(%(srid)s::int[], %(x0)s::float8[], %(y0)s::float8[], "
-            f"%(x1)s::float8[], %(y1)s::float8[]) AS b(srid, x0, y0, x1, y1) "
-            f"WHERE b.srid = ST_SRID(s.geom_in) AND NOT ({_OUTSIDE})")
+            f"WHERE s.geom_in IS NOT NULL "
+            f"AND EXISTS (SELECT 1 FROM spatial_ref_sys r WHERE r.srid = ST_SRID(s.geom_in)) "
+            f"AND NOT EXISTS (SELECT 1 FROM stg_bounds b WHERE b.srid = ST_SRID(s.geom_in) "
+            f"AND ({_OUTSIDE.format(g='s.geom_in')}))")
 
 
 def _repair(kind: str) -> str:
@@ -108,32 +134,34 @@ def _repair(kind: str) -> str:
 
 
 def prepare_geometry(report: Report, *, strict: bool, boundary_wkb: bytes | None) -> None:
-    params = _bounds_params()
-    checks = {c.code + c.kind: c for c in geometry_checks(strict)}
+    """Bounds, transformation, validity (repair) and the unit's boundary, per spatial kind."""
+    _run(BOUNDS_SQL[0])
+    _run(BOUNDS_SQL[1], _bounds_params())
     for kind, ident in SPATIAL.items():
-        _report(report, checks["outside_poland" + kind], params)
+        checks = geometry_checks(kind, ident, strict)
+        _report(report, checks["outside"])
+        _report(report, checks["unknown_crs"])
         _run(f"ALTER TABLE stg_{kind} ADD COLUMN geom geometry(MultiPolygon, 2180)")
-        _run(_transform(kind), params)
-        _report(report, checks["invalid_geometry" + kind])
+        _run(_transform(kind))
+        _report(report, checks["outside_2180"])
+        _report(report, checks["invalid"])
         if not strict:
             _run(_repair(kind))
-            _report(report, Check(kind, "empty_geometry", ERROR,
-                                  "nothing is left of the geometry after repair", (
-                f"SELECT line, gml_id, {ident}, '' FROM stg_{kind} "
-                f"WHERE geom IS NOT NULL AND ST_IsEmpty(geom)")))
+            _report(report, checks["empty"])
         if boundary_wkb:
-            _report(report, Check(kind, "outside_unit", ERROR,
-                                  "lies outside the unit's boundary (more than "
-                                  f"{BOUNDARY_MARGIN_M} m); is the axis order swapped?", (
-                f"SELECT s.line, s.gml_id, s.{ident}, '' FROM stg_{kind} s, "
-                f"(SELECT ST_Buffer(ST_GeomFromWKB(%(b)s, 2180), {BOUNDARY_MARGIN_M}) AS g) u "
-                f"WHERE s.geom IS NOT NULL AND NOT ST_Intersects(s.geom, u.g)")),
-                {"b": boundary_wkb})
+            _report(report, checks["outside_unit"], {"b": boundary_wkb})
+    # Formats without a registered area (an OGR file with no area field): the drawn one.
+    _run("UPDATE stg_parcel SET area_ha = round((ST_Area(geom) / 10000)::numeric, 4) "
+         "WHERE area_ha IS NULL AND geom IS NOT NULL")
 
 
 def _current(alias: str = "") -> str:
     prefix = f"{alias}." if alias else ""
     return f"{prefix}version_end IS NULL AND {prefix}object_end IS NULL"
+
+
+_DRAWN_M2 = (f"CASE WHEN ST_SRID(geom_in) IN ({', '.join(map(str, POLAND_BOUNDS))}) "
+             f"THEN ST_Area(geom_in) ELSE ST_Area(geom) END")
 
 
 def record_checks() -> list[Check]:
@@ -154,14 +182,15 @@ def record_checks() -> list[Check]:
               "the id appears {detail} times as a current version (no end date)",
               f"SELECT min(line), min(gml_id), register_id, count(*) FROM stg_register_unit "
               f"WHERE {_current()} GROUP BY register_id HAVING count(*) > 1"),
-        # The registered area was computed in the file's CRS: compare with the area there.
+        # The registered area was computed in the file's CRS (a PL-2000 zone or PL-1992):
+        # compare with the area there; in any other CRS, with the area in EPSG:2180.
         Check("parcel", "area_mismatch", WARNING,
               "{detail}: the difference exceeds the accuracy the file states "
-              "({default} ha where it states none)"
-              .replace("{default}", str(DEFAULT_AREA_TOLERANCE_HA)),
-              "SELECT line, gml_id, parcel_id, round((ST_Area(geom_in) / 10000)::numeric, 4) "
-              "|| ' ha drawn, ' || area_ha || ' ha registered' FROM stg_parcel "
-              "WHERE geom IS NOT NULL AND area_ha IS NOT NULL AND abs(ST_Area(geom_in) / 10000 "
+              "({default} ha where it states none)".replace(
+                  "{default}", str(DEFAULT_AREA_TOLERANCE_HA)),
+              f"SELECT line, gml_id, parcel_id, round(({_DRAWN_M2} / 10000)::numeric, 4) "
+              f"|| ' ha drawn, ' || area_ha || ' ha registered' FROM stg_parcel "
+              f"WHERE geom IS NOT NULL AND area_ha IS NOT NULL AND abs({_DRAWN_M2} / 10000 "
               f"- area_ha) > coalesce(accuracy_ha, {DEFAULT_AREA_TOLERANCE_HA})"),
         Check("share", "bad_share", WARNING,
               "share {detail} is not a proper fraction; the share is not imported",

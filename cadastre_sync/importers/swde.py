@@ -1,0 +1,284 @@
+"""SWDE, the pre-2013 text exchange format, as domain.md describes it.
+
+The dialect read (verify the record letters and G5 attribute names against a real
+county file; they are tables below, not code):
+
+    NS,UK,"2000/15"                      header line; UK names the coordinate system
+    RO,G5DZE,<key>[,<version start>[,<version end>]]   an object (RO, RD or RC record)
+    D,G5IDD,"026101_1.0003.31"           one attribute of the object
+    R,G5RJDR,<key>                       a relation to another object, by its key
+    WG,<northing>,<easting>              one outline vertex; a ring ends where it closes,
+                                         further rings are holes
+
+Lines are CSV with double quotes, in Windows-1250. The file is read line by line
+(memory stays flat); an object ends at the next record line.
+"""
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from .base import CadastreReader, CountingReader, Row
+from .values import (
+    area_accuracy,
+    decimal_text,
+    kst_class,
+    land_register_number,
+    local_time,
+    parcel_id_problem,
+    pesel_or_blank,
+    register_group,
+    regon_or_blank,
+    whole_number,
+)
+
+ENCODING = "cp1250"
+RECORDS = frozenset({"RO", "RD", "RC"})
+# UK header values -> EPSG (PL-2000 zones by central meridian, PL-1992) (verify spelling).
+COORDINATE_SYSTEMS = {"2000/15": 2176, "2000/18": 2177, "2000/21": 2178, "2000/24": 2179,
+                      "1992": 2180, "PL-1992": 2180}
+# Attribute and relation names of the G5 classes (pre-2013 EGiB regulation) (verify).
+A = {
+    "parcel_id": "G5IDD", "area": "G5PEW", "kw": "G5NKW", "accuracy": "G5DOKL",
+    "parcel_ru": "G5RJDR", "ofu": "G5OFU", "ozu": "G5OZU", "ozk": "G5OZK",
+    "piece_parcel": "G5RDZE", "building_id": "G5IDB", "kst": "G5RBB", "above": "G5LKN",
+    "below": "G5LKP", "built_up": "G5PZB", "building_parcel": "G5RDZE", "ru_id": "G5IJR",
+    "group": "G5RGR", "numerator": "G5LCZ", "denominator": "G5MNK", "right": "G5RWD",
+    "share_ru": "G5RWLS", "share_subject": "G5RPOD", "first_name": "G5PIM",
+    "second_name": "G5DIM", "surname": "G5NZW", "pesel": "G5PSL", "name": "G5NPE",
+    "regon": "G5RGN", "husband": "G5RMAZ", "wife": "G5RZONA", "precinct_no": "G5NRO",
+    "precinct_name": "G5NAZ",
+}
+
+
+class SwdeObject:
+    """One record with its attributes, relations and outline, as read."""
+
+    def __init__(self, cls: str, key: str, line: int, start: str, end: str) -> None:
+        self.cls, self.key, self.line = cls, key, line
+        self.start, self.end = start, end
+        self.attrs: dict[str, str] = {}
+        self.rels: dict[str, list[str]] = {}
+        self.rings: list[list[tuple[str, str]]] = [[]]
+
+    def get(self, role: str) -> str:
+        return self.attrs.get(A[role], "").strip()
+
+    def rel(self, role: str) -> list[str]:
+        return self.rels.get(A[role], [])
+
+    def vertex(self, northing: str, easting: str) -> None:
+        ring = self.rings[-1]
+        ring.append((easting, northing))
+        if len(ring) > 3 and ring[0] == ring[-1]:
+            self.rings.append([])
+
+
+class SwdeReader(CadastreReader):
+    name = "swde"
+    label = "SWDE"
+
+    def __init__(self, path: Path, report, options) -> None:
+        super().__init__(path, report, options)
+        self.srid: int | None = None
+        self.handlers = {"G5DZE": self._parcel, "G5KLU": self._land_use, "G5BUD": self._building,
+                         "G5JDR": self._register_unit, "G5UDZ": self._share,
+                         "G5OSF": self._person, "G5INS": self._institution,
+                         "G5MLZ": self._marriage, "G5OBR": self._precinct}
+
+    @classmethod
+    def sniff(cls, head: bytes, path: Path) -> bool:
+        first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+        return first[:3] in (b"NS,", b"RO,", b"RD,", b"RC,")
+
+    def rows(self) -> Iterator[Row]:
+        current: SwdeObject | None = None
+        with self.path.open("rb") as raw:
+            source = CountingReader(raw)
+            lines = (b.decode(ENCODING) for b in iter(source.readline, b""))
+            for number, fields in enumerate(csv.reader(lines), start=1):
+                self.bytes_done = source.done
+                kind = fields[0].strip() if fields else ""
+                if kind in RECORDS:
+                    yield from self._finish(current)
+                    current = self._start(fields, number)
+                elif kind == "NS":
+                    self._header(fields, number)
+                elif current is not None:
+                    self._field(current, kind, fields, number)
+        yield from self._finish(current)
+
+    def _start(self, fields: list[str], number: int) -> SwdeObject:
+        padded = [*fields, "", "", "", ""]
+        return SwdeObject(padded[1].strip(), padded[2].strip(), number, padded[3].strip(),
+                          padded[4].strip())
+
+    def _header(self, fields: list[str], number: int) -> None:
+        if len(fields) > 2 and fields[1].strip() == "UK":
+            self.srid = COORDINATE_SYSTEMS.get(fields[2].strip())
+            if self.srid is None:
+                self.error(f"coordinate system “{fields[2]}” is not one of "
+                           f"{', '.join(COORDINATE_SYSTEMS)}", code="bad_crs", line=number)
+
+    def _field(self, obj: SwdeObject, kind: str, fields: list[str], number: int) -> None:
+        if kind == "D" and len(fields) >= 3:
+            obj.attrs[fields[1].strip()] = fields[2]
+        elif kind == "R" and len(fields) >= 3:
+            obj.rels.setdefault(fields[1].strip(), []).append(fields[2].strip())
+        elif kind == "WG" and len(fields) >= 3:
+            obj.vertex(fields[1].strip(), fields[2].strip())
+        elif kind:
+            self.warn(f"line kind “{kind}” is not read", code="swde_line", line=number)
+
+    def _finish(self, obj: SwdeObject | None) -> Iterator[Row]:
+        if obj is None:
+            return
+        handler = self.handlers.get(obj.cls)
+        if handler is None:
+            self.skipped[obj.cls or "?"] += 1
+            return
+        yield from handler(obj)
+
+    # -- shared pieces --------------------------------------------------------------------
+
+    def _where(self, obj: SwdeObject, kind: str, object_id: str = "") -> dict:
+        return {"line": obj.line, "gml_id": obj.key, "object_id": object_id, "kind": kind}
+
+    def _life(self, obj: SwdeObject, kind: str) -> dict:
+        row = {"line": obj.line, "gml_id": obj.key, "iip": "", "local_id": obj.key[:100],
+               "ns": "", "version_id": obj.start[:40]}
+        for column, text in (("version_start", obj.start), ("version_end", obj.end)):
+            value, ok = local_time(text)
+            if not ok:
+                self.warn(f"date “{text}” is not a date; left empty", code="bad_date",
+                          **self._where(obj, kind))
+            row[column] = value
+        return row
+
+    def _geometry(self, obj: SwdeObject, kind: str, object_id: str) -> str | None:
+        rings = [r for r in obj.rings if r]
+        problem = ("no outline" if not rings else
+                   "no coordinate system (NS,UK header)" if self.srid is None else
+                   "an outline ring is not closed" if any(r[0] != r[-1] or len(r) < 4
+                                                          for r in rings) else "")
+        if not problem:
+            try:
+                for easting, northing in (p for r in rings for p in r):
+                    float(easting), float(northing)
+            except ValueError:
+                problem = "coordinates are not numbers"
+        if problem:
+            self.error(f"{kind} {object_id}: {problem}", code="bad_geometry",
+                       **self._where(obj, kind, object_id))
+            return None
+        text = "),(".join(",".join(f"{e} {n}" for e, n in r) for r in rings)
+        return f"SRID={self.srid};MULTIPOLYGON((({text})))"
+
+    # -- classes --------------------------------------------------------------------------
+
+    def _parcel(self, obj: SwdeObject) -> Iterator[Row]:
+        parcel_id = obj.get("parcel_id")
+        if problem := (parcel_id_problem(parcel_id, self.options.unit_teryt) if parcel_id
+                       else "the parcel has no G5IDD"):
+            self.error(problem, code="bad_parcel_id", **self._where(obj, "parcel", parcel_id))
+            return
+        kw, ok = land_register_number(obj.get("kw"))
+        if not ok:
+            self.warn("the land register (KW) number is not of the form LE1L/00012345/6; "
+                      "left empty", code="bad_kw", **self._where(obj, "parcel", parcel_id))
+        area = decimal_text(obj.get("area"))
+        if area is None:
+            self.error(f"G5PEW “{obj.get('area')}” is not a number", code="bad_number",
+                       **self._where(obj, "parcel", parcel_id))
+        yield "parcel", {**self._life(obj, "parcel"), "parcel_id": parcel_id, "kw": kw,
+                         "area_ha": area, "accuracy_ha": area_accuracy(obj.get("accuracy")),
+                         "jrg_ref": next(iter(obj.rel("parcel_ru")), ""),
+                         "geom_in": self._geometry(obj, "parcel", parcel_id)}
+
+    def _land_use(self, obj: SwdeObject) -> Iterator[Row]:
+        area = decimal_text(obj.get("area"))
+        ofu, ozu, ozk = obj.get("ofu"), obj.get("ozu"), obj.get("ozk")
+        if area is None or not ofu or max(len(ofu), len(ozu), len(ozk)) > 4:
+            self.error(f"land-use piece: OFU “{ofu}”, OZU “{ozu}”, OZK “{ozk}”, "
+                       f"area “{obj.get('area')}”", code="bad_land_use",
+                       **self._where(obj, "land_use"))
+        yield "land_use", {"line": obj.line, "gml_id": obj.key,
+                           "parcel_ref": next(iter(obj.rel("piece_parcel")), ""),
+                           "ofu": ofu, "ozu": ozu, "ozk": ozk, "area_ha": area}
+
+    def _building(self, obj: SwdeObject) -> Iterator[Row]:
+        building_id = obj.get("building_id")
+        if not building_id.startswith(self.options.unit_teryt + "."):
+            self.error(f"building id “{building_id}” is missing or not of unit "
+                       f"{self.options.unit_teryt}", code="bad_building_id",
+                       **self._where(obj, "building", building_id))
+            return
+        kst, known = kst_class(obj.get("kst"))
+        if not known:
+            self.warn(f"building class “{obj.get('kst')}” is not a KŚT code; recorded as {kst}",
+                      code="unknown_kst", **self._where(obj, "building", building_id))
+        yield "building", {**self._life(obj, "building"), "building_id": building_id,
+                           "geom_in": self._geometry(obj, "building", building_id), "kst": kst,
+                           "above": whole_number(obj.get("above")),
+                           "below": whole_number(obj.get("below")),
+                           "built_up_m2": decimal_text(obj.get("built_up")),
+                           "parcel_refs": obj.rel("building_parcel")}
+
+    def _register_unit(self, obj: SwdeObject) -> Iterator[Row]:
+        register_id, group = obj.get("ru_id"), register_group(obj.get("group"))
+        if not register_id or len(register_id) > 64 or group is None:
+            self.error(f"register unit “{register_id}”: the id is missing or too long, or the "
+                       f"register group “{obj.get('group')}” is not 1-16",
+                       code="bad_register_unit", **self._where(obj, "register_unit", register_id))
+            return
+        yield "register_unit", {**self._life(obj, "register_unit"), "register_id": register_id,
+                                "grp": group}
+
+    def _subject(self, obj: SwdeObject, kind: str, **fields) -> Row:
+        return "subject", {"line": obj.line, "gml_id": obj.key, "iip": "", "ns": "",
+                           "local_id": obj.key[:100], "kind": kind, **fields}
+
+    def _person(self, obj: SwdeObject) -> Iterator[Row]:
+        if not obj.get("surname"):
+            self.error("a natural person without a surname", code="bad_owner",
+                       **self._where(obj, "subject"))
+            return
+        pesel, ok = pesel_or_blank(obj.get("pesel"))
+        if not ok:
+            self.warn("a PESEL number fails its check digit; not stored", code="bad_pesel",
+                      **self._where(obj, "subject"))
+        yield self._subject(obj, "person", first_name=obj.get("first_name")[:100],
+                            second_name=obj.get("second_name")[:100],
+                            surname=obj.get("surname")[:150], pesel=pesel)
+
+    def _institution(self, obj: SwdeObject) -> Iterator[Row]:
+        if not obj.get("name"):
+            self.error("an institution without a name", code="bad_owner",
+                       **self._where(obj, "subject"))
+            return
+        regon, ok = regon_or_blank(obj.get("regon"))
+        if not ok:
+            self.warn("a REGON number fails its check digit; not stored", code="bad_regon",
+                      **self._where(obj, "subject"))
+        yield self._subject(obj, "institution", name=obj.get("name")[:300], regon=regon)
+
+    def _marriage(self, obj: SwdeObject) -> Iterator[Row]:
+        members = [next(iter(obj.rel(role)), "") for role in ("husband", "wife")]
+        yield self._subject(obj, "marriage", member_refs=members)
+
+    def _share(self, obj: SwdeObject) -> Iterator[Row]:
+        yield "share", {"line": obj.line, "gml_id": obj.key, "iip": "",
+                        "right_code": obj.get("right"),
+                        "numerator": whole_number(obj.get("numerator")),
+                        "denominator": whole_number(obj.get("denominator")),
+                        "subject_ref": next(iter(obj.rel("share_subject")), ""),
+                        "jrg_ref": next(iter(obj.rel("share_ru")), "")}
+
+    def _precinct(self, obj: SwdeObject) -> Iterator[Row]:
+        number = obj.get("precinct_no").zfill(4)
+        if not number.isdigit() or len(number) != 4:
+            self.error(f"precinct number “{obj.get('precinct_no')}” is not 4 digits",
+                       code="bad_precinct", **self._where(obj, "precinct"))
+            return
+        yield "precinct", {"line": obj.line, "gml_id": obj.key,
+                           "precinct_code": f"{self.options.unit_teryt}.{number}",
+                           "name": obj.get("precinct_name")[:200]}
