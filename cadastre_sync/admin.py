@@ -1,9 +1,25 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import UnitScopedAdmin
 
-from .models import Address, Building, LandUsePiece, Owner, OwnershipShare, Parcel, Precinct
+from .errors import Problem
+from .importers.base import FORMAT_CHOICES, parse_field_map
+from .models import (
+    Address,
+    Building,
+    CadastreImport,
+    LandUsePiece,
+    Owner,
+    OwnershipShare,
+    Parcel,
+    Precinct,
+)
+from .services import cadastre_import_submit, upload_limit
 
 
 @admin.register(Precinct)
@@ -81,3 +97,97 @@ class OwnerAdmin(UnitScopedAdmin):
     list_filter = ["kind"]
     search_fields = ["surname", "name", "regon", "pesel"]
     inlines = [ShareInline]
+
+
+class CadastreImportUploadForm(forms.ModelForm):
+    """Upload a county export and start its import in the background."""
+
+    upload = forms.FileField(label=_("file"), help_text=_(
+        "EGiB GML (2021 or 2015), SWDE, or a file OGR reads (GeoPackage, zipped Shapefile, "
+        "GeoJSON)."))
+    strict = forms.BooleanField(label=_("reject invalid polygons"), required=False,
+                                help_text=_("Without it they are repaired and reported."))
+    dry_run = forms.BooleanField(label=_("dry run"), required=False,
+                                 help_text=_("Check and count everything, write nothing."))
+    field_map = forms.CharField(label=_("field mapping"), required=False, help_text=_(
+        "Only for OGR files, e.g. parcel_id=ID_DZIALKI,area=POLE"))
+
+    class Meta:
+        model = CadastreImport
+        fields = ["unit", "format"]
+        widgets = {"format": forms.Select(choices=[(f, f) for f in FORMAT_CHOICES])}
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        limit = upload_limit()
+        if upload.size > limit:
+            raise forms.ValidationError(_("The file is larger than %(mb)d MB.")
+                                        % {"mb": limit // 1024 ** 2})
+        return upload
+
+    def clean_field_map(self) -> dict:
+        try:
+            return parse_field_map(self.cleaned_data["field_map"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+@admin.register(CadastreImport)
+class CadastreImportAdmin(UnitScopedAdmin):
+    """The import jobs of a unit; adding one uploads a file and queues its import.
+
+    A job is a record: it is never edited or deleted here.
+    """
+
+    list_display = ["created_at", "source_name", "unit", "status", "progress_percent",
+                    "message"]
+    list_filter = ["status", "unit"]
+    search_fields = ["source_name"]
+    readonly_fields = ["unit", "created_by", "source_name", "source_size", "format",
+                       "detected_format", "options", "status", "progress_done",
+                       "progress_total", "counts", "message", "report_lines", "log",
+                       "created_at", "started_at", "finished_at", "changed_extent"]
+    exclude = ["report", "source_path"]
+
+    @admin.display(description=_("progress"))
+    def progress_percent(self, obj: CadastreImport) -> str:
+        return "" if obj.progress is None else f"{obj.progress:.0%}"
+
+    @admin.display(description=_("report"))
+    def report_lines(self, obj: CadastreImport) -> str:
+        return "\n".join(f"{p['severity']}: {Problem(**p)}" for p in obj.report) or "—"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = CadastreImportUploadForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["unit", "upload", "format", "strict", "dry_run", "field_map"]
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not self._allowed(request, "add", obj):
+            raise PermissionDenied
+        data = form.cleaned_data
+        job = cadastre_import_submit(
+            unit=data["unit"], upload=data["upload"], fmt=data["format"],
+            strict=data["strict"], dry_run=data["dry_run"], field_map=data["field_map"],
+            by=request.user)
+        obj.__dict__.update({k: v for k, v in job.__dict__.items() if not k.startswith("_")})
+        self.message_user(request, _("The import of %(name)s is queued; this page shows its "
+                                     "progress.") % {"name": job.source_name})
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect(reverse("admin:cadastre_sync_cadastreimport_change",
+                                            args=[obj.pk]))

@@ -267,13 +267,18 @@ def cadastre_import_job_run(*, job: CadastreImport) -> ImportResult | None:
         return None  # recorded on the job row
 
 
-def upload_store(upload, *, max_bytes: int | None = None) -> Path:
+def upload_limit() -> int:
+    """Largest accepted upload; CADASTRE_IMPORT_MAX_BYTES, 4 GiB when not set."""
+    return int(getattr(settings, "CADASTRE_IMPORT_MAX_BYTES", 4 * 1024 ** 3))
+
+
+def upload_store(upload) -> Path:
     """Save an uploaded file under MEDIA_ROOT with a generated name; check its size.
 
     The name is ours (a UUID plus the original extension), so no user-supplied path
     ever reaches the file system or GDAL.
     """
-    limit = max_bytes or getattr(settings, "CADASTRE_IMPORT_MAX_BYTES", 4 * 1024 ** 3)
+    limit = upload_limit()
     if upload.size == 0 or upload.size > limit:
         raise _reject(upload.name, _("The file must hold between 1 byte and %(limit)d MB.")
                       % {"limit": limit // 1024 ** 2}, "file_size")

@@ -5,6 +5,7 @@ touches the real tables. Kinds and their columns are defined in `staging.py`.
 Spatial and cross-object checks run afterwards in SQL (`checks.py`), so a reader
 only reports what it alone can see: syntax, a missing field, a bad value.
 """
+import json
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator
@@ -137,3 +138,23 @@ def detect_format(path: Path, head: bytes) -> str | None:
         if reader_class(name).sniff(head, path):
             return name
     return None
+
+
+def parse_field_map(value: str) -> dict[str, str]:
+    """`parcel_id=ID_DZIALKI,area=POLE` or a JSON object; ValueError says what is wrong."""
+    value = (value or "").strip()
+    if not value:
+        return {}
+    if value.startswith("{"):
+        try:
+            mapping = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not a JSON object: {exc}") from exc
+        if not isinstance(mapping, dict):
+            raise ValueError("not a JSON object")
+        return {str(k): str(v) for k, v in mapping.items()}
+    pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+    if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
+        raise ValueError("write field=SOURCE_FIELD pairs separated by commas, "
+                         "e.g. parcel_id=ID_DZIALKI,area=POLE")
+    return {k.strip(): v.strip() for k, v in pairs}
