@@ -430,3 +430,18 @@ def test_local_plan_errors_name_the_areas(db, tmp_path):
     assert [(p.code, p.detail["source"]) for p in unknown.errors] == [
         ("unknown_source_field", "ETYKIETA")]
     assert ZoningPlan.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_text_too_long_for_its_column_is_reported_not_crashed_on(db, tmp_path):
+    # given an area whose label is 50 characters long
+    unit = factories.unit()
+    path = _mpzp_geojson(tmp_path / "long.geojson", [
+        ("MN", "1MN" + "x" * 47, "", "MPZP A", "1/2020", (0, 0, 100, 100))])
+
+    # when it is imported
+    result = _import([path], unit, kind="local", mapping=MPZP_MAP)
+
+    # then the label is named as too long, and nothing is stored
+    assert [(p.code, p.detail["field"]) for p in result.errors] == [("bad_value", "label")]
+    assert ZoningPlan.objects.count() == 0

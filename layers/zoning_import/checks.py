@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from ..models import ZoningPlan, ZoningZone
 from ..zoning_symbols import GENERAL_PLAN_ZONES, LOCAL_PLAN_DESIGNATIONS, general_zone_by_code
 from .parsed import ParsedPlan, ParsedZone
 from .problems import Problem
@@ -43,8 +44,25 @@ STORED_MAX = {"max_intensity": Decimal("9999.99"), "max_height_m": Decimal("9999
 
 def plan_checks(plan: ParsedPlan) -> list[Problem]:
     problems = []
-    for check in (_duplicates, _symbols, _labels, _parameters):
+    for check in (_lengths, _duplicates, _symbols, _labels, _parameters):
         problems.extend(check(plan))
+    return problems
+
+
+def _lengths(plan: ParsedPlan) -> list[Problem]:
+    """Texts longer than their column would fail the insert: say which, and where."""
+    problems = []
+    for name in ("local_id", "label", "symbol", "status"):
+        limit = ZoningZone._meta.get_field(name).max_length
+        problems += [_zone_problem("bad_value", zone, field=name, value=getattr(zone, name),
+                                   reason=f"dłuższe niż {limit} znaków")
+                     for zone in plan.zones if len(getattr(zone, name)) > limit]
+    for name in ("identifier", "name", "legal_status"):
+        limit = ZoningPlan._meta.get_field(name).max_length
+        if len(getattr(plan, name)) > limit:
+            problems.append(Problem("bad_value", file=plan.file, line=plan.line, detail={
+                "field": name, "value": getattr(plan, name)[:80] + "…",
+                "reason": f"dłuższe niż {limit} znaków"}))
     return problems
 
 
