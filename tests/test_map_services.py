@@ -22,6 +22,7 @@ from layers.mapproxy_config import publication_write, publications_reset
 from layers.mapserver import MAPFILE_NAME, mapserver_layer_names
 from layers.models import ZoningPlan, ZoningZone
 from layers.registry import LAYERS, published_names
+from layers.services import zoning_import
 from layers.zoning_symbols import GENERAL_PLAN_ZONES
 from tests import factories
 
@@ -338,3 +339,34 @@ def test_feature_info_of_the_composite_names_the_parcel_and_its_zone(client,
     assert f"<td>{first.parcel_id}</td>" in body
     assert "<td>1SJ</td>" in body and "<td>12.00</td>" in body
     assert '<th scope="row">Maks. wysokość zabudowy [m]</th>' in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_imported_general_plan_is_on_the_map_with_its_parameters(client, map_services):
+    # given set2's valid general plan imported for its gmina
+    from tests.test_zoning_import import ACT, SET2
+
+    unit = factories.unit("121201_1", "Gmina Testowa")
+    zoning_import(unit=unit, paths=[SET2 / ACT, SET2 / "StrefaPlanistyczna_OK.gml"])
+    zone = ZoningZone.objects.get(local_id="1POG-1SJ")
+    point = zone.geom.point_on_surface
+    frame = (point.x - 100, point.y - 100, point.x + 100, point.y + 100)
+
+    # when a client asks what is at a point of zone 1SJ, and for the map there
+    info = client.get("/mapproxy/service", {
+        "SERVICE": "WMS", "REQUEST": "GetFeatureInfo", "VERSION": "1.1.1", "SRS": "EPSG:2180",
+        "BBOX": ",".join(str(v) for v in frame), "WIDTH": 256, "HEIGHT": 256,
+        "LAYERS": "general_zones", "QUERY_LAYERS": "general_zones", "STYLES": "",
+        "FORMAT": "image/png", "X": 128, "Y": 128, "INFO_FORMAT": "application/json",
+    })
+    image = _png(_getmap(client, VERSION="1.1.1", SRS="EPSG:2180", LAYERS="general_zones",
+                         BBOX=",".join(str(v) for v in frame)))
+
+    # then the zone answers with its label and parameters, drawn in its planning colour
+    properties = info.json()["features"][0]["properties"]
+    assert (properties["label"], properties["symbol"], properties["status"]) == (
+        "1SJ", "SJ", "w opracowaniu")
+    assert (properties["max_intensity"], properties["max_height_m"]) == ("0.90", "15.50")
+    sj = tuple(int(GENERAL_PLAN_ZONES["SJ"].colour[i:i + 2], 16) for i in (1, 3, 5))
+    above_the_label = image.getpixel((128, 40))
+    assert max(abs(a - b) for a, b in zip(above_the_label[:3], sj, strict=False)) < 40
