@@ -8,6 +8,7 @@ Geometries are stored in EPSG:2180 (PL-1992), areas in metres.
 """
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AdministrativeUnit, Job
@@ -27,6 +28,11 @@ from .identifiers import (
 )
 
 SRID = 2180
+
+
+def coded_choices(table: dict) -> list[tuple[str, str]]:
+    """Choices shown as "code – name", translated when displayed, not at import time."""
+    return [(code, format_lazy("{} – {}", code, name)) for code, name in table.items()]
 
 
 class Precinct(models.Model):
@@ -173,7 +179,7 @@ class LandUsePiece(models.Model):
     parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="land_use",
                                verbose_name=_("parcel"))
     ofu = models.CharField(_("land use (OFU)"), max_length=4,
-                           choices=[(k, f"{k} – {v}") for k, v in LAND_USE_CODES.items()])
+                           choices=coded_choices(LAND_USE_CODES))
     ozu = models.CharField(_("soil use (OZU)"), max_length=4, blank=True)
     ozk = models.CharField(_("soil class (OZK)"), max_length=4, blank=True,
                            choices=[(c, c) for c in SOIL_CLASSES])
@@ -199,7 +205,7 @@ class Building(EgibObject):
     building_id = models.CharField(_("building id"), max_length=80)
     geom = models.MultiPolygonField(_("footprint"), srid=SRID)
     kst_class = models.CharField(_("KST class"), max_length=4,
-                                 choices=[(k, f"{k} – {v}") for k, v in KST_CLASSES.items()])
+                                 choices=coded_choices(KST_CLASSES))
     storeys_above = models.PositiveSmallIntegerField(_("storeys above ground"), default=1)
     storeys_below = models.PositiveSmallIntegerField(_("storeys below ground"), default=0)
     built_up_area_m2 = models.DecimalField(_("built-up area [m²]"), max_digits=10,
