@@ -1,0 +1,163 @@
+"""Generate a deterministic demo gmina with N parcels: the service behind `demo_data`.
+
+Everything is set-based SQL over temporary tables (see cells.py for the pipeline),
+inside one transaction: a failure leaves nothing behind. The same seed gives the
+same geometry and attributes bit for bit; a different seed a different town.
+"""
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+
+from cadastre_sync.models import Parcel
+from core.errors import Conflict, InvalidInput
+from core.models import AdministrativeUnit
+
+from . import buildings, cadastre, cells, cleanup, functions, keys, ownership, zoning
+from .layout import DEFAULT_CENTER, Layout, plan
+from .names import POSTCODES, by_area
+from .run import Run, Stage
+from .units import gmina_code, gmina_get_or_create
+
+REFUSE = "refuse"  # the unit already has parcels: raise Conflict
+SKIP = "skip"  # ... leave them and do nothing
+REPLACE = "replace"  # ... delete the unit's demo data and generate anew
+MAX_PARCELS = 20_000_000
+ANALYZED = ("precinct", "parcel", "land_use", "building", "building_parcels", "address",
+            "register_unit", "owner", "share", "plan", "zone")
+
+
+@dataclass
+class DemoReport:
+    unit: AdministrativeUnit
+    generated: bool
+    existing_parcels: int = 0
+    stages: list[Stage] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def rows(self, stage: str) -> int:
+        return sum(s.rows for s in self.stages if s.name == stage)
+
+
+def demo_data_generate(
+    *, teryt: str, parcels: int, seed: int, name: str | None = None,
+    center: tuple[float, float] = DEFAULT_CENTER, existing: str = REFUSE,
+    progress: Callable[[str], None] = lambda line: None, trace: bool = False,
+) -> DemoReport:
+    """Fill gmina `teryt` with `parcels` parcels and everything around them."""
+    code = gmina_code(teryt)
+    if not 1 <= parcels <= MAX_PARCELS:
+        raise InvalidInput(f"the number of parcels must be 1 to {MAX_PARCELS:,}",
+                           detail={"field": "parcels"})
+    started = time.perf_counter()
+    layout = plan(parcels=parcels, seed=seed, center=center)
+    with transaction.atomic():
+        unit = gmina_get_or_create(teryt=code, name=name)
+        AdministrativeUnit.objects.select_for_update().filter(pk=unit.pk).exists()
+        count = Parcel.objects.filter(unit=unit).count()
+        if count and existing == SKIP:
+            return DemoReport(unit, generated=False, existing_parcels=count)
+        if count and existing != REPLACE:
+            raise Conflict(f"{unit} already has {count:,} parcels",
+                           detail={"unit": code, "parcels": count})
+        with connection.cursor() as cursor:
+            run = Run(cursor, _params(unit, layout), progress, trace=trace)
+            progress(f"demo data for {unit}: {parcels:,} parcels, seed {seed}")
+            _generate(run, unit, layout, replace=bool(count) or existing == REPLACE)
+    return DemoReport(unit, generated=True, existing_parcels=count, stages=run.stages,
+                      seconds=time.perf_counter() - started)
+
+
+def _params(unit: AdministrativeUnit, layout: Layout) -> dict:
+    return {"unit_id": unit.pk, "teryt": unit.teryt, "key": layout.key,
+            "parcels": layout.parcels, "slot_m": layout.slot_m, "radius": layout.radius,
+            "namespace": f"PL.PZGiK.{unit.teryt[:4]}.EGiB"}
+
+
+def _generate(run: Run, unit: AdministrativeUnit, layout: Layout, *, replace: bool) -> None:
+    run.sql("SET CONSTRAINTS ALL IMMEDIATE")  # check keys per statement, not all at commit
+    # JIT compiling the hash-heavy statements costs more (0.5-2 s each) than it saves.
+    run.sql("SET LOCAL jit = off")
+    # Memoize caches on hash values that never repeat: pure overhead here.
+    run.sql("SET LOCAL enable_memoize = off")
+    _sequences(run)
+    if replace:
+        with run.stage("delete previous demo data") as n:
+            n.append(_delete(run, unit))
+    tables = list(run.tables.values())
+    fast_keys = keys.fast_mode_possible(run, tables)
+    if fast_keys:
+        floors = keys.id_floors(run, tables)
+        keys.replica_mode(run, True)
+    postcode = by_area(POSTCODES, unit.teryt)
+    with run.stage("layout (slots, cells)") as n:
+        functions.functions_create(run)
+        n.append(cells.slots_load(run, layout))
+        cells.block_tables_load(run)
+        n.append(cells.axes_create(run))
+        n.append(cells.cells_create(run))
+    with run.stage("lots") as n:
+        n.append(cells.lots_create(run))
+    with run.stage("precincts, unit boundary") as n:
+        n.append(cadastre.precincts_insert(run))
+        cadastre.boundary_update(run)
+    with run.stage("register units") as n:
+        ownership.register_mix_load(run)
+        n.append(ownership.institutions_insert(run, unit.name))
+        n.append(ownership.register_units_insert(run))
+    with run.stage("owners, shares") as n:
+        n.append(ownership.persons_insert(run, unit.name, f"{postcode[0]}-{postcode[1]}00"))
+        n.append(ownership.shares_insert(run))
+    with run.stage("parcels") as n:
+        n.append(cadastre.parcels_insert(run))
+    with run.stage("land-use pieces") as n:
+        cadastre.land_use_classes_load(run)
+        n.append(cadastre.land_use_insert(run))
+    with run.stage("buildings, addresses") as n:
+        buildings.rules_load(run)
+        n.append(buildings.buildings_insert(run))
+        n.append(buildings.addresses_insert(run, unit.name, postcode))
+    with run.stage("general and local plan") as n:
+        zoning.zone_rules_load(run)
+        n.append(zoning.general_plan_insert(run, layout, unit.name))
+        n.append(zoning.local_plan_insert(run, layout, layout.slots[0].name))
+    if fast_keys:
+        keys.replica_mode(run, False)
+        with run.stage("foreign keys, set-based") as n:
+            n.append(keys.foreign_keys_check(run, floors))
+    with run.stage("analyze"):
+        for short in ANALYZED:
+            run.sql(f"ANALYZE {{{short}}}")
+        _temp_tables_drop(run)
+
+
+# Primary keys are drawn from the tables' own sequences, so later stages can link rows
+# without reading them back.
+SEQUENCES = {"seq_parcel": "parcel", "seq_precinct": "precinct", "seq_ru": "register_unit",
+             "seq_owner": "owner", "seq_building": "building"}
+
+
+def _sequences(run: Run) -> None:
+    for param, short in SEQUENCES.items():
+        run.params[param] = run.value("SELECT pg_get_serial_sequence(%(t)s, 'id')",
+                                      {"t": run.tables[short]})
+
+
+def _delete(run: Run, unit: AdministrativeUnit) -> int:
+    try:
+        with transaction.atomic():
+            return cleanup.unit_data_delete(run, zoning.plan_identifiers(unit.teryt))
+    except IntegrityError as exc:
+        raise Conflict(f"other records still refer to the demo data of {unit}: {exc}",
+                       detail={"unit": unit.teryt}) from exc
+
+
+TEMP_TABLES = ("demo_slot", "demo_btype", "demo_mix", "demo_axis", "demo_cell",
+               "demo_lot", "demo_prec", "demo_rmix", "demo_inst", "demo_ru", "demo_person",
+               "demo_luc", "demo_brule", "demo_bld", "demo_zrule", "demo_zone")
+
+
+def _temp_tables_drop(run: Run) -> None:
+    """ON COMMIT DROP covers a real commit; inside an outer transaction (tests) drop now."""
+    run.sql("DROP TABLE IF EXISTS " + ", ".join(f"pg_temp.{t}" for t in TEMP_TABLES))
