@@ -49,6 +49,11 @@ PLAIN_META_BUFFER = 20
 # (a quarter of the pixels to draw, encode and store), which is what a visitor waits for;
 # seeding a whole town costs more MapServer runs, paid once.
 META_SIZE = [2, 2]
+# WMS maps at 1:5 000 and larger are drawn by MapServer for the exact frame: sharp at any
+# scale and faster than assembling (and first drawing) the dozens of tiles such a frame
+# spans. Smaller scales, where one map holds many thousands of features, come from the
+# tiles. Tiles themselves stay cached at every level.
+WMS_DIRECT_FROM_SCALE = 5_000
 OGC_PIXEL_M = 0.00028
 
 
@@ -107,19 +112,18 @@ def _published() -> list[Published]:
 
 
 def layer_caches_clear(layer_name: str) -> None:
-    """Drop the cached tiles of a layer on every grid, after the data under it changed.
+    """Drop the cached tiles of a layer, and of the composites showing it, on every grid.
 
-    Each grid's directory is renamed away first, so a request never reads a half-deleted
-    cache; MapProxy draws the missing tiles again on demand.
+    Called after the data under the layer changed. The cache's directory is renamed away
+    first, so a request never reads a half-deleted cache; MapProxy draws the missing
+    tiles again on demand.
     """
-    showing = [published_named(layer_name), *composites_showing(layer_name)]
-    for item in showing:
-        for grid in GRIDS:
-            directory = cache_dir() / f"{_cache_name(item)}_{grid}"
-            if directory.exists():
-                doomed = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}.old")
-                directory.rename(doomed)
-                shutil.rmtree(doomed, ignore_errors=True)
+    for item in [published_named(layer_name), *composites_showing(layer_name)]:
+        directory = cache_dir() / _cache_name(item)
+        if directory.exists():
+            doomed = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}.old")
+            directory.rename(doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _source_name(item: Published) -> str:
@@ -175,9 +179,12 @@ def _cache(layer: Published) -> dict:
     return {
         "sources": [_source_name(layer)],
         "grids": GRIDS,
+        # One directory per cache (<cache>/<grid>/...): dropped whole when its data change.
+        "cache": {"type": "file", "use_grid_names": True},
         "format": "image/png",
         "meta_size": META_SIZE,
         "meta_buffer": LABEL_META_BUFFER if labelled else PLAIN_META_BUFFER,
+        "use_direct_from_res": _res(WMS_DIRECT_FROM_SCALE),
     }
 
 

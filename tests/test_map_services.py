@@ -370,3 +370,24 @@ def test_an_imported_general_plan_is_on_the_map_with_its_parameters(client, map_
     sj = tuple(int(GENERAL_PLAN_ZONES["SJ"].colour[i:i + 2], 16) for i in (1, 3, 5))
     above_the_label = image.getpixel((128, 40))
     assert max(abs(a - b) for a, b in zip(above_the_label[:3], sj, strict=False)) < 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_scale_wms_is_drawn_for_its_frame_and_small_scale_wms_from_tiles(client,
+                                                                               two_parcels,
+                                                                               map_services):
+    # given the tile cache of the test database, empty
+    cache = map_services / "cache" / connection.settings_dict["NAME"]
+
+    # when the parcels are asked for at about 1:2 800 (200 m on 256 px) ...
+    large = _getmap(client, VERSION="1.1.1", SRS="EPSG:2180",
+                    BBOX=",".join(str(v) for v in FRAME))
+    after_large = list(cache.rglob("*.png"))
+    # ... and the units at about 1:50 000 (3.6 km on 256 px)
+    small = _getmap(client, VERSION="1.1.1", SRS="EPSG:2180", LAYERS="units",
+                    BBOX="316000,384000,319600,387600")
+
+    # then the first is drawn by MapServer for the frame without a tile, the second from tiles
+    assert large.status_code == 200 and small.status_code == 200
+    assert after_large == []
+    assert list((cache / "units_cache" / "pl1992").rglob("*.png"))

@@ -20,6 +20,7 @@ from layers.models import ZoningPlan, ZoningZone
 from layers.services import ZoningImportResult, zoning_import
 from layers.zoning_import.spatial import SLIVER_M2
 from tests import factories
+from tests.test_map_services import map_services  # noqa: F401 - a fixture
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "app-plan-ogolny"
 SET1, SET2 = FIXTURES / "set1", FIXTURES / "set2"
@@ -324,26 +325,29 @@ def test_the_command_prints_the_report_and_fails_on_errors(gmina_testowa, capsys
     assert "ODRZUCONO" in rejected
 
 
+# A tile over Legnica at large scale on each grid (pl1992 column/row; web mercator XYZ).
+LEGNICA_TILES = {"pl1992": "13/2233/5263", "GLOBAL_WEBMERCATOR": "17/71420/43759"}
+
+
 @pytest.mark.django_db
-def test_an_import_drops_the_stale_zone_tiles_once_committed(gmina_testowa, settings, tmp_path,
+@pytest.mark.usefixtures("map_services")
+def test_an_import_drops_the_stale_zone_tiles_once_committed(gmina_testowa, client, settings,
                                                              django_capture_on_commit_callbacks):
-    # given cached tiles of the general plan layer on both grids
-    settings.MAPPROXY_CACHE_DIR = tmp_path
-    database = connection.settings_dict["NAME"]
-    tiles = [tmp_path / database / f"general_zones_cache_{grid}" / "13" / "t.png"
-             for grid in ("pl1992", "GLOBAL_WEBMERCATOR")]
-    other = tmp_path / database / "parcels_cache_pl1992" / "t.png"
-    for tile in [*tiles, other]:
-        tile.parent.mkdir(parents=True)
-        tile.write_bytes(b"png")
+    # given cached tiles of the general plan, of the map showing it and of the parcels
+    cache = settings.MAPPROXY_CACHE_DIR / connection.settings_dict["NAME"]
+    for layer in ("general_zones", "general_plan_map", "parcels"):
+        for grid, tile in LEGNICA_TILES.items():
+            assert client.get(f"/mapproxy/wmts/{layer}/{grid}/{tile}.png").status_code == 200
+    assert {p.name for p in cache.glob("*_cache")} == {
+        "general_zones_cache", "general_plan_map_cache", "parcels_cache"}
 
     # when a general plan is imported and the transaction commits
     with django_capture_on_commit_callbacks(execute=True):
         zoning_import(unit=gmina_testowa, paths=[SET2 / ACT, SET2 / "StrefaPlanistyczna_OK.gml"])
 
-    # then the zone tiles are gone and other layers' tiles stay
-    assert not any(tile.parent.parent.exists() for tile in tiles)
-    assert other.exists()
+    # then the tiles showing zones are gone on both grids, the parcels' tiles stay
+    assert {p.name for p in cache.glob("*_cache")} == {"parcels_cache"}
+    assert list((cache / "parcels_cache" / "GLOBAL_WEBMERCATOR").rglob("*.png"))
 
 
 # Local plans (MPZP) from OGR files.
