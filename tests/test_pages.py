@@ -23,7 +23,7 @@ BUNDLE_CSS = "/static/geo_portal/build/overview-map.css"
 
 def english(client):
     """Pin the page language: labels such as role names are asserted in English."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies["django_language"] = "en"
     return client
 
 
@@ -257,3 +257,10 @@ def test_language_switch_form_offers_polish_and_english(client):
 
     assert '<form class="lang-switch" action="/i18n/setlang/" method="post">' in html
     assert re.findall(r'name="language" value="(\w+)"', html) == ["pl", "en"]
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_polish_until_the_user_switches(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert 'lang="pl"' in page.text
