@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..zoning_symbols import GENERAL_PLAN_ZONES
 from .checks import PARAMETERS
 from .gml import GmlGeometryError, surface_wkb
 from .parsed import ParsedPlan, ParsedZone, ReadResult
@@ -108,7 +109,8 @@ def _zone(feature: etree._Element, path: Path, problems: list) -> ParsedZone:
         valid_from=_date(feature, "obowiazujeOd", path, problems, local_id),
         valid_to=_date(feature, "obowiazujeDo", path, problems, local_id),
     )
-    zone.designation = zone.kind_title
+    kind = GENERAL_PLAN_ZONES.get(zone.symbol)
+    zone.designation = zone.kind_title or (kind.name_pl if kind else "")
     for required in ("oznaczenie", "symbol"):
         if not _text(feature, required):
             problems.append(_missing(feature, path, required, local_id))
