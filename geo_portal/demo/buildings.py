@@ -24,62 +24,58 @@ def rules_load(run: Run) -> None:
     run.load("demo_brule", types, rows)
 
 
-# MATERIALIZED steps: each value is computed once, not re-inlined wherever it is used.
+# Each LATERAL step computes a few scalars once per lot (OFFSET 0 keeps the planner from
+# inlining them again wherever they are used).
 BUILDING_SQL = """
 CREATE TEMP TABLE demo_bld ON COMMIT DROP AS
-WITH cand AS (
-    SELECT l.pk AS lot_pk, l.lotkey, l.cell, l.slot, l.kind, l.part, l.number, l.ord,
-           l.xb0, l.xb1, l.xt0, l.xt1, l.y0, l.y1 - l.y0 AS h, b.*
-    FROM demo_lot l
-    JOIN demo_brule b ON b.code = CASE WHEN l.farm THEN %(farm)s ELSE l.btype END
-    WHERE (l.farm OR l.btype BETWEEN 1 AND 4)
-      AND pg_temp.demo_rnd(%(key)s, 70, l.lotkey) < b.p
-), drawn AS MATERIALIZED (
-    SELECT c.*,
-           c.set_lo + (c.set_hi - c.set_lo) * pg_temp.demo_rnd(%(key)s, 71, c.lotkey) AS setback,
-           c.d_lo + (c.d_hi - c.d_lo) * pg_temp.demo_rnd(%(key)s, 72, c.lotkey) AS d1,
-           c.w_lo + (c.w_hi - c.w_lo) * pg_temp.demo_rnd(%(key)s, 73, c.lotkey) AS w1,
-           pg_temp.demo_rnd(%(key)s, 74, c.lotkey) < c.p2 AS has2,
-           c.d2_lo + (c.d2_hi - c.d2_lo) * pg_temp.demo_rnd(%(key)s, 75, c.lotkey) AS d2,
-           c.w2_lo + (c.w2_hi - c.w2_lo) * pg_temp.demo_rnd(%(key)s, 76, c.lotkey) AS w2
-    FROM cand c
-), placed AS MATERIALIZED (
-    SELECT d.*, v.no, v.oa, least(v.ob, d.h - 1.5) AS ob, v.w, v.w_min, v.kst_list
-    FROM drawn d
-    CROSS JOIN LATERAL (VALUES
-        (1, d.setback, d.setback + d.d1, d.w1, 0.7 * d.w_lo, d.kst),
-        (2, d.setback + d.d1 + 3, d.setback + d.d1 + 3 + d.d2, d.w2, 0.7 * d.w2_lo, d.kst2)
-    ) v(no, oa, ob, w, w_min, kst_list)
-    WHERE v.no = 1 OR d.has2
-), banded AS (
-    SELECT p.*,
-           CASE WHEN p.part = 3 THEN 1 - p.ob / p.h ELSE p.oa / p.h END AS fa,
-           CASE WHEN p.part = 3 THEN 1 - p.oa / p.h ELSE p.ob / p.h END AS fb
-    FROM placed p WHERE p.ob - p.oa >= 5
-), spans AS MATERIALIZED (
-    SELECT b.*,
-           greatest(pg_temp.demo_lerp(b.xb0, b.xt0, b.fa),
-                    pg_temp.demo_lerp(b.xb0, b.xt0, b.fb)) + 1.5 AS xl,
-           least(pg_temp.demo_lerp(b.xb1, b.xt1, b.fa),
-                 pg_temp.demo_lerp(b.xb1, b.xt1, b.fb)) - 1.5 AS xr
-    FROM banded b
-), sized AS MATERIALIZED (
-    SELECT s.*, least(s.xr - s.xl, s.w) AS bw,
-           s.xl + (s.xr - s.xl - least(s.xr - s.xl, s.w))
-                  * pg_temp.demo_rnd(%(key)s, 77, s.lotkey * 4 + s.no) AS bx
-    FROM spans s WHERE least(s.xr - s.xl, s.w) >= s.w_min
-)
-SELECT nextval(%(seq_building)s::regclass) AS pk, lot_pk, lotkey, cell, slot, kind, part,
-       number, ord, no,
-       ceil(bx * 100) / 100 AS bx0, floor((bx + bw) * 100) / 100 AS bx1,
-       ceil((y0 + fa * h) * 100) / 100 AS by0, floor((y0 + fb * h) * 100) / 100 AS by1,
-       split_part(kst_list, ',', 1 + floor(pg_temp.demo_rnd(%(key)s, 78, lotkey * 4 + no)
-           * array_length(string_to_array(kst_list, ','), 1))::int) AS kst,
-       CASE WHEN no = 1 THEN pg_temp.demo_int(%(key)s, 79, lotkey, st_lo, st_hi) ELSE 1 END
-           AS storeys,
-       CASE WHEN no = 1 THEN (pg_temp.demo_rnd(%(key)s, 80, lotkey) < basement)::int ELSE 0 END
-           AS below
-FROM sized
+SELECT nextval(%(seq_building)s::regclass) AS pk, l.pk AS lot_pk, l.lotkey, l.cell, l.slot,
+       l.kind, l.part, l.number, l.ord, v.no,
+       ceil(z.bx * 100) / 100 AS bx0, floor((z.bx + z.bw) * 100) / 100 AS bx1,
+       ceil((l.y0 + f.fa * f.h) * 100) / 100 AS by0, floor((l.y0 + f.fb * f.h) * 100) / 100 AS by1,
+       split_part(v.kst_list, ',', 1 + floor(pg_temp.demo_rnd(%(key)s, 78, l.lotkey * 4 + v.no)
+           * array_length(string_to_array(v.kst_list, ','), 1))::int) AS kst,
+       CASE WHEN v.no = 1 THEN pg_temp.demo_int(%(key)s, 79, l.lotkey, b.st_lo, b.st_hi)
+            ELSE 1 END AS storeys,
+       CASE WHEN v.no = 1 THEN (pg_temp.demo_rnd(%(key)s, 80, l.lotkey) < b.basement)::int
+            ELSE 0 END AS below
+FROM demo_lot l
+JOIN demo_brule b ON b.code = CASE WHEN l.farm THEN %(farm)s ELSE l.btype END
+CROSS JOIN LATERAL (
+    SELECT b.set_lo + (b.set_hi - b.set_lo) * pg_temp.demo_rnd(%(key)s, 71, l.lotkey) AS setback,
+           b.d_lo + (b.d_hi - b.d_lo) * pg_temp.demo_rnd(%(key)s, 72, l.lotkey) AS d1,
+           b.w_lo + (b.w_hi - b.w_lo) * pg_temp.demo_rnd(%(key)s, 73, l.lotkey) AS w1,
+           pg_temp.demo_rnd(%(key)s, 74, l.lotkey) < b.p2 AS has2,
+           b.d2_lo + (b.d2_hi - b.d2_lo) * pg_temp.demo_rnd(%(key)s, 75, l.lotkey) AS d2,
+           b.w2_lo + (b.w2_hi - b.w2_lo) * pg_temp.demo_rnd(%(key)s, 76, l.lotkey) AS w2
+    OFFSET 0
+) d
+CROSS JOIN LATERAL (VALUES
+    (1, d.setback, d.setback + d.d1, d.w1, 0.7 * b.w_lo, b.kst),
+    (2, d.setback + d.d1 + 3, d.setback + d.d1 + 3 + d.d2, d.w2, 0.7 * b.w2_lo, b.kst2)
+) v(no, oa, ob, w, w_min, kst_list)
+CROSS JOIN LATERAL (
+    SELECT h, least(v.ob, h - 1.5) AS ob,
+           CASE WHEN l.part = 3 THEN 1 - least(v.ob, h - 1.5) / h ELSE v.oa / h END AS fa,
+           CASE WHEN l.part = 3 THEN 1 - v.oa / h ELSE least(v.ob, h - 1.5) / h END AS fb
+    FROM (SELECT l.y1 - l.y0 AS h) hh
+    OFFSET 0
+) f
+CROSS JOIN LATERAL (
+    SELECT greatest(pg_temp.demo_lerp(l.xb0, l.xt0, f.fa),
+                    pg_temp.demo_lerp(l.xb0, l.xt0, f.fb)) + 1.5 AS xl,
+           least(pg_temp.demo_lerp(l.xb1, l.xt1, f.fa),
+                 pg_temp.demo_lerp(l.xb1, l.xt1, f.fb)) - 1.5 AS xr
+    OFFSET 0
+) x
+CROSS JOIN LATERAL (
+    SELECT least(x.xr - x.xl, v.w) AS bw,
+           x.xl + (x.xr - x.xl - least(x.xr - x.xl, v.w))
+                  * pg_temp.demo_rnd(%(key)s, 77, l.lotkey * 4 + v.no) AS bx
+    OFFSET 0
+) z
+WHERE (l.farm OR l.btype BETWEEN 1 AND 4)
+  AND pg_temp.demo_rnd(%(key)s, 70, l.lotkey) < b.p
+  AND (v.no = 1 OR d.has2) AND f.ob - v.oa >= 5 AND z.bw >= v.w_min
 """
 
 BUILDING_INSERT_SQL = """

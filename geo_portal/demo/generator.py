@@ -103,7 +103,6 @@ def _generate(run: Run, unit: AdministrativeUnit, layout: Layout, *, replace: bo
         n.append(cadastre.precincts_insert(run))
         cadastre.boundary_update(run)
     with run.stage("register units") as n:
-        ownership.register_mix_load(run)
         n.append(ownership.institutions_insert(run, unit.name))
         n.append(ownership.register_units_insert(run))
     with run.stage("owners, shares") as n:
@@ -154,7 +153,7 @@ def _delete(run: Run, unit: AdministrativeUnit) -> int:
 
 
 TEMP_TABLES = ("demo_slot", "demo_btype", "demo_mix", "demo_axis", "demo_cell",
-               "demo_lot", "demo_prec", "demo_rmix", "demo_inst", "demo_ru", "demo_person",
+               "demo_lot", "demo_prec", "demo_inst", "demo_ru", "demo_person",
                "demo_luc", "demo_brule", "demo_bld", "demo_zrule", "demo_zone")
 
 

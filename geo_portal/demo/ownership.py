@@ -31,20 +31,17 @@ def regon(seed_key: int, teryt: str, index: int) -> str:
     return body + str(check % 10)
 
 
-def register_mix_load(run: Run) -> None:
-    rows = []
-    for btype, shares in REGISTER_MIX.items():
-        low = 0.0
-        for group, share in shares.items():
-            rows.append((btype, group, low, low + share))
+def register_group_sql(column: str = "o.r_grp", btype: str = "o.btype") -> str:
+    """REGISTER_MIX as one CASE expression: the group whose share the draw falls in."""
+    branches = []
+    for code, shares in REGISTER_MIX.items():
+        low, inner = 0.0, []
+        for group, share in list(shares.items())[:-1]:
             low += share
-        rows[-1] = (*rows[-1][:3], 2.0)
-    run.sql("DROP TABLE IF EXISTS pg_temp.demo_rmix")
-    run.sql("CREATE TEMP TABLE demo_rmix (btype int, grp int, p_lo float8, p_hi float8) "
-            "ON COMMIT DROP")
-    run.sql("INSERT INTO demo_rmix SELECT * FROM unnest(%(a)s::int[], %(b)s::int[], "
-            "%(c)s::float8[], %(d)s::float8[])",
-            {k: [r[i] for r in rows] for i, k in enumerate("abcd")})
+            inner.append(f"WHEN {column} < {round(low, 6)!r} THEN {int(group)}")
+        inner.append(f"ELSE {int(list(shares)[-1])}")
+        branches.append(f"WHEN {int(code)} THEN CASE {' '.join(inner)} END")
+    return f"CASE {btype} {' '.join(branches)} END"
 
 
 def institutions_insert(run: Run, unit_name: str) -> int:
@@ -85,10 +82,8 @@ WITH g AS (
     FROM g
 ), grouped AS MATERIALIZED (
     SELECT o.*, CASE WHEN o.ru_key < 0 AND -o.ru_key %% 4 = 1 THEN 4
-                     WHEN o.ru_key < 0 THEN 1 ELSE m.grp END AS grp
+                     WHEN o.ru_key < 0 THEN 1 ELSE {register_group} END AS grp
     FROM ordered o
-    LEFT JOIN demo_rmix m ON o.ru_key > 0 AND m.btype = o.btype
-         AND o.r_grp >= m.p_lo AND o.r_grp < m.p_hi
 ), numbered AS MATERIALIZED (
     SELECT *, CASE WHEN grp <> 7 THEN NULL WHEN btype = 2 OR r_pat >= 0.85 THEN 2
                    WHEN r_pat >= 0.5 THEN 1 ELSE 0 END AS pattern,
@@ -113,7 +108,8 @@ LEFT JOIN demo_inst i ON n.grp <> 7 AND i.grp = n.grp
 def register_units_insert(run: Run) -> int:
     court = by_area(KW_COURTS, run.params["teryt"])
     run.sql("DROP TABLE IF EXISTS pg_temp.demo_ru")
-    run.sql(REGISTER_UNIT_SQL, {"court": court, "court_sum": kw_court_sum(court),
+    statement = REGISTER_UNIT_SQL.replace("{register_group}", register_group_sql())
+    run.sql(statement, {"court": court, "court_sum": kw_court_sum(court),
                                 "kw_base": 10000 + run.params["key"] % 40000 * 100})
     run.sql("CREATE UNIQUE INDEX ON demo_ru (ru_key)")
     run.sql("ANALYZE demo_ru")
@@ -147,8 +143,8 @@ CROSS JOIN LATERAL (
                 ELSE (pg_temp.demo_rnd(%(key)s, 60, r.ru_key * 2 + n.no) < 0.5)::int END AS sex
 ) s
 CROSS JOIN LATERAL (
-    SELECT extract(year FROM born)::int AS y, extract(month FROM born)::int AS m,
-           extract(day FROM born)::int AS d,
+    SELECT date_part('year', born)::int AS y, date_part('month', born)::int AS m,
+           date_part('day', born)::int AS d,
            (((r.ord * 2 + n.no) / 25567 * 919 + %(serial_off)s) %% 1000)::int AS serial,
            2 * pg_temp.demo_int(%(key)s, 67, r.ru_key * 2 + n.no, 0, 4) + s.sex AS sex_digit
     FROM (SELECT date '1935-01-01'
