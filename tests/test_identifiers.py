@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from cadastre_sync.identifiers import (
     parse_parcel_id,
@@ -8,6 +9,13 @@ from cadastre_sync.identifiers import (
     validate_regon,
 )
 from core.identifiers import LEVEL_GMINA, LEVEL_POWIAT, LEVEL_VOIVODESHIP, parse_teryt
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in the source language; Polish is checked separately below."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
@@ -111,3 +119,12 @@ def test_land_register_number_shape():
     validate_land_register_number("LE1L/00012345/6")
     with pytest.raises(ValidationError, match="LE1L/00012345/6"):
         validate_land_register_number("LE1L/12345/6")
+
+
+def test_errors_are_polish_by_default():
+    with translation.override("pl"):
+        with pytest.raises(ValidationError) as caught:
+            parse_parcel_id("026101_1.001.123")
+
+        # Messages are lazy: they are read in the language active when shown.
+        assert caught.value.messages[0].startswith("Identyfikator działki „026101_1.001.123”")

@@ -2,6 +2,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from cadastre_sync.models import Owner, Parcel, Precinct
 from core.access import scope_queryset, units_for
@@ -152,7 +153,8 @@ def test_malformed_teryt_is_rejected_naming_the_field():
         unit.full_clean()
 
     assert list(caught.value.message_dict) == ["teryt"]
-    assert "7 is not a gmina type digit" in caught.value.message_dict["teryt"][0]
+    with translation.override("en"):
+        assert "7 is not a gmina type digit" in caught.value.message_dict["teryt"][0]
 
 
 def test_malformed_parcel_id_is_rejected_naming_the_field(two_gminas):
@@ -164,4 +166,6 @@ def test_malformed_parcel_id_is_rejected_naming_the_field(two_gminas):
         parcel.full_clean()
 
     assert list(caught.value.message_dict) == ["parcel_id"]
-    assert "precinct (obręb) number must be 4 digits" in caught.value.message_dict["parcel_id"][0]
+    with translation.override("en"):
+        message = caught.value.message_dict["parcel_id"][0]
+    assert "precinct (obręb) number must be 4 digits" in message
