@@ -64,6 +64,7 @@ class ImportResult:
     skipped: dict[str, int] = field(default_factory=dict)
     changed_extent: MultiPolygon | None = None
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step
 
     @property
     def totals(self) -> Counts:
@@ -76,7 +77,8 @@ class ImportResult:
     def counts_dict(self) -> dict:
         return {"totals": self.totals.as_dict(),
                 **{kind: c.as_dict() for kind, c in self.counts.items()},
-                "errors": self.errors, "warnings": self.warnings, "skipped": self.skipped}
+                "errors": self.errors, "warnings": self.warnings, "skipped": self.skipped,
+                "seconds": self.seconds, "phases": self.phases}
 
 
 def _reject(file: str, message: str, code: str, line: int | None = None) -> ImportRejected:
@@ -138,12 +140,13 @@ def _check(report: Report, unit: AdministrativeUnit, strict: bool) -> None:
 
 
 def _result(reader: CadastreReader, report: Report, options: ImportOptions, started: float,
-            counts: dict[str, Counts], extent: MultiPolygon | None = None) -> ImportResult:
+            counts: dict[str, Counts], extent: MultiPolygon | None = None,
+            phases: dict[str, float] | None = None) -> ImportResult:
     for kind, n in report.errors_by_kind.items():
         counts.setdefault(kind, Counts()).rejected = n
     return ImportResult(report.file, reader.name, options.dry_run, counts, report.problems,
                         report.errors, report.warnings, dict(reader.skipped), extent,
-                        round(time.monotonic() - started, 3))
+                        round(time.monotonic() - started, 3), phases or {})
 
 
 def _extent(ewkb: bytes | None) -> MultiPolygon | None:
@@ -155,12 +158,21 @@ def _extent(ewkb: bytes | None) -> MultiPolygon | None:
 
 def _run(reader: CadastreReader, report: Report, unit: AdministrativeUnit,
          options: ImportOptions, job: CadastreImport | None, started: float) -> ImportResult:
+    phases, clock = {}, time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        phases[name] = round(time.monotonic() - clock, 3)
+        clock = time.monotonic()
+
     staging.create_tables()
     _stage(reader, job)
+    lap("read and stage")
     if not report.has_errors:
         _check(report, unit, options.strict)
+        lap("check")
     if report.has_errors:
-        result = _result(reader, report, options, started, {})
+        result = _result(reader, report, options, started, {}, phases=phases)
         raise ImportRejected(report.problems, result=result)
     if job is not None:
         job_progress(job, done=reader.bytes_done, note=_("file read and checked; merging"))
@@ -168,8 +180,9 @@ def _run(reader: CadastreReader, report: Report, unit: AdministrativeUnit,
         merged = merge(unit.pk, RIGHT_CODES)
         if options.dry_run:
             transaction.set_rollback(True)
+    lap("merge")
     extent = None if options.dry_run else _extent(merged.extent_ewkb)
-    return _result(reader, report, options, started, merged.counts, extent)
+    return _result(reader, report, options, started, merged.counts, extent, phases=phases)
 
 
 def cadastre_import(*, unit: AdministrativeUnit, path: str | Path, fmt: str = AUTO,

@@ -170,3 +170,21 @@ def test_another_gml_is_read_by_ogr_when_asked(tmp_path):
     result = cadastre_import(unit=factories.unit(), path=tmp_path / "copy.gml", fmt="ogr")
 
     assert result.counts["parcel"].created == 2
+
+
+def test_features_listed_in_one_feature_members_element_are_read_too(tmp_path):
+    # Some writers put every feature in one gml:featureMembers instead of one
+    # gml:featureMember each; the reader streams both.
+    text = (FIXTURES / "egib2021_legnica.gml").read_text(encoding="utf-8")
+    text = text.replace("<gml:featureMember>", "").replace("</gml:featureMember>", "")
+    text = text.replace("</gml:boundedBy>", "</gml:boundedBy>\n<gml:featureMembers>", 1)
+    text = text.replace("</gml:FeatureCollection>", "</gml:featureMembers>\n"
+                                                    "</gml:FeatureCollection>")
+    plural = tmp_path / "featureMembers.gml"
+    plural.write_text(text, encoding="utf-8")
+
+    result = cadastre_import(unit=factories.unit(), path=plural)
+
+    assert {kind: c.created for kind, c in result.counts.items()} == {
+        "precinct": 1, "register_unit": 3, "owner": 5, "share": 4, "parcel": 5, "building": 2}
+    assert Parcel.objects.get(parcel_id="026101_1.0001.1").versions.count() == 1

@@ -250,18 +250,23 @@ CREATE INDEX ON stg_key (key, kind);
 ANALYZE stg_key;
 """
 RESOLVE_SQL = [
-    "ALTER TABLE stg_parcel ADD COLUMN register_id text",
-    "UPDATE stg_parcel p SET register_id = k.target FROM stg_key k "
-    "WHERE k.key = p.jrg_ref AND k.kind = 'register_unit'",
-    "ALTER TABLE stg_land_use ADD COLUMN parcel_seq bigint",
+    # Narrow link tables instead of new columns: no rewrite of the wide staged tables.
+    "DROP TABLE IF EXISTS pg_temp.stg_parcel_ru",
+    "CREATE TEMP TABLE stg_parcel_ru AS SELECT p.seq, k.target AS register_id "
+    "FROM stg_parcel p JOIN stg_key k ON k.key = p.jrg_ref AND k.kind = 'register_unit'",
+    "CREATE UNIQUE INDEX ON stg_parcel_ru (seq)",
+    # Pieces a reader could not number with their parcel: linked by gml:id or IIP id.
     "UPDATE stg_land_use l SET parcel_seq = p.seq FROM stg_parcel p "
-    "WHERE l.parcel_ref <> '' AND p.gml_id = l.parcel_ref",
+    "WHERE l.parcel_seq IS NULL AND l.parcel_ref <> '' AND p.gml_id = l.parcel_ref",
     "UPDATE stg_land_use l SET parcel_seq = r.seq "
     "FROM (SELECT seq, unnest(land_use_refs) AS ref FROM stg_parcel) r "
-    "JOIN stg_key k ON k.key = r.ref AND k.kind = 'land_use' WHERE l.seq = k.target::bigint",
-    "ALTER TABLE stg_building ADD COLUMN parcel_ids text[]",
-    "UPDATE stg_building b SET parcel_ids = ARRAY(SELECT DISTINCT k.target "
-    "FROM unnest(b.parcel_refs) r JOIN stg_key k ON k.key = r AND k.kind = 'parcel')",
+    "JOIN stg_key k ON k.key = r.ref AND k.kind = 'land_use' "
+    "WHERE l.parcel_seq IS NULL AND l.seq = k.target::bigint",
+    "DROP TABLE IF EXISTS pg_temp.stg_building_parcels",
+    "CREATE TEMP TABLE stg_building_parcels AS SELECT b.seq, "
+    "array_agg(DISTINCT k.target) AS parcel_ids FROM stg_building b, unnest(b.parcel_refs) r "
+    "JOIN stg_key k ON k.key = r AND k.kind = 'parcel' GROUP BY b.seq",
+    "CREATE UNIQUE INDEX ON stg_building_parcels (seq)",
     "ALTER TABLE stg_share ADD COLUMN register_id text, ADD COLUMN subject text",
     "UPDATE stg_share s SET register_id = k.target FROM stg_key k "
     "WHERE k.key = s.jrg_ref AND k.kind = 'register_unit'",
@@ -279,8 +284,9 @@ def link_checks() -> list[Check]:
     return [
         Check("parcel", "unresolved_link", WARNING,
               "JRG2 link “{detail}” leads to no register unit in this file",
-              f"SELECT line, gml_id, parcel_id, jrg_ref FROM stg_parcel "
-              f"WHERE {_current()} AND jrg_ref <> '' AND register_id IS NULL"),
+              f"SELECT line, gml_id, parcel_id, jrg_ref FROM stg_parcel p "
+              f"WHERE {_current('p')} AND jrg_ref <> '' "
+              f"AND NOT EXISTS (SELECT 1 FROM stg_parcel_ru r WHERE r.seq = p.seq)"),
         Check("parcel", "unresolved_link", WARNING,
               "land-use link “{detail}” leads to no EGB_Klasouzytek in this file",
               f"SELECT p.line, p.gml_id, p.parcel_id, r.ref FROM stg_parcel p, "
@@ -288,9 +294,10 @@ def link_checks() -> list[Check]:
               f"(SELECT 1 FROM stg_key k WHERE k.key = r.ref AND k.kind = 'land_use')"),
         Check("building", "unresolved_link", WARNING,
               "{detail} of its dzialkaZabudowana links lead to no parcel in this file",
-              f"SELECT line, gml_id, building_id, "
-              f"cardinality(parcel_refs) - cardinality(parcel_ids) FROM stg_building "
-              f"WHERE {_current()} AND cardinality(parcel_refs) > cardinality(parcel_ids)"),
+              f"SELECT b.line, b.gml_id, b.building_id, cardinality(b.parcel_refs) - "
+              f"coalesce(cardinality(l.parcel_ids), 0) FROM stg_building b "
+              f"LEFT JOIN stg_building_parcels l ON l.seq = b.seq WHERE {_current('b')} "
+              f"AND cardinality(b.parcel_refs) > coalesce(cardinality(l.parcel_ids), 0)"),
         Check("share", "unresolved_link", WARNING,
               "share links to a register unit or owner that is not in this file "
               "({detail}); the share is not imported",
@@ -310,5 +317,9 @@ def resolve_links(report: Report) -> None:
     _run(KEYS_SQL)
     for statement in RESOLVE_SQL:
         _run(statement)
+    # The merge joins on the resolved keys; without fresh statistics on these temporary
+    # tables the planner picks nested loops that grow with the square of the file.
+    for kind in ("parcel", "land_use", "building", "register_unit", "subject", "share"):
+        _run(f"ANALYZE stg_{kind}")
     for check in link_checks():
         _report(report, check)

@@ -1,24 +1,32 @@
 """EGiB GML exports, 2021 and 2015 schemas: one streaming reader, one table per schema.
 
 The two schemas differ in namespace and in a few element names (domain.md); those
-differences are the `GmlSchema` tables below, not branches in the code.
+differences are the `GmlSchema` tables of egib_schema.py, not branches here.
 
 The file is read with `lxml.etree.iterparse`, asking only for the end of feature
-elements; each feature is turned into staging rows and then cleared, together
-with the siblings before it, so memory does not grow with the file. Links
-(`xlink:href`) are kept as keys and resolved in SQL after staging, because a
-feature may point at one that comes later in the file.
+elements; each feature's fields come out in one compiled XPath call, become staging
+rows, and the feature is cleared together with the siblings before it, so memory
+does not grow with the file. Links (`xlink:href`) are kept as keys and resolved in
+SQL after staging, because a feature may point at one that comes later in the file.
+Everything else (labels, boundary points, addresses, ...) is read past and counted.
 """
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from lxml import etree
 
 from .base import CadastreReader, CountingReader, Row
-from .geometry import GML, GeometryError, surface_ewkt
+from .egib_schema import (
+    EGIB_2015,
+    EGIB_2021,
+    GML,
+    GmlSchema,
+    extractors,
+    list_extractors,
+)
+from .geometry import GeometryError, surface_ewkt
 from .values import (
     area_accuracy,
     decimal_text,
@@ -32,60 +40,14 @@ from .values import (
     whole_number,
 )
 
-XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-GML_ID = f"{{{GML}}}id"
 MEMBER_TAGS = frozenset({f"{{{GML}}}featureMember", f"{{{GML}}}member"})
 CONTAINER_TAGS = frozenset({f"{{{GML}}}featureMembers"})
 ENVELOPE = f"{{{GML}}}Envelope"
 BOUNDED_BY = f"{{{GML}}}boundedBy"
-LIFE_DATES = (("object_start", "startObiekt"), ("version_start", "startWersjaObiekt"),
-              ("version_end", "koniecWersjaObiekt"), ("object_end", "koniecObiekt"))
-
-
-@dataclass(frozen=True)
-class GmlSchema:
-    """Where one schema keeps what we read; element names are local names."""
-
-    key: str
-    namespace: str
-    id_namespace: str  # namespace of the identifier's own elements (lokalnyId, ...)
-    id_container: str
-    names: dict[str, str]
-    kw: tuple[str, ...]
-    subjects: dict[str, str] = field(default_factory=dict)  # share's subject link -> kind
-
-
-_COMMON = {
-    "parcel": "EGB_DzialkaEwidencyjna", "building": "EGB_Budynek",
-    "precinct": "EGB_ObrebEwidencyjny", "register_unit": "EGB_JednostkaRejestrowaGruntow",
-    "person": "EGB_OsobaFizyczna", "institution": "EGB_Instytucja",
-    "marriage": "EGB_Malzenstwo", "group": "EGB_PodmiotGrupowy",
-    "land_use_feature": "EGB_Klasouzytek", "land_use_piece": "EGB_Klasouzytek",
-    "parcel_jrg": "JRG2", "share_jrg": "JRG", "built_on": "dzialkaZabudowana",
-    "spouse_a": "osobaFizyczna2", "spouse_b": "osobaFizyczna3",
-}
-EGIB_2021 = GmlSchema(
-    key="egib2021", namespace="ewidencjaGruntowIBudynkow:1.0",
-    id_namespace="ewidencjaGruntowIBudynkow:1.0", id_container="EGB_IdentyfikatorIIP",
-    names={**_COMMON, "share": "EGB_UdzialWeWlasnosci", "area": "poleEwidencyjne",
-           "accuracy": "dokladnoscReprezentacjiPola", "land_use_inline": "klasouzytek",
-           "land_use_ref": "", "land_use_area": "powierzchnia"},
-    kw=("numerKW",),
-    subjects={"osobaFizyczna": "person", "malzenstwo": "marriage", "instytucja1": "institution",
-              "podmiotGrupowy": "group"},
-)
-EGIB_2015 = GmlSchema(
-    key="egib2015", namespace="urn:gugik:specyfikacje:gmlas:ewidencjaGruntowBudynkow:1.0",
-    id_namespace="urn:gugik:specyfikacje:gmlas:modelPodstawowy:1.0",
-    id_container="BT_Identyfikator",
-    names={**_COMMON, "share": "EGB_UdzialWlasnosci", "area": "powierzchniaEwidencyjna",
-           "accuracy": "informacjaODokladnReprezentacjiPola", "land_use_inline": "",
-           "land_use_ref": "klasouzytekWGranicachDzialki",
-           "land_use_area": "powierzchniaEwidencyjnaKlasouzytku"},
-    kw=("numerElektronicznejKW", "numerKW"),
-    subjects={"osobaFizyczna5": "person", "malzenstwo4": "marriage", "instytucja3": "institution",
-              "podmiotGrupowy2": "group"},
-)
+DATES = ("object_start", "version_start", "version_end", "object_end")
+# Feature kinds read, by the schema role naming their element.
+KINDS = ("parcel", "building", "precinct", "register_unit", "person", "institution",
+         "marriage", "group", "share")
 
 
 def ref_key(href: str | None) -> str:
@@ -114,8 +76,8 @@ def declared_namespaces(head: bytes) -> list[str]:
                    for m in re.findall(rb'xmlns(?::\w+)?="([^"]+)"', head)})
 
 
-def local_name(tag: str) -> str:
-    return tag.rpartition("}")[2]
+def local_name(tag) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else "comment"
 
 
 class EgibGmlReader(CadastreReader):
@@ -123,23 +85,13 @@ class EgibGmlReader(CadastreReader):
 
     def __init__(self, path: Path, report, options) -> None:
         super().__init__(path, report, options)
-        ns = self.schema.namespace
-        self.q = {role: f"{{{ns}}}{name}" for role, name in self.schema.names.items() if name}
-        self.q["ident"] = (f"{{{ns}}}idIIP/{{{self.schema.id_namespace}}}"
-                           f"{self.schema.id_container}")
-        self.handlers = {self.q[kind]: getattr(self, f"_{kind}") for kind in (
-            "parcel", "building", "precinct", "register_unit", "person", "institution",
-            "marriage", "group", "share")}
-        if self.schema.names["land_use_ref"]:
-            self.handlers[self.q["land_use_feature"]] = self._land_use_feature
+        ns, names = self.schema.namespace, self.schema.names
+        self.fields = extractors(self.schema)
+        self.lists = list_extractors(self.schema)
+        self.handlers = {f"{{{ns}}}{names[kind]}": getattr(self, f"_{kind}") for kind in KINDS}
+        if names["land_use_ref"]:
+            self.handlers[f"{{{ns}}}{names['land_use_feature']}"] = self._land_use_feature
         self.default_srs = ""
-
-    def e(self, name: str) -> str:
-        """Clark name of an element of the schema's namespace."""
-        return f"{{{self.schema.namespace}}}{name}"
-
-    def idn(self, name: str) -> str:
-        return f"{{{self.schema.id_namespace}}}{name}"
 
     @classmethod
     def sniff(cls, head: bytes, path: Path) -> bool:
@@ -148,9 +100,15 @@ class EgibGmlReader(CadastreReader):
     # -- the stream -----------------------------------------------------------------
 
     def rows(self) -> Iterator[Row]:
-        if not self._namespace_declared():
+        head = self._head()
+        if not self._namespace_declared(head):
             return
-        tags = [*MEMBER_TAGS, *CONTAINER_TAGS, ENVELOPE, *self.handlers]
+        # Features wrapped one by one (gml:featureMember, the rule in EGiB exports) are
+        # handled at the end of their wrapper: half the events of asking for each feature.
+        # A gml:featureMembers list needs the features' own end events.
+        tags = [*MEMBER_TAGS, ENVELOPE]
+        if b"featureMembers" in head:
+            tags += [*CONTAINER_TAGS, *self.handlers]
         with self.path.open("rb") as raw:
             source = CountingReader(raw)
             events = etree.iterparse(source, events=("end",), tag=tags, huge_tree=True,
@@ -163,9 +121,11 @@ class EgibGmlReader(CadastreReader):
                 self.error(f"the file is not well-formed XML (truncated or damaged?): {exc.msg}",
                            code="xml_syntax", line=exc.lineno)
 
-    def _namespace_declared(self) -> bool:
+    def _head(self) -> bytes:
         with self.path.open("rb") as f:
-            head = f.read(64 * 1024)
+            return f.read(64 * 1024)
+
+    def _namespace_declared(self, head: bytes) -> bool:
         if not looks_like_xml(head):
             self.error("the file is not XML (it does not start with an XML element)",
                        code="not_xml", line=1)
@@ -178,6 +138,9 @@ class EgibGmlReader(CadastreReader):
 
     def _element(self, elem: etree._Element) -> Iterator[Row]:
         if elem.tag in MEMBER_TAGS:
+            handler = self.handlers.get(elem[0].tag) if len(elem) else None
+            if handler is not None:
+                yield from handler(elem[0])
             self._release(elem)
             return
         parent = elem.getparent()
@@ -185,11 +148,10 @@ class EgibGmlReader(CadastreReader):
             if parent is not None and parent.tag == BOUNDED_BY and not self.default_srs:
                 self.default_srs = elem.get("srsName") or ""
             return
-        if parent is None or (parent.tag not in MEMBER_TAGS and parent.tag not in CONTAINER_TAGS):
-            return  # nested in another feature (e.g. an inline EGB_Klasouzytek)
+        if parent is None or parent.tag not in CONTAINER_TAGS:
+            return  # in a featureMember (handled at its end), or nested in another feature
         yield from self.handlers[elem.tag](elem)
-        if parent.tag in CONTAINER_TAGS:
-            self._release(elem)
+        self._release(elem)
 
     def _release(self, elem: etree._Element) -> None:
         """Free a finished feature and everything before it: memory stays flat."""
@@ -202,213 +164,207 @@ class EgibGmlReader(CadastreReader):
 
     # -- pieces shared by the feature types --------------------------------------------
 
-    def _text(self, elem: etree._Element, name: str) -> str:
-        return (elem.findtext(self.e(name)) or "").strip()
+    def _read(self, kind: str, elem: etree._Element) -> dict[str, str] | None:
+        values = self.fields[kind](elem)
+        if values is None:
+            self.error("a value holds the character U+E000, which this reader uses "
+                       "internally", code="bad_character", line=elem.sourceline, kind=kind)
+        return values
 
-    def _href(self, elem: etree._Element, name: str) -> str:
-        found = elem.find(self.e(name))
-        return ref_key(found.get(XLINK_HREF)) if found is not None else ""
-
-    def _where(self, elem: etree._Element, kind: str, object_id: str = "") -> dict:
-        return {"line": elem.sourceline, "gml_id": elem.get(GML_ID) or "",
+    def _where(self, elem: etree._Element, f: dict, kind: str, object_id: str = "") -> dict:
+        return {"line": elem.sourceline, "gml_id": f.get("gml_id", ""),
                 "object_id": object_id, "kind": kind}
 
-    def _life(self, elem: etree._Element, kind: str) -> dict:
+    def _life(self, elem: etree._Element, f: dict, kind: str) -> dict:
         """gml:id, the IIP identifier and the version dates of a feature."""
-        row = {"line": elem.sourceline, "gml_id": elem.get(GML_ID) or f"line-{elem.sourceline}"}
-        ident = elem.find(self.q["ident"])
-        ns = local = version = ""
-        if ident is not None:
-            ns = (ident.findtext(self.idn("przestrzenNazw")) or "").strip()
-            local = (ident.findtext(self.idn("lokalnyId")) or "").strip()
-            version = (ident.findtext(self.idn("wersjaId")) or "").strip()[:40]
-        row.update(ns=ns[:100], local_id=local[:100], version_id=version,
-                   iip=f"iip:{ns}:{local}" if local else "")
-        for column, name in LIFE_DATES:
-            value, ok = local_time(self._text(elem, name))
+        local, ns = f["local_id"][:100], f["ns"][:100]
+        row = {"line": elem.sourceline, "gml_id": f["gml_id"] or f"line-{elem.sourceline}",
+               "ns": ns, "local_id": local, "version_id": f["version_id"][:40],
+               "iip": f"iip:{ns}:{local}" if local else ""}
+        for column in DATES:
+            value, ok = local_time(f[column])
             if not ok:
-                self.warn(f"{name} “{self._text(elem, name)}” is not a date; left empty",
-                          code="bad_date", **self._where(elem, kind))
+                self.warn(f"date “{f[column]}” is not a date; left empty", code="bad_date",
+                          **self._where(elem, f, kind))
             row[column] = value
         return row
 
-    def _geometry(self, elem: etree._Element, kind: str, object_id: str,
+    def _geometry(self, elem: etree._Element, f: dict, kind: str, object_id: str,
                   required: bool = True) -> str | None:
-        container = elem.find(self.e("geometria"))
-        if container is None or len(container) == 0:
+        containers = self.lists["geometry"](elem)
+        if not containers or len(containers[0]) == 0:
             if required:
                 self.error(f"{kind} {object_id} has no geometry", code="no_geometry",
-                           **self._where(elem, kind, object_id))
+                           **self._where(elem, f, kind, object_id))
             return None
         try:
-            return surface_ewkt(container, self.default_srs)[0]
+            return surface_ewkt(containers[0], self.default_srs)[0]
         except GeometryError as exc:
             self.error(f"{kind} {object_id}: {exc}", code="bad_geometry",
-                       **self._where(elem, kind, object_id))
+                       **self._where(elem, f, kind, object_id))
             return None
 
-    def _decimal(self, elem, name: str, kind: str, object_id: str, required=True) -> str | None:
-        raw = self._text(elem, name)
-        value = decimal_text(raw)
-        if value is None and (raw or required):
-            self.error(f"{name} “{raw}” is not a number", code="bad_number",
-                       **self._where(elem, kind, object_id))
+    def _decimal(self, elem, f: dict, name: str, kind: str, object_id: str) -> str | None:
+        value = decimal_text(f[name])
+        if value is None:
+            self.error(f"{name} “{f[name]}” is not a number", code="bad_number",
+                       **self._where(elem, f, kind, object_id))
         return value
+
+    def _refs(self, name: str, elem: etree._Element) -> list[str]:
+        return [ref_key(h) for h in self.lists[name](elem) if h]
 
     # -- feature types ------------------------------------------------------------------
 
     def _parcel(self, elem: etree._Element) -> Iterator[Row]:
-        parcel_id = self._text(elem, "idDzialki")
-        where = self._where(elem, "parcel", parcel_id)
+        if (f := self._read("parcel", elem)) is None:
+            return
+        parcel_id = f["parcel_id"]
+        where = self._where(elem, f, "parcel", parcel_id)
         if problem := (parcel_id_problem(parcel_id, self.options.unit_teryt) if parcel_id
                        else "the parcel has no idDzialki"):
             self.error(problem, code="bad_parcel_id", **where)
             return
-        row = self._life(elem, "parcel")
-        kw, ok = land_register_number(next(
-            (t for t in (self._text(elem, n) for n in self.schema.kw) if t), ""))
+        kw, ok = land_register_number(f["kw"])
         if not ok:
             self.warn("the land register (KW) number is not of the form LE1L/00012345/6; "
                       "left empty", code="bad_kw", **where)
-        row.update(parcel_id=parcel_id, kw=kw,
-                   jrg_ref=self._href(elem, self.schema.names["parcel_jrg"]),
-                   geom_in=self._geometry(elem, "parcel", parcel_id),
-                   area_ha=self._decimal(elem, self.schema.names["area"], "parcel", parcel_id),
-                   accuracy_ha=area_accuracy(self._text(elem, self.schema.names["accuracy"])))
-        if ref_name := self.schema.names["land_use_ref"]:
-            row["land_use_refs"] = [ref_key(e.get(XLINK_HREF))
-                                    for e in elem.iterfind(self.e(ref_name)) if e.get(XLINK_HREF)]
-        yield "parcel", row
-        if inline := self.schema.names["land_use_inline"]:
-            path = f"{self.e(inline)}/{self.q['land_use_piece']}"
-            for piece in elem.iterfind(path):
-                yield "land_use", self._land_use(piece, row["gml_id"], parcel_id)
+        row = self._life(elem, f, "parcel")
+        row.update(parcel_id=parcel_id, kw=kw, jrg_ref=ref_key(f["jrg"]),
+                   geom_in=self._geometry(elem, f, "parcel", parcel_id),
+                   area_ha=self._decimal(elem, f, "area", "parcel", parcel_id),
+                   accuracy_ha=area_accuracy(f["accuracy"]))
+        if "land_use_refs" in self.lists:
+            row["land_use_refs"] = self._refs("land_use_refs", elem)
+        yield "parcel", row  # staging numbers the row: row["seq"] is set when we resume
+        for piece in self.lists["pieces"](elem) if "pieces" in self.lists else ():
+            if (p := self._read("land_use", piece)) is not None:
+                yield "land_use", {**self._land_use(piece, p, row["gml_id"], parcel_id),
+                                   "parcel_seq": row.get("seq")}
 
-    def _land_use(self, piece: etree._Element, parcel_ref: str, parcel_id: str) -> dict:
-        ofu, ozu, ozk = (self._text(piece, n) for n in ("OFU", "OZU", "OZK"))
+    def _land_use(self, piece: etree._Element, p: dict, parcel_ref: str, parcel_id: str) -> dict:
+        ofu, ozu, ozk = p["ofu"], p["ozu"], p["ozk"]
         if not ofu or max(len(ofu), len(ozu), len(ozk)) > 4:
             self.error(f"land-use piece of {parcel_id or 'a parcel'}: OFU “{ofu}”, OZU “{ozu}”, "
                        f"OZK “{ozk}” are not land-use codes", code="bad_land_use",
-                       **self._where(piece, "land_use", parcel_id))
-        area = self._decimal(piece, self.schema.names["land_use_area"], "land_use", parcel_id)
-        return {"line": piece.sourceline, "gml_id": piece.get(GML_ID) or "",
-                "parcel_ref": parcel_ref, "ofu": ofu, "ozu": ozu, "ozk": ozk, "area_ha": area}
+                       **self._where(piece, p, "land_use", parcel_id))
+        return {"line": piece.sourceline, "gml_id": p["gml_id"], "parcel_ref": parcel_ref,
+                "ofu": ofu, "ozu": ozu, "ozk": ozk,
+                "area_ha": self._decimal(piece, p, "area", "land_use", parcel_id)}
 
     def _land_use_feature(self, elem: etree._Element) -> Iterator[Row]:
         """2015: a land-use piece is its own feature, linked from the parcel."""
-        row = self._land_use(elem, "", "")
-        life = self._life(elem, "land_use")
-        row.update(gml_id=life["gml_id"], iip=life["iip"])
+        if (f := self._read("land_use_feature", elem)) is None:
+            return
+        life = self._life(elem, f, "land_use")
         if life["version_end"] is None and life["object_end"] is None:
-            yield "land_use", row
+            yield "land_use", {**self._land_use(elem, f, "", ""), "iip": life["iip"]}
 
     def _building(self, elem: etree._Element) -> Iterator[Row]:
-        building_id = self._text(elem, "idBudynku")
-        where = self._where(elem, "building", building_id)
-        if not building_id or not building_id.startswith(self.options.unit_teryt + "."):
+        if (f := self._read("building", elem)) is None:
+            return
+        building_id = f["building_id"]
+        where = self._where(elem, f, "building", building_id)
+        if not building_id.startswith(self.options.unit_teryt + "."):
             self.error(f"building id “{building_id}” is missing or not of unit "
                        f"{self.options.unit_teryt}", code="bad_building_id", **where)
             return
-        geom = self._geometry(elem, "building", building_id, required=False)
-        if geom is None and elem.find(self.e("geometria")) is None:
-            self.warn(f"building {building_id} has no footprint and is not imported",
-                      code="building_without_geometry", **where)
+        geom = self._geometry(elem, f, "building", building_id, required=False)
         if geom is None:
+            if not self.lists["geometry"](elem):
+                self.warn(f"building {building_id} has no footprint and is not imported",
+                          code="building_without_geometry", **where)
             return
-        kst, known = kst_class(self._text(elem, "rodzajWgKST"))
+        kst, known = kst_class(f["kst"])
         if not known:
-            self.warn(f"building class “{self._text(elem, 'rodzajWgKST')}” is not a KŚT code; "
-                      f"recorded as {kst}", code="unknown_kst", **where)
-        row = self._life(elem, "building")
-        row.update(building_id=building_id, geom_in=geom, kst=kst,
-                   above=whole_number(self._text(elem, "liczbaKondygnacjiNadziemnych")),
-                   below=whole_number(self._text(elem, "liczbaKondygnacjiPodziemnych")),
-                   built_up_m2=decimal_text(self._text(elem, "powZabudowy")),
-                   parcel_refs=[ref_key(e.get(XLINK_HREF)) for e in
-                                elem.iterfind(self.q["built_on"]) if e.get(XLINK_HREF)])
-        yield "building", row
+            self.warn(f"building class “{f['kst']}” is not a KŚT code; recorded as {kst}",
+                      code="unknown_kst", **where)
+        yield "building", {**self._life(elem, f, "building"), "building_id": building_id,
+                           "geom_in": geom, "kst": kst, "above": whole_number(f["above"]),
+                           "below": whole_number(f["below"]),
+                           "built_up_m2": decimal_text(f["built_up"]),
+                           "parcel_refs": self._refs("built_on", elem)}
 
     def _precinct(self, elem: etree._Element) -> Iterator[Row]:
-        code = self._text(elem, "idObrebu")
-        where = self._where(elem, "precinct", code)
+        if (f := self._read("precinct", elem)) is None:
+            return
+        code = f["code"]
         if not code.startswith(self.options.unit_teryt + ".") or not code[-4:].isdigit():
             self.error(f"precinct id “{code}” is not a precinct of unit {self.options.unit_teryt}",
-                       code="bad_precinct", **where)
+                       code="bad_precinct", **self._where(elem, f, "precinct", code))
             return
-        yield "precinct", {"line": elem.sourceline, "gml_id": elem.get(GML_ID) or "",
-                           "precinct_code": code, "name": self._text(elem, "nazwaWlasna")[:200],
-                           "geom_in": self._geometry(elem, "precinct", code, required=False)}
+        yield "precinct", {"line": elem.sourceline, "gml_id": f["gml_id"], "precinct_code": code,
+                           "name": f["name"][:200],
+                           "geom_in": self._geometry(elem, f, "precinct", code, required=False)}
 
     def _register_unit(self, elem: etree._Element) -> Iterator[Row]:
-        register_id = self._text(elem, "idJednostkiRejestrowej")
-        group = register_group(self._text(elem, "grupaRejestrowa"))
+        if (f := self._read("register_unit", elem)) is None:
+            return
+        register_id, group = f["register_id"], register_group(f["group"])
         if not register_id or len(register_id) > 64 or group is None:
             self.error(f"register unit “{register_id}”: the id is missing or too long, or the "
-                       f"register group “{self._text(elem, 'grupaRejestrowa')}” is not 1-16",
-                       code="bad_register_unit", **self._where(elem, "register_unit", register_id))
+                       f"register group “{f['group']}” is not 1-16", code="bad_register_unit",
+                       **self._where(elem, f, "register_unit", register_id))
             return
-        yield "register_unit", {**self._life(elem, "register_unit"),
+        yield "register_unit", {**self._life(elem, f, "register_unit"),
                                 "register_id": register_id, "grp": group}
 
-    def _subject(self, elem: etree._Element, kind: str, **fields) -> Row:
-        life = self._life(elem, "subject")
+    def _subject(self, elem: etree._Element, f: dict, kind: str, **fields) -> Row:
+        life = self._life(elem, f, "subject")
         return "subject", {"line": life["line"], "gml_id": life["gml_id"], "iip": life["iip"],
                            "ns": life["ns"], "local_id": life["local_id"],
                            "version_end": life["version_end"] or life["object_end"],
                            "kind": kind, **fields}
 
     def _person(self, elem: etree._Element) -> Iterator[Row]:
-        surname = "-".join(filter(None, (self._text(elem, "pierwszyCzlonNazwiska"),
-                                         self._text(elem, "drugiCzlonNazwiska"))))
+        if (f := self._read("person", elem)) is None:
+            return
+        surname = "-".join(filter(None, (f["surname_1"], f["surname_2"])))
         if not surname:
             # Personal data: the problem names the feature, never the person.
             self.error("a natural person without a surname", code="bad_owner",
-                       **self._where(elem, "subject"))
+                       **self._where(elem, f, "subject"))
             return
-        pesel, ok = pesel_or_blank(self._text(elem, "pesel"))
+        pesel, ok = pesel_or_blank(f["pesel"])
         if not ok:
             self.warn("a PESEL number fails its check digit; not stored", code="bad_pesel",
-                      **self._where(elem, "subject"))
-        yield self._subject(elem, "person", first_name=self._text(elem, "pierwszeImie")[:100],
-                            second_name=self._text(elem, "drugieImie")[:100],
-                            surname=surname[:150], pesel=pesel)
+                      **self._where(elem, f, "subject"))
+        yield self._subject(elem, f, "person", first_name=f["first_name"][:100],
+                            second_name=f["second_name"][:100], surname=surname[:150],
+                            pesel=pesel)
 
     def _institution(self, elem: etree._Element) -> Iterator[Row]:
-        name = self._text(elem, "nazwaPelna") or self._text(elem, "nazwaSkrocona")
+        if (f := self._read("institution", elem)) is None:
+            return
+        name = f["full_name"] or f["short_name"]
         if not name:
             self.error("an institution without a name", code="bad_owner",
-                       **self._where(elem, "subject"))
+                       **self._where(elem, f, "subject"))
             return
-        regon, ok = regon_or_blank(self._text(elem, "regon"))
+        regon, ok = regon_or_blank(f["regon"])
         if not ok:
             self.warn("a REGON number fails its check digit; not stored", code="bad_regon",
-                      **self._where(elem, "subject"))
-        yield self._subject(elem, "institution", name=name[:300], regon=regon)
+                      **self._where(elem, f, "subject"))
+        yield self._subject(elem, f, "institution", name=name[:300], regon=regon)
 
     def _marriage(self, elem: etree._Element) -> Iterator[Row]:
-        members = [self._href(elem, self.schema.names[n]) for n in ("spouse_a", "spouse_b")]
-        yield self._subject(elem, "marriage", member_refs=members)
+        if (f := self._read("marriage", elem)) is not None:
+            yield self._subject(elem, f, "marriage", member_refs=[ref_key(f["a"]),
+                                                                  ref_key(f["b"])])
 
     def _group(self, elem: etree._Element) -> Iterator[Row]:
-        yield self._subject(elem, "group", name=(self._text(elem, "nazwaPelna") or "")[:300])
+        if (f := self._read("group", elem)) is not None:
+            yield self._subject(elem, f, "group", name=f["full_name"][:300])
 
     def _share(self, elem: etree._Element) -> Iterator[Row]:
-        subject_ref, jrg = "", elem.find(f".//{self.q['share_jrg']}")
-        for name in self.schema.subjects:
-            found = elem.find(f".//{self.e(name)}")
-            if found is not None and found.get(XLINK_HREF):
-                subject_ref = ref_key(found.get(XLINK_HREF))
-                break
-        life = self._life(elem, "share")
+        if (f := self._read("share", elem)) is None:
+            return
+        life = self._life(elem, f, "share")
         yield "share", {"line": life["line"], "gml_id": life["gml_id"], "iip": life["iip"],
                         "version_end": life["version_end"] or life["object_end"],
-                        "right_code": self._text(elem, "rodzajPrawa"),
-                        "numerator": whole_number(
-                            self._text(elem, "licznikUlamkaOkreslajacegoWartoscUdzialu")),
-                        "denominator": whole_number(
-                            self._text(elem, "mianownikUlamkaOkreslajacegoWartoscUdzialu")),
-                        "subject_ref": subject_ref,
-                        "jrg_ref": ref_key(jrg.get(XLINK_HREF)) if jrg is not None else ""}
+                        "right_code": f["right"], "numerator": whole_number(f["numerator"]),
+                        "denominator": whole_number(f["denominator"]),
+                        "subject_ref": ref_key(f["subject"]), "jrg_ref": ref_key(f["jrg"])}
 
 
 class Egib2021Reader(EgibGmlReader):

@@ -6,16 +6,19 @@ keeps easting first, so the pairs are swapped here, once, while the text is
 joined anyway. Transformation to EPSG:2180, validity and repair happen in SQL.
 """
 import re
+from functools import lru_cache
 
 from lxml import etree
 
 GML = "http://www.opengis.net/gml/3.2"
-_POLYGON_TAGS = (f"{{{GML}}}Polygon", f"{{{GML}}}PolygonPatch")
-_EXTERIOR = f"{{{GML}}}exterior"
-_INTERIOR = f"{{{GML}}}interior"
-_RING = f"{{{GML}}}LinearRing"
-_POSLIST = f"{{{GML}}}posList"
-_POS = f"{{{GML}}}pos"
+_NS = {"gml": GML}
+# Compiled once: evaluated by libxml2, they cost a few microseconds per geometry.
+_POLYGONS = etree.XPath(".//gml:Polygon | .//gml:PolygonPatch", namespaces=_NS)
+_EXTERIOR = etree.XPath("gml:exterior/gml:LinearRing", namespaces=_NS)
+_INTERIORS = etree.XPath("gml:interior/gml:LinearRing", namespaces=_NS)
+_POS_LIST = etree.XPath("gml:posList", namespaces=_NS)
+_POS = etree.XPath("gml:pos/text()", namespaces=_NS)
+_WITH_SRS = etree.XPath("(descendant-or-self::*[@srsName])[1]", namespaces=_NS)
 
 # The CRSs of the Polish cadastre (domain.md): PL-2000 zones 5-8 and PL-1992.
 CADASTRE_SRIDS = frozenset({2176, 2177, 2178, 2179, 2180})
@@ -23,7 +26,11 @@ CADASTRE_SRIDS = frozenset({2176, 2177, 2178, 2179, 2180})
 # Spellings of an EPSG code in srsName: urn:ogc:def:crs:EPSG::2179,
 # urn:ogc:def:crs:EPSG:6.9:2179, http://www.opengis.net/def/crs/EPSG/0/2178,
 # EPSG:2180, http://www.opengis.net/gml/srs/epsg.xml#2180.
-_SRS = re.compile(r"(?:EPSG(?::[\d.]*:|/[\d.]+/|:)|epsg\.xml#)(\d{4,6})\s*$", re.IGNORECASE)
+_EPSG = re.compile(r"(?:EPSG(?::[\d.]*:|/[\d.]+/|:)|epsg\.xml#)(\d{4,6})\s*$", re.IGNORECASE)
+
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_NUMBERS = re.compile(rf"\s*{_NUMBER}(?:\s+{_NUMBER})*\s*")
 
 
 class GeometryError(ValueError):
@@ -31,7 +38,7 @@ class GeometryError(ValueError):
 
 
 def srid_from_srs_name(srs_name: str) -> int:
-    match = _SRS.search(srs_name or "")
+    match = _EPSG.search(srs_name or "")
     if not match:
         raise GeometryError(f"srsName “{srs_name}” does not name an EPSG code")
     srid = int(match.group(1))
@@ -44,24 +51,23 @@ def srid_from_srs_name(srs_name: str) -> int:
 
 def _ring(ring: etree._Element, dim: int) -> str:
     """One ring as `E N,E N,...`, checked for numbers, length and closure."""
-    pos_list = ring.find(_POSLIST)
-    if pos_list is not None:
-        dim = int(pos_list.get("srsDimension") or dim)
-        tokens = (pos_list.text or "").split()
+    pos_list = _POS_LIST(ring)
+    if pos_list:
+        dim = int(pos_list[0].get("srsDimension") or dim)
+        text = pos_list[0].text or ""
     else:
-        tokens = [t for pos in ring.iter(_POS) for t in (pos.text or "").split()[:2]]
+        text = " ".join(" ".join(pos.split()[:2]) for pos in _POS(ring))
         dim = 2
+    # One regular expression over the whole list checks every number at C speed.
+    if not _NUMBERS.fullmatch(text):
+        raise GeometryError(f"line {ring.sourceline}: coordinates are not numbers")
+    tokens = text.split()
     if len(tokens) % dim:
         raise GeometryError(f"line {ring.sourceline}: {len(tokens)} numbers do not make "
                             f"{dim}-dimensional points")
     northings, eastings = tokens[0::dim], tokens[1::dim]
-    try:
-        first = (float(northings[0]), float(eastings[0]))
-        last = (float(northings[-1]), float(eastings[-1]))
-        for value in tokens:
-            float(value)
-    except (ValueError, IndexError) as exc:
-        raise GeometryError(f"line {ring.sourceline}: coordinates are not numbers") from exc
+    first = (float(northings[0]), float(eastings[0]))
+    last = (float(northings[-1]), float(eastings[-1]))
     if len(northings) < 4:
         raise GeometryError(f"line {ring.sourceline}: a ring needs at least 4 points")
     if first != last:
@@ -70,28 +76,32 @@ def _ring(ring: etree._Element, dim: int) -> str:
 
 
 def _polygon(polygon: etree._Element, dim: int) -> str:
-    exterior = polygon.find(f"{_EXTERIOR}/{_RING}")
-    if exterior is None:
+    exterior = _EXTERIOR(polygon)
+    if not exterior:
         raise GeometryError(f"line {polygon.sourceline}: a polygon without an exterior ring "
                             "(curves are not supported)")
-    rings = [_ring(exterior, dim)]
-    rings += [_ring(r, dim) for r in polygon.iterfind(f"{_INTERIOR}/{_RING}")]
+    rings = [_ring(r, dim) for r in (exterior[0], *_INTERIORS(polygon))]
     return "((" + "),(".join(rings) + "))"
 
 
-def _srs_name(container: etree._Element) -> str:
-    for element in container.iter():
-        if name := element.get("srsName"):
-            return name
-    return ""
+def _srs(container: etree._Element) -> tuple[str, int]:
+    """srsName and srsDimension of the geometry: on its outermost element, as a rule."""
+    found = _WITH_SRS(container)
+    if not found:
+        return "", 2
+    return found[0].get("srsName"), int(found[0].get("srsDimension") or 2)
+
+
+@lru_cache(maxsize=64)
+def _srid(srs_name: str) -> int:
+    return srid_from_srs_name(srs_name)
 
 
 def surface_ewkt(container: etree._Element, default_srs: str = "") -> tuple[str, int]:
     """EWKT MULTIPOLYGON of every polygon under `container` (a `geometria` element)."""
-    srid = srid_from_srs_name(_srs_name(container) or default_srs)
-    dim = int(next((e.get("srsDimension") for e in container.iter()
-                    if e.get("srsDimension")), 2) or 2)
-    polygons = [_polygon(p, dim) for p in container.iter(*_POLYGON_TAGS)]
+    srs_name, dim = _srs(container)
+    srid = _srid(srs_name or default_srs)
+    polygons = [_polygon(p, dim) for p in _POLYGONS(container)]
     if not polygons:
         raise GeometryError(f"line {container.sourceline}: no polygon found")
     return f"SRID={srid};MULTIPOLYGON(" + ",".join(polygons) + ")", srid

@@ -32,7 +32,7 @@ MODELS = {
 # large refreshes whole map areas anyway).
 EXACT_EXTENT_MAX = 5000
 MERGE_TABLES = ("mrg_scope", "mrg_precinct", "mrg_ru", "mrg_owner", "mrg_owner_pk", "mrg_share",
-                "mrg_share_changed", "mrg_parcel", "mrg_building", "mrg_changed")
+                "mrg_share_changed", "mrg_land_use", "mrg_parcel", "mrg_building", "mrg_changed")
 
 
 def table_names() -> dict[str, str]:
@@ -88,6 +88,9 @@ class Merger:
         return counts
 
     def run(self) -> MergeResult:
+        # One merge per unit at a time: a second import of the same unit waits here
+        # (until the first commits) instead of failing on the unique current ids.
+        self.sql("SELECT pg_advisory_xact_lock(hashtext('cadastre_sync.merge'), %(unit_id)s::int)")
         for name in MERGE_TABLES:
             self.sql(f"DROP TABLE IF EXISTS pg_temp.{name}")
         self.script(q.SCOPE)
@@ -108,7 +111,7 @@ class Merger:
 
     def register_units(self) -> None:
         self.script(q.RU_PREPARE)
-        created, updated = self.script(q.RU_WRITE)
+        _, created, updated, _ = self.script(q.RU_WRITE)
         retired = self.sql(q.RU_RETIRE)
         total = self.rows("SELECT count(*) FROM mrg_ru")[0][0]
         self.result.counts["register_unit"] = Counts(created, updated, retired,
@@ -116,7 +119,7 @@ class Merger:
 
     def owners_and_shares(self) -> None:
         self.script(q.OWNER_PREPARE)
-        created, updated = self.script(q.OWNER_WRITE)
+        created, updated, _ = self.script(q.OWNER_WRITE)
         total = self.rows("SELECT count(*) FROM mrg_owner")[0][0]
         self.result.counts["owner"] = Counts(created=created, updated=updated,
                                              unchanged=total - created - updated)

@@ -39,6 +39,7 @@ RU_PREPARE = [
         FROM stg_register_unit s WHERE {CURRENT} ORDER BY register_id, seq DESC""",
 ]
 RU_WRITE = [
+    "ANALYZE {precinct}",
     """INSERT INTO {register_unit} (unit_id, register_id, "group", retired_at)
        SELECT %(unit_id)s, m.register_id, m.grp, NULL FROM mrg_ru m WHERE NOT EXISTS (
            SELECT 1 FROM {register_unit} r
@@ -46,6 +47,7 @@ RU_WRITE = [
     """UPDATE {register_unit} r SET "group" = m.grp, retired_at = NULL FROM mrg_ru m
        WHERE r.unit_id = %(unit_id)s AND r.register_id = m.register_id
          AND (r."group" <> m.grp OR r.retired_at IS NOT NULL)""",
+    "ANALYZE {register_unit}",
 ]
 # Only when the file carries register units at all: an export without ownership data
 # must not retire every register unit.
@@ -77,6 +79,7 @@ OWNER_WRITE = [
           AND (o.kind, o.first_name, o.second_name, o.surname, o.pesel, o.name, o.regon)
               IS DISTINCT FROM (m.kind, m.first_name, m.second_name, m.surname, m.pesel,
                                 m.name, m.regon)""",
+    "ANALYZE {owner}",
 ]
 
 _SHARE_SIG = ("string_agg(concat_ws(':', {o}, {s}, \"right\", numerator, denominator), ';' "
@@ -87,6 +90,7 @@ SHARE_PREPARE = [
          AND egib_local_id IN (SELECT key FROM mrg_owner UNION
                                SELECT unnest(members) FROM stg_subject WHERE kind = 'marriage')
        GROUP BY egib_local_id""",
+    "ANALYZE mrg_owner_pk",
     # A married couple's share: the first person is the owner, the second the spouse.
     """CREATE TEMP TABLE mrg_share AS
        SELECT ru.id AS ru_pk, o.pk AS owner_pk, sp.pk AS spouse_pk, rc.value AS "right",
@@ -129,21 +133,35 @@ _LAND_USE_SIG = ("(SELECT string_agg(t, ';' ORDER BY t) FROM (SELECT concat_ws('
                  "coalesce({a}.ozu, ''), coalesce({a}.ozk, ''), round({a}.area_ha, 4)) AS t "
                  "FROM {table} {a} WHERE {a}.{key} = {value}) x)")
 PARCEL_PREPARE = [
+    # Each staged parcel's land-use pieces, once: as a comparable text and as JSON.
+    """CREATE TEMP TABLE mrg_land_use AS
+       SELECT parcel_seq, string_agg(t, ';' ORDER BY t) AS sig,
+              jsonb_agg(jsonb_build_object('ofu', ofu, 'ozu', ozu, 'ozk', ozk, 'area_ha', area)
+                        ORDER BY seq) AS pieces
+       FROM (SELECT parcel_seq, seq, ofu, coalesce(ozu, '') AS ozu, coalesce(ozk, '') AS ozk,
+                    round(area_ha, 4) AS area,
+                    concat_ws('/', ofu, coalesce(ozu, ''), coalesce(ozk, ''),
+                              round(area_ha, 4)) AS t
+             FROM stg_land_use WHERE parcel_seq IS NOT NULL) l
+       GROUP BY parcel_seq""",
+    "CREATE UNIQUE INDEX ON mrg_land_use (parcel_seq)",
+    "ANALYZE mrg_land_use",
     f"""CREATE TEMP TABLE mrg_parcel AS
         SELECT s.seq, s.parcel_id, regexp_replace(s.parcel_id, '^[^.]*[.][^.]*[.]', '') AS number,
                coalesce(s.ns, '') AS ns, coalesce(s.local_id, '') AS local_id,
                coalesce(s.version_id, '') AS version_id,
                s.object_start {LOCAL} AS object_start, s.version_start {LOCAL} AS version_start,
-               s.geom, round(s.area_ha, 4) AS area_ha, round(s.accuracy_ha, 4) AS accuracy_ha,
+               round(s.area_ha, 4) AS area_ha, round(s.accuracy_ha, 4) AS accuracy_ha,
                coalesce(s.kw, '') AS kw, pr.id AS precinct_pk, ru.id AS ru_pk,
-               {_LAND_USE_SIG.format(a='l', table='stg_land_use', key='parcel_seq', value='s.seq')}
-                 AS land_use,
-               p.id AS pk, NULL::text AS action
+               lu.sig AS land_use, p.id AS pk,
+               CASE WHEN p.id IS NULL THEN 'created' END AS action
         FROM stg_parcel s
+        LEFT JOIN mrg_land_use lu ON lu.parcel_seq = s.seq
         JOIN {{precinct}} pr ON pr.unit_id = %(unit_id)s
                             AND pr.number = split_part(s.parcel_id, '.', 2)
+        LEFT JOIN stg_parcel_ru sr ON sr.seq = s.seq
         LEFT JOIN {{register_unit}} ru ON ru.unit_id = %(unit_id)s
-                                      AND ru.register_id = s.register_id
+                                      AND ru.register_id = sr.register_id
         LEFT JOIN {{parcel}} p ON p.parcel_id = s.parcel_id AND p.retired_at IS NULL
         WHERE {CURRENT}""",
     "CREATE INDEX ON mrg_parcel (pk)",
@@ -154,7 +172,7 @@ _PARCEL_SAME = f"""
     p.egib_namespace = m.ns AND p.egib_local_id = m.local_id AND p.egib_version = m.version_id
     AND p.object_start IS NOT DISTINCT FROM m.object_start
     AND p.version_start IS NOT DISTINCT FROM m.version_start
-    AND p.number = m.number AND p.precinct_id = m.precinct_pk AND p.geom = m.geom
+    AND p.number = m.number AND p.precinct_id = m.precinct_pk AND p.geom = s.geom
     AND p.registered_area_ha = m.area_ha AND p.area_accuracy_ha IS NOT DISTINCT FROM m.accuracy_ha
     AND p.land_register_number = m.kw AND p.register_unit_id IS NOT DISTINCT FROM m.ru_pk
     AND {_LAND_USE_SIG.format(a='u', table='{land_use}', key='parcel_id', value='p.id')}
@@ -168,10 +186,9 @@ _PARCEL_ATTRIBUTES = """jsonb_build_object(
                  'ozk', u.ozk, 'area_ha', u.area_ha) ORDER BY u.id), '[]'::jsonb)
                  FROM {land_use} u WHERE u.parcel_id = p.id))"""
 PARCEL_WRITE = [
-    "UPDATE mrg_parcel SET action = 'created' WHERE pk IS NULL",
     f"""UPDATE mrg_parcel m SET action = CASE WHEN {_PARCEL_SAME} THEN 'unchanged'
                                               ELSE 'updated' END
-        FROM {{parcel}} p WHERE p.id = m.pk""",
+        FROM {{parcel}} p, stg_parcel s WHERE p.id = m.pk AND s.seq = m.seq""",
     # The previous state goes to history before the row changes.
     f"""INSERT INTO {{parcel_version}} (parcel_id, egib_version, version_start, version_end,
                                        geom, attributes, registered_area_ha, archived_at)
@@ -183,16 +200,19 @@ PARCEL_WRITE = [
     """UPDATE {parcel} p SET egib_namespace = m.ns, egib_local_id = m.local_id,
               egib_version = m.version_id, object_start = m.object_start,
               version_start = m.version_start, number = m.number, precinct_id = m.precinct_pk,
-              geom = m.geom, registered_area_ha = m.area_ha, area_accuracy_ha = m.accuracy_ha,
+              geom = s.geom, registered_area_ha = m.area_ha, area_accuracy_ha = m.accuracy_ha,
               land_register_number = m.kw, register_unit_id = m.ru_pk, updated_at = now()
-       FROM mrg_parcel m WHERE m.pk = p.id AND m.action = 'updated'""",
+       FROM mrg_parcel m JOIN stg_parcel s ON s.seq = m.seq
+       WHERE m.pk = p.id AND m.action = 'updated'""",
     """INSERT INTO {parcel} (egib_namespace, egib_local_id, egib_version, object_start,
               version_start, imported_at, updated_at, retired_at, parcel_id, number, geom,
               registered_area_ha, area_accuracy_ha, land_register_number, unit_id, precinct_id,
               register_unit_id)
-       SELECT ns, local_id, version_id, object_start, version_start, now(), now(), NULL,
-              parcel_id, number, geom, area_ha, accuracy_ha, kw, %(unit_id)s, precinct_pk, ru_pk
-       FROM mrg_parcel WHERE action = 'created'""",
+       SELECT m.ns, m.local_id, m.version_id, m.object_start, m.version_start, now(), now(),
+              NULL, m.parcel_id, m.number, s.geom, m.area_ha, m.accuracy_ha, m.kw,
+              %(unit_id)s, m.precinct_pk, m.ru_pk
+       FROM mrg_parcel m JOIN stg_parcel s ON s.seq = m.seq WHERE m.action = 'created'""",
+    "ANALYZE {parcel}",
     """UPDATE mrg_parcel m SET pk = p.id FROM {parcel} p
        WHERE m.action = 'created' AND p.parcel_id = m.parcel_id AND p.retired_at IS NULL""",
     """DELETE FROM {land_use} WHERE parcel_id IN (
@@ -201,8 +221,8 @@ PARCEL_WRITE = [
        SELECT m.pk, l.ofu, coalesce(l.ozu, ''), coalesce(l.ozk, ''), round(l.area_ha, 4), NULL
        FROM stg_land_use l JOIN mrg_parcel m ON m.seq = l.parcel_seq
        WHERE m.action IN ('created', 'updated')""",
-    "INSERT INTO mrg_changed (geom) SELECT geom FROM mrg_parcel "
-    "WHERE action IN ('created', 'updated')",
+    "INSERT INTO mrg_changed (geom) SELECT s.geom FROM mrg_parcel m "
+    "JOIN stg_parcel s ON s.seq = m.seq WHERE m.action IN ('created', 'updated')",
 ]
 # Retired at the end date the file gives the object, else now.
 PARCEL_RETIRE = f"""
@@ -225,13 +245,10 @@ PARCEL_AFTER = [
                jsonb_build_object('parcel_id', s.parcel_id,
                    'egib_namespace', coalesce(s.ns, ''), 'egib_local_id', coalesce(s.local_id, ''),
                    'land_register_number', coalesce(s.kw, ''), 'area_accuracy_ha', s.accuracy_ha,
-                   'source', 'file',
-                   'land_use', (SELECT coalesce(jsonb_agg(jsonb_build_object('ofu', l.ofu,
-                       'ozu', coalesce(l.ozu, ''), 'ozk', coalesce(l.ozk, ''),
-                       'area_ha', round(l.area_ha, 4)) ORDER BY l.seq), '[]'::jsonb)
-                       FROM stg_land_use l WHERE l.parcel_seq = s.seq)),
+                   'source', 'file', 'land_use', coalesce(lu.pieces, '[]'::jsonb)),
                round(s.area_ha, 4), now()
         FROM stg_parcel s
+        LEFT JOIN mrg_land_use lu ON lu.parcel_seq = s.seq
         JOIN LATERAL (SELECT id, egib_version FROM {{parcel}}
                       WHERE parcel_id = s.parcel_id AND unit_id = %(unit_id)s
                       ORDER BY retired_at IS NULL DESC, id DESC LIMIT 1) p ON true
@@ -246,12 +263,13 @@ BUILDING_PREPARE = [
         SELECT s.seq, s.building_id, coalesce(s.ns, '') AS ns,
                coalesce(s.local_id, '') AS local_id, coalesce(s.version_id, '') AS version_id,
                s.object_start {LOCAL} AS object_start, s.version_start {LOCAL} AS version_start,
-               s.geom, s.kst, coalesce(s.above, 1) AS above, coalesce(s.below, 0) AS below,
+               s.kst, coalesce(s.above, 1) AS above, coalesce(s.below, 0) AS below,
                round(s.built_up_m2, 2) AS built_up,
-               ARRAY(SELECT p.id FROM {{parcel}} p WHERE p.parcel_id = ANY(s.parcel_ids)
+               ARRAY(SELECT p.id FROM {{parcel}} p WHERE p.parcel_id = ANY(sp.parcel_ids)
                      AND p.retired_at IS NULL ORDER BY p.id) AS parcel_pks,
-               b.id AS pk, NULL::text AS action
+               b.id AS pk, CASE WHEN b.id IS NULL THEN 'created' END AS action
         FROM stg_building s
+        LEFT JOIN stg_building_parcels sp ON sp.seq = s.seq
         LEFT JOIN {{building}} b ON b.building_id = s.building_id AND b.retired_at IS NULL
         WHERE {CURRENT}""",
     "CREATE INDEX ON mrg_building (pk)",
@@ -263,15 +281,14 @@ _BUILDING_PARCELS = ("ARRAY(SELECT l.parcel_id FROM {building_parcels} l "
 _BUILDING_SAME = f"""
     b.egib_namespace = m.ns AND b.egib_local_id = m.local_id AND b.egib_version = m.version_id
     AND b.object_start IS NOT DISTINCT FROM m.object_start
-    AND b.version_start IS NOT DISTINCT FROM m.version_start AND b.geom = m.geom
+    AND b.version_start IS NOT DISTINCT FROM m.version_start AND b.geom = s.geom
     AND b.kst_class = m.kst AND b.storeys_above = m.above AND b.storeys_below = m.below
     AND b.built_up_area_m2 IS NOT DISTINCT FROM m.built_up
     AND {_BUILDING_PARCELS} = m.parcel_pks"""
 BUILDING_WRITE = [
-    "UPDATE mrg_building SET action = 'created' WHERE pk IS NULL",
     f"""UPDATE mrg_building m SET action = CASE WHEN {_BUILDING_SAME} THEN 'unchanged'
                                                 ELSE 'updated' END
-        FROM {{building}} b WHERE b.id = m.pk""",
+        FROM {{building}} b, stg_building s WHERE b.id = m.pk AND s.seq = m.seq""",
     f"""INSERT INTO {{building_version}} (building_id, egib_version, version_start, version_end,
                                          geom, attributes, archived_at)
         SELECT b.id, b.egib_version, b.version_start, coalesce(m.version_start, now()), b.geom,
@@ -284,24 +301,26 @@ BUILDING_WRITE = [
        JOIN mrg_building m ON m.pk = b.id WHERE m.action = 'updated'""",
     """UPDATE {building} b SET egib_namespace = m.ns, egib_local_id = m.local_id,
               egib_version = m.version_id, object_start = m.object_start,
-              version_start = m.version_start, geom = m.geom, kst_class = m.kst,
+              version_start = m.version_start, geom = s.geom, kst_class = m.kst,
               storeys_above = m.above, storeys_below = m.below, built_up_area_m2 = m.built_up,
               updated_at = now()
-       FROM mrg_building m WHERE m.pk = b.id AND m.action = 'updated'""",
+       FROM mrg_building m JOIN stg_building s ON s.seq = m.seq
+       WHERE m.pk = b.id AND m.action = 'updated'""",
     """INSERT INTO {building} (egib_namespace, egib_local_id, egib_version, object_start,
               version_start, imported_at, updated_at, retired_at, unit_id, building_id, geom,
               kst_class, storeys_above, storeys_below, built_up_area_m2)
-       SELECT ns, local_id, version_id, object_start, version_start, now(), now(), NULL,
-              %(unit_id)s, building_id, geom, kst, above, below, built_up
-       FROM mrg_building WHERE action = 'created'""",
+       SELECT m.ns, m.local_id, m.version_id, m.object_start, m.version_start, now(), now(),
+              NULL, %(unit_id)s, m.building_id, s.geom, m.kst, m.above, m.below, m.built_up
+       FROM mrg_building m JOIN stg_building s ON s.seq = m.seq WHERE m.action = 'created'""",
+    "ANALYZE {building}",
     """UPDATE mrg_building m SET pk = b.id FROM {building} b
        WHERE m.action = 'created' AND b.building_id = m.building_id AND b.retired_at IS NULL""",
     """DELETE FROM {building_parcels} WHERE building_id IN (
            SELECT pk FROM mrg_building WHERE action = 'updated')""",
     """INSERT INTO {building_parcels} (building_id, parcel_id)
        SELECT pk, unnest(parcel_pks) FROM mrg_building WHERE action IN ('created', 'updated')""",
-    "INSERT INTO mrg_changed (geom) SELECT geom FROM mrg_building "
-    "WHERE action IN ('created', 'updated')",
+    "INSERT INTO mrg_changed (geom) SELECT s.geom FROM mrg_building m "
+    "JOIN stg_building s ON s.seq = m.seq WHERE m.action IN ('created', 'updated')",
 ]
 BUILDING_RETIRE = f"""
     WITH gone AS (

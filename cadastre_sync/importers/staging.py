@@ -25,8 +25,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "parcel": [*_WHERE, *_LIFE, ("parcel_id", "text"), ("geom_in", "geometry"),
                ("area_ha", "numeric"), ("accuracy_ha", "numeric"), ("kw", "text"),
                ("jrg_ref", "text"), ("land_use_refs", "text[]")],
-    "land_use": [*_WHERE, ("parcel_ref", "text"), ("ofu", "text"), ("ozu", "text"),
-                 ("ozk", "text"), ("area_ha", "numeric")],
+    "land_use": [*_WHERE, ("parcel_ref", "text"), ("parcel_seq", "bigint"), ("ofu", "text"),
+                 ("ozu", "text"), ("ozk", "text"), ("area_ha", "numeric")],
     "building": [*_WHERE, *_LIFE, ("building_id", "text"), ("geom_in", "geometry"),
                  ("kst", "text"), ("above", "int"), ("below", "int"),
                  ("built_up_m2", "numeric"), ("parcel_refs", "text[]")],
@@ -53,13 +53,17 @@ def create_tables() -> None:
         for kind, columns in COLUMNS.items():
             cols = ", ".join(f"{name} {sqltype}" for name, sqltype in columns)
             cur.execute(f"DROP TABLE IF EXISTS pg_temp.{table(kind)}")
-            cur.execute(f"CREATE TEMP TABLE {table(kind)} (seq bigserial, {cols})")
+            cur.execute(f"CREATE TEMP TABLE {table(kind)} (seq bigint, {cols})")
+
+
+# Working tables the checks derive from the staged ones.
+DERIVED = ("stg_key", "stg_bounds", "stg_parcel_ru", "stg_building_parcels")
 
 
 def drop_tables() -> None:
     with connection.cursor() as cur:
-        for kind in KINDS:
-            cur.execute(f"DROP TABLE IF EXISTS pg_temp.{table(kind)}")
+        for name in (*map(table, KINDS), *DERIVED):
+            cur.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
 
 
 class ChunkedCopy:
@@ -68,15 +72,23 @@ class ChunkedCopy:
     Memory stays bounded by CHUNK_ROWS rows per kind whatever the file size. Each
     flush is its own (sub)transaction: outside an outer transaction it commits,
     inside one (tests) it is a savepoint.
+
+    Every row gets its `seq` here, written back into the row dict: a reader that
+    yields a parcel and then its land-use pieces reads the parcel's seq from the
+    dict it yielded, so pieces need no lookup after loading.
     """
 
     def __init__(self, chunk_rows: int = CHUNK_ROWS) -> None:
         self.chunk_rows = chunk_rows
         self.buffers: dict[str, list[tuple]] = {kind: [] for kind in KINDS}
-        self.names = {kind: [name for name, _ in cols] for kind, cols in COLUMNS.items()}
+        self.names = {kind: ["seq", *(name for name, _ in cols)]
+                      for kind, cols in COLUMNS.items()}
         self.staged: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self.added: dict[str, int] = dict.fromkeys(KINDS, 0)
 
     def add(self, kind: str, row: dict) -> None:
+        self.added[kind] += 1
+        row["seq"] = self.added[kind]
         buffer = self.buffers[kind]
         buffer.append(tuple(row.get(name) for name in self.names[kind]))
         if len(buffer) >= self.chunk_rows:
@@ -105,10 +117,13 @@ class ChunkedCopy:
 def index_tables() -> None:
     """Indexes for the SQL checks and the merge, built once after loading."""
     statements = [
+        "CREATE UNIQUE INDEX ON stg_parcel (seq)",
+        "CREATE UNIQUE INDEX ON stg_building (seq)",
         "CREATE INDEX ON stg_parcel (parcel_id)",
         "CREATE INDEX ON stg_parcel (gml_id)",
         "CREATE INDEX ON stg_building (building_id)",
         "CREATE INDEX ON stg_land_use (parcel_ref)",
+        "CREATE INDEX ON stg_land_use (parcel_seq)",
         "CREATE INDEX ON stg_share (jrg_ref)",
     ]
     with connection.cursor() as cur:

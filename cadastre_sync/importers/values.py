@@ -7,6 +7,7 @@ correct them, do not add branches.
 import re
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -46,6 +47,7 @@ KST_FALLBACK = "1274"
 _GROUP = re.compile(r"(\d{1,2})")
 
 
+@lru_cache(maxsize=8192)  # exports repeat the same few timestamps thousands of times
 def local_time(text: str | None) -> tuple[str | None, bool]:
     """(naive local timestamp text or None, ok). Accepts `T12-00-00` as some vendors write."""
     if not text:

@@ -77,6 +77,7 @@ class Command(BaseCommand):
                                                           for c in COLUMNS))
         skipped = ", ".join(f"{name} {n}" for name, n in sorted(result.skipped.items()))
         done = "dry run, nothing written" if result.dry_run else f"job {job_id}"
+        phases = ", ".join(f"{name} {s:.1f} s" for name, s in result.phases.items())
         self.stdout.write(self.style.SUCCESS(
-            f"{result.source} ({result.format}) in {result.seconds:.1f} s, {done}; "
+            f"{result.source} ({result.format}) in {result.seconds:.1f} s ({phases}), {done}; "
             f"warnings: {result.warnings}" + (f"; skipped: {skipped}" if skipped else "")))
