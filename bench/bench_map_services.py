@@ -2,36 +2,39 @@
 
 The stack is the production one on a loopback port: gunicorn serving geo_portal.wsgi
 (gthread, as scripts/run_demo.py runs it), MapProxy inside it, MapServer rendering from
-PostGIS. The data is the demo gmina with BENCH_PARCELS parcels (default 100 000) in a
-database of its own, `geo_portal_bench_<parcels>`, generated once by `demo_data` and
-reused by later runs.
+PostGIS. The data is the demo gmina with ctx.parcels parcels (BENCH_PARCELS) in a
+database of its own, `<ctx.database>_<parcels>`, generated once by `demo_data` and
+reused by later runs (the harness's own database is left to the other benchmarks).
 
 What is measured, with the issue's goals:
-- cached tile throughput: one pl1992 tile, already in MapProxy's cache, asked for N times
-  by a few client threads, against the very same PNG served as a static file by the same
-  server (WhiteNoise); the ratio should be at least 0.5;
-- cold tile render at large scale (pl1992 level 13, about 1:1 400): tiles on distinct
-  metatiles, so each one makes MapServer draw a 4x4 metatile; p95 under 250 ms;
+- cached tile throughput: one pl1992 tile, already in MapProxy's cache, asked for
+  BENCH_REQUESTS times per round by BENCH_THREADS client threads, interleaved round by
+  round with the very same PNG served as a static file by the same server (WhiteNoise),
+  the baseline; samples are req/s per round (ctx.repeat rounds), and the per-request
+  latencies of the same rounds are a second result; the ratio should be at least 0.5;
+- cold tile render at large scale (pl1992 level 13, about 1:1 400): BENCH_COLD_TILES tiles
+  on distinct metatiles, so each one makes MapServer draw a 4x4 metatile; samples are ms
+  per tile, the baseline is the same tiles asked again (from the cache); p95 under 250 ms;
 - WMS GetMap 1024x768 of the composite planning map at 1:2 000 (MapServer draws the
-  frame) and 1:10 000 (assembled from tiles), each asked for twice.
+  frame) and 1:10 000 (assembled from tiles): BENCH_GETMAPS frames, a first pass and
+  max(1, ctx.repeat - 1) passes again; samples are ms per request, p95 reported.
 
-Run it as `.venv/bin/python bench/bench_map_services.py` (prints a table, writes
-bench/results/map_services.json) or through the harness: `run(ctx) -> list[Result]`.
+Run through the harness: `.venv/bin/python bench/run.py map_services`.
 """
 import http.client
-import json
 import os
 import random
 import signal
 import socket
-import statistics
 import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlparse, urlunparse
+
+from harness import Context, Result
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -41,78 +44,63 @@ DEFAULT_URL = "postgis://postgres@127.0.0.1:55432/geo_portal"
 GRID_WEST, GRID_NORTH, GRID_RES0, TILE = 100_000, 900_000, 3125.0, 256
 LARGE_SCALE_LEVEL = 13  # 0.38 m/px, about 1:1 400
 META = 4  # MapProxy metatiles are 4x4 tiles
-
-
-try:  # the shared harness, when it is there
-    from bench.harness import Result  # type: ignore[import-not-found]
-except ImportError:  # standalone: the same fields
-    @dataclass
-    class Result:
-        name: str
-        value: float
-        unit: str
-        goal: str = ""
-        passed: bool | None = None
-        detail: dict = field(default_factory=dict)
+STATIC_PATH = "/static/bench/tile.png"
 
 
 @dataclass(frozen=True)
-class Config:
-    parcels: int = 100_000
-    requests: int = 4_000  # per throughput measurement
+class Knobs:
+    """What the harness context does not say: BENCH_<NAME> variables, else these defaults."""
+
+    requests: int = 1_000  # per throughput round, for the tile and for the static file
     threads: int = 4  # client threads
     workers: int = 2  # gunicorn processes (gthread, 4 threads each)
-    cold_tiles: int = 40
-    getmaps: int = 30
+    cold_tiles: int = 40  # per layer
+    getmaps: int = 30  # frames per scale
     seed: int = 1
 
     @classmethod
-    def from_ctx(cls, ctx) -> "Config":
-        """Attributes of the harness context win over BENCH_* variables over defaults."""
-        values = {}
-        for name, default in asdict(cls()).items():
-            raw = getattr(ctx, name, None)
-            if raw is None:
-                raw = os.environ.get(f"BENCH_{name.upper()}", default)
-            values[name] = int(raw)
-        return cls(**values)
+    def from_env(cls) -> "Knobs":
+        return cls(**{name: int(os.environ.get(f"BENCH_{name.upper()}", default))
+                      for name, default in asdict(cls()).items()})
 
 
-def run(ctx=None) -> list[Result]:
-    config = Config.from_ctx(ctx)
-    database = bench_database(config.parcels)
-    points = sample_points(database, config)
+def run(ctx: Context) -> list[Result]:
+    knobs = Knobs.from_env()
+    database = bench_database(ctx)
+    points = sample_points(database, knobs)
     with tempfile.TemporaryDirectory(prefix="gp-bench-") as tmp:
         work = Path(tmp)
-        tile_path = tile_url("parcels", *tile_at(*points[0], LARGE_SCALE_LEVEL))
+        tile = tile_at(*points[0], LARGE_SCALE_LEVEL)
+        tile_path = tile_url("parcels", *tile)
         # First start: render the tile into the cache, keep its bytes as a static file;
         # WhiteNoise reads its directory once, when the server starts.
-        with Server(database, work, config) as server:
+        static = work / "static" / "bench"
+        static.mkdir(parents=True)
+        with Server(database, work, knobs) as server:
             body = server.get(tile_path)
-        (work / "static" / "bench").mkdir(parents=True)
-        (work / "static" / "bench" / "tile.png").write_bytes(body)
-        with Server(database, work, config) as server:
-            results = throughput(server, config, tile_path, "/static/bench/tile.png")
-            results += cold_tiles(server, config, points[1:])
-            results += getmaps(server, config, points)
+        (static / "tile.png").write_bytes(body)
+        with Server(database, work, knobs) as server:
+            results = throughput(server, ctx, knobs, tile_path, STATIC_PATH)
+            results += cold_tiles(server, knobs, points[1:], skip=_meta(tile))
+            results += getmaps(server, ctx, knobs, points)
     for result in results:
-        result.detail.setdefault("parcels", config.parcels)
+        result.extra.setdefault("knobs", asdict(knobs))
     return results
 
 
 # The data ------------------------------------------------------------------------------
 
-def bench_database(parcels: int) -> str:
-    """URL of the bench database with the demo gmina of `parcels` parcels, made if needed."""
+def bench_database(ctx: Context) -> str:
+    """URL of the bench database with the demo gmina of ctx.parcels parcels, made if needed."""
     base = urlparse(os.environ.get("DATABASE_URL", DEFAULT_URL))
-    name = f"geo_portal_bench_{parcels}"
+    name = f"{ctx.database}_{ctx.parcels}"
     _create_database(base, name)
     url = urlunparse(base._replace(path=f"/{name}"))
     env = {**os.environ, "DATABASE_URL": url}
     manage = [str(VENV_BIN / "python"), "manage.py"]
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "demo_data", "--unit", UNIT, "--name", UNIT_NAME, "--parcels",
-                    str(parcels), "--if-empty"], cwd=ROOT, env=env, check=True)
+                    str(ctx.parcels), "--if-empty"], cwd=ROOT, env=env, check=True)
     return url
 
 
@@ -130,7 +118,7 @@ def _create_database(base, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def sample_points(database: str, config: Config) -> list[tuple[float, float]]:
+def sample_points(database: str, knobs: Knobs) -> list[tuple[float, float]]:
     """Points inside parcels of the town, spread over it, the same for the same data."""
     url = urlparse(database)
     with _connect(url, url.path.lstrip("/")) as conn:
@@ -138,7 +126,7 @@ def sample_points(database: str, config: Config) -> list[tuple[float, float]]:
             "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p, id "
             "FROM cadastre_sync_parcel WHERE retired_at IS NULL "
             "ORDER BY md5(id::text || %s) LIMIT %s) s",
-            [str(config.seed), 20 * (config.cold_tiles + config.getmaps)]).fetchall()
+            [str(knobs.seed), 20 * (knobs.cold_tiles + knobs.getmaps)]).fetchall()
     return [(x, y) for x, y in rows]
 
 
@@ -147,7 +135,7 @@ def sample_points(database: str, config: Config) -> list[tuple[float, float]]:
 class Server:
     """gunicorn serving geo_portal.wsgi on a free loopback port, for one `with` block."""
 
-    def __init__(self, database: str, work: Path, config: Config) -> None:
+    def __init__(self, database: str, work: Path, knobs: Knobs) -> None:
         self.port = _free_port()
         self.env = {**os.environ, "DATABASE_URL": database, "DJANGO_DEBUG": "0",
                     "GEO_PORTAL_VAR_DIR": str(work / "var"),
@@ -155,7 +143,7 @@ class Server:
                     "DJANGO_STATIC_ROOT": str(work / "static"),
                     "DJANGO_LOG_LEVEL": "WARNING"}
         self.command = [str(VENV_BIN / "gunicorn"), "geo_portal.wsgi",
-                        "--bind", f"127.0.0.1:{self.port}", "--workers", str(config.workers),
+                        "--bind", f"127.0.0.1:{self.port}", "--workers", str(knobs.workers),
                         "--threads", "4", "--worker-class", "gthread", "--timeout", "120",
                         "--no-control-socket", "--log-level", "warning"]
         self.process = None
@@ -265,86 +253,88 @@ def load(server: Server, path: str, requests: int, threads: int) -> tuple[float,
     return len(latencies) / seconds, latencies
 
 
-def throughput(server: Server, config: Config, tile: str, static: str) -> list[Result]:
-    load(server, tile, 200, config.threads)  # warm both paths in every worker
-    load(server, static, 200, config.threads)
-    tile_rps, tile_lat = load(server, tile, config.requests, config.threads)
-    static_rps, static_lat = load(server, static, config.requests, config.threads)
-    ratio = tile_rps / static_rps
-    detail = {"threads": config.threads, "workers": config.workers, "requests": config.requests}
+def throughput(server: Server, ctx: Context, knobs: Knobs, tile: str,
+               static: str) -> list[Result]:
+    """ctx.repeat rounds, each the tile then the static file (swapped every other round)."""
+    load(server, tile, 200, knobs.threads)  # warm both paths in every worker
+    load(server, static, 200, knobs.threads)
+    tile_rps, static_rps, tile_ms, static_ms = [], [], [], []
+    for round_ in range(ctx.repeat):
+        order = [(tile, tile_rps, tile_ms), (static, static_rps, static_ms)]
+        for path, rps, ms in order if round_ % 2 == 0 else reversed(order):
+            per_second, latencies = load(server, path, knobs.requests, knobs.threads)
+            rps.append(per_second)
+            ms.extend(_ms(s) for s in latencies)
+    extra = {"tile": tile, "baseline": f"{static} (the same PNG, WhiteNoise)",
+             "rounds": ctx.repeat}
     return [
-        Result("cached tile throughput", round(tile_rps), "req/s",
-               detail={**detail, "p50_ms": _ms(_pct(tile_lat, 50)), "path": tile}),
-        Result("static file throughput", round(static_rps), "req/s",
-               detail={**detail, "p50_ms": _ms(_pct(static_lat, 50)), "path": static}),
-        Result("cached tile / static file", round(ratio, 2), "ratio", goal=">= 0.5",
-               passed=ratio >= 0.5, detail=detail),
+        Result("map cached tile throughput", "req/s", tile_rps, static_rps, extra=extra,
+               goal=">= 0.5x static file"),
+        Result("map cached tile latency", "ms", tile_ms, static_ms, extra=extra),
     ]
 
 
-def cold_tiles(server: Server, config: Config, points) -> list[Result]:
+def cold_tiles(server: Server, knobs: Knobs, points, skip: tuple[int, int]) -> list[Result]:
+    """Tiles on metatiles not drawn yet (not `skip`'s), then the same tiles from the cache."""
     results = []
     for layer in ("parcels", "general_plan_map"):
-        paths, metas = [], set()
+        paths, metas = [], {skip}
         for x, y in points:
-            level, col, row = tile_at(x, y, LARGE_SCALE_LEVEL)
-            if (col // META, row // META) not in metas:  # a metatile not yet drawn
-                metas.add((col // META, row // META))
-                paths.append(tile_url(layer, level, col, row))
-            if len(paths) == config.cold_tiles:
+            tile = tile_at(x, y, LARGE_SCALE_LEVEL)
+            if _meta(tile) not in metas:
+                metas.add(_meta(tile))
+                paths.append(tile_url(layer, *tile))
+            if len(paths) == knobs.cold_tiles:
                 break
-        times = _timed(server, paths)
-        p95 = _pct(times, 95)
-        results.append(Result(f"cold tile render p95 ({layer}, 1:1400)", _ms(p95), "ms",
-                              goal="< 250", passed=p95 < 0.25,
-                              detail={"p50_ms": _ms(_pct(times, 50)), "tiles": len(times),
-                                      "max_ms": _ms(max(times))}))
+        cold = _timed(server, paths)
+        cached = _timed(server, paths)
+        results.append(Result(
+            f"map cold tile {layer} 1:1400", "ms", cold, cached,
+            extra={"level": LARGE_SCALE_LEVEL, "tiles": len(paths),
+                   "baseline": "the same tiles again, from the cache"},
+            goal="p95 < 250 ms"))
     return results
 
 
-def getmaps(server: Server, config: Config, points) -> list[Result]:
+def getmaps(server: Server, ctx: Context, knobs: Knobs, points) -> list[Result]:
     """1:2 000 is drawn by MapServer for the frame; 1:10 000 is assembled from tiles."""
-    chosen = random.Random(config.seed).sample(points, config.getmaps)
+    chosen = random.Random(knobs.seed).sample(points, knobs.getmaps)
     results = []
-    for scale, how in ((2000, "drawn for the frame"), (10_000, "from tiles")):
+    for scale, how in ((2000, "drawn"), (10_000, "from tiles")):
         paths = [getmap_url(x, y, scale, "general_plan_map") for x, y in chosen]
-        for attempt in ("first", "again"):
-            times = _timed(server, paths)
-            results.append(Result(
-                f"WMS GetMap 1024x768 p95 (general_plan_map 1:{scale}, {how}, {attempt})",
-                _ms(_pct(times, 95)), "ms",
-                detail={"p50_ms": _ms(_pct(times, 50)), "requests": len(times)}))
+        first = _timed(server, paths)
+        again = [ms for _ in range(max(1, ctx.repeat - 1)) for ms in _timed(server, paths)]
+        extra = {"layers": "general_plan_map", "size": "1024x768", "frames": len(paths)}
+        results += [
+            Result(f"map GetMap 1:{scale} {how}, first", "ms", first, extra=extra),
+            Result(f"map GetMap 1:{scale} {how}, again", "ms", again,
+                   extra={**extra, "passes": max(1, ctx.repeat - 1)}),
+        ]
     return results
+
+
+def _meta(tile: tuple[int, int, int]) -> tuple[int, int]:
+    _, col, row = tile
+    return col // META, row // META
 
 
 def _timed(server: Server, paths: list[str]) -> list[float]:
+    """Milliseconds of each GET, one after the other."""
     times = []
     for path in paths:
         started = time.perf_counter()
         server.get(path)
-        times.append(time.perf_counter() - started)
+        times.append(_ms(time.perf_counter() - started))
     return times
 
 
-def _pct(values: list[float], percent: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
-
-
 def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 1)
-
-
-def main() -> None:
-    results = run()
-    for r in results:
-        verdict = "" if r.passed is None else ("  ok" if r.passed else "  MISSED")
-        goal = f" (goal {r.goal})" if r.goal else ""
-        print(f"{r.name:<70} {r.value:>10} {r.unit}{goal}{verdict}")
-    out = ROOT / "bench" / "results" / "map_services.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False))
-    print(f"written {out}")
+    return round(seconds * 1000, 3)
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    import run as harness_run
+
+    sys.exit(harness_run.main(["map_services"]))
