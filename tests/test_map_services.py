@@ -18,49 +18,20 @@ from owslib.wms import WebMapService
 from PIL import Image
 
 from layers import views
-from layers.mapproxy_config import publication_write, publications_reset
+from layers.mapproxy_config import publication_write
 from layers.mapserver import MAPFILE_NAME, mapserver_layer_names
 from layers.models import ZoningPlan, ZoningZone
 from layers.registry import LAYERS, published_names
 from layers.services import zoning_import
 from layers.zoning_symbols import GENERAL_PLAN_ZONES
 from tests import factories
-
-PARCEL_OUTLINE = (0x1A, 0x1A, 0x1A)  # registry: parcels outline #1a1a1a
-# A 100 m parcel and its neighbour, in EPSG:2180 (Legnica); requests frame the first.
-PARCEL = (318000.0, 386000.0, 318100.0, 386100.0)
-NEIGHBOUR = (318100.0, 386000.0, 318200.0, 386100.0)
-FRAME = (317950.0, 385950.0, 318150.0, 386150.0)  # 200 m, so 256 px are 0.78 m each
-
-
-@pytest.fixture
-def map_services(settings, tmp_path, monkeypatch):
-    """Generated files and tile cache in tmp_path; a fresh MapProxy app; env restored."""
-    settings.VAR_DIR = tmp_path / "var"
-    settings.MAPPROXY_CACHE_DIR = tmp_path / "cache"
-    settings.DEBUG = False
-    monkeypatch.delenv("MAPSERVER_CONFIG_FILE", raising=False)
-    publications_reset()
-    yield tmp_path
-    publications_reset()
-
-
-@pytest.fixture
-def two_parcels(map_services):
-    first = factories.parcel("10/1", geom=factories.box(*PARCEL))
-    second = factories.parcel("10/2", geom=factories.box(*NEIGHBOUR))
-    return first, second
+from tests.conftest import APP_ACT, APP_SET2, FRAME, PARCEL, is_outline
 
 
 def _png(response) -> Image.Image:
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"] == "image/png", response.content[:500]
     return Image.open(io.BytesIO(response.content)).convert("RGBA")
-
-
-def _is_outline(pixel) -> bool:
-    r, g, b, a = pixel
-    return a > 160 and max(abs(r - c) for c, r in zip(PARCEL_OUTLINE, (r, g, b), strict=True)) < 60
 
 
 def _getmap(client, **params):
@@ -101,7 +72,7 @@ def test_getmap_in_pl1992_draws_the_parcel_outline_on_transparent_ground(client,
 
     # then the western edge (x = 318000, column 64) is drawn in the outline colour ...
     column = [image.getpixel((x, y)) for x in range(61, 68) for y in range(80, 176)]
-    assert sum(_is_outline(p) for p in column) >= 90
+    assert sum(is_outline(p) for p in column) >= 90
     # ... and the parcel's inside and the ground around it stay transparent
     assert image.getpixel((128, 128))[3] == 0
     assert image.getpixel((5, 5))[3] == 0 and image.getpixel((250, 250))[3] == 0
@@ -121,7 +92,7 @@ def test_getmap_in_web_mercator_draws_the_parcel_outline(client, two_parcels):
 
     # then the outline is drawn (a closed ring of some hundreds of pixels) and the corners
     # of the frame, outside the parcel, stay transparent
-    assert sum(_is_outline(p) for p in image.get_flattened_data()) > 250
+    assert sum(is_outline(p) for p in image.get_flattened_data()) > 250
     assert image.getpixel((128, 128))[3] == 0
     assert image.getpixel((3, 3))[3] == 0 and image.getpixel((252, 252))[3] == 0
 
@@ -168,7 +139,7 @@ def test_wmts_tile_of_the_pl1992_grid_is_rendered_and_then_cached(client, map_se
     # then MapServer drew the outline once and the cache answered the second time
     tile = _png(first)
     assert tile.size == (256, 256)
-    assert sum(_is_outline(p) for p in tile.get_flattened_data()) > 100
+    assert sum(is_outline(p) for p in tile.get_flattened_data()) > 100
     assert second.content == first.content
     assert list((map_services / "cache" / connection.settings_dict["NAME"]).rglob("*.png"))
 
@@ -316,7 +287,7 @@ def test_general_plan_map_shows_the_zone_colour_and_the_parcel_outline(client,
     inside = image.getpixel((100, 100))
     assert inside[3] > 100 and max(abs(a - b) for a, b in zip(inside[:3], sj, strict=False)) < 40
     column = [image.getpixel((x, y)) for x in range(61, 68) for y in range(80, 176)]
-    assert sum(_is_outline(p) for p in column) >= 90
+    assert sum(is_outline(p) for p in column) >= 90
 
 
 @pytest.mark.django_db(transaction=True)
@@ -344,10 +315,8 @@ def test_feature_info_of_the_composite_names_the_parcel_and_its_zone(client,
 @pytest.mark.django_db(transaction=True)
 def test_an_imported_general_plan_is_on_the_map_with_its_parameters(client, map_services):
     # given set2's valid general plan imported for its gmina
-    from tests.test_zoning_import import ACT, SET2
-
     unit = factories.unit("121201_1", "Gmina Testowa")
-    zoning_import(unit=unit, paths=[SET2 / ACT, SET2 / "StrefaPlanistyczna_OK.gml"])
+    zoning_import(unit=unit, paths=[APP_SET2 / APP_ACT, APP_SET2 / "StrefaPlanistyczna_OK.gml"])
     zone = ZoningZone.objects.get(local_id="1POG-1SJ")
     point = zone.geom.point_on_surface
     frame = (point.x - 100, point.y - 100, point.x + 100, point.y + 100)

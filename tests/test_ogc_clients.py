@@ -19,14 +19,7 @@ from PIL import Image
 
 from layers.mapserver import EXTENT
 from layers.registry import published_names
-from tests.test_map_services import (  # noqa: F401 - map_services, two_parcels: fixtures
-    FRAME,
-    NEIGHBOUR,
-    PARCEL,
-    _is_outline,
-    map_services,
-    two_parcels,
-)
+from tests.conftest import FRAME, NEIGHBOUR, PARCEL, is_outline
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +28,7 @@ POLAND_WGS84 = (14.0, 49.0, 24.2, 54.9)
 
 @pytest.fixture
 def parcels_pair(request):
-    """Two committed parcels side by side (test_map_services.two_parcels) and fresh files."""
+    """Two committed parcels side by side (conftest.two_parcels) and fresh files."""
     return request.getfixturevalue("two_parcels")
 
 
@@ -57,7 +50,7 @@ def _image(response) -> Image.Image:
 
 
 def _outline_pixels(image: Image.Image) -> int:
-    return sum(_is_outline(p) for p in image.get_flattened_data())
+    return sum(is_outline(p) for p in image.get_flattened_data())
 
 
 def _frame_in(srid: int) -> tuple[float, float, float, float]:

@@ -20,11 +20,11 @@ from layers.models import ZoningPlan, ZoningZone
 from layers.services import ZoningImportResult, zoning_import
 from layers.zoning_import.spatial import SLIVER_M2
 from tests import factories
-from tests.test_map_services import map_services  # noqa: F401 - a fixture
+from tests.conftest import APP_ACT as ACT
+from tests.conftest import APP_FIXTURES as FIXTURES
+from tests.conftest import APP_SET1 as SET1
+from tests.conftest import APP_SET2 as SET2
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "app-plan-ogolny"
-SET1, SET2 = FIXTURES / "set1", FIXTURES / "set2"
-ACT = "AktPlanowaniaPrzestrzennego.gml"
 SET2_PLAN = "PL.ZIPPZP.1234/121201-POG/1POG"
 
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not at {FIXTURES}")
