@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from cadastre_sync.models import Parcel
 from core.errors import Conflict, InvalidInput
@@ -77,6 +77,7 @@ def _params(unit: AdministrativeUnit, layout: Layout) -> dict:
 
 def _generate(run: Run, unit: AdministrativeUnit, layout: Layout, *, replace: bool) -> None:
     run.sql("SET CONSTRAINTS ALL IMMEDIATE")  # check keys per statement, not all at commit
+    _temp_buffers(run, layout.parcels)
     # JIT compiling the hash-heavy statements costs more (0.5-2 s each) than it saves.
     run.sql("SET LOCAL jit = off")
     # Memoize caches on hash values that never repeat: pure overhead here.
@@ -135,6 +136,17 @@ def _generate(run: Run, unit: AdministrativeUnit, layout: Layout, *, replace: bo
 # without reading them back.
 SEQUENCES = {"seq_parcel": "parcel", "seq_precinct": "precinct", "seq_ru": "register_unit",
              "seq_owner": "owner", "seq_building": "building"}
+
+
+def _temp_buffers(run: Run, parcels: int) -> None:
+    """Room for the temporary tables in memory (~700 bytes a parcel); only a session that
+    has not used temporary tables yet may change it, so elsewhere keep what there is."""
+    megabytes = min(4096, max(8, parcels * 700 // 2**20))
+    try:
+        with transaction.atomic():
+            run.sql(f"SET temp_buffers = '{megabytes}MB'")
+    except DatabaseError:
+        pass
 
 
 def _sequences(run: Run) -> None:

@@ -66,6 +66,6 @@ class Command(BaseCommand):
 
     def _accounts(self, unit) -> None:
         demo_accounts_ensure(unit=unit)
-        self.stdout.write("demo logins (password for all: see below):")
+        self.stdout.write("demo logins:")
         for username, password, role in demo_accounts():
             self.stdout.write(f"  {username:<12} {password:<16} {role}")
