@@ -1,4 +1,4 @@
-"""Session-local SQL helpers (pg_temp) and the name lists as temporary tables.
+"""Session-local SQL helpers (pg_temp) and the name lists passed as array parameters.
 
 Randomness is a hash of (seed key, salt, indices), never random(): the same seed
 gives the same town bit for bit. The hash is hashint8extended, the integer hash

@@ -36,9 +36,6 @@ class DemoReport:
     stages: list[Stage] = field(default_factory=list)
     seconds: float = 0.0
 
-    def rows(self, stage: str) -> int:
-        return sum(s.rows for s in self.stages if s.name == stage)
-
 
 def demo_data_generate(
     *, teryt: str, parcels: int, seed: int, name: str | None = None,
@@ -75,13 +72,68 @@ def _params(unit: AdministrativeUnit, layout: Layout) -> dict:
             "namespace": f"PL.PZGiK.{unit.teryt[:4]}.EGiB"}
 
 
+@dataclass(frozen=True)
+class Job:
+    unit: AdministrativeUnit
+    layout: Layout
+
+    @property
+    def postcode(self) -> tuple[str, int]:
+        return by_area(POSTCODES, self.unit.teryt)
+
+
+def _layout(run: Run, job: Job) -> list[int]:
+    functions.functions_create(run)
+    cells.block_tables_load(run)
+    return [cells.slots_load(run, job.layout), cells.axes_create(run), cells.cells_create(run)]
+
+
+def _precincts(run: Run, job: Job) -> list[int]:
+    count = cadastre.precincts_insert(run)
+    cadastre.boundary_update(run)
+    return [count]
+
+
+def _owners(run: Run, job: Job) -> list[int]:
+    prefix, first = job.postcode
+    return [ownership.persons_insert(run, job.unit.name, f"{prefix}-{first}00"),
+            ownership.shares_insert(run)]
+
+
+def _land_use(run: Run, job: Job) -> list[int]:
+    cadastre.land_use_classes_load(run)
+    return [cadastre.land_use_insert(run)]
+
+
+def _buildings(run: Run, job: Job) -> list[int]:
+    buildings.rules_load(run)
+    return [buildings.buildings_insert(run),
+            buildings.addresses_insert(run, job.unit.name, job.postcode)]
+
+
+def _plans(run: Run, job: Job) -> list[int]:
+    zoning.zone_rules_load(run)
+    return [zoning.general_plan_insert(run, job.layout, job.unit.name),
+            zoning.local_plan_insert(run, job.layout, job.layout.slots[0].name)]
+
+
+# The pipeline, in order: each stage is timed and reported with the rows it wrote.
+STAGES: tuple[tuple[str, Callable[[Run, Job], list[int]]], ...] = (
+    ("layout (slots, cells)", _layout),
+    ("lots", lambda run, job: [cells.lots_create(run)]),
+    ("precincts, unit boundary", _precincts),
+    ("register units", lambda run, job: [ownership.institutions_insert(run, job.unit.name),
+                                         ownership.register_units_insert(run)]),
+    ("owners, shares", _owners),
+    ("parcels", lambda run, job: [cadastre.parcels_insert(run)]),
+    ("land-use pieces", _land_use),
+    ("buildings, addresses", _buildings),
+    ("general and local plan", _plans),
+)
+
+
 def _generate(run: Run, unit: AdministrativeUnit, layout: Layout, *, replace: bool) -> None:
-    run.sql("SET CONSTRAINTS ALL IMMEDIATE")  # check keys per statement, not all at commit
-    _temp_buffers(run, layout.parcels)
-    # JIT compiling the hash-heavy statements costs more (0.5-2 s each) than it saves.
-    run.sql("SET LOCAL jit = off")
-    # Memoize caches on hash values that never repeat: pure overhead here.
-    run.sql("SET LOCAL enable_memoize = off")
+    _session_settings(run, layout.parcels)
     _sequences(run)
     if replace:
         with run.stage("delete previous demo data") as n:
@@ -91,37 +143,10 @@ def _generate(run: Run, unit: AdministrativeUnit, layout: Layout, *, replace: bo
     if fast_keys:
         floors = keys.id_floors(run, tables)
         keys.replica_mode(run, True)
-    postcode = by_area(POSTCODES, unit.teryt)
-    with run.stage("layout (slots, cells)") as n:
-        functions.functions_create(run)
-        n.append(cells.slots_load(run, layout))
-        cells.block_tables_load(run)
-        n.append(cells.axes_create(run))
-        n.append(cells.cells_create(run))
-    with run.stage("lots") as n:
-        n.append(cells.lots_create(run))
-    with run.stage("precincts, unit boundary") as n:
-        n.append(cadastre.precincts_insert(run))
-        cadastre.boundary_update(run)
-    with run.stage("register units") as n:
-        n.append(ownership.institutions_insert(run, unit.name))
-        n.append(ownership.register_units_insert(run))
-    with run.stage("owners, shares") as n:
-        n.append(ownership.persons_insert(run, unit.name, f"{postcode[0]}-{postcode[1]}00"))
-        n.append(ownership.shares_insert(run))
-    with run.stage("parcels") as n:
-        n.append(cadastre.parcels_insert(run))
-    with run.stage("land-use pieces") as n:
-        cadastre.land_use_classes_load(run)
-        n.append(cadastre.land_use_insert(run))
-    with run.stage("buildings, addresses") as n:
-        buildings.rules_load(run)
-        n.append(buildings.buildings_insert(run))
-        n.append(buildings.addresses_insert(run, unit.name, postcode))
-    with run.stage("general and local plan") as n:
-        zoning.zone_rules_load(run)
-        n.append(zoning.general_plan_insert(run, layout, unit.name))
-        n.append(zoning.local_plan_insert(run, layout, layout.slots[0].name))
+    job = Job(unit, layout)
+    for name, stage in STAGES:
+        with run.stage(name) as n:
+            n.extend(stage(run, job))
     if fast_keys:
         keys.replica_mode(run, False)
         with run.stage("foreign keys, set-based") as n:
@@ -130,6 +155,15 @@ def _generate(run: Run, unit: AdministrativeUnit, layout: Layout, *, replace: bo
         for short in ANALYZED:
             run.sql(f"ANALYZE {{{short}}}")
         _temp_tables_drop(run)
+
+
+def _session_settings(run: Run, parcels: int) -> None:
+    run.sql("SET CONSTRAINTS ALL IMMEDIATE")  # check keys per statement, not all at commit
+    _temp_buffers(run, parcels)
+    # JIT compiling the hash-heavy statements costs more (0.5-2 s each) than it saves.
+    run.sql("SET LOCAL jit = off")
+    # Memoize caches on hash values that never repeat: pure overhead here.
+    run.sql("SET LOCAL enable_memoize = off")
 
 
 # Primary keys are drawn from the tables' own sequences, so later stages can link rows

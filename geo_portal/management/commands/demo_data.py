@@ -34,7 +34,8 @@ class Command(BaseCommand):
         existing.add_argument("--if-empty", action="store_true",
                               help="do nothing when the unit already has parcels")
         existing.add_argument("--replace", action="store_true",
-                              help="delete the unit's demo data first")
+                              help="delete the unit's cadastre (parcels, buildings, owners, "
+                                   "precincts) and demo plans first")
 
     def handle(self, *args, **options) -> None:
         try:
