@@ -65,19 +65,36 @@ def generated():
     return AdministrativeUnit.objects.get(teryt=TERYT), output
 
 
-def test_generates_exactly_the_parcels_asked_for_and_everything_around_them(generated):
+def test_generates_exactly_the_parcels_asked_for_and_everything_hangs_together(generated):
     unit, output = generated
 
+    loose = sql(
+        "SELECT (SELECT count(*) FROM cadastre_sync_precinct r WHERE NOT EXISTS "
+        "        (SELECT 1 FROM cadastre_sync_parcel p WHERE p.precinct_id = r.id)), "
+        "       (SELECT count(*) FROM cadastre_sync_parcel WHERE register_unit_id IS NULL), "
+        "       (SELECT count(*) FROM cadastre_sync_building b WHERE (SELECT count(*) "
+        "        FROM cadastre_sync_building_parcels l WHERE l.building_id = b.id) <> 1), "
+        "       (SELECT count(*) FROM cadastre_sync_address a WHERE a.building_id IS NULL "
+        "        OR NOT EXISTS (SELECT 1 FROM cadastre_sync_building_parcels l "
+        "        WHERE l.building_id = a.building_id AND l.parcel_id = a.parcel_id))"
+    )[0]
+
     assert Parcel.objects.filter(unit=unit).count() == N
+    assert loose == (0, 0, 0, 0)
+    assert set(ZoningPlan.objects.filter(unit=unit).values_list("kind", flat=True)) == {
+        "general", "local"}
+    assert f"{N:,} parcels" in output and "done:" in output
+
+
+def test_a_plausible_town_and_villages(generated):
+    unit, _ = generated
+
     assert Precinct.objects.filter(unit=unit).count() > 3
     assert Parcel.objects.filter(land_use__ofu="dr").distinct().count() > 100
     assert Building.objects.filter(unit=unit).count() > 500
     assert Address.objects.filter(unit=unit).count() > 300
     assert RegisterUnit.objects.filter(unit=unit).count() > 500
     assert Owner.objects.filter(unit=unit, kind=Owner.PERSON).count() > 500
-    assert set(ZoningPlan.objects.filter(unit=unit).values_list("kind", flat=True)) == {
-        "general", "local"}
-    assert "parcels" in output and "done:" in output
 
 
 def test_the_same_counts_for_another_size(db):
