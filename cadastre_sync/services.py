@@ -29,7 +29,7 @@ from core.jobs import job_fail, job_finish, job_progress, job_start
 from core.models import AdministrativeUnit
 
 from .errors import ERROR, ImportRejected, Problem
-from .importers import checks, staging
+from .importers import checks, parallel, staging
 from .importers.base import (
     AUTO,
     REGISTRY,
@@ -117,16 +117,35 @@ def _reader(path: Path, fmt: str, report: Report, options: ImportOptions) -> Cad
     return reader_class(name)(path, report, options)
 
 
-def _stage(reader: CadastreReader, job: CadastreImport | None) -> dict[str, int]:
-    """Stream the file into the staging tables; progress by bytes read."""
+def _stage(reader: CadastreReader, job: CadastreImport | None) -> None:
+    """Stream the file into the staging tables; progress by bytes read.
+
+    A large GML export is read by several processes at once (parallel.py); if a window
+    turns out ill-formed, the file is read again in one piece, which then says where.
+    """
+    plan = parallel.plan(reader.path, parallel.workers()) if reader.splittable else None
+    if plan is not None:
+        read = parallel.ParallelRead(reader, plan)
+        _copy(read.rows(), read, job, prepared=True)
+        if read.well_formed:
+            return
+        log.info("%s: a parallel window was ill-formed; reading it again in one piece",
+                 reader.report.file)
+        reader.report.clear()
+        reader.skipped.clear()
+        staging.create_tables()
+    _copy(reader.rows(), reader, job, prepared=False)
+
+
+def _copy(rows, source, job: CadastreImport | None, *, prepared: bool) -> None:
     copy, reported = staging.ChunkedCopy(), 0
-    for kind, row in reader.rows():
-        copy.add(kind, row)
-        if job is not None and reader.bytes_done - reported >= PROGRESS_EVERY_BYTES:
-            reported = reader.bytes_done
+    add = copy.add_values if prepared else copy.add
+    for kind, row in rows:
+        add(kind, row)
+        if job is not None and source.bytes_done - reported >= PROGRESS_EVERY_BYTES:
+            reported = source.bytes_done
             job_progress(job, done=reported)
     copy.flush_all()
-    return copy.staged
 
 
 def _check(report: Report, unit: AdministrativeUnit, strict: bool) -> None:

@@ -11,6 +11,7 @@ import pytest
 from django.utils import translation
 
 from cadastre_sync.errors import ImportRejected
+from cadastre_sync.importers import parallel
 from cadastre_sync.models import (
     Building,
     BuildingVersion,
@@ -259,3 +260,27 @@ def test_an_import_job_records_status_progress_counts_report_and_extent():
     assert [(p["code"], p["file"]) for p in job.report] == [("area_mismatch", "eksport_2025.gml")]
     assert job.changed_extent.contains(parcel("1").geom.point_on_surface)
     assert "5 created" not in job.message and "20 created" in job.message
+
+
+def test_an_export_read_by_several_processes_gives_the_same_result(monkeypatch):
+    # Large files are cut into windows at gml:featureMember starts and parsed in parallel;
+    # here the threshold is lowered so that the small fixture is cut too.
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 3)
+    plan = parallel.plan(OLDER, 3)
+    assert len(plan.windows) == 3
+    assert all(OLDER.read_bytes()[w.start:].startswith(b"<gml:featureMember>")
+               for w in plan.windows)
+    unit = factories.unit()
+
+    result = cadastre_import(unit=unit, path=OLDER)
+
+    assert {kind: c.created for kind, c in result.counts.items()} == {
+        "precinct": 1, "register_unit": 3, "owner": 5, "share": 4, "parcel": 5, "building": 2}
+    (problem,) = result.problems
+    line = next(n for n, text in enumerate(OLDER.read_text().splitlines(), start=1)
+                if problem.gml_id in text)
+    assert problem.line == line
+    assert result.skipped == {"PrezentacjaGraficzna": 2, "EGB_PunktGraniczny": 2}
+    assert sorted(parcel("2/1").land_use.values_list("ofu", flat=True)) == ["R", "Ł"]
+    assert parcel("1").versions.count() == 1

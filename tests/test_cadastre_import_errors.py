@@ -9,6 +9,7 @@ import pytest
 from django.utils import translation
 
 from cadastre_sync.errors import ImportRejected
+from cadastre_sync.importers import parallel
 from cadastre_sync.models import (
     Building,
     BuildingVersion,
@@ -182,3 +183,16 @@ def test_swapped_axes_in_pl_1992_are_caught_by_the_unit_boundary(unit):
 
     assert (error.code, error.object_id) == ("outside_unit", "026101_1.0001.3")
     assert "outside the unit's boundary" in error.message and "axis order" in error.message
+
+
+def test_a_truncated_file_read_in_parallel_is_read_again_and_rejected_at_its_line(
+        unit, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    path = FIXTURES / "bad_truncated.gml"
+    assert parallel.plan(path, 2) is not None
+
+    (error,) = rejected(unit, path)
+
+    assert error.code == "xml_syntax"
+    assert error.line == len(path.read_text().splitlines())

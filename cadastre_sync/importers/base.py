@@ -61,6 +61,18 @@ class Report:
     def has_errors(self) -> bool:
         return self.errors > 0
 
+    def clear(self) -> None:
+        self.__init__(self.file)
+
+    def merge(self, other: "Report") -> None:
+        """Take over the problems another reader of the same file found (parallel reading)."""
+        room = REPORT_LIMIT - len(self.problems)
+        self.problems.extend(other.problems[:max(room, 0)])
+        self.by_code.update(other.by_code)
+        self.errors_by_kind.update(other.errors_by_kind)
+        self.errors += other.errors
+        self.warnings += other.warnings
+
 
 class CountingReader:
     """A binary file wrapper that counts bytes read, for progress in bytes."""
@@ -85,6 +97,7 @@ class CadastreReader(ABC):
 
     name: ClassVar[str]
     label: ClassVar[str]
+    splittable: ClassVar[bool] = False  # can read a byte window of the file (parallel.py)
 
     def __init__(self, path: Path, report: Report, options: ImportOptions) -> None:
         self.path = path
@@ -92,6 +105,14 @@ class CadastreReader(ABC):
         self.options = options
         self.skipped: Counter[str] = Counter()  # feature types read past on purpose
         self.bytes_done = 0
+        self.seq_base = 0  # readers of different windows of one file number apart
+        self._seq = 0
+
+    def number(self, row: dict) -> dict:
+        """Give `row` its staging number now, for rows that others point at by it."""
+        self._seq += 1
+        row["seq"] = self.seq_base + self._seq
+        return row
 
     @classmethod
     @abstractmethod

@@ -76,12 +76,35 @@ def declared_namespaces(head: bytes) -> list[str]:
                    for m in re.findall(rb'xmlns(?::\w+)?="([^"]+)"', head)})
 
 
+class WindowReader(CountingReader):
+    """Reads `header + file[start:end] + tail`: one window of features as a document."""
+
+    def __init__(self, raw, header: bytes, start: int, end: int, tail: bytes) -> None:
+        super().__init__(raw)
+        raw.seek(start)
+        self.pending = [header]
+        self.left = end - start
+        self.tail = tail
+
+    def read(self, size: int = -1) -> bytes:
+        if self.pending:
+            return self.pending.pop()
+        if self.left <= 0:
+            data, self.tail = self.tail, b""
+            return data
+        data = self.raw.read(min(self.left, size if size > 0 else self.left))
+        self.left -= len(data)
+        self.done += len(data)
+        return data
+
+
 def local_name(tag) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else "comment"
 
 
 class EgibGmlReader(CadastreReader):
     schema: ClassVar[GmlSchema]
+    splittable = True
 
     def __init__(self, path: Path, report, options) -> None:
         super().__init__(path, report, options)
@@ -92,6 +115,9 @@ class EgibGmlReader(CadastreReader):
         if names["land_use_ref"]:
             self.handlers[f"{{{ns}}}{names['land_use_feature']}"] = self._land_use_feature
         self.default_srs = ""
+        # Set by parallel.py to read one window of the file: (header, start, end, tail).
+        self.window: tuple[bytes, int, int, bytes] | None = None
+        self.line_offset = 0  # lines of the file before the window, less the header's
 
     @classmethod
     def sniff(cls, head: bytes, path: Path) -> bool:
@@ -110,7 +136,7 @@ class EgibGmlReader(CadastreReader):
         if b"featureMembers" in head:
             tags += [*CONTAINER_TAGS, *self.handlers]
         with self.path.open("rb") as raw:
-            source = CountingReader(raw)
+            source = WindowReader(raw, *self.window) if self.window else CountingReader(raw)
             events = etree.iterparse(source, events=("end",), tag=tags, huge_tree=True,
                                      resolve_entities=False, no_network=True)
             try:
@@ -119,7 +145,10 @@ class EgibGmlReader(CadastreReader):
                     yield from self._element(elem)
             except etree.XMLSyntaxError as exc:
                 self.error(f"the file is not well-formed XML (truncated or damaged?): {exc.msg}",
-                           code="xml_syntax", line=exc.lineno)
+                           code="xml_syntax", line=(exc.lineno or 0) + self.line_offset)
+
+    def _line(self, elem: etree._Element) -> int:
+        return elem.sourceline + self.line_offset
 
     def _head(self) -> bytes:
         with self.path.open("rb") as f:
@@ -168,17 +197,18 @@ class EgibGmlReader(CadastreReader):
         values = self.fields[kind](elem)
         if values is None:
             self.error("a value holds the character U+E000, which this reader uses "
-                       "internally", code="bad_character", line=elem.sourceline, kind=kind)
+                       "internally", code="bad_character", line=self._line(elem), kind=kind)
         return values
 
     def _where(self, elem: etree._Element, f: dict, kind: str, object_id: str = "") -> dict:
-        return {"line": elem.sourceline, "gml_id": f.get("gml_id", ""),
+        return {"line": self._line(elem), "gml_id": f.get("gml_id", ""),
                 "object_id": object_id, "kind": kind}
 
     def _life(self, elem: etree._Element, f: dict, kind: str) -> dict:
         """gml:id, the IIP identifier and the version dates of a feature."""
         local, ns = f["local_id"][:100], f["ns"][:100]
-        row = {"line": elem.sourceline, "gml_id": f["gml_id"] or f"line-{elem.sourceline}",
+        line = self._line(elem)
+        row = {"line": line, "gml_id": f["gml_id"] or f"line-{line}",
                "ns": ns, "local_id": local, "version_id": f["version_id"][:40],
                "iip": f"iip:{ns}:{local}" if local else ""}
         for column in DATES:
@@ -236,11 +266,11 @@ class EgibGmlReader(CadastreReader):
                    accuracy_ha=area_accuracy(f["accuracy"]))
         if "land_use_refs" in self.lists:
             row["land_use_refs"] = self._refs("land_use_refs", elem)
-        yield "parcel", row  # staging numbers the row: row["seq"] is set when we resume
+        yield "parcel", self.number(row)
         for piece in self.lists["pieces"](elem) if "pieces" in self.lists else ():
             if (p := self._read("land_use", piece)) is not None:
                 yield "land_use", {**self._land_use(piece, p, row["gml_id"], parcel_id),
-                                   "parcel_seq": row.get("seq")}
+                                   "parcel_seq": row["seq"]}
 
     def _land_use(self, piece: etree._Element, p: dict, parcel_ref: str, parcel_id: str) -> dict:
         ofu, ozu, ozk = p["ofu"], p["ozu"], p["ozk"]
@@ -248,7 +278,7 @@ class EgibGmlReader(CadastreReader):
             self.error(f"land-use piece of {parcel_id or 'a parcel'}: OFU “{ofu}”, OZU “{ozu}”, "
                        f"OZK “{ozk}” are not land-use codes", code="bad_land_use",
                        **self._where(piece, p, "land_use", parcel_id))
-        return {"line": piece.sourceline, "gml_id": p["gml_id"], "parcel_ref": parcel_ref,
+        return {"line": self._line(piece), "gml_id": p["gml_id"], "parcel_ref": parcel_ref,
                 "ofu": ofu, "ozu": ozu, "ozk": ozk,
                 "area_ha": self._decimal(piece, p, "area", "land_use", parcel_id)}
 
@@ -293,7 +323,7 @@ class EgibGmlReader(CadastreReader):
             self.error(f"precinct id “{code}” is not a precinct of unit {self.options.unit_teryt}",
                        code="bad_precinct", **self._where(elem, f, "precinct", code))
             return
-        yield "precinct", {"line": elem.sourceline, "gml_id": f["gml_id"], "precinct_code": code,
+        yield "precinct", {"line": self._line(elem), "gml_id": f["gml_id"], "precinct_code": code,
                            "name": f["name"][:200],
                            "geom_in": self._geometry(elem, f, "precinct", code, required=False)}
 

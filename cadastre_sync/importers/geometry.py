@@ -60,25 +60,25 @@ def _ring(ring: etree._Element, dim: int) -> str:
         dim = 2
     # One regular expression over the whole list checks every number at C speed.
     if not _NUMBERS.fullmatch(text):
-        raise GeometryError(f"line {ring.sourceline}: coordinates are not numbers")
+        raise GeometryError("coordinates are not numbers")
     tokens = text.split()
     if len(tokens) % dim:
-        raise GeometryError(f"line {ring.sourceline}: {len(tokens)} numbers do not make "
+        raise GeometryError(f"{len(tokens)} numbers do not make "
                             f"{dim}-dimensional points")
     northings, eastings = tokens[0::dim], tokens[1::dim]
     first = (float(northings[0]), float(eastings[0]))
     last = (float(northings[-1]), float(eastings[-1]))
     if len(northings) < 4:
-        raise GeometryError(f"line {ring.sourceline}: a ring needs at least 4 points")
+        raise GeometryError("a ring needs at least 4 points")
     if first != last:
-        raise GeometryError(f"line {ring.sourceline}: the ring is not closed")
+        raise GeometryError("the ring is not closed")
     return ",".join(map(" ".join, zip(eastings, northings, strict=True)))
 
 
 def _polygon(polygon: etree._Element, dim: int) -> str:
     exterior = _EXTERIOR(polygon)
     if not exterior:
-        raise GeometryError(f"line {polygon.sourceline}: a polygon without an exterior ring "
+        raise GeometryError("a polygon without an exterior ring "
                             "(curves are not supported)")
     rings = [_ring(r, dim) for r in (exterior[0], *_INTERIORS(polygon))]
     return "((" + "),(".join(rings) + "))"
@@ -103,5 +103,5 @@ def surface_ewkt(container: etree._Element, default_srs: str = "") -> tuple[str,
     srid = _srid(srs_name or default_srs)
     polygons = [_polygon(p, dim) for p in _POLYGONS(container)]
     if not polygons:
-        raise GeometryError(f"line {container.sourceline}: no polygon found")
+        raise GeometryError("no polygon found")
     return f"SRID={srid};MULTIPOLYGON(" + ",".join(polygons) + ")", srid

@@ -41,6 +41,12 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
 }
 KINDS = tuple(COLUMNS)
 CHUNK_ROWS = 5000
+# Rows their reader did not number get numbers from here on, above any reader's.
+UNNUMBERED_BASE = 10**15
+
+
+def column_names(kind: str) -> list[str]:
+    return ["seq", *(name for name, _ in COLUMNS[kind])]
 
 
 def table(kind: str) -> str:
@@ -73,24 +79,28 @@ class ChunkedCopy:
     flush is its own (sub)transaction: outside an outer transaction it commits,
     inside one (tests) it is a savepoint.
 
-    Every row gets its `seq` here, written back into the row dict: a reader that
-    yields a parcel and then its land-use pieces reads the parcel's seq from the
-    dict it yielded, so pieces need no lookup after loading.
+    Every row gets a `seq` unless its reader numbered it (CadastreReader.number):
+    a parcel's land-use pieces carry their parcel's number, so they need no lookup
+    after loading. Readers number from their own base, so numbers never collide.
     """
 
     def __init__(self, chunk_rows: int = CHUNK_ROWS) -> None:
         self.chunk_rows = chunk_rows
         self.buffers: dict[str, list[tuple]] = {kind: [] for kind in KINDS}
-        self.names = {kind: ["seq", *(name for name, _ in cols)]
-                      for kind, cols in COLUMNS.items()}
+        self.names = {kind: column_names(kind) for kind in KINDS}
         self.staged: dict[str, int] = dict.fromkeys(KINDS, 0)
         self.added: dict[str, int] = dict.fromkeys(KINDS, 0)
 
     def add(self, kind: str, row: dict) -> None:
-        self.added[kind] += 1
-        row["seq"] = self.added[kind]
+        if row.get("seq") is None:
+            self.added[kind] += 1
+            row["seq"] = UNNUMBERED_BASE + self.added[kind]
+        self.add_values(kind, tuple(row.get(name) for name in self.names[kind]))
+
+    def add_values(self, kind: str, values: tuple) -> None:
+        """A row already in column order (from a reader process)."""
         buffer = self.buffers[kind]
-        buffer.append(tuple(row.get(name) for name in self.names[kind]))
+        buffer.append(values)
         if len(buffer) >= self.chunk_rows:
             self.flush(kind)
 
