@@ -10,6 +10,8 @@ from procrastinate import testing
 from procrastinate.contrib.django import app
 
 from cadastre_sync.models import CadastreImport, Parcel
+from cadastre_sync.selectors import cadastre_changed_extent, cadastre_import_list
+from cadastre_sync.services import cadastre_import, cadastre_import_job_create
 from cadastre_sync.tasks import cadastre_import_task
 from tests import factories
 
@@ -144,3 +146,35 @@ def test_an_admin_upload_with_a_bad_mapping_is_refused_with_the_reason(client, s
     assert response.status_code == 200 and "write field=SOURCE_FIELD pairs" in \
         response.content.decode()
     assert CadastreImport.objects.count() == 0 and not (tmp_path / "cadastre_imports").exists()
+
+
+def test_the_changed_extent_since_a_time_joins_the_imports_after_it():
+    unit = factories.unit()
+    first = cadastre_import_job_create(unit=unit, source_name="a.gml", source_path=str(OLDER))
+    cadastre_import(unit=unit, path=OLDER, job=first)
+    first.refresh_from_db()
+    newer = FIXTURES / "egib2021_legnica_newer.gml"
+    second = cadastre_import_job_create(unit=unit, source_name="b.gml", source_path=str(newer))
+    cadastre_import(unit=unit, path=newer, job=second)
+    second.refresh_from_db()
+
+    since_first = cadastre_changed_extent(unit=unit, since=first.finished_at)
+    since_start = cadastre_changed_extent(unit=unit, since=first.created_at)
+
+    assert since_first.equals(second.changed_extent)
+    assert since_start.area == pytest.approx(first.changed_extent.union(
+        second.changed_extent).area)
+    assert cadastre_changed_extent(unit=unit, since=second.finished_at) is None
+
+
+def test_import_jobs_are_listed_only_for_the_units_a_user_may_see():
+    unit = factories.unit()
+    CadastreImport.objects.create(unit=unit, source_name="a.gml")
+    CadastreImport.objects.create(unit=factories.unit(teryt="020101_1", name="Bolesławiec"),
+                                  source_name="b.gml")
+    admin = factories.user(is_superuser=True)
+    stranger = factories.user()
+
+    assert [j.source_name for j in cadastre_import_list(user=admin, unit=unit)] == ["a.gml"]
+    assert cadastre_import_list(user=admin).count() == 2
+    assert cadastre_import_list(user=stranger).count() == 0
