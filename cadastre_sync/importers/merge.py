@@ -32,7 +32,8 @@ MODELS = {
 # large refreshes whole map areas anyway).
 EXACT_EXTENT_MAX = 5000
 MERGE_TABLES = ("mrg_scope", "mrg_precinct", "mrg_ru", "mrg_owner", "mrg_owner_pk", "mrg_share",
-                "mrg_share_changed", "mrg_land_use", "mrg_parcel", "mrg_building", "mrg_changed")
+                "mrg_share_changed", "mrg_land_use", "mrg_parcel", "mrg_building", "mrg_changed",
+                "mrg_history")
 
 
 def table_names() -> dict[str, str]:

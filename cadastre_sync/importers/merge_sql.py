@@ -2,6 +2,11 @@
 
 `stg_*` are the checked staging tables, `mrg_*` this merge's working tables, both
 temporary. Times staged without a zone are Polish local time.
+
+Whether a row already exists is decided in a working table *before* inserting:
+an `INSERT ... WHERE NOT EXISTS (same table)` rescans the rows it has just added
+whenever the planner, misled by an empty table's statistics, picks a nested loop,
+and grows with the square of the file.
 """
 # ruff: noqa: S608 - SQL is built from our own table and column names only; values
 # always travel as query parameters.
@@ -18,35 +23,38 @@ SCOPE = [
 ]
 
 PRECINCT_PREPARE = [
-    "CREATE TEMP TABLE mrg_precinct AS SELECT n.number, sp.name, sp.geom FROM mrg_scope n "
+    "CREATE TEMP TABLE mrg_precinct AS SELECT n.number, sp.name, sp.geom, p.id AS pk "
+    "FROM mrg_scope n "
     "LEFT JOIN LATERAL (SELECT name, geom FROM stg_precinct WHERE right(precinct_code, 4) = "
-    "n.number ORDER BY seq DESC LIMIT 1) sp ON true",
+    "n.number ORDER BY seq DESC LIMIT 1) sp ON true "
+    "LEFT JOIN {precinct} p ON p.unit_id = %(unit_id)s AND p.number = n.number",
 ]
 PRECINCT_WRITE = [
     """INSERT INTO {precinct} (unit_id, number, name, geom)
        SELECT %(unit_id)s, m.number, coalesce(nullif(m.name, ''), 'Obręb ' || m.number), m.geom
-       FROM mrg_precinct m WHERE NOT EXISTS (
-           SELECT 1 FROM {precinct} p WHERE p.unit_id = %(unit_id)s AND p.number = m.number)""",
+       FROM mrg_precinct m WHERE m.pk IS NULL""",
     """UPDATE {precinct} p SET name = coalesce(nullif(m.name, ''), p.name),
                                geom = coalesce(m.geom, p.geom)
-       FROM mrg_precinct m WHERE p.unit_id = %(unit_id)s AND p.number = m.number
+       FROM mrg_precinct m WHERE p.id = m.pk
          AND ((nullif(m.name, '') IS NOT NULL AND m.name <> p.name)
               OR (m.geom IS NOT NULL AND (p.geom IS NULL OR NOT p.geom = m.geom)))""",
 ]
 
 RU_PREPARE = [
-    f"""CREATE TEMP TABLE mrg_ru AS SELECT DISTINCT ON (register_id) register_id, grp
-        FROM stg_register_unit s WHERE {CURRENT} ORDER BY register_id, seq DESC""",
+    f"""CREATE TEMP TABLE mrg_ru AS
+        SELECT n.register_id, n.grp, r.id AS pk, r."group" AS old_grp, r.retired_at
+        FROM (SELECT DISTINCT ON (register_id) register_id, grp FROM stg_register_unit s
+              WHERE {CURRENT} ORDER BY register_id, seq DESC) n
+        LEFT JOIN {{register_unit}} r ON r.unit_id = %(unit_id)s
+                                     AND r.register_id = n.register_id""",
+    "CREATE INDEX ON mrg_ru (register_id)",
 ]
 RU_WRITE = [
     "ANALYZE {precinct}",
     """INSERT INTO {register_unit} (unit_id, register_id, "group", retired_at)
-       SELECT %(unit_id)s, m.register_id, m.grp, NULL FROM mrg_ru m WHERE NOT EXISTS (
-           SELECT 1 FROM {register_unit} r
-           WHERE r.unit_id = %(unit_id)s AND r.register_id = m.register_id)""",
+       SELECT %(unit_id)s, register_id, grp, NULL FROM mrg_ru WHERE pk IS NULL""",
     """UPDATE {register_unit} r SET "group" = m.grp, retired_at = NULL FROM mrg_ru m
-       WHERE r.unit_id = %(unit_id)s AND r.register_id = m.register_id
-         AND (r."group" <> m.grp OR r.retired_at IS NOT NULL)""",
+       WHERE r.id = m.pk AND (m.old_grp <> m.grp OR m.retired_at IS NOT NULL)""",
     "ANALYZE {register_unit}",
 ]
 # Only when the file carries register units at all: an export without ownership data
@@ -67,15 +75,19 @@ OWNER_PREPARE = [
               coalesce(regon, '') AS regon
        FROM stg_subject WHERE version_end IS NULL AND kind IN ('person', 'institution')
        ORDER BY key, seq DESC""",
+    "ALTER TABLE mrg_owner ADD COLUMN pk bigint",
+    """UPDATE mrg_owner m SET pk = o.pk FROM (
+           SELECT egib_local_id, min(id) AS pk FROM {owner}
+           WHERE unit_id = %(unit_id)s AND egib_local_id <> '' GROUP BY egib_local_id) o
+       WHERE o.egib_local_id = m.key""",
 ]
 _OWNER_FIELDS = "kind, first_name, second_name, surname, pesel, name, regon"
 OWNER_WRITE = [
     f"""INSERT INTO {{owner}} (unit_id, {_OWNER_FIELDS}, address, egib_local_id)
-        SELECT %(unit_id)s, {_OWNER_FIELDS}, '', key FROM mrg_owner m WHERE NOT EXISTS (
-            SELECT 1 FROM {{owner}} o WHERE o.unit_id = %(unit_id)s AND o.egib_local_id = m.key)""",
+        SELECT %(unit_id)s, {_OWNER_FIELDS}, '', key FROM mrg_owner m WHERE m.pk IS NULL""",
     f"""UPDATE {{owner}} o SET ({_OWNER_FIELDS}) = (m.kind, m.first_name, m.second_name,
                                                     m.surname, m.pesel, m.name, m.regon)
-        FROM mrg_owner m WHERE o.unit_id = %(unit_id)s AND o.egib_local_id = m.key
+        FROM mrg_owner m WHERE o.id = m.pk
           AND (o.kind, o.first_name, o.second_name, o.surname, o.pesel, o.name, o.regon)
               IS DISTINCT FROM (m.kind, m.first_name, m.second_name, m.surname, m.pesel,
                                 m.name, m.regon)""",
@@ -238,8 +250,8 @@ PARCEL_RETIRE = f"""
     INSERT INTO mrg_changed (geom) SELECT geom FROM gone"""
 # Archived versions the file carries join the history, once per version id.
 PARCEL_AFTER = [
-    f"""INSERT INTO {{parcel_version}} (parcel_id, egib_version, version_start, version_end,
-                                       geom, attributes, registered_area_ha, archived_at)
+    f"""CREATE TEMP TABLE mrg_history (parcel_id, egib_version, version_start, version_end,
+                                      geom, attributes, registered_area_ha, archived_at) AS
         SELECT p.id, s.version_id, s.version_start {LOCAL},
                coalesce(s.version_end, s.object_end) {LOCAL}, s.geom,
                jsonb_build_object('parcel_id', s.parcel_id,
@@ -256,6 +268,10 @@ PARCEL_AFTER = [
           AND s.version_id <> p.egib_version
           AND NOT EXISTS (SELECT 1 FROM {{parcel_version}} v
                           WHERE v.parcel_id = p.id AND v.egib_version = s.version_id)""",
+    """INSERT INTO {parcel_version} (parcel_id, egib_version, version_start, version_end, geom,
+                                    attributes, registered_area_ha, archived_at)
+       SELECT * FROM mrg_history""",
+    "DROP TABLE mrg_history",
 ]
 
 BUILDING_PREPARE = [
@@ -334,8 +350,8 @@ BUILDING_RETIRE = f"""
         RETURNING b.geom)
     INSERT INTO mrg_changed (geom) SELECT geom FROM gone"""
 BUILDING_AFTER = [
-    f"""INSERT INTO {{building_version}} (building_id, egib_version, version_start, version_end,
-                                         geom, attributes, archived_at)
+    f"""CREATE TEMP TABLE mrg_history (building_id, egib_version, version_start, version_end,
+                                      geom, attributes, archived_at) AS
         SELECT b.id, s.version_id, s.version_start {LOCAL},
                coalesce(s.version_end, s.object_end) {LOCAL}, s.geom,
                jsonb_build_object('building_id', s.building_id, 'kst_class', s.kst,
@@ -349,6 +365,10 @@ BUILDING_AFTER = [
           AND s.version_id <> b.egib_version
           AND NOT EXISTS (SELECT 1 FROM {{building_version}} v
                           WHERE v.building_id = b.id AND v.egib_version = s.version_id)""",
+    """INSERT INTO {building_version} (building_id, egib_version, version_start, version_end,
+                                      geom, attributes, archived_at)
+       SELECT * FROM mrg_history""",
+    "DROP TABLE mrg_history",
 ]
 
 EXTENT = """
