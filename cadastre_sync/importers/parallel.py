@@ -13,9 +13,11 @@ only then reports a syntax error.
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 
 from .base import CadastreReader, Report
 from .staging import column_names
@@ -23,6 +25,7 @@ from .staging import column_names
 MIN_BYTES = 48 * 2**20  # below this, starting processes costs more than it saves
 MAX_WORKERS = 4
 BATCH_ROWS = 2000
+CHECK_EVERY_S = 5  # how often a waiting importer checks that its readers still live
 _MEMBER = re.compile(rb"<([\w.-]+:)?featureMember[\s>]")
 _ELEMENT = re.compile(rb"<([A-Za-z_][\w.-]*(?::[\w.-]+)?)[\s>/]")
 _PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.DOTALL)
@@ -44,7 +47,20 @@ class Plan:
 
 
 def workers() -> int:
-    return min(MAX_WORKERS, os.cpu_count() or 1)
+    """Reader processes: CADASTRE_IMPORT_WORKERS (1 turns parallel reading off), else
+    one per CPU up to MAX_WORKERS. Read at call time, never at import."""
+    from django.conf import settings
+
+    configured = getattr(settings, "CADASTRE_IMPORT_WORKERS", None)
+    return int(configured) if configured else min(MAX_WORKERS, os.cpu_count() or 1)
+
+
+def _context():
+    """fork where the process has one thread (the command); spawn where it has more
+    (a worker running tasks in threads), since a forked child inherits no other thread
+    and may find a lock held by one of them."""
+    method = "fork" if threading.active_count() == 1 else "spawn"
+    return multiprocessing.get_context(method)
 
 
 def _root_tag(header: bytes) -> bytes | None:
@@ -110,6 +126,12 @@ def _read_window(reader_cls: type[CadastreReader], path: Path, file_name: str, o
                  plan_: Plan, window: Window, queue) -> None:
     """One reader process: parse a window, send rows in batches, then its report."""
     try:
+        from django.apps import apps
+
+        if not apps.ready:  # a spawned process starts without Django set up
+            import django
+
+            django.setup()
         reader = reader_cls(path, Report(file_name), options)
         last = window.index == len(plan_.windows) - 1
         reader.window = (plan_.header, window.start, window.end, b"" if last else plan_.tail)
@@ -138,7 +160,7 @@ class ParallelRead:
         self.well_formed = True
 
     def rows(self) -> Iterator[tuple[str, tuple]]:
-        context = multiprocessing.get_context("fork")
+        context = _context()
         queue = context.Queue(maxsize=4 * len(self.plan.windows))
         processes = [context.Process(
             target=_read_window, daemon=True,
@@ -148,17 +170,24 @@ class ParallelRead:
         for process in processes:
             process.start()
         try:
-            yield from self._collect(queue, len(processes))
+            yield from self._collect(queue, processes)
         finally:
             for process in processes:
                 process.join(timeout=5)
                 if process.is_alive():
                     process.kill()
 
-    def _collect(self, queue, running: int) -> Iterator[tuple[str, tuple]]:
+    def _collect(self, queue, processes: list) -> Iterator[tuple[str, tuple]]:
         done_bytes = [0] * len(self.plan.windows)
+        running = len(processes)
         while running:
-            message, index, payload, extra = queue.get()
+            try:
+                message, index, payload, extra = queue.get(timeout=CHECK_EVERY_S)
+            except Empty:
+                # A reader killed from outside (out of memory, a signal) sends nothing.
+                if any(p.exitcode not in (None, 0) for p in processes):
+                    raise RuntimeError("a reader process ended without its report") from None
+                continue
             if message == "rows":
                 done_bytes[index] = payload
                 self.bytes_done = sum(done_bytes)
