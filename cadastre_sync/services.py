@@ -29,7 +29,7 @@ from core.jobs import job_fail, job_finish, job_progress, job_start
 from core.models import AdministrativeUnit
 
 from .errors import ERROR, ImportRejected, Problem
-from .importers import checks, parallel, staging
+from .importers import checks, geometry_checks, links, parallel, staging
 from .importers.base import (
     AUTO,
     REGISTRY,
@@ -152,9 +152,9 @@ def _check(report: Report, unit: AdministrativeUnit, strict: bool) -> None:
     with transaction.atomic():
         staging.index_tables()
         boundary = bytes(unit.boundary.wkb) if unit.boundary else None
-        checks.prepare_geometry(report, strict=strict, boundary_wkb=boundary)
+        geometry_checks.prepare_geometry(report, strict=strict, boundary_wkb=boundary)
         checks.run_record_checks(report)
-        checks.resolve_links(report)
+        links.resolve_links(report)
         checks.run_ownership_checks(report, list(RIGHT_CODES))
 
 
