@@ -93,7 +93,11 @@ LOGOUT_REDIRECT_URL = "home"
 # Polish first, English second.
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "geo_portal" / "locale"]
+# One catalogue per app (each app's strings live beside its code); listed here so that
+# our wording wins over Django's own catalogues for the same msgid.
+LOCALE_PATHS = [
+    BASE_DIR / app / "locale" for app in ("geo_portal", "permits", "layers", "cadastre_sync", "core")
+]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True
