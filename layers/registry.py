@@ -29,8 +29,26 @@ class Geometry(StrEnum):
 
 
 class Access(StrEnum):
-    # Who may see a layer; restricted levels arrive with the staff-only layers.
+    """Who may see a layer, on every path: pages, API, WMS/WMTS/XYZ, vector tiles.
+
+    Decided in one place, `layers.access` (`layer_access`, `layer_scope`):
+
+    - PUBLIC: everyone, logged in or not.
+    - STAFF: staff holding any role in a unit, for that unit's features only.
+    - ROLE: users whose role grants "view" on the model label named by the layer's
+      `requires` (e.g. `requires="cadastre_sync.owner"`) in core.roles.ROLE_RIGHTS,
+      for the features of the units where they hold that role.
+
+    A restricted (STAFF or ROLE) layer's `sql` must also return `unit_id`, the unit the
+    feature belongs to: vector tiles filter on it, and OGC services are limited to the
+    boundaries of the user's units. Restricted layers are missing from the capabilities
+    a user without the right gets; their maps, tiles and feature info answer 401 to an
+    anonymous client and 403 to a user without the right.
+    """
+
     PUBLIC = "public"
+    STAFF = "staff"
+    ROLE = "role"
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,12 @@ class PublishedLayer:
     min_scale: int | None = None
     queryable: tuple[Field, ...] = ()
     access: Access = Access.PUBLIC
+    # For Access.ROLE: the model label whose "view" right opens the layer.
+    requires: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.access == Access.ROLE) != bool(self.requires):
+            raise ValueError(f"layer {self.name}: `requires` is set exactly for Access.ROLE")
 
     @property
     def is_queryable(self) -> bool:
@@ -315,9 +339,18 @@ class CompositeLayer:
 
     @property
     def access(self) -> Access:
-        # As closed as its most restricted member (every layer is public for now).
-        restricted = [m.access for m in self.layers if m.access != Access.PUBLIC]
-        return restricted[0] if restricted else Access.PUBLIC
+        # As closed as its most restricted member.
+        return self._most_restricted.access if self._most_restricted else Access.PUBLIC
+
+    @property
+    def requires(self) -> str | None:
+        return self._most_restricted.requires if self._most_restricted else None
+
+    @property
+    def _most_restricted(self) -> PublishedLayer | None:
+        restricted = [m for m in self.layers if m.access != Access.PUBLIC]
+        return next((m for m in restricted if m.access == Access.ROLE),
+                    restricted[0] if restricted else None)
 
     @property
     def is_queryable(self) -> bool:
