@@ -1,0 +1,82 @@
+"""Deadlines as data: a kind's statutory defaults (permits/kinds.py), corrected by
+DeadlineRule rows, counted in calendar days; a term ending on a Saturday or a public
+holiday ends on the next working day (KPA art. 57 §4)."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from . import kinds
+
+
+def _easter(year: int) -> date:
+    # Anonymous Gregorian algorithm (Meeus/Jones/Butcher).
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    m = (32 + 2 * e + 2 * i - h - k) % 7
+    n = (a + 11 * h + 22 * m) // 451
+    month, day = divmod(h + m - 7 * n + 114, 31)
+    return date(year, month, day + 1)
+
+
+# Ustawa o dniach wolnych od pracy (as amended; 24 December free since 2025).
+FIXED_HOLIDAYS = ((1, 1), (1, 6), (5, 1), (5, 3), (8, 15), (11, 1), (11, 11), (12, 24),
+                  (12, 25), (12, 26))
+EASTER_OFFSETS = (0, 1, 49, 60)  # Easter Sunday and Monday, Pentecost, Corpus Christi
+
+
+def public_holidays(year: int) -> frozenset[date]:
+    easter = _easter(year)
+    fixed = {date(year, m, d) for m, d in FIXED_HOLIDAYS}
+    if year < 2025:
+        fixed.discard(date(year, 12, 24))
+    return frozenset(fixed | {easter + timedelta(days=o) for o in EASTER_OFFSETS})
+
+
+def next_working_day(day: date) -> date:
+    while day.weekday() >= 5 or day in public_holidays(day.year):
+        day += timedelta(days=1)
+    return day
+
+
+def term_end(start: date, days: int) -> date:
+    """The last day of a term of `days` days counted from `start` (the start day not counted)."""
+    return next_working_day(start + timedelta(days=days))
+
+
+@dataclass(frozen=True)
+class Rule:
+    days: int
+    source: str
+    note: str
+    counted_from: str
+
+
+def rule_for(*, unit, kind_code: str, procedure: str, state: str) -> Rule | None:
+    """The deadline rule in force for a state: the unit's row, else all units' row, else the
+    kind's statutory default; None when the state has no deadline."""
+    from .models import DeadlineRule
+
+    kind = kinds.get(kind_code)
+    default = next((d for d in (kind.deadlines if kind else ())
+                    if d.state == state and d.procedure in ("", procedure)), None)
+    rows = DeadlineRule.objects.filter(kind=kind_code, procedure__in=["", procedure], state=state,
+                                       unit__in=[unit.pk] if unit else []) | \
+        DeadlineRule.objects.filter(kind=kind_code, procedure__in=["", procedure], state=state,
+                                    unit__isnull=True)
+    override = sorted(rows, key=lambda r: (r.unit_id is None, r.procedure == ""))
+    if override:
+        row = override[0]
+        return Rule(row.days, row.source, str(default.note) if default else "",
+                    default.counted_from if default else "state")
+    if default:
+        return Rule(default.days, default.source, str(default.note), default.counted_from)
+    return None
+
+
+def compute(rule: Rule, *, entered: date, submitted: date | None, officer_date: date | None
+            ) -> date:
+    start = {"state": entered, "submitted": submitted or entered,
+             "date": officer_date or entered}[rule.counted_from]
+    return term_end(start, rule.days)

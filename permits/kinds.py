@@ -1,0 +1,121 @@
+"""The registry of application kinds: what each kind of application is and needs.
+
+The framework (models/base.py, workflow.py, services.py, selectors.py, views and API) is the
+same for every kind; a kind declares only what differs. How a new kind plugs in:
+
+1. Models: kind-specific rows go in `permits/models/<kind>.py`, each with a ForeignKey to
+   `Application` (related_name of your choice); add ONE import line to
+   `permits/models/__init__.py`, then `manage.py makemigrations permits` (check with
+   `--dry-run` that only your models are listed).
+2. Form: a Django form class taking `(data=None, files=None, *, application, parcels)`;
+   `parcels` is the list of cadastre_sync Parcel rows chosen on the map (?parcels=...).
+   It must provide `payload() -> dict` (JSON-serialisable: what was filed, hashed into the
+   confirmation's digest and printed on the PDF) and `save_details(application)` (writes
+   the kind's own rows; called inside the transaction that saves the draft; delete and
+   rewrite is fine). It may provide `verdict()` for a live answer on the page.
+3. Fee: `fee(application) -> Fee | None`, computed from data tables (never constants in
+   code), with `lines` explaining how it was computed; None when the kind has no fee.
+4. Outcomes: the decisions an officer may take (`Outcome(code, label, procedure)`), and in
+   `silent_outcomes` the outcome applied by the deadline job when a deadline passes in a
+   state (only where the law says silence means consent).
+5. Deadlines: `DeadlineDefault(state, days, source, procedure)` rows, the statutory default
+   with its source; administrators correct them per unit in DeadlineRule rows.
+6. Templates: `templates/permits/<code>/form.html` (the form page body) and
+   `templates/permits/<code>/details.html` (what was filed, shown on the review page, the
+   resident's case page and inside the confirmation); the PDF is built from `summary()`.
+7. Register: add the module's dotted path to KIND_MODULES below; the module defines
+   `KINDS = (Kind(...), ...)`. Enable the kind for a unit in the administration
+   (Application kinds offered) — residents see only enabled kinds (selectors.offered_kinds).
+"""
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+# Modules defining `KINDS`; one line per module.
+KIND_MODULES: tuple[str, ...] = (
+    "permits.trees.kind",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    label: Any
+    procedure: str = ""  # "" = the outcome exists for every procedure of the kind
+    positive: bool = True
+
+
+@dataclass(frozen=True)
+class DeadlineDefault:
+    state: str
+    days: int
+    source: str
+    procedure: str = ""
+    note: Any = ""  # what the deadline is for, shown to officer and resident
+    # "state": counted from entering the state; "deadline_date": from the date the officer
+    # set (e.g. the inspection day, after which the objection term runs).
+    counted_from: str = "state"
+
+
+@dataclass(frozen=True)
+class Fee:
+    amount: Decimal
+    lines: tuple[str, ...] = ()
+    deferred: bool = False  # e.g. replacement planting defers a tree fee for three years
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    title: Any
+    description: Any
+    form: str  # dotted path of the form class
+    outcomes: tuple[Outcome, ...]
+    deadlines: tuple[DeadlineDefault, ...] = ()
+    fee: Callable[[Any], Fee | None] | None = None
+    procedure: Callable[[Any], str] | None = None  # application -> procedure code
+    # (procedure, state) -> outcome applied by the deadline job when the deadline passes
+    silent_outcomes: dict[tuple[str, str], str] = field(default_factory=dict)
+    summary: Callable[[Any], Sequence[tuple[str, str]]] | None = None  # label, value (PDF)
+    max_parcels: int = 20
+
+    def form_class(self):
+        module, _, name = self.form.rpartition(".")
+        return getattr(import_module(module), name)
+
+    def outcomes_for(self, procedure: str) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.procedure in ("", procedure))
+
+    @property
+    def form_template(self) -> str:
+        return f"permits/{self.code}/form.html"
+
+    @property
+    def details_template(self) -> str:
+        return f"permits/{self.code}/details.html"
+
+
+@cache
+def _registry() -> dict[str, Kind]:
+    kinds: dict[str, Kind] = {}
+    for path in KIND_MODULES:
+        for kind in import_module(path).KINDS:
+            if kind.code in kinds:
+                raise ValueError(f"application kind {kind.code!r} registered twice ({path})")
+            kinds[kind.code] = kind
+    return kinds
+
+
+def all_kinds() -> list[Kind]:
+    return list(_registry().values())
+
+
+def get(code: str) -> Kind | None:
+    return _registry().get(code)
+
+
+def choices() -> list[tuple[str, Any]]:
+    return [(k.code, k.title) for k in all_kinds()]

@@ -1,0 +1,86 @@
+"""Tree removal: turning an application's rows into the rules' inputs; verdict, fee, summary."""
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ..kinds import Fee
+from ..models import FeeRate, Species
+from .rules import PERMIT, Assessment, Holder, Rate, ShrubIn, SpeciesInfo, TreeIn, assess
+
+
+def species_info(species: Species) -> SpeciesInfo:
+    return SpeciesInfo(name=species.name_pl if _lang_pl() else species.name_en,
+                       fee_group=species.fee_group, shrub_group=species.shrub_group,
+                       threshold_cm=species.notification_threshold_cm)
+
+
+def _lang_pl() -> bool:
+    from django.utils.translation import get_language
+    return (get_language() or "pl").startswith("pl")
+
+
+def rates_for(unit) -> list[Rate]:
+    """The unit's own rates for every (subject, group) it has set, the regulation's elsewhere."""
+    rows = list(FeeRate.objects.filter(Q(unit=unit) | Q(unit__isnull=True)))
+    own = {(r.subject, r.group) for r in rows if r.unit_id is not None}
+    return [Rate(r.subject, r.group, r.band_from, r.rate) for r in rows
+            if r.unit_id is not None or (r.subject, r.group) not in own]
+
+
+def holder_of(payload: dict) -> Holder:
+    return Holder(natural_person=bool(payload.get("natural_person")),
+                  own_land=bool(payload.get("own_land")),
+                  business=bool(payload.get("business")))
+
+
+def assessment(application) -> Assessment:
+    trees = [TreeIn(species_info(t.species), t.circumference_5cm, list(t.stems_130cm),
+                    t.exemption) for t in application.trees.select_related("species")]
+    shrubs = [ShrubIn(species_info(s.species), Decimal(s.area_m2), s.exemption)
+              for s in application.shrubs.select_related("species")]
+    return assess(trees, shrubs, holder_of(application.payload), rates_for(application.unit))
+
+
+def application_procedure(application) -> str:
+    return assessment(application).verdict
+
+
+def application_fee(application) -> Fee | None:
+    result = assessment(application)
+    if result.verdict != PERMIT:
+        return None
+    return Fee(result.fee, result.lines)
+
+
+def application_summary(application) -> list[tuple[str, str]]:
+    p = application.payload
+    rows = [
+        (_("Applicant"), p.get("applicant_name", "")),
+        (_("Address"), p.get("applicant_address", "")),
+        (_("Natural person, own land, outside business"),
+         _("yes") if holder_of(p).private else _("no")),
+        (_("Reason for removal"), p.get("reason", "")),
+        (_("Intended removal date"), p.get("intended_date", "")),
+    ]
+    for t in application.trees.select_related("species"):
+        rows.append((_("Tree %(n)s") % {"n": t.position}, _(
+            "%(species)s; %(c5)s cm at 5 cm; stems at 130 cm: %(stems)s cm; "
+            "at X=%(x).1f Y=%(y).1f (EPSG:2180)") % {
+            "species": str(t.species), "c5": t.circumference_5cm,
+            "stems": ", ".join(map(str, t.stems_130cm)) or "–", "x": t.location.x,
+            "y": t.location.y}))
+    for s in application.shrubs.select_related("species"):
+        rows.append((_("Shrubs %(n)s") % {"n": s.position},
+                     _("%(species)s; %(area)s m²") % {"species": str(s.species),
+                                                      "area": s.area_m2}))
+    result = assessment(application)
+    rows.append((_("Needed"), str(VERDICT_LABELS()[result.verdict])))
+    rows.extend((_("Fee"), line) for line in result.lines)
+    return rows
+
+
+def VERDICT_LABELS() -> dict[str, str]:  # noqa: N802 - a table, translated when read
+    return {"nothing": _("nothing: no notification and no permit is needed"),
+            "notification": _("a notification (art. 83f)"),
+            "permit": _("a permit (art. 83)")}
