@@ -73,3 +73,120 @@ def parcel_zoning(*, parcel: Parcel) -> list[ZoneShare]:
                       designation=row[7], parameters=ZoneParameters(*row[8:12]),
                       area_m2=row[12], share=row[13])
             for row in rows]
+
+
+@dataclass(frozen=True)
+class PlanDetail(PlanRef):
+    resolution_number: str
+    resolution_date: object  # datetime.date | None
+    scale_denominator: int
+
+
+@dataclass(frozen=True)
+class ZoneCover(ZoneShare):
+    """A zone over a parcel, with the provisions of the plan text held for it."""
+
+    provisions: str
+
+
+@dataclass(frozen=True)
+class ParcelZoning:
+    """What the plans in force say about one parcel: every zone over it with its share."""
+
+    parcel_pk: int
+    parcel_id: str
+    number: str
+    precinct: str
+    area_m2: float  # geometric area of the parcel
+    zones: tuple[ZoneCover, ...]  # local plans first, then general; largest share first
+
+    @property
+    def plans(self) -> list[PlanDetail]:
+        """The plans over the parcel, each once, in the order of `zones`."""
+        return list({zone.plan.id: zone.plan for zone in self.zones}.values())
+
+    def zones_of(self, plan_id: int) -> list[ZoneCover]:
+        return [zone for zone in self.zones if zone.plan.id == plan_id]
+
+    @property
+    def local_plans(self) -> list[PlanDetail]:
+        return [plan for plan in self.plans if plan.kind == ZoningPlan.LOCAL]
+
+
+# One statement for any number of parcels: a parcel outside every plan keeps its row (LEFT
+# JOIN LATERAL with no zone), and each parcel's zones are found through the GiST index.
+_PARCELS_ZONING = f"""
+WITH parcel AS (
+    SELECT p.id, p.parcel_id, p.number, pr.name AS precinct, p.geom, ST_Area(p.geom) AS area,
+           array_position(%(parcels)s::bigint[], p.id::bigint) AS position
+    FROM {Parcel._meta.db_table} p JOIN cadastre_sync_precinct pr ON pr.id = p.precinct_id
+    WHERE p.id = ANY(%(parcels)s::bigint[])
+)
+SELECT parcel.id, parcel.parcel_id, parcel.number, parcel.precinct, parcel.area, c.*
+FROM parcel
+LEFT JOIN LATERAL (
+    SELECT pl.id, pl.identifier, pl.name, pl.kind, pl.resolution_number, pl.resolution_date,
+           pl.scale_denominator, z.id AS zone_id, z.label, z.symbol, z.designation,
+           z.max_intensity, z.max_built_up_share, z.max_height_m,
+           z.min_biologically_active_share, x.area AS zone_area, x.area / parcel.area AS share,
+           z.provisions
+    FROM {ZoningZone._meta.db_table} z
+    JOIN {ZoningPlan._meta.db_table} pl ON pl.id = z.plan_id
+    CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(z.geom, parcel.geom)) AS area) x
+    WHERE z.geom && parcel.geom AND ST_Intersects(z.geom, parcel.geom)
+      AND (pl.valid_to IS NULL OR pl.valid_to >= current_date)
+      AND (z.valid_to IS NULL OR z.valid_to >= current_date)
+      AND x.area >= %(min_m2)s AND x.area >= parcel.area * %(min_share)s
+) c ON true
+ORDER BY parcel.position, c.kind DESC, c.name, c.share DESC, c.label
+"""  # noqa: S608 - table names from our own models, values as parameters
+
+
+def parcels_zoning(*, parcel_ids: list[int]) -> list[ParcelZoning]:
+    """For each parcel, in the order asked, the plans in force and every zone over it with
+    its share of the parcel's area (slivers left out). A parcel outside every plan comes with
+    no zones; ids of no parcel are left out (the caller checks what it asked for)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PARCELS_ZONING, {"parcels": list(parcel_ids), "min_m2": PARCEL_SLIVER_M2,
+                                         "min_share": PARCEL_SLIVER_SHARE})
+        rows = cursor.fetchall()
+    found: dict[int, tuple] = {}
+    zones: dict[int, list[ZoneCover]] = {}
+    for row in rows:
+        found.setdefault(row[0], row[0:5])
+        zones.setdefault(row[0], [])
+        if row[5] is not None:
+            zones[row[0]].append(_zone_cover(row[5:]))
+    return [ParcelZoning(*head, zones=tuple(zones[pk])) for pk, head in found.items()]
+
+
+def _zone_cover(row: tuple) -> ZoneCover:
+    return ZoneCover(plan=PlanDetail(*row[0:7]), zone_id=row[7], label=row[8], symbol=row[9],
+                     designation=row[10], parameters=ZoneParameters(*row[11:15]),
+                     area_m2=row[15], share=row[16], provisions=row[17])
+
+
+_AREA_ZONING = f"""
+WITH site AS (SELECT g AS geom, ST_Area(g) AS area FROM ST_GeomFromEWKB(%(geom)s) AS g)
+SELECT pl.id, pl.identifier, pl.name, pl.kind, pl.resolution_number, pl.resolution_date,
+       pl.scale_denominator, z.id, z.label, z.symbol, z.designation,
+       z.max_intensity, z.max_built_up_share, z.max_height_m, z.min_biologically_active_share,
+       x.area, x.area / site.area AS share, z.provisions
+FROM site
+JOIN {ZoningZone._meta.db_table} z ON z.geom && site.geom AND ST_Intersects(z.geom, site.geom)
+JOIN {ZoningPlan._meta.db_table} pl ON pl.id = z.plan_id
+CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(z.geom, site.geom)) AS area) x
+WHERE (pl.valid_to IS NULL OR pl.valid_to >= current_date)
+  AND (z.valid_to IS NULL OR z.valid_to >= current_date)
+  AND x.area >= %(min_m2)s AND x.area >= site.area * %(min_share)s
+ORDER BY pl.kind DESC, pl.name, share DESC, z.label
+"""  # noqa: S608 - table names from our own models, values as parameters
+
+
+def area_zoning(*, geom) -> list[ZoneCover]:
+    """The zones of plans in force over any area (an investment site drawn on the map, in
+    EPSG:2180), each with its share of that area; slivers left out as for parcels."""
+    with connection.cursor() as cursor:
+        cursor.execute(_AREA_ZONING, {"geom": bytes(geom.ewkb), "min_m2": PARCEL_SLIVER_M2,
+                                      "min_share": PARCEL_SLIVER_SHARE})
+        return [_zone_cover(row) for row in cursor.fetchall()]
