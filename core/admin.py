@@ -1,11 +1,18 @@
-"""Administration pages, scoped by unit: staff see and change only their units' rows."""
-from django.contrib import admin
+"""Administration pages, scoped by unit: staff see and change only their units' rows.
+
+API tokens are personal: each user manages their own (a superuser everyone's)."""
+from django.contrib import admin, messages
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .access import roles_granting, scope_queryset, units_allowing
-from .models import AdministrativeUnit, Membership
+from .models import AdministrativeUnit, ApiToken, Membership
+from .services import api_token_create
 
 
 class UnitScopedAdmin(GISModelAdmin):
@@ -85,3 +92,60 @@ class MembershipAdmin(UnitScopedAdmin):
     list_filter = ["role", "unit"]
     search_fields = ["user__username", "user__last_name", "unit__name", "unit__teryt"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens for desktop GIS clients: everyone with the administration manages their own,
+    a superuser everybody's. The token is shown once, right after it is created."""
+
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "expires_at",
+                    "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "name", "user__username"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_queryset(self, request) -> QuerySet:
+        qs = super().get_queryset(request).select_related("user")
+        return qs if request.user.is_superuser else qs.filter(user=request.user)
+
+    def get_fields(self, request, obj=None) -> list[str]:
+        fields = ["name", "expires_at"]
+        if request.user.is_superuser:
+            fields.insert(0, "user")
+        return fields + (self.readonly_fields if obj else [])
+
+    def _own(self, request, obj) -> bool:
+        return request.user.is_superuser or obj is None or obj.user_id == request.user.pk
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request) and self._own(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoked, never deleted: the list keeps who had access when
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        user = obj.user if request.user.is_superuser and obj.user_id else request.user
+        token, key = api_token_create(user=user, name=obj.name, expires_at=obj.expires_at)
+        obj.pk, obj.prefix, obj.digest = token.pk, token.prefix, token.digest
+        messages.warning(request, format_html(
+            _("The new token for {user} is <code>{key}</code>. Copy it now: it is not stored "
+              "and cannot be shown again."), user=user, key=key))
+
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"))
+    def revoke(self, request, queryset) -> None:
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        messages.success(request, _("Tokens revoked: %(count)d.") % {"count": count})

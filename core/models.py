@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .identifiers import LEVEL_GMINA, LEVEL_POWIAT, LEVEL_VOIVODESHIP, parse_teryt, validate_teryt
@@ -127,3 +128,37 @@ class Job(models.Model):
         if not self.progress_total:
             return None
         return min(1.0, self.progress_done / self.progress_total)
+
+
+class ApiToken(models.Model):
+    """A personal access token for desktop GIS clients (QGIS) and scripts.
+
+    Only a SHA-256 digest of the token is stored: the token itself is shown once, when it
+    is created, and cannot be read back. A token is 43 random URL-safe characters (256
+    bits), so a fast digest is enough; a revoked or expired token opens nothing.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100, blank=True,
+                            help_text=_("What the token is for, e.g. “QGIS on the planning PC”."))
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False,
+                              help_text=_("The first characters of the token, to recognise it."))
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now())

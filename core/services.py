@@ -1,9 +1,13 @@
-"""Writes to units and staff roles."""
+"""Writes to units, staff roles and API tokens."""
+import hashlib
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from .identifiers import parse_teryt
-from .models import AdministrativeUnit, Membership
+from .models import AdministrativeUnit, ApiToken, Membership
 
 User = get_user_model()
 
@@ -31,3 +35,24 @@ def membership_revoke(*, user, unit: AdministrativeUnit, role: str) -> None:
     if not user.is_superuser and not Membership.objects.filter(user=user).exists():
         User.objects.filter(pk=user.pk).update(is_staff=False)
         user.is_staff = False
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
+    """A new API token for `user`: the row (digest only) and the token, shown once."""
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8],
+                                    digest=token_digest(key), expires_at=expires_at)
+    return token, key
+
+
+def api_token_revoke(*, user, prefix: str | None = None) -> int:
+    """Revoke `user`'s active tokens (only the one starting with `prefix` when given)."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if prefix:
+        tokens = tokens.filter(prefix=prefix[:8])
+    return tokens.update(revoked_at=timezone.now())
+
+
+def token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # API tokens and HTTP basic for desktop GIS clients, on every path (core.authentication).
+    "core.authentication.HeaderAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -123,6 +125,8 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "geo_portal <noreply@l
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.authentication.TokenAuthentication",
+        "core.authentication.BasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -141,6 +145,12 @@ SPECTACULAR_SETTINGS = {
 # The map stack: MapServer renders from PostGIS, MapProxy caches and serves OGC services.
 MAPSERVER_BINARY = env_str("MAPSERVER_BINARY", "/usr/bin/mapserv")
 MAPPROXY_CACHE_DIR = Path(env_str("MAPPROXY_CACHE_DIR", str(VAR_DIR / "cache" / "mapproxy")))
+# Seeding and refreshing tiles: MapServer processes drawing at once (the renderer stays
+# free for visitors), how often a seed checkpoints its progress, and the pl1992 levels
+# an initial seed draws by default (12: 0.76 m/px, about 1:2 700).
+MAP_SEED_CONCURRENCY = env_int("MAP_SEED_CONCURRENCY", 2)
+MAP_SEED_CHECKPOINT_SECONDS = env_int("MAP_SEED_CHECKPOINT_SECONDS", 2)
+MAP_SEED_LEVELS = env_str("MAP_SEED_LEVELS", "0-12")
 
 LOGGING = {
     "version": 1,
