@@ -354,3 +354,21 @@ class CadastreImport(Job):
 
     def __str__(self) -> str:
         return f"{self.source_name} ({self.get_status_display()})"
+
+
+# The tax register and its reconciliation live in cadastre_sync.tax (issue 9).
+from .tax.models import (  # noqa: E402, F401
+    AccountHolder,
+    ColumnProfile,
+    ConversionFactor,
+    FindingEvent,
+    PersonalDataAccess,
+    ReconciliationRun,
+    TaxAccount,
+    TaxFinding,
+    TaxImport,
+    TaxObject,
+    Taxpayer,
+    TaxRate,
+    TaxSettings,
+)
