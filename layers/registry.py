@@ -315,6 +315,39 @@ WHERE p.retired_at IS NULL AND l.geom && !BOX!
         max_scale=50_000,
         queryable=_ZONE_FIELDS,
     ),
+    # Personal data: the roles granting view on owners are core.roles.PERSONAL_DATA_ROLES.
+    PublishedLayer(
+        name="parcel_owners",
+        title_pl="Działki z władającymi",
+        title_en="Parcels with their owners",
+        abstract_pl="Bieżące działki z jednostką rejestrową i władającymi (dane osobowe, "
+                    "dostęp wyłącznie dla uprawnionych pracowników swojej jednostki).",
+        abstract_en="Current parcels with their register unit and owners (personal data, "
+                    "for entitled staff of their own unit only).",
+        geometry=Geometry.POLYGON,
+        sql="""
+SELECT p.id, p.geom, p.unit_id, p.parcel_id, p.number, ru.register_id AS register_unit,
+  (SELECT string_agg(
+     CASE WHEN o.kind = 'person' THEN concat_ws(' ', o.first_name, o.surname) ELSE o.name END
+     || COALESCE(' i ' || concat_ws(' ', sp.first_name, sp.surname), '')
+     || ' (' || s.numerator || '/' || s.denominator || ')', '; ' ORDER BY s.id)
+   FROM cadastre_sync_ownershipshare s JOIN cadastre_sync_owner o ON o.id = s.owner_id
+   LEFT JOIN cadastre_sync_owner sp ON sp.id = s.spouse_id
+   WHERE s.register_unit_id = ru.id) AS owners
+FROM cadastre_sync_parcel p LEFT JOIN cadastre_sync_registerunit ru ON ru.id = p.register_unit_id
+WHERE p.retired_at IS NULL AND p.geom && !BOX!
+""",
+        style=Style(outline="#e65100", width=1.4),
+        max_scale=5_000,
+        queryable=(
+            Field("parcel_id", "Identyfikator działki"),
+            Field("number", "Numer działki"),
+            Field("register_unit", "Jednostka rejestrowa"),
+            Field("owners", "Władający (udziały)"),
+        ),
+        access=Access.ROLE,
+        requires="cadastre_sync.owner",
+    ),
 )
 
 

@@ -1,48 +1,107 @@
-"""/mapproxy/: MapProxy's OGC services (WMS, WMTS, TMS) behind Django.
+"""/mapproxy/ (MapProxy's WMS, WMTS, TMS) and /tiles/ (vector tiles) behind Django.
 
-The view only hands the request to the MapProxy WSGI app of the current
+The MapProxy view only hands the request to the MapProxy WSGI app of the current
 database and hands its answer back. Access is decided per layer by
-`layer_allowed`, the one place for it, and enforced by MapProxy itself through
-its authorisation hook (`mapproxy.authorize` in the WSGI environ): a refused
-layer is missing from every capabilities document and its maps, tiles and
-feature info answer 403. Every layer is public for now.
+`layers.access.layer_scope`, the one policy, and enforced by MapProxy itself through
+its authorisation hook (`mapproxy.authorize` in the WSGI environ): a refused layer
+is missing from every capabilities document, and its maps, legends, tiles and
+feature info answer 401 to an anonymous client and 403 to a user without the right.
+A restricted layer a user may see is limited to the boundaries of that user's units.
 """
 import io
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
+from core.authentication import WWW_AUTHENTICATE
+from core.errors import GeoPortalError, NotFound
+
+from .access import LayerScope, layer_scope_named, units_boundary
 from .mapproxy_config import publication
-from .registry import Access, published_named
+from .mapserver import SRID
+from .vector_tiles import (
+    GRIDS,
+    VectorTile,
+    tilejson,
+    vector_layer_named,
+    vector_tile_render,
+)
 
 MOUNT = "/mapproxy"
 # What MapProxy may do with a permitted layer, across WMS, WMTS and TMS.
 _PERMITTED = {"map": True, "featureinfo": True, "legendgraphic": True, "tile": True}
 # Hop-by-hop headers belong to one connection; the server in front sets its own.
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade"}
+# MapProxy asks about every layer when it writes capabilities: those never answer 401.
+_CAPABILITIES = {"wms.capabilities"}
+MVT_TYPE = "application/vnd.mapbox-vector-tile"
+PUBLIC_MAX_AGE = 3600  # as MapProxy's tiles (expires_hours in mapproxy/base.yaml)
+PRIVATE_MAX_AGE = 300
 
 
-def layer_allowed(user, layer_name: str) -> bool:
-    """May `user` see the published layer `layer_name`? Names not in the registry may not."""
-    layer = published_named(layer_name)
-    return layer is not None and layer.access == Access.PUBLIC
+class _Authorizer:
+    """MapProxy's authorisation callback for one request of `user`.
+
+    Remembers whether it let a restricted layer through, so that the answer is marked
+    private (a shared proxy must not hand a clipped tile to someone else).
+    """
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self.restricted_served = False
+        self._scopes: dict[str, LayerScope | None] = {}
+        self._limits: dict[frozenset[int], str | None] = {}
+
+    def scope(self, name: str) -> LayerScope | None:
+        if name not in self._scopes:
+            self._scopes[name] = layer_scope_named(self.user, name)
+        return self._scopes[name]
+
+    def __call__(self, service: str, layers: list, environ=None, query_extent=None,
+                 **kwargs) -> dict:
+        if service == "demo":  # exists only with DEBUG on
+            return {"authorized": "full"}
+        listing = service in _CAPABILITIES or (query_extent is None and len(layers) > 1)
+        permitted, refused_anonymous = {}, False
+        for item in layers:
+            # TMS names a tile layer by (layer, grid).
+            scope = self.scope(item[0] if isinstance(item, tuple) else item)
+            permission = self._permission(scope)
+            if permission is not None:
+                permitted[item] = permission
+            elif scope is not None and not scope.authenticated:
+                refused_anonymous = True
+        if refused_anonymous and not listing:
+            return {"authorized": "unauthenticated"}
+        if len(permitted) == len(layers) and all("limited_to" not in p
+                                                 for p in permitted.values()):
+            return {"authorized": "full"}
+        return {"authorized": "partial", "layers": permitted}
+
+    def _permission(self, scope: LayerScope | None) -> dict | None:
+        if scope is None or not scope.allowed:
+            return None
+        if scope.unit_ids is None:
+            if scope.restricted:
+                self.restricted_served = True
+            return _PERMITTED
+        limit = self._limit(scope.unit_ids)
+        if limit is None:
+            return None
+        self.restricted_served = True
+        return {**_PERMITTED, "limited_to": {"geometry": limit, "srs": f"EPSG:{SRID}"}}
+
+    def _limit(self, unit_ids: frozenset[int]) -> str | None:
+        if unit_ids not in self._limits:
+            self._limits[unit_ids] = units_boundary(unit_ids)
+        return self._limits[unit_ids]
 
 
 def mapproxy_authorizer(user) -> Callable[..., dict]:
-    """MapProxy's authorisation callback for `user`, answering from `layer_allowed`."""
-
-    def authorize(service: str, layers: list, environ=None, **kwargs) -> dict:
-        if service == "demo":  # exists only with DEBUG on
-            return {"authorized": "full"}
-        # TMS names a tile layer by (layer, grid).
-        allowed = [name for name in layers
-                   if layer_allowed(user, name[0] if isinstance(name, tuple) else name)]
-        if len(allowed) == len(layers):
-            return {"authorized": "full"}
-        return {"authorized": "partial", "layers": {name: _PERMITTED for name in allowed}}
-
-    return authorize
+    """MapProxy's authorisation callback for `user`, answering from `layer_scope`."""
+    return _Authorizer(user)
 
 
 @csrf_exempt
@@ -52,8 +111,15 @@ def mapproxy(request: HttpRequest, path: str = "") -> HttpResponse:
     environ["PATH_INFO"] = "/" + path
     # Django may already have read the body; MapProxy gets its own copy.
     environ["wsgi.input"] = io.BytesIO(request.body)
-    environ["mapproxy.authorize"] = mapproxy_authorizer(request.user)
-    return _wsgi_response(publication().app, environ)
+    authorizer = _Authorizer(request.user)
+    environ["mapproxy.authorize"] = authorizer
+    response = _wsgi_response(publication().app, environ)
+    if response.status_code == 401:
+        response["WWW-Authenticate"] = WWW_AUTHENTICATE
+    if authorizer.restricted_served:
+        response["Cache-Control"] = f"private, max-age={PRIVATE_MAX_AGE}"
+        response["Vary"] = "Cookie, Authorization"
+    return response
 
 
 def _wsgi_response(app, environ: dict) -> HttpResponse:
@@ -74,4 +140,68 @@ def _wsgi_response(app, environ: dict) -> HttpResponse:
     for name, value in started["headers"]:
         if name.lower() not in _HOP_BY_HOP:
             response[name] = value
+    return response
+
+
+def _error_response(error: GeoPortalError) -> JsonResponse:
+    response = JsonResponse(error.as_dict(), status=error.status)
+    if error.status == 401:
+        response["WWW-Authenticate"] = WWW_AUTHENTICATE
+    return response
+
+
+def _scope_or_error(request: HttpRequest, layer: str) -> LayerScope:
+    spec = vector_layer_named(layer)
+    scope = layer_scope_named(request.user, spec.layer) if spec else None
+    if scope is None:
+        raise NotFound(detail={"layer": layer})
+    return scope.ensure()
+
+
+@require_GET
+def vector_tile(request: HttpRequest, layer: str, z: int, x: int, y: int,
+                grid: str = "webmercator") -> HttpResponse:
+    """One Mapbox vector tile of `layer` on `grid`: 204 when empty, 304 when unchanged."""
+    try:
+        scope = _scope_or_error(request, layer)
+        tile = vector_tile_render(vector_layer_named(layer), GRIDS[grid], z, x, y,
+                                  unit_ids=scope.unit_ids)
+    except GeoPortalError as error:
+        return _error_response(error)
+    return _tile_response(request, tile, private=scope.restricted)
+
+
+def _tile_response(request: HttpRequest, tile: VectorTile, private: bool) -> HttpResponse:
+    if tile.etag in _if_none_match(request):
+        response = HttpResponse(status=304)
+    elif not tile.data:
+        response = HttpResponse(status=204)
+    else:
+        response = HttpResponse(tile.data, content_type=MVT_TYPE)
+    response["ETag"] = tile.etag
+    if private:
+        response["Cache-Control"] = f"private, max-age={PRIVATE_MAX_AGE}"
+        response["Vary"] = "Cookie, Authorization"
+    else:
+        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    return response
+
+
+def _if_none_match(request: HttpRequest) -> set[str]:
+    # If-None-Match compares weakly: W/"x" matches "x".
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+@require_GET
+def vector_tilejson(request: HttpRequest, layer: str, grid: str = "webmercator") -> HttpResponse:
+    """TileJSON 3.0 describing `layer`'s vector tiles on `grid`."""
+    try:
+        scope = _scope_or_error(request, layer)
+    except GeoPortalError as error:
+        return _error_response(error)
+    document = tilejson(vector_layer_named(layer), GRIDS[grid], request.build_absolute_uri("/"))
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = ("private, max-age=300" if scope.restricted
+                                 else f"public, max-age={PUBLIC_MAX_AGE}")
     return response

@@ -1,0 +1,99 @@
+"""Who may see a published layer, and which units' features: the one policy.
+
+Pages, the API, the OGC services (WMS, WMTS, XYZ through MapProxy) and the vector
+tiles all ask `layer_scope`; nothing else decides access to map data. The rules come
+from the layer registry (`Access`, `requires`) and core.roles.ROLE_RIGHTS:
+
+- PUBLIC layers: everyone, every feature;
+- STAFF layers: a user with any role in a unit, for that unit's features;
+- ROLE layers: a user whose role in a unit grants "view" on the layer's `requires`
+  label, for that unit's features. Superusers see everything.
+
+A restricted layer's features are scoped to the user's units in two ways, both from
+data the user cannot choose: vector tiles filter on the feature's `unit_id` in SQL;
+MapProxy (maps, tiles, feature info) is limited to the union of those units'
+boundaries (`units_boundary`). MapProxy's cache then stays one shared cache per
+layer, rendered once for every unit, and each answer is clipped to the asking
+user's units: a cached tile is never handed out whole to a user of another unit.
+"""
+from dataclasses import dataclass
+
+from django.db import connection
+
+from core.access import units_allowing, units_for
+from core.errors import Forbidden, NotAuthenticated
+
+from .registry import Access, CompositeLayer, PublishedLayer, published_named
+
+Published = PublishedLayer | CompositeLayer
+
+
+@dataclass(frozen=True)
+class LayerScope:
+    """The answer for one user and one layer: allowed or not, and for which units.
+
+    `unit_ids` is None when every feature may be seen (public layer, superuser);
+    otherwise the ids of the units whose features may be seen (never empty when allowed).
+    """
+
+    layer: Published
+    allowed: bool
+    authenticated: bool
+    unit_ids: frozenset[int] | None = None
+
+    @property
+    def restricted(self) -> bool:
+        return self.layer.access != Access.PUBLIC
+
+    def ensure(self) -> "LayerScope":
+        """Raise the product's 401 (not logged in) or 403 (no right) unless allowed."""
+        if self.allowed:
+            return self
+        if not self.authenticated:
+            raise NotAuthenticated()
+        raise Forbidden(detail={"layer": self.layer.name})
+
+
+def layer_scope(user, layer: Published) -> LayerScope:
+    """May `user` see `layer`, and the features of which units?"""
+    authenticated = bool(user and user.is_authenticated and user.is_active)
+    if layer.access == Access.PUBLIC:
+        return LayerScope(layer, allowed=True, authenticated=authenticated)
+    if not authenticated:
+        return LayerScope(layer, allowed=False, authenticated=False)
+    if user.is_superuser:
+        return LayerScope(layer, allowed=True, authenticated=True)
+    units = (units_allowing(user, layer.requires, "view") if layer.access == Access.ROLE
+             else units_for(user))
+    unit_ids = frozenset(units.values_list("pk", flat=True))
+    return LayerScope(layer, allowed=bool(unit_ids), authenticated=True, unit_ids=unit_ids)
+
+
+def layer_scope_named(user, name: str) -> LayerScope | None:
+    """`layer_scope` for a published name; None for a name not in the registry."""
+    layer = published_named(name)
+    return None if layer is None else layer_scope(user, layer)
+
+
+def layer_allowed(user, name: str) -> bool:
+    """May `user` see the published layer `name` at all? Unknown names may not."""
+    scope = layer_scope_named(user, name)
+    return scope is not None and scope.allowed
+
+
+def units_boundary(unit_ids: frozenset[int]) -> str | None:
+    """The union of the units' boundaries as WKT in EPSG:2180; None when none has one.
+
+    A unit without a recorded boundary adds nothing: its staff then see no feature of a
+    restricted layer through the OGC services (closed, never open, by default).
+    """
+    if not unit_ids:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_AsText(ST_Union(boundary)) FROM core_administrativeunit "
+            "WHERE id = ANY(%s) AND boundary IS NOT NULL",
+            [sorted(unit_ids)],
+        )
+        (wkt,) = cursor.fetchone()
+    return wkt
