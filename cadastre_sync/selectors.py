@@ -1,14 +1,17 @@
-"""Reads of the cadastre's import jobs: what a user may see, and what changed where."""
+"""Reads of the cadastre: import jobs a user may see and what they changed where; parcels
+at a point, by id and by search (with near misses), precincts and addresses."""
 from datetime import datetime
 
 from django.contrib.gis.db.models import Union
-from django.contrib.gis.geos import MultiPolygon
-from django.db.models import QuerySet
+from django.contrib.gis.geos import MultiPolygon, Point
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 
 from core.access import scope_queryset
 from core.models import AdministrativeUnit
 
-from .models import CadastreImport
+from .models import Address, CadastreImport, Parcel, Precinct
 
 
 def cadastre_import_list(*, user, unit: AdministrativeUnit | None = None) -> QuerySet:
@@ -30,3 +33,107 @@ def cadastre_changed_extent(*, unit: AdministrativeUnit, since: datetime) -> Mul
     if extent is None or isinstance(extent, MultiPolygon):
         return extent
     return MultiPolygon(extent, srid=extent.srid)
+
+
+# --- Parcels for the map: at a point, by id, and search with near misses ---------------
+#
+# Current parcels are the public cadastral map; retired ones are history, and who may see
+# them is decided by the caller (core.access). Indexes behind these reads: the parcels'
+# GiST index (at a point) and the prefix indexes of migration 0003 (numbers, streets).
+
+# Near misses offered when a parcel number is not found (123/4 for 123/40 and back).
+NEAR_MISS_LIMIT = 8
+SEARCH_LIMIT = 10
+
+
+def _current_parcels() -> QuerySet[Parcel]:
+    return Parcel.objects.filter(retired_at__isnull=True).select_related("precinct", "unit")
+
+
+def parcel_at_point(*, point: Point) -> Parcel | None:
+    """The current parcel under `point` (any SRID; PostGIS transforms it to the parcels').
+
+    A point on the boundary of two parcels belongs to both; the older record wins, so the
+    answer is the same every time.
+    """
+    return _current_parcels().filter(geom__intersects=point).order_by("id").first()
+
+
+def parcel_by_id(*, parcel_id: str) -> Parcel | None:
+    """The parcel with identifier `parcel_id`: the current one, else its latest retired one."""
+    return (Parcel.objects.filter(parcel_id=parcel_id).select_related("precinct", "unit")
+            .order_by(F("retired_at").desc(nulls_first=True), "-id").first())
+
+
+def parcels_numbered(*, number: str, precincts: list[Precinct] | None = None,
+                     limit: int = SEARCH_LIMIT) -> list[Parcel]:
+    """Current parcels with exactly this number, in `precincts` (every precinct when None)."""
+    found = _current_parcels().filter(number=number)
+    if precincts is not None:
+        found = found.filter(precinct__in=precincts)
+    return list(found.order_by("unit__teryt", "precinct__number")[:limit])
+
+
+# Numbers sharing the typed number's base (before "/"), or, when the base itself is
+# unknown, its first digits: both are prefix searches on (precinct_id, number
+# varchar_pattern_ops) of current parcels. Ranked: numbers that start with what was typed,
+# then those of the same base, then the closest in length.
+_NEAR_MISSES = f"""
+SELECT p.id FROM {Parcel._meta.db_table} p
+WHERE p.retired_at IS NULL AND p.precinct_id = ANY(%(precincts)s)
+  AND (p.number LIKE %(base)s OR p.number LIKE %(shorter)s) AND p.number <> %(number)s
+ORDER BY (p.number LIKE %(typed)s) DESC, (split_part(p.number, '/', 1) = %(stem)s) DESC,
+         abs(length(p.number) - length(%(number)s)), p.number
+LIMIT %(limit)s
+"""  # noqa: S608 - the table name is our model's, every value a parameter
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def parcel_number_near_misses(*, number: str, precincts: list[Precinct],
+                              limit: int = NEAR_MISS_LIMIT) -> list[Parcel]:
+    """Current parcels in `precincts` whose numbers are close to `number`, closest first."""
+    stem = number.split("/", 1)[0]
+    params = {"precincts": [p.pk for p in precincts], "number": number, "stem": stem,
+              "typed": _like_prefix(number), "base": _like_prefix(stem),
+              "shorter": _like_prefix(stem[:-1]) if len(stem) > 1 else _like_prefix(stem),
+              "limit": limit}
+    with connection.cursor() as cursor:
+        cursor.execute(_NEAR_MISSES, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    by_id = _current_parcels().in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def precincts_matching(*, term: str, limit: int = SEARCH_LIMIT) -> list[Precinct]:
+    """Precincts whose number is `term` (with or without leading zeros) or whose name
+    starts with it (case-insensitive), then those whose name contains it."""
+    term = term.strip()
+    if not term:
+        return []
+    found = Precinct.objects.select_related("unit")
+    if term.isdigit() and len(term) <= 4:
+        return list(found.filter(number=term.zfill(4)).order_by("unit__teryt")[:limit])
+    matches = found.filter(name__icontains=term).annotate(
+        prefix=Case(When(name__istartswith=term, then=Value(0)), default=Value(1),
+                    output_field=IntegerField()))
+    return list(matches.order_by("prefix", "name", "unit__teryt")[:limit])
+
+
+def addresses_matching(*, street: str, house_number: str = "",
+                       limit: int = SEARCH_LIMIT) -> list[Address]:
+    """Addresses on a street (or in a locality without streets) whose name starts with
+    `street`, of current parcels; with `house_number`, that number only."""
+    term = street.strip().lower()
+    if not term:
+        return []
+    found = (Address.objects.filter(parcel__retired_at__isnull=True)
+             .select_related("parcel", "parcel__precinct", "parcel__unit")
+             .annotate(street_lower=Lower("street"), locality_lower=Lower("locality"))
+             .filter(Q(street_lower__startswith=term)
+                     | Q(street="", locality_lower__startswith=term)))
+    if house_number:
+        found = found.filter(house_number__iexact=house_number.strip())
+    return list(found.order_by("street", "locality", "house_number")[:limit])

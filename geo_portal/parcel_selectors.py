@@ -1,0 +1,267 @@
+"""What the resident's map reads about parcels: who may see which, the parcel card, search.
+
+Composes the cadastre (cadastre_sync.selectors), the plans over a parcel
+(layers.selectors.parcel_zoning) and the applications the unit offers
+(permits.selectors.offered_kinds). Visibility follows the one map access policy
+(layers.access) for the `parcels` layer; retired parcels are history, seen only by staff
+whose role grants "view" on parcels in the parcel's unit (core.access).
+"""
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.gis.geos import Polygon
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from cadastre_sync import selectors as cadastre
+from cadastre_sync.dictionaries import KST_CLASSES, LAND_USE_CODES
+from cadastre_sync.identifiers import parse_parcel_id
+from cadastre_sync.models import Address, Parcel, Precinct
+from core.access import ensure_unit_access
+from core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from layers.access import layer_scope_named
+from layers.selectors import ZoneShare, parcel_zoning
+
+PARCELS_LAYER = "parcels"
+PARCEL_MODEL = "cadastre_sync.parcel"
+
+
+# --- Who may see a parcel ---------------------------------------------------------------
+
+def parcel_ensure_visible(*, user, parcel: Parcel) -> None:
+    """Raise 401/403 unless `user` may see `parcel` (current: the map's parcels layer
+    policy, for its unit; retired: staff with the view right on parcels of its unit)."""
+    if parcel.retired_at is not None:
+        ensure_unit_access(user, parcel.unit, PARCEL_MODEL, "view")
+        return
+    scope = layer_scope_named(user, PARCELS_LAYER)
+    if scope is None:
+        raise Forbidden(detail={"layer": PARCELS_LAYER})
+    scope.ensure()
+    if scope.unit_ids is not None and parcel.unit_id not in scope.unit_ids:
+        if not scope.authenticated:
+            raise NotAuthenticated()
+        raise Forbidden(detail={"unit": parcel.unit.teryt})
+
+
+def parcel_may_see(*, user, parcel: Parcel) -> bool:
+    try:
+        parcel_ensure_visible(user=user, parcel=parcel)
+    except (Forbidden, NotAuthenticated):
+        return False
+    return True
+
+
+def parcel_visible_at(*, user, point) -> Parcel:
+    """The current parcel under `point` that `user` may see; NotFound when there is none."""
+    parcel = cadastre.parcel_at_point(point=point)
+    if parcel is None or not parcel_may_see(user=user, parcel=parcel):
+        raise NotFound(_("There is no parcel at this point."),
+                       detail={"point": [round(point.x, 7), round(point.y, 7)],
+                               "srid": point.srid})
+    return parcel
+
+
+def parcel_visible_by_id(*, user, parcel_id: str) -> Parcel:
+    """The parcel `parcel_id` (current, else retired) if `user` may see it.
+
+    A malformed id is InvalidInput naming what is wrong; an unknown one is NotFound with
+    the near misses of its precinct in `detail["suggestions"]`.
+    """
+    try:
+        parsed = parse_parcel_id(parcel_id)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), detail={"id": parcel_id}) from exc
+    parcel = cadastre.parcel_by_id(parcel_id=str(parsed))
+    if parcel is None:
+        near = _near_misses_for(parsed.teryt, parsed.precinct, parsed.number, user=user)
+        raise NotFound(_("There is no parcel %(id)s.") % {"id": parsed},
+                       detail={"id": str(parsed), "suggestions": [p.parcel_id for p in near]})
+    parcel_ensure_visible(user=user, parcel=parcel)
+    return parcel
+
+
+def _near_misses_for(teryt: str, precinct: str, number: str, *, user) -> list[Parcel]:
+    precincts = list(Precinct.objects.filter(unit__teryt=teryt, number=precinct))
+    if not precincts:
+        return []
+    near = cadastre.parcel_number_near_misses(number=number, precincts=precincts)
+    return [p for p in near if parcel_may_see(user=user, parcel=p)]
+
+
+# --- The parcel card --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LandUseRow:
+    ofu: str
+    name: str
+    ozu: str
+    ozk: str
+    area_ha: Decimal
+
+
+@dataclass(frozen=True)
+class BuildingRow:
+    building_id: str
+    kst_class: str
+    name: str
+    storeys_above: int
+    storeys_below: int
+    built_up_area_m2: Decimal | None
+
+
+@dataclass(frozen=True)
+class Action:
+    """An application the parcel's unit offers, with the form's URL, parcels filled in."""
+
+    code: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ParcelCard:
+    parcel: Parcel
+    land_use: list[LandUseRow]
+    buildings: list[BuildingRow]
+    addresses: list[str]
+    zoning: list[ZoneShare]
+    actions: list[Action] = field(default_factory=list)
+
+
+def parcel_card(*, parcel: Parcel) -> ParcelCard:
+    """Everything the card shows about one (visible) parcel, in five queries."""
+    land_use = [LandUseRow(piece.ofu, str(LAND_USE_CODES.get(piece.ofu, piece.ofu)), piece.ozu,
+                           piece.ozk, piece.area_ha)
+                for piece in parcel.land_use.order_by("-area_ha", "ofu", "ozk")]
+    buildings = [BuildingRow(b.building_id, b.kst_class, str(KST_CLASSES.get(b.kst_class, "")),
+                             b.storeys_above, b.storeys_below, b.built_up_area_m2)
+                 for b in parcel.buildings.filter(retired_at__isnull=True).order_by("building_id")]
+    addresses = [str(a) for a in Address.objects.filter(parcel=parcel)
+                 .order_by("street", "house_number")]
+    return ParcelCard(parcel=parcel, land_use=land_use, buildings=buildings,
+                      addresses=addresses, zoning=parcel_zoning(parcel=parcel),
+                      actions=parcel_actions(parcels=[parcel]))
+
+
+def parcel_actions(*, parcels: list[Parcel]) -> list[Action]:
+    """What the unit of `parcels` offers for them (permits.selectors.offered_kinds)."""
+    current = [p for p in parcels if p.retired_at is None]
+    if not current or len({p.unit_id for p in current}) != 1:
+        return []  # an application concerns parcels of one unit
+    return []
+
+
+# --- Search -----------------------------------------------------------------------------
+
+PARCEL, PRECINCT, ADDRESS = "parcel", "precinct", "address"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search answer: a parcel, a precinct or an address, with its extent (EPSG:2180)."""
+
+    kind: str
+    label: str
+    envelope: Polygon
+    parcel_id: str | None = None
+    precinct_code: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    results: list[Hit]
+    suggestions: list[Hit] = field(default_factory=list)
+    message: str = ""
+
+
+_ID_LIKE = re.compile(r"^\d{6}_\d\.")
+_NUMBER = re.compile(r"^[1-9]\d{0,5}(/[1-9]\d{0,4})?$")
+_HOUSE = re.compile(r"^\d+[a-zA-Z]?(/\d+[a-zA-Z]?)?$")
+# Words people type around what they look for: "dz. 12/3", "obręb Centrum", "ul. Polna".
+_FILLER = re.compile(r"\b(działka|działki|dz|nr|numer|obręb|obr|ul|ulica|al|aleja|os|"
+                     r"parcel|precinct|street)\b\.?", re.IGNORECASE)
+MIN_TERM = 2
+
+
+def parcel_search(*, query: str, user) -> SearchAnswer:
+    """Parcels by full id, by precinct (name or number) and number, or by number alone;
+    precincts by name or number; addresses by street and house number."""
+    text = " ".join(query.replace(",", " ").split())
+    if _ID_LIKE.match(text):
+        return _search_id(text, user)
+    words = _FILLER.sub(" ", text).split()
+    if not words:
+        return SearchAnswer([], message=_("Type a parcel number, a precinct or an address."))
+    last, rest = words[-1], " ".join(words[:-1])
+    if _NUMBER.match(last):
+        return _search_number(last, rest, user)
+    if _HOUSE.match(last) and rest:
+        return _answer(_address_hits(rest, last, user), query=text)
+    term = " ".join(words)
+    if len(term) < MIN_TERM:
+        return SearchAnswer([], message=_("Type at least two characters."))
+    hits = _precinct_hits(cadastre.precincts_matching(term=term)) + _address_hits(term, "", user)
+    return _answer(hits[:cadastre.SEARCH_LIMIT], query=text)
+
+
+def _answer(hits: list[Hit], *, query: str) -> SearchAnswer:
+    if hits:
+        return SearchAnswer(hits)
+    return SearchAnswer([], message=_("Nothing found for “%(query)s”.") % {"query": query})
+
+
+def _search_id(text: str, user) -> SearchAnswer:
+    try:
+        parcel = parcel_visible_by_id(user=user, parcel_id=text)
+    except NotFound as missing:
+        near = [cadastre.parcel_by_id(parcel_id=pid) for pid in missing.detail["suggestions"]]
+        return SearchAnswer([], suggestions=_parcel_hits([p for p in near if p]),
+                            message=str(missing.message))
+    return SearchAnswer(_parcel_hits([parcel]))
+
+
+def _search_number(number: str, precinct_term: str, user) -> SearchAnswer:
+    precincts = cadastre.precincts_matching(term=precinct_term) if precinct_term else None
+    if precinct_term and not precincts:
+        hits = _address_hits(precinct_term, number, user)
+        return _answer(hits, query=f"{precinct_term} {number}") if hits else SearchAnswer(
+            [], message=_("No precinct or street matches “%(term)s”.") % {"term": precinct_term})
+    found = [p for p in cadastre.parcels_numbered(number=number, precincts=precincts)
+             if parcel_may_see(user=user, parcel=p)]
+    if found:
+        return SearchAnswer(_parcel_hits(found))
+    within = precincts if precincts is not None else list(Precinct.objects.all())
+    near = [p for p in cadastre.parcel_number_near_misses(number=number, precincts=within)
+            if parcel_may_see(user=user, parcel=p)]
+    if precinct_term:
+        message = _("There is no parcel %(number)s in precinct “%(precinct)s”.") % {
+            "number": number, "precinct": precinct_term}
+    else:
+        message = _("There is no parcel %(number)s.") % {"number": number}
+    return SearchAnswer([], suggestions=_parcel_hits(near), message=message)
+
+
+def _parcel_hits(parcels: list[Parcel]) -> list[Hit]:
+    return [Hit(PARCEL, _("Parcel %(number)s, precinct %(precinct)s %(name)s (%(unit)s)") % {
+                "number": p.number, "precinct": p.precinct.number, "name": p.precinct.name,
+                "unit": p.unit.name},
+                p.geom.envelope, parcel_id=p.parcel_id, precinct_code=p.precinct.code)
+            for p in parcels]
+
+
+def _precinct_hits(precincts: list[Precinct]) -> list[Hit]:
+    return [Hit(PRECINCT, _("Precinct %(number)s %(name)s (%(unit)s)") % {
+                "number": p.number, "name": p.name, "unit": p.unit.name},
+                p.geom.envelope, precinct_code=p.code)
+            for p in precincts if p.geom is not None]
+
+
+def _address_hits(street: str, house_number: str, user) -> list[Hit]:
+    return [Hit(ADDRESS, _("%(address)s – parcel %(number)s, precinct %(precinct)s") % {
+                "address": a, "number": a.parcel.number, "precinct": a.parcel.precinct.name},
+                a.parcel.geom.envelope, parcel_id=a.parcel.parcel_id,
+                precinct_code=a.parcel.precinct.code)
+            for a in cadastre.addresses_matching(street=street, house_number=house_number)
+            if a.parcel is not None and parcel_may_see(user=user, parcel=a.parcel)]
