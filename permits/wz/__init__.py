@@ -1,0 +1,1 @@
+"""WZ (decyzja o warunkach zabudowy) applications: checks, fees, the kind."""
