@@ -35,6 +35,8 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "cadastre_sync.registerunit": READ,
         "layers.zoningplan": WRITE,
         "layers.zoningzone": WRITE,
+        "permits.application": WRITE,
+        "permits.kindsetting": READ,
     },
     TAX_OFFICER: {
         "cadastre_sync.precinct": READ,
@@ -48,6 +50,10 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     },
     UNIT_ADMIN: {
         "core.membership": ALL,
+        "permits.kindsetting": ALL,
+        "permits.deadlinerule": ALL,
+        "permits.feerate": ALL,
+        "permits.application": READ,
         "cadastre_sync.precinct": WRITE,
         "cadastre_sync.parcel": READ,
         "cadastre_sync.building": READ,
@@ -59,6 +65,10 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     },
     OPERATOR: {
         "core.administrativeunit": WRITE,
+        "permits.kindsetting": ALL,
+        "permits.deadlinerule": ALL,
+        "permits.feerate": ALL,
+        "permits.application": READ,
         "core.membership": ALL,
         "cadastre_sync.precinct": ALL,
         "cadastre_sync.parcel": READ,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("mapproxy/", include("layers.urls")),
+    path("wnioski/", include("permits.urls")),
     path("tiles/", include("layers.tile_urls")),
     path("api/parcels/", include("geo_portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

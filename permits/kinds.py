@@ -17,7 +17,9 @@ same for every kind; a kind declares only what differs. How a new kind plugs in:
    code), with `lines` explaining how it was computed; None when the kind has no fee.
 4. Outcomes: the decisions an officer may take (`Outcome(code, label, procedure)`), and in
    `silent_outcomes` the outcome applied by the deadline job when a deadline passes in a
-   state (only where the law says silence means consent).
+   state (only where the law says silence means consent); `conditions` records what a
+   decision orders (e.g. replacement planting). `procedure(application)` may name the
+   procedure the content calls for (notification or permit); "" when a kind has one.
 5. Deadlines: `DeadlineDefault(state, days, source, procedure)` rows, the statutory default
    with its source; administrators correct them per unit in DeadlineRule rows.
 6. Templates: `templates/permits/<code>/form.html` (the form page body) and
@@ -80,6 +82,10 @@ class Kind:
     # (procedure, state) -> outcome applied by the deadline job when the deadline passes
     silent_outcomes: dict[tuple[str, str], str] = field(default_factory=dict)
     summary: Callable[[Any], Sequence[tuple[str, str]]] | None = None  # label, value (PDF)
+    # (application, outcome, conditions: list[dict]) -> None; validates (raising
+    # core.errors.InvalidInput) and writes a decision's conditions, inside the decision's
+    # transaction. None: the kind's decisions carry no conditions.
+    conditions: Callable[[Any, str, list], None] | None = None
     max_parcels: int = 20
 
     def form_class(self):

@@ -43,5 +43,6 @@ KINDS = (
         procedure=services.application_procedure,
         silent_outcomes={(NOTIFICATION, State.INSPECTION_SCHEDULED): "silent_consent"},
         summary=services.application_summary,
+        conditions=services.decision_conditions,
     ),
 )

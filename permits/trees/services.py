@@ -1,11 +1,14 @@
 """Tree removal: turning an application's rows into the rules' inputs; verdict, fee, summary."""
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidInput
+
 from ..kinds import Fee
-from ..models import FeeRate, Species
+from ..models import FeeRate, ReplacementPlanting, Species
 from .rules import PERMIT, Assessment, Holder, Rate, ShrubIn, SpeciesInfo, TreeIn, assess
 
 
@@ -84,3 +87,34 @@ def VERDICT_LABELS() -> dict[str, str]:  # noqa: N802 - a table, translated when
     return {"nothing": _("nothing: no notification and no permit is needed"),
             "notification": _("a notification (art. 83f)"),
             "permit": _("a permit (art. 83)")}
+
+
+def decision_conditions(application, outcome: str, conditions: list) -> None:
+    """Replacement planting (art. 83c ust. 2): required for 'granted_with_planting', refused
+    for any other outcome; each row: number, species (id), place, deadline (ISO date)."""
+    if outcome != "granted_with_planting":
+        if conditions:
+            raise InvalidInput(_("Only a permit with replacement planting carries planting "
+                                 "conditions."), detail={"field": "conditions"})
+        return
+    if not conditions:
+        raise InvalidInput(_("Give at least one replacement planting: number, species, place "
+                             "and deadline."), detail={"field": "conditions"})
+    rows = []
+    for i, c in enumerate(conditions):
+        where = {"field": f"conditions[{i}]"}
+        try:
+            number = int(c.get("number", 0))
+            species = Species.objects.get(pk=int(c.get("species", 0)))
+            deadline = date.fromisoformat(str(c.get("deadline", "")))
+        except (ValueError, TypeError, Species.DoesNotExist):
+            raise InvalidInput(_("Planting %(n)s: give the number, a species from the list and "
+                                 "a date.") % {"n": i + 1}, detail=where) from None
+        place = str(c.get("place", "")).strip()
+        if number < 1 or not place or deadline <= date.today():
+            raise InvalidInput(_("Planting %(n)s: at least one plant, a place, and a deadline "
+                                 "in the future.") % {"n": i + 1}, detail=where)
+        rows.append(ReplacementPlanting(application=application, number=number,
+                                        species=species, place=place[:300], deadline=deadline))
+    ReplacementPlanting.objects.filter(application=application).delete()
+    ReplacementPlanting.objects.bulk_create(rows)

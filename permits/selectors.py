@@ -1,0 +1,206 @@
+"""Reads of the permits app: what a unit offers, queues, a resident's cases, review facts."""
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.gis.db.models import Union
+from django.contrib.gis.measure import D
+from django.db import connection
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cadastre_sync.models import OwnershipShare, Parcel
+from core.errors import NotFound
+from layers.registry import layer_named
+
+from . import kinds
+from .access import officer_units, visible_applications
+from .models import Application, KindSetting
+from .workflow import OPEN_STATES
+
+NEARBY_M = 100
+# Registry layers that, where loaded, mean another authority decides (art. 83a ust. 1:
+# the voivodeship monuments conservator for a registered monument) or special rules apply.
+PROTECTION_LAYERS = {
+    "monument_register": "monument register",
+    "protected_areas": "protected area",
+}
+
+
+@dataclass(frozen=True)
+class OfferedKind:
+    code: str
+    title: str
+    description: str
+    url: str
+
+
+def offered_kinds(unit, parcels) -> list[OfferedKind]:
+    """The kinds `unit` has switched on, each with the URL of its form for `parcels`
+    (Parcel rows or idDzialki strings) pre-filled. For the map's parcel card."""
+    if unit is None:
+        return []
+    ids = [p.parcel_id if isinstance(p, Parcel) else str(p) for p in parcels]
+    enabled = set(KindSetting.objects.filter(unit=unit, enabled=True)
+                  .values_list("kind", flat=True))
+    query = urlencode({"parcels": ",".join(ids)}) if ids else ""
+    return [OfferedKind(k.code, str(k.title), str(k.description),
+                        reverse("permits:new", kwargs={"kind": k.code})
+                        + (f"?{query}" if query else ""))
+            for k in kinds.all_kinds() if k.code in enabled]
+
+
+def parcels_from_ids(ids: list[str]) -> list[Parcel]:
+    """Current parcels by idDzialki, in the order given; an unknown id is an error naming it."""
+    found = {p.parcel_id: p for p in Parcel.objects.select_related("unit").filter(
+        parcel_id__in=ids, retired_at__isnull=True)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(_("There is no parcel %(id)s in the cadastre.") % {"id": missing[0]},
+                       detail={"parcel": missing[0]})
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def application_get(*, user, pk: int) -> Application:
+    """An application the user may see; anything else is 'not found' (no existence leak)."""
+    app = (visible_applications(user).select_related("unit", "applicant")
+           .filter(pk=pk).first())
+    if app is None:
+        raise NotFound(detail={"application": pk})
+    return app
+
+
+def my_applications(*, user) -> QuerySet[Application]:
+    return (Application.objects.filter(applicant=user).select_related("unit")
+            .prefetch_related("parcel_links").order_by("-created_at"))
+
+
+def officer_queue(*, user, unit=None, kind: str = "", state: str = "", due: str = "",
+                  today: date | None = None) -> QuerySet[Application]:
+    """Submitted applications of the user's units; `due`: 'overdue', 'week' or ''."""
+    today = today or timezone.localdate()
+    qs = (Application.objects.filter(unit__in=officer_units(user, "view"))
+          .exclude(state="draft").select_related("unit", "applicant")
+          .prefetch_related("parcel_links"))
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state:
+        qs = qs.filter(state=state)
+    if due == "overdue":
+        qs = qs.filter(deadline__lt=today, state__in=OPEN_STATES)
+    elif due == "week":
+        qs = qs.filter(deadline__gte=today, deadline__lte=today + timezone.timedelta(days=7),
+                       state__in=OPEN_STATES)
+    return qs.order_by("deadline", "submitted_at")
+
+
+def is_overdue(app: Application, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return bool(app.deadline and app.deadline < today and app.state in OPEN_STATES)
+
+
+def nearby_open_cases(app: Application, metres: int = NEARBY_M) -> list[Application]:
+    """Other open cases of the unit with a parcel within `metres` of this case's parcels."""
+    around = Parcel.objects.filter(pk__in=app.parcel_links.values("parcel_id")).aggregate(
+        g=Union("geom"))["g"]
+    if around is None:
+        return []
+    return list(Application.objects.filter(
+        state__in=OPEN_STATES, unit=app.unit,
+        parcel_links__parcel__geom__dwithin=(around, D(m=metres)))
+        .exclude(pk=app.pk).distinct().order_by("submitted_at"))
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    severity: str  # "warning" | "info"
+    message: str
+
+
+def _owner_names(parcel: Parcel) -> set[str]:
+    shares = OwnershipShare.objects.filter(register_unit__parcels=parcel).select_related(
+        "owner", "spouse")
+    names = set()
+    for share in shares:
+        for person in (share.owner, share.spouse):
+            if person is not None:
+                names.add(_norm(f"{person.first_name} {person.surname}" if person.kind ==
+                                "person" else person.name))
+    return names
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def review_flags(app: Application) -> list[Flag]:
+    flags: list[Flag] = []
+    applicant = _norm(app.payload.get("applicant_name", "") or app.applicant.get_full_name())
+    for link in app.parcel_links.select_related("parcel"):
+        if applicant not in _owner_names(link.parcel):
+            flags.append(Flag("not_owner", "warning", _(
+                "The applicant is not named among the owners of parcel %(id)s in the cadastre: "
+                "the owner's consent is needed.") % {"id": link.parcel_ident}))
+    flags.extend(_protection_flags(app))
+    same = (Application.objects.filter(state__in=OPEN_STATES, parcel_links__parcel__in=
+                                       app.parcel_links.values("parcel"))
+            .exclude(pk=app.pk).distinct())
+    for other in same:
+        flags.append(Flag("open_case_same_parcel", "warning", _(
+            "Another open case on the same parcel: %(case)s.") % {
+            "case": other.case_number or other.pk}))
+    return flags
+
+
+def _protection_flags(app: Application) -> list[Flag]:
+    flags = []
+    loaded = {name: layer_named(name) for name in PROTECTION_LAYERS}
+    for name, layer in loaded.items():
+        if layer is None:
+            continue
+        sql = layer.sql.replace("!BOX!", "ST_Envelope(p.geom)")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM cadastre_sync_parcel p JOIN ({sql}) t "  # noqa: S608 - registry
+                "ON ST_Intersects(t.geom, p.geom) WHERE p.id = ANY(%s) LIMIT 1",
+                [list(app.parcel_links.values_list("parcel_id", flat=True))])
+            if cursor.fetchone():
+                flags.append(Flag(name, "warning", _(
+                    "The parcel lies in a %(what)s: another authority may decide.") % {
+                    "what": PROTECTION_LAYERS[name]}))
+    if not any(loaded.values()):
+        flags.append(Flag("no_protection_layer", "info", _(
+            "No protected-area or monument-register layer is loaded on this portal: check "
+            "the registers yourself (the voivodeship monuments conservator decides for a "
+            "registered monument).")))
+    return flags
+
+
+def map_features(app: Application, srid: int = 4326) -> dict[str, Any]:
+    """GeoJSON of the case's parcels, trees and shrub groups (EPSG:4326 as RFC 7946 wants;
+    the pages' maps ask for EPSG:2180, their projection)."""
+    def fc(items):
+        return {"type": "FeatureCollection", "features": items}
+    parcels = [{"type": "Feature", "geometry": geojson(link.parcel.geom, srid),
+                "properties": {"id": link.parcel_ident}}
+               for link in app.parcel_links.select_related("parcel")]
+    trees = [{"type": "Feature", "geometry": geojson(t.location, srid),
+              "properties": {"n": t.position, "species": str(t.species)}}
+             for t in app.trees.select_related("species")]
+    shrubs = [{"type": "Feature", "geometry": geojson(s.area, srid),
+               "properties": {"n": s.position, "species": str(s.species)}}
+              for s in app.shrubs.select_related("species")]
+    return {"parcels": fc(parcels), "trees": fc(trees), "shrubs": fc(shrubs)}
+
+
+def geojson(geom, srid: int = 4326) -> dict:
+    return json.loads(geom.transform(srid, clone=True).geojson if geom.srid != srid
+                      else geom.geojson)
+

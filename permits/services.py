@@ -1,0 +1,311 @@
+"""Writes of the application framework: drafts, submission, transitions, attachments.
+
+Every state change goes through `application_transition` (or `application_submit`, which
+is the `submit` row of the table plus numbering): the row is locked, the expected version
+checked, the transition looked up in permits.workflow.TRANSITIONS, an ApplicationEvent
+written and the applicant e-mailed after the commit.
+"""
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cadastre_sync.models import Parcel
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+from . import deadlines, kinds, notifications
+from .access import roles_towards
+from .models import Application, ApplicationEvent, ApplicationParcel, CaseCounter, KindSetting
+from .workflow import APPLICANT, SYSTEM, State, Transition, transition
+
+
+def _kind(code: str) -> kinds.Kind:
+    kind = kinds.get(code)
+    if kind is None:
+        raise NotFound(_("There is no application kind %(kind)s.") % {"kind": code},
+                       detail={"kind": code})
+    return kind
+
+
+def kind_setting_for(unit, kind_code: str) -> KindSetting:
+    setting = KindSetting.objects.filter(unit=unit, kind=kind_code, enabled=True).first()
+    if setting is None:
+        raise InvalidInput(_("%(unit)s does not accept this kind of application online.")
+                           % {"unit": unit.name}, detail={"kind": kind_code, "unit": unit.teryt})
+    return setting
+
+
+def _locked(application_id: int) -> Application:
+    app = Application.objects.select_for_update().filter(pk=application_id).first()
+    if app is None:
+        raise NotFound(detail={"application": application_id})
+    return app
+
+
+def _check_version(app: Application, version: int | None) -> None:
+    if version is not None and app.version != version:
+        raise Conflict(detail={"application": app.pk, "version": app.version,
+                               "expected": version})
+
+
+@transaction.atomic
+def draft_create(*, by, kind_code: str, parcels: Sequence[Parcel]) -> Application:
+    """A new draft of `kind_code` against `parcels` (all of one unit that offers the kind)."""
+    kind = _kind(kind_code)
+    if not by or not by.is_authenticated:
+        raise Forbidden(_("Log in to file an application."))
+    if not parcels:
+        raise InvalidInput(_("Choose at least one parcel."), detail={"field": "parcels"})
+    if len(parcels) > kind.max_parcels:
+        raise InvalidInput(_("At most %(n)s parcels in one application.") % {
+            "n": kind.max_parcels}, detail={"field": "parcels"})
+    units = {p.unit_id for p in parcels}
+    if len(units) != 1:
+        raise InvalidInput(_("All parcels of one application must lie in one unit."),
+                           detail={"field": "parcels"})
+    retired = [p.parcel_id for p in parcels if p.retired_at is not None]
+    if retired:
+        raise InvalidInput(_("Parcel %(id)s no longer exists in the cadastre.") % {
+            "id": retired[0]}, detail={"field": "parcels", "parcel": retired[0]})
+    unit = parcels[0].unit
+    kind_setting_for(unit, kind_code)
+    app = Application.objects.create(unit=unit, kind=kind_code, applicant=by)
+    ApplicationParcel.objects.bulk_create([
+        ApplicationParcel(application=app, parcel=p, parcel_ident=p.parcel_id, position=i)
+        for i, p in enumerate(parcels)])
+    return app
+
+
+@transaction.atomic
+def draft_save(*, application_id: int, by, form, version: int | None = None) -> Application:
+    """Store a valid form's content in a draft; the kind writes its own rows."""
+    app = _locked(application_id)
+    if app.applicant_id != by.pk:
+        raise Forbidden(_("Only the applicant may change this application."))
+    if app.state != State.DRAFT:
+        raise Conflict(_("The application was submitted; it can no longer be changed."),
+                       detail={"state": app.state})
+    _check_version(app, version)
+    app.payload = form.payload()
+    form.save_details(app)
+    kind = _kind(app.kind)
+    app.procedure = kind.procedure(app) if kind.procedure else ""
+    app.version = F("version") + 1
+    app.save(update_fields=["payload", "procedure", "version", "updated_at"])
+    app.refresh_from_db()
+    return app
+
+
+@transaction.atomic
+def draft_delete(*, application_id: int, by) -> None:
+    app = _locked(application_id)
+    if app.applicant_id != by.pk or app.state != State.DRAFT:
+        raise Forbidden(_("Only the applicant's own draft can be deleted."))
+    app.delete()
+
+
+_TAKE_NUMBER = f"""
+INSERT INTO {CaseCounter._meta.db_table} AS c (unit_id, year, last) VALUES (%s, %s, 1)
+ON CONFLICT (unit_id, year) DO UPDATE SET last = c.last + 1 RETURNING last
+"""  # noqa: S608 - the table name is our model's
+
+
+def _next_case_number(app: Application, setting: KindSetting, year: int) -> str:
+    # One statement takes the next number: concurrent submissions never share one.
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_NUMBER, [app.unit_id, year])
+        number = cursor.fetchone()[0]
+    prefix = setting.case_prefix.strip()
+    return f"{prefix}.{number}.{year}" if prefix else f"{number}/{year}"
+
+
+def content_digest(app: Application) -> str:
+    """SHA-256 of what was filed, as canonical JSON (sorted keys, no spaces)."""
+    content = {
+        "unit": app.unit.teryt, "kind": app.kind, "procedure": app.procedure,
+        "case_number": app.case_number,
+        "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None,
+        "parcels": [link.parcel_ident for link in app.parcel_links.all()],
+        "payload": app.payload,
+        "attachments": [{"name": a.original_name, "sha256": a.sha256, "size": a.size}
+                        for a in app.attachments.all()],
+    }
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@transaction.atomic
+def application_submit(*, application_id: int, by, version: int | None = None) -> Application:
+    """File a draft: case number of the unit and year, content digest, PDF, first deadline."""
+    from .pdf import submission_pdf
+
+    app = _locked(application_id)
+    roles = roles_towards(by, app)
+    row = transition("submit")
+    _allowed(app, row, roles)
+    _check_version(app, version)
+    if not app.payload:
+        raise InvalidInput(_("The application is empty; fill in the form and save it first."))
+    kind = _kind(app.kind)
+    setting = kind_setting_for(app.unit, app.kind)
+    now = timezone.now()
+    app.submitted_at = now
+    app.case_number = _next_case_number(app, setting, timezone.localdate(now).year)
+    fee = kind.fee(app) if kind.fee else None
+    app.fee = fee.amount if fee else None
+    app.digest = content_digest(app)
+    app.pdf.save(f"{app.case_number.replace('/', '-')}.pdf",
+                 ContentFile(submission_pdf(app, setting)), save=False)
+    _enter(app, row, by=by, role=APPLICANT, reason="", data={"digest": app.digest})
+    return app
+
+
+def _allowed(app: Application, row: Transition | None, roles: set[str]) -> None:
+    if row is None:
+        raise InvalidInput(_("Unknown action."))
+    if not roles & row.roles:
+        raise Forbidden(_("You may not do this with this application."),
+                        detail={"action": row.action, "application": app.pk})
+    if app.state not in row.sources:
+        raise Conflict(_("This cannot be done while the application is %(state)s.") % {
+            "state": State(app.state).label}, detail={"action": row.action, "state": app.state})
+
+
+def _enter(app: Application, row: Transition, *, by, role: str, reason: str, data: dict,
+           on_date: date | None = None) -> ApplicationEvent:
+    """Move the locked `app` along `row`, set its deadline, record the event, mail after commit.
+    """
+    source = app.state
+    today = timezone.localdate()
+    app.state = row.target
+    app.state_since = timezone.now()
+    app.deadline, app.deadline_note = _deadline(app, today, on_date)
+    app.version = F("version") + 1
+    app.save()
+    app.refresh_from_db(fields=["version"])
+    event = ApplicationEvent.objects.create(
+        application=app, action=row.action, from_state=source, to_state=row.target,
+        actor=by if by and by.is_authenticated else None, actor_role=role, reason=reason,
+        data=data)
+    transaction.on_commit(lambda: notifications.state_changed(event_id=event.pk))
+    return event
+
+
+def _deadline(app: Application, today: date, on_date: date | None) -> tuple[date | None, str]:
+    rule = deadlines.rule_for(unit=app.unit, kind_code=app.kind, procedure=app.procedure,
+                              state=app.state)
+    if rule is None:
+        return None, ""
+    submitted = timezone.localdate(app.submitted_at) if app.submitted_at else None
+    computed = deadlines.compute(rule, entered=today, submitted=submitted, officer_date=on_date)
+    if app.state == State.AWAITING_DOCUMENTS and on_date:
+        # The officer may give more time than the minimum, never less (KPA art. 64 §2).
+        if on_date < computed:
+            raise InvalidInput(_("Give the applicant at least %(days)s days (until %(date)s).")
+                               % {"days": rule.days, "date": computed},
+                               detail={"field": "date"})
+        computed = deadlines.next_working_day(on_date)
+    return computed, rule.note
+
+
+@transaction.atomic
+def application_transition(*, application_id: int, action: str, by, version: int | None = None,
+                           reason: str = "", outcome: str = "", on_date: date | None = None,
+                           conditions: list | None = None, as_system: bool = False
+                           ) -> Application:
+    """Apply one row of the transition table to an application, or refuse without a change."""
+    app = _locked(application_id)
+    roles = {SYSTEM} if as_system else roles_towards(by, app)
+    row = transition(action)
+    if row is not None and row.action == "submit":
+        raise InvalidInput(_("Use submission to file a draft."))
+    _allowed(app, row, roles)
+    _check_version(app, version)
+    reason = (reason or "").strip()
+    if row.reason_required and not reason:
+        raise InvalidInput(_("Give the reason."), detail={"field": "reason"})
+    if row.needs_deadline and on_date is None:
+        raise InvalidInput(_("Give the date."), detail={"field": "date"})
+    if row.needs_deadline and on_date < timezone.localdate():
+        raise InvalidInput(_("The date cannot be in the past."), detail={"field": "date"})
+    data: dict = {}
+    kind = _kind(app.kind)
+    if row.silent:
+        outcome = kind.silent_outcomes.get((app.procedure, app.state), "")
+        if not outcome:
+            raise Conflict(_("Silence has no legal effect in this procedure."))
+        if app.deadline is None or app.deadline >= timezone.localdate():
+            raise Conflict(_("The deadline has not passed yet."),
+                           detail={"deadline": str(app.deadline)})
+    if row.needs_outcome or row.silent:
+        _record_outcome(app, kind, outcome, conditions or [], data)
+    if row.action == "schedule_inspection":
+        app.inspection_on = on_date
+        data["inspection_on"] = on_date.isoformat()
+    if on_date is not None:
+        data["date"] = on_date.isoformat()
+    _enter(app, row, by=by, role=next(iter(roles & row.roles)), reason=reason, data=data,
+           on_date=on_date)
+    return app
+
+
+def _record_outcome(app: Application, kind: kinds.Kind, outcome: str, conditions: list,
+                    data: dict) -> None:
+    allowed = {o.code for o in kind.outcomes_for(app.procedure)}
+    if outcome not in allowed:
+        raise InvalidInput(_("Choose one of the decisions this procedure allows."),
+                           detail={"field": "outcome", "allowed": sorted(allowed)})
+    if kind.conditions:
+        kind.conditions(app, outcome, conditions)
+    elif conditions:
+        raise InvalidInput(_("This kind of decision carries no conditions."),
+                           detail={"field": "conditions"})
+    app.outcome = outcome
+    app.decided_at = timezone.now()
+    fee = kind.fee(app) if kind.fee else None
+    if fee is not None:
+        app.fee = fee.amount
+        data["fee"] = str(fee.amount)
+        data["fee_deferred"] = bool(outcome == "granted_with_planting")
+    data["outcome"] = outcome
+
+
+def applications_silence_due(*, today: date | None = None) -> int:
+    """Apply the outcome 'by silence' to every case whose term passed without a decision.
+
+    Safe to run twice and concurrently: each case is re-checked under its row lock."""
+    today = today or timezone.localdate()
+    done = 0
+    for kind in kinds.all_kinds():
+        for (procedure, state), _outcome in kind.silent_outcomes.items():
+            ids = Application.objects.filter(kind=kind.code, procedure=procedure, state=state,
+                                             deadline__lt=today).values_list("pk", flat=True)
+            for pk in ids:
+                try:
+                    application_transition(application_id=pk, action="silent_consent", by=None,
+                                           as_system=True)
+                    done += 1
+                except (Conflict, InvalidInput):
+                    continue
+    return done
+
+
+@transaction.atomic
+def kind_setting_update(*, unit, kind_code: str, by, **fields) -> KindSetting:
+    from core.access import ensure_unit_access
+
+    _kind(kind_code)
+    ensure_unit_access(by, unit, "permits.kindsetting", "change")
+    setting, _created = KindSetting.objects.get_or_create(unit=unit, kind=kind_code)
+    for name, value in fields.items():
+        setattr(setting, name, value)
+    setting.full_clean()
+    setting.save()
+    return setting

@@ -1,0 +1,255 @@
+"""The tree and shrub removal form: who removes and why, trees as points, shrub groups as
+polygons, all inside the chosen parcels (checked in PostGIS). One main form and two
+formsets; usable without the map (coordinates typed), the map fills the same fields."""
+import json
+from decimal import Decimal
+
+from django import forms
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from ...models import EXEMPTION_CHOICES, ShrubGroup, Species, TreeItem
+from ..rules import Assessment, Holder, ShrubIn, TreeIn, assess
+from ..services import rates_for, species_info
+
+SRID = 2180
+MAX_TREES = 200
+MAX_SHRUBS = 50
+
+_INSIDE = """
+SELECT ST_IsValid(g), ST_Covers(u, g), ST_Area(g)
+FROM (SELECT ST_Union(geom) AS u FROM cadastre_sync_parcel WHERE id = ANY(%s)) parcels,
+     (SELECT ST_GeomFromEWKB(%s) AS g) candidate
+"""
+
+
+def inside_parcels(geom, parcel_ids: list[int]) -> tuple[bool, bool, float]:
+    """(valid, inside, area m²) of `geom` against the union of the parcels, in PostGIS."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INSIDE, [parcel_ids, bytes(geom.ewkb)])
+        valid, inside, area = cursor.fetchone()
+    return bool(valid), bool(inside), float(area or 0)
+
+
+class MainForm(forms.Form):
+    applicant_name = forms.CharField(label=_("Your name (or the institution's)"),
+                                     max_length=200)
+    applicant_address = forms.CharField(label=_("Address for correspondence"), max_length=400,
+                                        widget=forms.Textarea(attrs={"rows": 2}))
+    natural_person = forms.BooleanField(label=_("I apply as a natural person"), required=False)
+    own_land = forms.BooleanField(label=_("The land is mine (I own or co-own it)"),
+                                  required=False)
+    business = forms.BooleanField(label=_("The removal serves a business activity"),
+                                  required=False)
+    reason = forms.CharField(label=_("Reason for removal"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    intended_date = forms.DateField(label=_("Intended removal date"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TreeForm(forms.Form):
+    species = forms.ModelChoiceField(queryset=Species.objects.filter(is_tree=True),
+                                     label=_("Species"))
+    x = forms.FloatField(label=_("X (PL-1992, easting)"), widget=forms.NumberInput(
+        attrs={"step": "0.1", "class": "coord-x"}))
+    y = forms.FloatField(label=_("Y (PL-1992, northing)"), widget=forms.NumberInput(
+        attrs={"step": "0.1", "class": "coord-y"}))
+    circumference_5cm = forms.IntegerField(label=_("Circumference at 5 cm [cm]"), min_value=1,
+                                           max_value=2000)
+    stems_130cm = forms.CharField(
+        label=_("Circumference of each stem at 130 cm [cm]"), required=False,
+        help_text=_("Separate stems with commas, e.g. 120, 80; needed for a permit's fee."))
+    exemption = forms.ChoiceField(label=_("Fee exemption"), choices=EXEMPTION_CHOICES,
+                                  required=False)
+
+    def clean_stems_130cm(self) -> list[int]:
+        raw = self.cleaned_data.get("stems_130cm") or ""
+        try:
+            stems = [int(s) for s in raw.replace(";", ",").split(",") if s.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Give whole numbers of centimetres, separated by "
+                                          "commas.")) from None
+        if any(s <= 0 or s > 2000 for s in stems):
+            raise forms.ValidationError(_("Each circumference must be between 1 and 2000 cm."))
+        if len(stems) > 20:
+            raise forms.ValidationError(_("At most 20 stems per tree."))
+        return stems
+
+
+class ShrubForm(forms.Form):
+    species = forms.ModelChoiceField(queryset=Species.objects.filter(is_shrub=True),
+                                     label=_("Species"))
+    geometry = forms.CharField(
+        label=_("Outline (drawn on the map)"), widget=forms.Textarea(
+            attrs={"rows": 2, "class": "shrub-geometry"}),
+        help_text=_("A polygon in PL-1992 (EPSG:2180), as GeoJSON or WKT."))
+    exemption = forms.ChoiceField(label=_("Fee exemption"), choices=EXEMPTION_CHOICES,
+                                  required=False)
+
+    def clean_geometry(self):
+        raw = self.cleaned_data["geometry"].strip()
+        try:
+            geom = GEOSGeometry(raw)
+        except (GEOSException, ValueError, TypeError):
+            raise forms.ValidationError(_("The outline is not a readable polygon.")) from None
+        if geom.geom_type == "MultiPolygon" and len(geom) == 1:
+            geom = geom[0]
+        if geom.geom_type != "Polygon":
+            raise forms.ValidationError(_("The outline must be one polygon."))
+        if not geom.srid:
+            geom.srid = SRID
+        elif geom.srid != SRID:
+            geom.transform(SRID)
+        return geom
+
+
+TreeFormSet = forms.formset_factory(TreeForm, extra=1, max_num=MAX_TREES, validate_max=True)
+ShrubFormSet = forms.formset_factory(ShrubForm, extra=0, max_num=MAX_SHRUBS, validate_max=True)
+
+
+class TreeRemovalForm:
+    """The kind's form (contract in permits/kinds.py): `payload()`, `save_details()`,
+    `verdict()`; `errors` as {field path: [messages]} for the API."""
+
+    def __init__(self, data=None, files=None, *, application=None, parcels=()):
+        self.application = application
+        self.parcels = list(parcels)
+        initial = application.payload if application is not None else {}
+        self.main = MainForm(data, initial=initial, prefix="main")
+        self.trees = TreeFormSet(data, prefix="trees", initial=_tree_rows(initial))
+        self.shrubs = ShrubFormSet(data, prefix="shrubs", initial=_shrub_rows(initial))
+        self._spatial_errors: list[str] = []
+
+    @staticmethod
+    def from_json(content: dict) -> dict:
+        return formset_data(content)
+
+    def is_valid(self) -> bool:
+        ok = self.main.is_valid() & self.trees.is_valid() & self.shrubs.is_valid()
+        if ok:
+            self._check_places()
+        return ok and not self._spatial_errors
+
+    @property
+    def non_field_errors(self) -> list[str]:
+        return self._spatial_errors + list(self.trees.non_form_errors()) + list(
+            self.shrubs.non_form_errors())
+
+    @property
+    def errors(self) -> dict:
+        out: dict = {f"main.{k}": v for k, v in self.main.errors.items()}
+        for prefix, formset in (("trees", self.trees), ("shrubs", self.shrubs)):
+            for i, errs in enumerate(formset.errors if formset.is_bound else []):
+                out.update({f"{prefix}[{i}].{k}": v for k, v in errs.items()})
+        if self.non_field_errors:
+            out["non_field_errors"] = [str(e) for e in self.non_field_errors]
+        return out
+
+    def _tree_rows(self) -> list[dict]:
+        return [f.cleaned_data for f in self.trees.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+    def _shrub_rows(self) -> list[dict]:
+        return [f.cleaned_data for f in self.shrubs.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+    def _check_places(self) -> None:
+        ids = [p.pk for p in self.parcels]
+        numbers = ", ".join(p.parcel_id for p in self.parcels)
+        for n, row in enumerate(self._tree_rows(), start=1):
+            point = Point(row["x"], row["y"], srid=SRID)
+            _valid, inside, _area = inside_parcels(point, ids)
+            if not inside:
+                self._spatial_errors.append(str(_(
+                    "Tree %(n)s (%(species)s) lies outside the chosen parcels (%(parcels)s); "
+                    "place it on the parcel or choose its parcel too.") % {
+                    "n": n, "species": row["species"], "parcels": numbers}))
+        for n, row in enumerate(self._shrub_rows(), start=1):
+            valid, inside, area = inside_parcels(row["geometry"], ids)
+            if not valid:
+                self._spatial_errors.append(str(_(
+                    "Shrub group %(n)s: the outline crosses itself; draw it again.") % {"n": n}))
+            elif not inside:
+                self._spatial_errors.append(str(_(
+                    "Shrub group %(n)s (%(species)s) reaches outside the chosen parcels "
+                    "(%(parcels)s).") % {"n": n, "species": row["species"],
+                                         "parcels": numbers}))
+            row["area_m2"] = Decimal(str(round(area, 1)))
+
+    def holder(self) -> Holder:
+        c = self.main.cleaned_data
+        return Holder(bool(c.get("natural_person")), bool(c.get("own_land")),
+                      bool(c.get("business")))
+
+    def verdict(self) -> Assessment:
+        trees = [TreeIn(species_info(r["species"]), r["circumference_5cm"], r["stems_130cm"],
+                        r.get("exemption") or "") for r in self._tree_rows()]
+        shrubs = [ShrubIn(species_info(r["species"]), r["area_m2"], r.get("exemption") or "")
+                  for r in self._shrub_rows()]
+        unit = self.parcels[0].unit if self.parcels else None
+        return assess(trees, shrubs, self.holder(), rates_for(unit))
+
+    def payload(self) -> dict:
+        c = self.main.cleaned_data
+        return {
+            "applicant_name": c["applicant_name"], "applicant_address": c["applicant_address"],
+            "natural_person": bool(c["natural_person"]), "own_land": bool(c["own_land"]),
+            "business": bool(c["business"]), "reason": c["reason"],
+            "intended_date": c["intended_date"].isoformat() if c["intended_date"] else "",
+            "trees": [{"species": r["species"].latin_name, "species_id": r["species"].pk,
+                       "x": round(r["x"], 2), "y": round(r["y"], 2),
+                       "circumference_5cm": r["circumference_5cm"],
+                       "stems_130cm": r["stems_130cm"], "exemption": r.get("exemption") or ""}
+                      for r in self._tree_rows()],
+            "shrubs": [{"species": r["species"].latin_name, "species_id": r["species"].pk,
+                        "geometry": r["geometry"].wkt, "area_m2": str(r["area_m2"]),
+                        "exemption": r.get("exemption") or ""} for r in self._shrub_rows()],
+        }
+
+    def save_details(self, application) -> None:
+        TreeItem.objects.filter(application=application).delete()
+        ShrubGroup.objects.filter(application=application).delete()
+        TreeItem.objects.bulk_create([
+            TreeItem(application=application, position=n, species=r["species"],
+                     location=Point(r["x"], r["y"], srid=SRID),
+                     circumference_5cm=r["circumference_5cm"], stems_130cm=r["stems_130cm"],
+                     exemption=r.get("exemption") or "")
+            for n, r in enumerate(self._tree_rows(), start=1)])
+        ShrubGroup.objects.bulk_create([
+            ShrubGroup(application=application, position=n, species=r["species"],
+                       area=r["geometry"], area_m2=r["area_m2"],
+                       exemption=r.get("exemption") or "")
+            for n, r in enumerate(self._shrub_rows(), start=1)])
+
+
+def _tree_rows(payload: dict) -> list[dict]:
+    return [{"species": t["species_id"], "x": t["x"], "y": t["y"],
+             "circumference_5cm": t["circumference_5cm"],
+             "stems_130cm": ", ".join(map(str, t["stems_130cm"])),
+             "exemption": t.get("exemption", "")} for t in payload.get("trees", [])]
+
+
+def _shrub_rows(payload: dict) -> list[dict]:
+    return [{"species": s["species_id"], "geometry": s["geometry"],
+             "exemption": s.get("exemption", "")} for s in payload.get("shrubs", [])]
+
+
+def formset_data(payload: dict) -> dict:
+    """The form's POST data from a JSON body (the API's input), so both share one form."""
+    data: dict = {f"main-{k}": v for k, v in payload.items() if k not in ("trees", "shrubs")}
+    for key in ("natural_person", "own_land", "business"):
+        if not payload.get(key):
+            data.pop(f"main-{key}", None)
+    for prefix, rows in (("trees", payload.get("trees", [])),
+                         ("shrubs", payload.get("shrubs", []))):
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        for i, row in enumerate(rows):
+            for k, v in row.items():
+                if k == "stems_130cm" and isinstance(v, list):
+                    v = ", ".join(map(str, v))
+                elif k == "geometry" and isinstance(v, dict):
+                    v = json.dumps(v)
+                data[f"{prefix}-{i}-{k}"] = v
+    return data

@@ -1,0 +1,299 @@
+"""Pages of the permits app: thin, they parse the request, call a service or selector, render.
+Product errors (core.errors) become a message on the page, never a half-done change."""
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import GeoPortalError, NotFound
+from layers.selectors import parcel_zoning
+
+from . import kinds, selectors, services
+from .access import officer_units, roles_towards
+from .attachments import attachment_add
+from .models import Attachment
+from .workflow import (
+    APPLICANT,
+    EXPECTED_OF_APPLICANT,
+    OFFICER,
+    ROLE_LABELS,
+    STATE_CHOICES,
+    State,
+    allowed_actions,
+)
+
+
+def _kind_or_404(code: str) -> kinds.Kind:
+    kind = kinds.get(code)
+    if kind is None:
+        raise Http404
+    return kind
+
+
+def _parcel_ids(request: HttpRequest) -> list[str]:
+    raw = request.GET.get("parcels") or request.POST.get("parcels") or ""
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+def _form_page(request, kind, form, *, app=None, parcels, status=200, verdict=None):
+    return render(request, "permits/application_form.html", {
+        "kind": kind, "form": form, "app": app, "parcels": parcels, "verdict": verdict,
+        "parcel_ids": ",".join(p.parcel_id for p in parcels),
+        "map_config": {"parcels": _parcels_geojson(parcels), "editable": True,
+                       "features": selectors.map_features(app, srid=2180) if app else None},
+        "attachment_purposes": Attachment.PURPOSE_CHOICES,
+    }, status=status)
+
+
+def _parcels_geojson(parcels) -> dict:
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": selectors.geojson(p.geom, 2180),
+         "properties": {"id": p.parcel_id}} for p in parcels]}
+
+
+@login_required
+def application_new(request: HttpRequest, kind: str) -> HttpResponse:
+    """The form for parcels chosen on the map; the first save creates the draft."""
+    kind_obj = _kind_or_404(kind)
+    try:
+        parcels = selectors.parcels_from_ids(_parcel_ids(request))
+        if not parcels:
+            messages.error(request, _("Choose a parcel on the map first."))
+            return redirect("home")
+        services.kind_setting_for(parcels[0].unit, kind)
+    except GeoPortalError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("home")
+    form = kind_obj.form_class()(request.POST or None, request.FILES or None, parcels=parcels)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                app = services.draft_create(by=request.user, kind_code=kind, parcels=parcels)
+                services.draft_save(application_id=app.pk, by=request.user, form=form)
+        except GeoPortalError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Draft saved. You can come back to it from My cases."))
+            return redirect("permits:edit", pk=app.pk)
+    verdict = form.verdict() if request.method == "POST" and form.is_valid() else None
+    return _form_page(request, kind_obj, form, parcels=parcels, verdict=verdict,
+                      status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resume a draft: check (verdict only), save, or save and submit."""
+    app = _own_draft(request, pk)
+    if isinstance(app, HttpResponse):
+        return app
+    kind = _kind_or_404(app.kind)
+    parcels = [link.parcel for link in app.parcel_links.select_related("parcel__unit")]
+    form = kind.form_class()(request.POST or None, request.FILES or None, application=app,
+                             parcels=parcels)
+    verdict = None
+    if request.method == "POST":
+        if not form.is_valid():
+            return _form_page(request, kind, form, app=app, parcels=parcels, status=400)
+        verdict = form.verdict() if hasattr(form, "verdict") else None
+        if "check" not in request.POST:
+            try:
+                app = services.draft_save(application_id=app.pk, by=request.user, form=form,
+                                          version=_int(request.POST.get("version")))
+                if "submit" in request.POST:
+                    app = services.application_submit(application_id=app.pk, by=request.user,
+                                                       version=app.version)
+                    messages.success(request, _(
+                        "Submitted: case %(case)s on %(when)s. Keep the confirmation.") % {
+                        "case": app.case_number,
+                        "when": timezone.localtime(app.submitted_at).strftime("%d.%m.%Y %H:%M")})
+                    return redirect("permits:detail", pk=app.pk)
+                messages.success(request, _("Draft saved."))
+                return redirect("permits:edit", pk=app.pk)
+            except GeoPortalError as exc:
+                messages.error(request, str(exc.message))
+    elif app.payload:
+        verdict = _saved_verdict(app)
+    return _form_page(request, kind, form, app=app, parcels=parcels, verdict=verdict)
+
+
+def _saved_verdict(app):
+    from .trees.services import assessment
+
+    return assessment(app) if app.kind == "trees" else None
+
+
+def _own_draft(request, pk: int):
+    app = selectors.my_applications(user=request.user).filter(pk=pk).first()
+    if app is None:
+        raise Http404
+    if app.state != State.DRAFT:
+        return redirect("permits:detail", pk=pk)
+    return app
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_POST
+def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.draft_delete(application_id=pk, by=request.user)
+    except GeoPortalError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("permits:mine")
+    messages.success(request, _("Draft deleted."))
+    return redirect("permits:mine")
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _visible(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+    else:
+        try:
+            attachment_add(application=app, by=request.user, upload=upload,
+                           purpose=request.POST.get("purpose", ""))
+            messages.success(request, _("Document %(name)s added.") % {"name": upload.name})
+        except GeoPortalError as exc:
+            messages.error(request, str(exc.message))
+    target = "permits:edit" if app.state == State.DRAFT else "permits:detail"
+    return redirect(target, pk=pk)
+
+
+def _visible(request, pk: int):
+    try:
+        return selectors.application_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, att: int) -> FileResponse:
+    app = _visible(request, pk)
+    attachment = app.attachments.filter(pk=att).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                        as_attachment=True, filename=attachment.original_name)
+
+
+@login_required
+def application_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    app = _visible(request, pk)
+    if not app.pdf:
+        raise Http404
+    return FileResponse(app.pdf.open("rb"), content_type="application/pdf",
+                        filename=f"{app.case_number.replace('/', '-')}.pdf")
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    apps = list(selectors.my_applications(user=request.user))
+    today = timezone.localdate()
+    for app in apps:
+        app.kind_obj = kinds.get(app.kind)
+        app.expected = EXPECTED_OF_APPLICANT[app.state]
+        app.overdue = selectors.is_overdue(app, today)
+    return render(request, "permits/my_cases.html", {"apps": apps})
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case: for the applicant its state, history and what is expected; for the unit's
+    officer the review (map, zoning, nearby cases, flags) and the actions."""
+    app = _visible(request, pk)
+    if app.state == State.DRAFT and app.applicant_id == request.user.pk:
+        return redirect("permits:edit", pk=pk)
+    roles = roles_towards(request.user, app)
+    kind = kinds.get(app.kind)
+    context = {
+        "app": app, "kind": kind, "roles": roles, "is_officer": OFFICER in roles,
+        "is_applicant": APPLICANT in roles,
+        "state_label": State(app.state).label, "expected": EXPECTED_OF_APPLICANT[app.state],
+        "events": app.events.select_related("actor"), "role_labels": ROLE_LABELS,
+        "actions": allowed_actions(app.state, roles),
+        "outcome_label": next((o.label for o in kind.outcomes if o.code == app.outcome), ""),
+        "outcomes": kind.outcomes_for(app.procedure),
+        "overdue": selectors.is_overdue(app),
+        "summary": kind.summary(app) if kind.summary else [],
+        "attachments": app.attachments.all(),
+        "plantings": app.replacement_plantings.select_related("species"),
+        "today": timezone.localdate(),
+        "map_config": {"features": selectors.map_features(app, srid=2180), "editable": False},
+        "species": _species_for_conditions(),
+        "attachment_purposes": Attachment.PURPOSE_CHOICES,
+    }
+    if OFFICER in roles:
+        context.update({
+            "flags": selectors.review_flags(app),
+            "nearby": selectors.nearby_open_cases(app),
+            "zoning": [(link.parcel_ident, parcel_zoning(parcel=link.parcel))
+                       for link in app.parcel_links.select_related("parcel")],
+        })
+    return render(request, "permits/application_detail.html", context)
+
+
+def _species_for_conditions():
+    from .models import Species
+    return Species.objects.all()
+
+
+@login_required
+@require_POST
+def application_action(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _visible(request, pk)
+    on_date = None
+    if request.POST.get("date"):
+        try:
+            on_date = date.fromisoformat(request.POST["date"])
+        except ValueError:
+            messages.error(request, _("The date is not valid."))
+            return redirect("permits:detail", pk=pk)
+    conditions = []
+    if request.POST.get("planting_number"):
+        conditions = [{"number": request.POST.get("planting_number"),
+                       "species": request.POST.get("planting_species"),
+                       "place": request.POST.get("planting_place", ""),
+                       "deadline": request.POST.get("planting_deadline", "")}]
+    try:
+        services.application_transition(
+            application_id=app.pk, action=request.POST.get("action", ""), by=request.user,
+            version=_int(request.POST.get("version")), reason=request.POST.get("reason", ""),
+            outcome=request.POST.get("outcome", ""), on_date=on_date, conditions=conditions)
+    except GeoPortalError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("permits:detail", pk=pk)
+
+
+@login_required
+def officer_queue(request: HttpRequest) -> HttpResponse:
+    units = officer_units(request.user, "view")
+    if not units.exists():
+        raise Http404
+    unit = units.filter(teryt=request.GET.get("unit", "")).first()
+    filters = {"kind": request.GET.get("kind", ""), "state": request.GET.get("state", ""),
+               "due": request.GET.get("due", "")}
+    apps = list(selectors.officer_queue(user=request.user, unit=unit, **filters)[:500])
+    today = timezone.localdate()
+    for app in apps:
+        app.kind_obj = kinds.get(app.kind)
+        app.overdue = selectors.is_overdue(app, today)
+    return render(request, "permits/queue.html", {
+        "apps": apps, "units": units, "unit": unit, "filters": filters,
+        "kinds": kinds.all_kinds(), "states": [s for s in STATE_CHOICES if s[0] != "draft"]})
