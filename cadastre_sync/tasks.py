@@ -11,3 +11,6 @@ def cadastre_import_task(job_id: int) -> None:
     job = CadastreImport.objects.select_related("unit").filter(pk=job_id).first()
     if job is not None:
         cadastre_import_job_run(job=job)
+
+# The worker discovers `<app>.tasks`; the tax register's jobs are registered with these.
+from .tax.tasks import reconcile_task, tax_import_task  # noqa: E402, F401

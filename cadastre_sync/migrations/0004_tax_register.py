@@ -186,7 +186,7 @@ class Migration(migrations.Migration):
                 ('area_ha', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True, verbose_name='area [ha]')),
                 ('floor_area_m2', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='usable floor area [m²]')),
                 ('source_line', models.PositiveIntegerField(blank=True, null=True, verbose_name='line in the file')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objects', to='cadastre_sync.taxaccount', verbose_name='account')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tax_objects', to='cadastre_sync.taxaccount', verbose_name='account')),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tax_objects', to='core.administrativeunit', verbose_name='unit')),
             ],
             options={

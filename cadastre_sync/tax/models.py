@@ -236,7 +236,7 @@ class TaxObject(models.Model):
 
     unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE,
                              related_name="tax_objects", verbose_name=_("unit"))
-    account = models.ForeignKey(TaxAccount, on_delete=models.CASCADE, related_name="objects",
+    account = models.ForeignKey(TaxAccount, on_delete=models.CASCADE, related_name="tax_objects",
                                 verbose_name=_("account"))
     object_key = models.CharField(_("object key"), max_length=300)
     kind = models.CharField(_("kind"), max_length=12, choices=OBJECT_KINDS)

@@ -45,13 +45,7 @@ _NOT_NAME = re.compile(r"[^a-z0-9]+")
 def name_key(*parts: str) -> str:
     """Names compared without case, diacritics, punctuation or extra spaces.
 
-    The same folding as SQL_NAME_KEY, so Python and the database agree.
     """
     text = " ".join(p for p in parts if p).lower().replace("ł", "l")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _NOT_NAME.sub(" ", text).strip()
-
-
-# The same in SQL over a text expression `{}`: ł and the other Polish letters folded.
-SQL_NAME_KEY = ("btrim(regexp_replace(translate(lower({}), 'ąćęłńóśźżäöüé', 'acelnoszzaoue'), "
-                "'[^a-z0-9]+', ' ', 'g'))")

@@ -1,0 +1,146 @@
+"""Reconciliation of a unit's tax register with its cadastre, as a job with progress.
+
+The steps (reconcile_sql.py) build the run's findings in temporary tables, each one
+statement over the whole unit, committed as it goes so the job's progress is visible;
+only the final merge into the findings table is one transaction. A failure leaves
+the findings as they were.
+"""
+import logging
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.jobs import job_fail, job_finish, job_progress, job_start
+from core.models import AdministrativeUnit
+
+from . import reconcile_sql as q
+from . import rules
+from .models import ReconciliationRun, TaxFinding, TaxRate, TaxSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run: ReconciliationRun
+    counts: dict
+    seconds: float
+
+
+def rates_for(unit: AdministrativeUnit, year: int) -> tuple[dict[str, Decimal], dict[str, int]]:
+    """Each rate's value for `year`: the unit's own, else the default, of the latest year
+    up to `year` (or the earliest known when none is that old); and the year used."""
+    rows = (TaxRate.objects.filter(Q(unit=unit) | Q(unit=None))
+            .order_by("key", "-unit_id", "-year").values("key", "year", "rate", "unit_id"))
+    chosen: dict[str, tuple] = {}
+    for row in rows:
+        best = chosen.get(row["key"])
+        rank = (row["unit_id"] is not None, row["year"] <= year,
+                row["year"] if row["year"] <= year else -row["year"])
+        if best is None or rank > best[0]:
+            chosen[row["key"]] = (rank, row["rate"], row["year"])
+    return ({k: v[1] for k, v in chosen.items()}, {k: v[2] for k, v in chosen.items()})
+
+
+def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
+    settings, _created = TaxSettings.objects.get_or_create(unit=unit)
+    rates, years = rates_for(unit, run.year)
+    missing = [key for key, _name in rules.RATE_KEYS if key not in rates]
+    if missing:
+        raise ValueError(_("No tax rate is stored for: %(keys)s.") % {"keys": ", ".join(missing)})
+    aliases = list(rules.SOIL_CLASS_ALIASES.items())
+    fixed = list(rules.FIXED_SEVERITY.items())
+    (high, _h), (medium, _m) = rules.SEVERITY_BY_AMOUNT
+    return {
+        "unit_id": unit.pk, "run_id": run.pk, "district": settings.tax_district,
+        "tol_ha": settings.area_tolerance_ha, "tol_share": settings.area_tolerance_share,
+        "conv_tol": settings.conversion_tolerance_ha,
+        "floor_tol": settings.floor_area_tolerance_share,
+        "usable_share": settings.usable_floor_share,
+        "exempt_groups": [int(g) for g in settings.exempt_register_groups or []],
+        "ofu": list(rules.LAND_USE_TAX), "ofu_class": [c for c, _g in rules.LAND_USE_TAX.values()],
+        "ofu_group": [g for _c, g in rules.LAND_USE_TAX.values()],
+        "alias_group": [g for (g, _a), _s in aliases], "alias_from": [a for (_g, a), _s in aliases],
+        "alias_to": [s for _k, s in aliases],
+        "rate_key": list(rates), "rate_value": list(rates.values()),
+        "rate_basis": [rules.RATE_BASIS[k] for k in rates],
+        "kst": list(rules.KST_TAX), "kst_rate": list(rules.KST_TAX.values()),
+        "fallback_factor": rules.FALLBACK_FACTOR, "successor_min_m2": rules.SUCCESSOR_MIN_M2,
+        "spouse_severity": rules.SPOUSE_SEVERITY,
+        "fixed_category": [c for c, _s in fixed], "fixed_severity": [s for _c, s in fixed],
+        "high_from": high, "medium_from": medium,
+        "reopen_text": _("found again by a reconciliation run"),
+        "_years": years,
+    }
+
+
+# The steps and what the job's log says of each.
+STEPS = (
+    ("rules", q.RULES), ("parcels and land", q.PARCELS), ("untaxed parcels", (q.PARCEL_UNTAXED,)),
+    ("retired and unknown parcels", (q.PARCEL_NOT_CURRENT,)),
+    ("land use and area", (*q.LAND_SIDE_BY_SIDE, q.LAND_DIFFERENCE)),
+    ("buildings", (*q.BUILDINGS, q.BUILDING_UNDECLARED, q.FLOOR_AREA)),
+    ("owners and taxpayers", (*q.OWNERS, q.OWNER_MISMATCH)),
+    ("severity", (q.SEVERITY,)),
+)
+
+
+def _drop(cur) -> None:
+    cur.execute("DROP TABLE IF EXISTS " + ", ".join(f"pg_temp.{t}" for t in q.TEMP_TABLES))
+
+
+def _merge(cur, params: dict) -> dict:
+    counts = {}
+    with transaction.atomic():
+        for name, statement in q.FINDINGS_MERGE:
+            cur.execute(statement, params)
+            counts[name] = cur.fetchone()[0] if name == "suppressed" else cur.rowcount
+        cur.execute("SELECT category, count(*), COALESCE(sum(estimate), 0) FROM rec_found "
+                    "GROUP BY category ORDER BY category")
+        counts["found"] = {c: {"findings": n, "estimate": str(round(s, 2))}
+                           for c, n, s in cur.fetchall()}
+        counts["new"] += counts.pop("reopened")
+    counts["open"] = TaxFinding.objects.filter(unit_id=params["unit_id"],
+                                               status=TaxFinding.OPEN).count()
+    return counts
+
+
+def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
+              run: ReconciliationRun | None = None) -> RunResult:
+    """Compare `unit`'s tax register with its cadastre; record the run and its findings."""
+    started = time.monotonic()
+    if run is None:
+        run = ReconciliationRun.objects.create(unit=unit, created_by=by,
+                                               year=year or timezone.now().year)
+    job_start(run, total=len(STEPS) + 1)
+    try:
+        params = _params(unit, run)
+        years = params.pop("_years")
+        with connection.cursor() as cur:
+            _drop(cur)
+            for done, (name, statements) in enumerate(STEPS, start=1):
+                for statement in statements:
+                    cur.execute(statement, params)
+                job_progress(run, done=done, note=name)
+            counts = _merge(cur, params)
+            _drop(cur)
+    except (DatabaseError, ValueError) as exc:
+        log.exception("reconciliation of %s failed", unit)
+        with connection.cursor() as cur:
+            _drop(cur)
+        job_fail(run, message=str(exc).splitlines()[0])
+        raise
+    counts["rate_years"] = years
+    seconds = round(time.monotonic() - started, 3)
+    counts["seconds"] = seconds
+    message = _("%(new)d new, %(persisting)d persisting, %(resolved)d resolved, "
+                "%(suppressed)d not a discrepancy") % counts
+    job_finish(run, counts=counts, message=message)
+    ReconciliationRun.objects.filter(pk=run.pk).update(progress_done=len(STEPS) + 1)
+    run.refresh_from_db()
+    return RunResult(run, counts, seconds)

@@ -1,0 +1,407 @@
+"""Reconciliation as set-based SQL: each step one statement over the whole unit.
+
+Working tables are temporary (rec_*). The rule tables (land use -> tax class, building
+class -> rate, conversion factors of the unit's district, rates of the year) are loaded
+first from rules.py and the database, so every statement below joins data, never
+branches on codes. The findings of this run collect in rec_found; FINDINGS_MERGE writes
+them into the findings table in one transaction (new, persisting, resolved, suppressed).
+Values always travel as parameters.
+"""
+
+TEMP_TABLES = ("rec_ofu", "rec_factor", "rec_rate", "rec_kst", "rec_parcel", "rec_expected",
+               "rec_declared", "rec_taxed", "rec_land", "rec_building", "rec_owner", "rec_taxpayer",
+               "rec_found")
+
+# Amount of tax for a class row with `area` (ha), `conv` (conversion ha) and rate/basis.
+AMOUNT = ("CASE r.basis WHEN 'm2' THEN x.area * 10000 * r.rate WHEN 'ha' THEN x.area * r.rate "
+          "WHEN 'conv' THEN x.conv * r.rate ELSE 0 END")
+
+RULES = (
+    "CREATE TEMP TABLE rec_ofu AS SELECT * FROM unnest(%(ofu)s::text[], %(ofu_class)s::text[], "
+    "%(ofu_group)s::text[]) AS t(ofu, tax_class, land_group)",
+    # Factors of the unit's district, plus the aliases (orchards: III as IIIa, IV as IVa).
+    "CREATE TEMP TABLE rec_factor AS "
+    "SELECT land_group, soil_class, factor FROM cadastre_sync_conversionfactor "
+    "WHERE district = %(district)s UNION ALL "
+    "SELECT a.land_group, a.alias, f.factor FROM unnest(%(alias_group)s::text[], "
+    "%(alias_from)s::text[], %(alias_to)s::text[]) AS a(land_group, alias, soil_class) "
+    "JOIN cadastre_sync_conversionfactor f ON f.land_group = a.land_group "
+    "AND f.soil_class = a.soil_class AND f.district = %(district)s",
+    "CREATE TEMP TABLE rec_rate AS SELECT * FROM unnest(%(rate_key)s::text[], "
+    "%(rate_value)s::numeric[], %(rate_basis)s::text[]) AS t(key, rate, basis)",
+    "CREATE TEMP TABLE rec_kst AS SELECT * FROM unnest(%(kst)s::text[], %(kst_rate)s::text[]) "
+    "AS t(kst, rate_key)",
+)
+
+PARCELS = (
+    """
+CREATE TEMP TABLE rec_parcel AS
+SELECT p.id, p.parcel_id, p.geom, p.registered_area_ha AS area, p.register_unit_id,
+       COALESCE(ru."group" = ANY(%(exempt_groups)s::int[]), false) AS exempt
+FROM cadastre_sync_parcel p
+LEFT JOIN cadastre_sync_registerunit ru ON ru.id = p.register_unit_id
+WHERE p.unit_id = %(unit_id)s AND p.retired_at IS NULL
+""",
+    "CREATE UNIQUE INDEX ON rec_parcel (parcel_id)",
+    "CREATE UNIQUE INDEX ON rec_parcel (id)",
+    "ANALYZE rec_parcel",
+    # What the cadastre says each parcel carries, per tax class (a parcel without land-use
+    # pieces counts as other land over its registered area).
+    """
+CREATE TEMP TABLE rec_expected AS
+SELECT x.parcel_pk, x.tax_class, x.area, x.conv, @AMOUNT@ AS tax
+FROM (
+    SELECT l.parcel_id AS parcel_pk, o.tax_class, sum(l.area_ha) AS area,
+           sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)) AS conv
+    FROM cadastre_sync_landusepiece l
+    JOIN rec_parcel p ON p.id = l.parcel_id
+    JOIN rec_ofu o ON o.ofu = l.ofu AND o.tax_class <> 'exempt'
+    LEFT JOIN rec_factor f ON f.land_group = o.land_group AND f.soil_class = l.ozk
+    GROUP BY l.parcel_id, o.tax_class
+    UNION ALL
+    SELECT p.id, 'land_other', p.area, 0 FROM rec_parcel p
+    WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_landusepiece l WHERE l.parcel_id = p.id)
+) x JOIN rec_rate r ON r.key = x.tax_class
+""".replace("@AMOUNT@", AMOUNT),
+    "CREATE INDEX ON rec_expected (parcel_pk)",
+    # What the tax register declares per parcel and class (land, agricultural, forest).
+    """
+CREATE TEMP TABLE rec_declared AS
+SELECT x.parcel_ref, x.tax_class, x.area, x.conv, @AMOUNT@ AS tax
+FROM (
+    SELECT t.parcel_ref,
+           CASE t.kind WHEN 'land' THEN 'land_' || t.category ELSE t.kind END AS tax_class,
+           sum(t.area_ha) AS area,
+           sum(t.area_ha * COALESCE(f.factor, %(fallback_factor)s)) AS conv
+    FROM cadastre_sync_taxobject t
+    LEFT JOIN rec_ofu o ON o.ofu = t.land_use
+    LEFT JOIN rec_factor f ON f.land_group = o.land_group AND f.soil_class = t.soil_class
+    WHERE t.unit_id = %(unit_id)s AND t.kind <> 'building'
+    GROUP BY 1, 2
+) x JOIN rec_rate r ON r.key = x.tax_class
+""".replace("@AMOUNT@", AMOUNT),
+    "CREATE INDEX ON rec_declared (parcel_ref)",
+    "CREATE TEMP TABLE rec_taxed AS SELECT DISTINCT parcel_ref FROM cadastre_sync_taxobject "
+    "WHERE unit_id = %(unit_id)s AND parcel_ref <> ''",
+    "CREATE UNIQUE INDEX ON rec_taxed (parcel_ref)",
+    "ANALYZE rec_expected", "ANALYZE rec_declared", "ANALYZE rec_taxed",
+    """
+CREATE TEMP TABLE rec_found (category text, key text, parcel_ref text, building_ref text,
+                             geom geometry(MultiPolygon, 2180), estimate numeric,
+                             severity text, evidence jsonb)
+""",
+)
+
+# A current, taxable parcel that no tax object names.
+PARCEL_UNTAXED = """
+INSERT INTO rec_found
+SELECT 'parcel_untaxed', p.parcel_id, p.parcel_id, '', p.geom, e.tax, NULL,
+       jsonb_build_object('registered_area_ha', p.area, 'expected', e.classes)
+FROM rec_parcel p
+JOIN (SELECT parcel_pk, sum(tax) AS tax, sum(area) AS area,
+             jsonb_object_agg(tax_class, jsonb_build_object(
+                 'area_ha', round(area, 4), 'conversion_ha', round(conv, 4),
+                 'tax', round(tax, 2))) AS classes
+      FROM rec_expected GROUP BY parcel_pk) e ON e.parcel_pk = p.id
+WHERE NOT p.exempt AND e.area > 0
+  AND NOT EXISTS (SELECT 1 FROM rec_taxed t WHERE t.parcel_ref = p.parcel_id)
+"""
+
+# Tax objects naming a parcel that is not current: retired (with the current parcels
+# now covering its ground) or never known to the cadastre.
+PARCEL_NOT_CURRENT = """
+INSERT INTO rec_found
+SELECT CASE WHEN old.geom IS NULL THEN 'unknown_parcel' ELSE 'retired_parcel' END,
+       t.parcel_ref, t.parcel_ref, '', old.geom, 0, NULL,
+       jsonb_build_object('objects', objs.list, 'retired_at', old.retired_at,
+                          'successors', COALESCE(succ.list, '[]'::jsonb))
+FROM rec_taxed t
+CROSS JOIN LATERAL (
+    SELECT jsonb_agg(jsonb_build_object('id', o.id, 'kind', o.kind, 'account', a.number,
+                                        'area_ha', o.area_ha, 'floor_area_m2', o.floor_area_m2)
+                     ORDER BY o.id) AS list
+    FROM cadastre_sync_taxobject o JOIN cadastre_sync_taxaccount a ON a.id = o.account_id
+    WHERE o.unit_id = %(unit_id)s AND o.parcel_ref = t.parcel_ref) objs
+LEFT JOIN LATERAL (
+    SELECT x.geom, x.retired_at FROM cadastre_sync_parcel x
+    WHERE x.parcel_id = t.parcel_ref ORDER BY x.retired_at DESC LIMIT 1) old ON true
+LEFT JOIN LATERAL (
+    SELECT jsonb_agg(jsonb_build_object(
+               'parcel_id', c.parcel_id, 'shared_m2', round(ST_Area(ST_Intersection(c.geom,
+                                                                   old.geom))::numeric, 1),
+               'taxed', EXISTS (SELECT 1 FROM rec_taxed z WHERE z.parcel_ref = c.parcel_id))
+           ORDER BY c.parcel_id) AS list
+    FROM cadastre_sync_parcel c
+    WHERE c.retired_at IS NULL AND c.geom && old.geom
+      AND ST_Area(ST_Intersection(c.geom, old.geom)) >= %(successor_min_m2)s) succ ON true
+WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_parcel c
+                  WHERE c.parcel_id = t.parcel_ref AND c.retired_at IS NULL)
+"""
+
+# Expected and declared land side by side, per parcel and tax class.
+LAND_SIDE_BY_SIDE = (
+    """
+CREATE TEMP TABLE rec_land AS
+SELECT COALESCE(x.parcel_id, y.parcel_ref) AS parcel_id,
+       COALESCE(x.tax_class, y.tax_class) AS tax_class,
+       COALESCE(x.area, 0) AS e_area, COALESCE(y.area, 0) AS d_area,
+       COALESCE(x.conv, 0) AS e_conv, COALESCE(y.conv, 0) AS d_conv,
+       COALESCE(x.tax, 0) AS e_tax, COALESCE(y.tax, 0) AS d_tax
+FROM (SELECT p.parcel_id, e.* FROM rec_expected e JOIN rec_parcel p ON p.id = e.parcel_pk
+      WHERE EXISTS (SELECT 1 FROM rec_taxed t WHERE t.parcel_ref = p.parcel_id)) x
+FULL JOIN rec_declared y ON y.parcel_ref = x.parcel_id AND y.tax_class = x.tax_class
+""",
+    "ANALYZE rec_land",
+)
+
+# A taxed parcel whose declared land differs from the cadastre: in kind (tax class, or
+# soil classes giving other conversion hectares) or in area beyond the tolerance.
+LAND_DIFFERENCE = """
+INSERT INTO rec_found
+SELECT CASE WHEN g.d_area = 0 OR abs(g.e_area - g.d_area) > c.tolerance
+            THEN 'area_difference' ELSE 'land_use_difference' END,
+       p.parcel_id, p.parcel_id, '', p.geom, g.e_tax - g.d_tax, NULL,
+       jsonb_build_object('registered_area_ha', p.area, 'tolerance_ha', round(c.tolerance, 4),
+                          'expected', g.expected, 'declared', g.declared,
+                          'expected_area_ha', round(g.e_area, 4), 'declared_area_ha', g.d_area,
+                          'expected_conversion_ha', round(g.e_conv, 4),
+                          'declared_conversion_ha', round(g.d_conv, 4))
+FROM (
+    SELECT l.parcel_id, sum(l.e_area) AS e_area, sum(l.d_area) AS d_area,
+           sum(l.e_conv) FILTER (WHERE l.tax_class = 'agricultural') AS e_conv,
+           sum(l.d_conv) FILTER (WHERE l.tax_class = 'agricultural') AS d_conv,
+           sum(l.e_tax) AS e_tax, sum(l.d_tax) AS d_tax,
+           max(abs(l.e_area - l.d_area)) AS class_diff,
+           COALESCE(jsonb_object_agg(l.tax_class, jsonb_build_object(
+               'area_ha', round(l.e_area, 4), 'conversion_ha', round(l.e_conv, 4)))
+               FILTER (WHERE l.e_area > 0), '{}') AS expected,
+           COALESCE(jsonb_object_agg(l.tax_class, jsonb_build_object(
+               'area_ha', round(l.d_area, 4), 'conversion_ha', round(l.d_conv, 4)))
+               FILTER (WHERE l.d_area > 0), '{}') AS declared
+    FROM rec_land l GROUP BY l.parcel_id) g
+JOIN rec_parcel p ON p.parcel_id = g.parcel_id
+CROSS JOIN LATERAL (SELECT GREATEST(%(tol_ha)s, %(tol_share)s * p.area) AS tolerance) c
+WHERE NOT p.exempt AND (
+    g.d_area = 0 OR abs(g.e_area - g.d_area) > c.tolerance OR g.class_diff > c.tolerance
+    OR abs(COALESCE(g.e_conv, 0) - COALESCE(g.d_conv, 0)) > %(conv_tol)s)
+"""
+
+BUILDINGS = (
+    """
+CREATE TEMP TABLE rec_building AS
+SELECT b.id, b.building_id, b.geom, k.rate_key, r.rate,
+       COALESCE(b.built_up_area_m2, ST_Area(b.geom)::numeric) * GREATEST(b.storeys_above, 1)
+           * %(usable_share)s AS est_floor,
+       b.storeys_above, COALESCE(b.built_up_area_m2, round(ST_Area(b.geom)::numeric, 2))
+           AS footprint,
+       ps.parcels, ps.all_exempt
+FROM cadastre_sync_building b
+JOIN rec_kst k ON k.kst = b.kst_class
+LEFT JOIN rec_rate r ON r.key = k.rate_key
+CROSS JOIN LATERAL (
+    SELECT array_agg(p.parcel_id ORDER BY p.parcel_id) AS parcels,
+           COALESCE(bool_and(p.exempt), false) AS all_exempt
+    FROM cadastre_sync_building_parcels bp JOIN rec_parcel p ON p.id = bp.parcel_id
+    WHERE bp.building_id = b.id) ps
+WHERE b.unit_id = %(unit_id)s AND b.retired_at IS NULL
+""",
+    "CREATE UNIQUE INDEX ON rec_building (building_id)",
+    "CREATE INDEX ON rec_building USING gin (parcels)",
+    "ANALYZE rec_building",
+)
+
+# A taxable cadastre building that no tax object declares, by its id or by its parcel.
+BUILDING_UNDECLARED = """
+INSERT INTO rec_found
+SELECT 'building_undeclared', b.building_id, COALESCE(b.parcels[1], ''), b.building_id,
+       b.geom, round(b.est_floor * b.rate, 2), NULL,
+       jsonb_build_object('parcels', b.parcels, 'footprint_m2', b.footprint,
+                          'storeys', b.storeys_above, 'estimated_floor_area_m2',
+                          round(b.est_floor, 2), 'rate', b.rate_key)
+FROM rec_building b
+WHERE b.rate_key <> 'exempt' AND NOT b.all_exempt
+  AND NOT EXISTS (SELECT 1 FROM cadastre_sync_taxobject t
+                  WHERE t.unit_id = %(unit_id)s AND t.kind = 'building'
+                    AND t.building_ref = b.building_id)
+  AND NOT EXISTS (SELECT 1 FROM cadastre_sync_taxobject t
+                  WHERE t.unit_id = %(unit_id)s AND t.kind = 'building'
+                    AND t.building_ref = '' AND t.parcel_ref = ANY(b.parcels))
+"""
+
+# Declared usable floor area far from footprint x storeys x usable share: per building
+# declared by id, and per parcel for buildings declared by parcel only.
+FLOOR_AREA = """
+INSERT INTO rec_found
+SELECT 'floor_area_difference', g.key, g.parcel_ref, g.building_ref, g.geom,
+       round((g.est - g.declared) * g.rate, 2), NULL,
+       jsonb_build_object('declared_floor_area_m2', g.declared,
+                          'estimated_floor_area_m2', round(g.est, 2),
+                          'buildings', g.buildings, 'tolerance_share', %(floor_tol)s)
+FROM (
+    SELECT 'B:' || b.building_id AS key, COALESCE(b.parcels[1], '') AS parcel_ref,
+           b.building_id AS building_ref, b.geom, b.est_floor AS est, d.declared, d.rate,
+           to_jsonb(ARRAY[b.building_id]) AS buildings
+    FROM (SELECT t.building_ref, sum(t.floor_area_m2) AS declared,
+                 (array_agg(r.rate ORDER BY t.floor_area_m2 DESC))[1] AS rate
+          FROM cadastre_sync_taxobject t
+          JOIN rec_rate r ON r.key = 'building_' || t.category
+          WHERE t.unit_id = %(unit_id)s AND t.kind = 'building' AND t.building_ref <> ''
+          GROUP BY t.building_ref) d
+    JOIN rec_building b ON b.building_id = d.building_ref
+    UNION ALL
+    SELECT 'P:' || p.parcel_id, p.parcel_id, '', p.geom, est.floor, d.declared, d.rate,
+           est.buildings
+    FROM (SELECT t.parcel_ref, sum(t.floor_area_m2) AS declared,
+                 (array_agg(r.rate ORDER BY t.floor_area_m2 DESC))[1] AS rate
+          FROM cadastre_sync_taxobject t
+          JOIN rec_rate r ON r.key = 'building_' || t.category
+          WHERE t.unit_id = %(unit_id)s AND t.kind = 'building' AND t.building_ref = ''
+          GROUP BY t.parcel_ref) d
+    JOIN rec_parcel p ON p.parcel_id = d.parcel_ref
+    CROSS JOIN LATERAL (
+        SELECT COALESCE(sum(b.est_floor), 0) AS floor,
+               COALESCE(jsonb_agg(b.building_id ORDER BY b.building_id), '[]') AS buildings
+        FROM rec_building b
+        WHERE b.parcels @> ARRAY[p.parcel_id]::varchar[] AND b.rate_key <> 'exempt'
+          AND NOT EXISTS (SELECT 1 FROM cadastre_sync_taxobject t
+                          WHERE t.unit_id = %(unit_id)s AND t.kind = 'building'
+                            AND t.building_ref = b.building_id)) est
+) g
+WHERE abs(g.est - g.declared) > %(floor_tol)s * g.est
+"""
+
+# Names compared folded: without case, Polish diacritics, punctuation or extra spaces
+# (lower() alone folds only ASCII under the C collation, so capitals are translated too).
+NAME_KEY = ("btrim(regexp_replace(lower(translate({}, 'ąćęłńóśźżĄĆĘŁŃÓŚŹŻäöüéÄÖÜÉ', "
+            "'acelnoszzACELNOSZZaoueAOUE')), '[^a-z0-9]+', ' ', 'g'))")
+_OWNER_NAME = NAME_KEY.format(
+    "CASE WHEN o.kind = 'person' THEN o.first_name || ' ' || o.surname ELSE o.name END")
+_TAXPAYER_NAME = NAME_KEY.format(
+    "CASE WHEN t.kind = 'person' THEN t.first_name || ' ' || t.surname ELSE t.name END")
+
+OWNERS = (
+    # Owners of each taxed parcel, each with the spouse they hold a joint share with.
+    """
+CREATE TEMP TABLE rec_owner AS
+SELECT DISTINCT p.parcel_id, o.id AS owner_id, NULLIF(o.pesel, '') AS pesel,
+       NULLIF(left(o.regon, 9), '') AS regon, """ + _OWNER_NAME + """ AS name_key,
+       x.partner
+FROM rec_parcel p
+JOIN rec_taxed tx ON tx.parcel_ref = p.parcel_id
+JOIN cadastre_sync_ownershipshare s ON s.register_unit_id = p.register_unit_id
+CROSS JOIN LATERAL (VALUES (s.owner_id, s.spouse_id), (s.spouse_id, s.owner_id))
+    AS x(member, partner)
+JOIN cadastre_sync_owner o ON o.id = x.member
+WHERE NOT p.exempt
+""",
+    "CREATE INDEX ON rec_owner (parcel_id)",
+    """
+CREATE TEMP TABLE rec_taxpayer AS
+SELECT DISTINCT ob.parcel_ref AS parcel_id, t.id AS taxpayer_id, NULLIF(t.pesel, '') AS pesel,
+       NULLIF(left(t.regon, 9), '') AS regon, """ + _TAXPAYER_NAME + """ AS name_key
+FROM cadastre_sync_taxobject ob
+JOIN cadastre_sync_accountholder h ON h.account_id = ob.account_id
+JOIN cadastre_sync_taxpayer t ON t.id = h.taxpayer_id
+JOIN rec_parcel p ON p.parcel_id = ob.parcel_ref AND NOT p.exempt
+WHERE ob.unit_id = %(unit_id)s
+""",
+    "CREATE INDEX ON rec_taxpayer (parcel_id)",
+    "ANALYZE rec_owner", "ANALYZE rec_taxpayer",
+)
+
+# Same person: equal identifier; or, where one side has none, equal normalised name.
+_SAME = ("(a.pesel = b.pesel OR a.regon = b.regon OR ((a.pesel IS NULL AND a.regon IS NULL "
+         "OR b.pesel IS NULL AND b.regon IS NULL) AND a.name_key = b.name_key))")
+_MATCHED_BY = ("CASE WHEN a.pesel = b.pesel OR a.regon = b.regon THEN 'identifier' "
+               "ELSE 'name' END")
+
+OWNER_MISMATCH = """
+INSERT INTO rec_found
+SELECT 'owner_mismatch', m.parcel_id, m.parcel_id, '', p.geom, 0,
+       CASE WHEN m.spouse_case THEN %(spouse_severity)s END,
+       jsonb_build_object('owners', m.owners, 'taxpayers', m.taxpayers,
+                          'spouse_case', m.spouse_case)
+FROM (
+    SELECT x.parcel_id, x.owners, y.taxpayers,
+           (y.unmatched = 0 AND x.unmatched > 0 AND x.unmatched = x.spouse_unmatched)
+               AS spouse_case,
+           x.unmatched + y.unmatched AS unmatched
+    FROM (
+        SELECT a.parcel_id, jsonb_agg(jsonb_build_object('id', a.owner_id,
+                   'matched_by', mb.how) ORDER BY a.owner_id) AS owners,
+               count(*) FILTER (WHERE mb.how IS NULL) AS unmatched,
+               count(*) FILTER (WHERE mb.how IS NULL AND sp.matched) AS spouse_unmatched
+        FROM rec_owner a
+        LEFT JOIN LATERAL (SELECT """ + _MATCHED_BY + """ AS how FROM rec_taxpayer b
+                           WHERE b.parcel_id = a.parcel_id AND """ + _SAME + """
+                           ORDER BY 1 LIMIT 1) mb ON true
+        LEFT JOIN LATERAL (SELECT true AS matched FROM rec_owner s JOIN rec_taxpayer b
+                               ON b.parcel_id = s.parcel_id
+                           WHERE s.parcel_id = a.parcel_id AND s.owner_id = a.partner
+                             AND """ + _SAME.replace("a.", "s.") + """ LIMIT 1) sp ON true
+        GROUP BY a.parcel_id) x
+    JOIN (
+        SELECT b.parcel_id, jsonb_agg(jsonb_build_object('id', b.taxpayer_id,
+                   'matched_by', mb.how) ORDER BY b.taxpayer_id) AS taxpayers,
+               count(*) FILTER (WHERE mb.how IS NULL) AS unmatched
+        FROM rec_taxpayer b
+        LEFT JOIN LATERAL (SELECT """ + _MATCHED_BY + """ AS how FROM rec_owner a
+                           WHERE a.parcel_id = b.parcel_id AND """ + _SAME + """
+                           ORDER BY 1 LIMIT 1) mb ON true
+        GROUP BY b.parcel_id) y USING (parcel_id)
+) m JOIN rec_parcel p ON p.parcel_id = m.parcel_id
+WHERE m.unmatched > 0
+"""  # noqa: S608 - composed from constants of this module
+
+SEVERITY = """
+UPDATE rec_found r SET severity = COALESCE(
+    r.severity,
+    (SELECT f.severity FROM unnest(%(fixed_category)s::text[], %(fixed_severity)s::text[])
+         AS f(category, severity) WHERE f.category = r.category),
+    CASE WHEN abs(r.estimate) >= %(high_from)s THEN 'high'
+         WHEN abs(r.estimate) >= %(medium_from)s THEN 'medium' ELSE 'low' END)
+"""
+
+# The run's findings into the findings table (one transaction): counts per outcome.
+FINDINGS_MERGE = (
+    ("suppressed", """
+SELECT count(*) FROM rec_found r JOIN cadastre_sync_taxfinding f
+  ON f.unit_id = %(unit_id)s AND f.category = r.category AND f.key = r.key
+WHERE f.status = 'dismissed'
+"""),
+    ("persisting", """
+UPDATE cadastre_sync_taxfinding f SET last_run_id = %(run_id)s, severity = r.severity,
+       estimate = round(r.estimate, 2), evidence = r.evidence, geom = r.geom,
+       parcel_ref = r.parcel_ref, building_ref = r.building_ref
+FROM rec_found r
+WHERE f.unit_id = %(unit_id)s AND f.category = r.category AND f.key = r.key
+  AND f.status = 'open'
+"""),
+    ("reopened", """
+WITH up AS (
+    UPDATE cadastre_sync_taxfinding f SET status = 'open', first_run_id = %(run_id)s,
+           last_run_id = %(run_id)s, resolved_run_id = NULL, closed_at = NULL,
+           closed_by_id = NULL, severity = r.severity, estimate = round(r.estimate, 2),
+           evidence = r.evidence, geom = r.geom
+    FROM rec_found r
+    WHERE f.unit_id = %(unit_id)s AND f.category = r.category AND f.key = r.key
+      AND f.status = 'resolved'
+    RETURNING f.id)
+INSERT INTO cadastre_sync_findingevent (finding_id, at, action, text)
+SELECT id, now(), 'reopen', %(reopen_text)s FROM up
+"""),
+    ("new", """
+INSERT INTO cadastre_sync_taxfinding (unit_id, category, key, severity, status, parcel_ref,
+    building_ref, geom, evidence, estimate, first_run_id, last_run_id, resolution)
+SELECT %(unit_id)s, r.category, r.key, r.severity, 'open', r.parcel_ref, r.building_ref,
+       r.geom, r.evidence, round(r.estimate, 2), %(run_id)s, %(run_id)s, ''
+FROM rec_found r
+WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_taxfinding f WHERE f.unit_id = %(unit_id)s
+                  AND f.category = r.category AND f.key = r.key)
+"""),
+    ("resolved", """
+UPDATE cadastre_sync_taxfinding f SET status = 'resolved', resolved_run_id = %(run_id)s,
+       closed_at = now()
+WHERE f.unit_id = %(unit_id)s AND f.status = 'open' AND f.last_run_id <> %(run_id)s
+"""),
+)

@@ -1,0 +1,134 @@
+"""Writes of the tax register: imports and reconciliation as jobs, and officers' work on
+findings (assign, comment, resolve with the action taken, not a discrepancy)."""
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, InvalidInput
+from core.jobs import job_fail, job_finish
+from core.models import AdministrativeUnit
+
+from ..services import upload_store
+from .importer import TaxImportRejected, TaxImportResult, tax_records_import
+from .models import FindingEvent, PersonalDataAccess, ReconciliationRun, TaxFinding, TaxImport
+from .reconcile import RunResult, reconcile
+
+
+def _locked(finding: TaxFinding) -> TaxFinding:
+    return TaxFinding.objects.select_for_update().get(pk=finding.pk)
+
+
+def _event(finding: TaxFinding, by, action: str, text: str = "") -> FindingEvent:
+    return FindingEvent.objects.create(finding=finding, by=by, action=action, text=text)
+
+
+@transaction.atomic
+def finding_assign(*, finding: TaxFinding, to, by) -> TaxFinding:
+    finding = _locked(finding)
+    finding.assigned_to = to
+    finding.save(update_fields=["assigned_to"])
+    _event(finding, by, FindingEvent.ASSIGN, to.get_username() if to else "")
+    return finding
+
+
+@transaction.atomic
+def finding_comment(*, finding: TaxFinding, by, text: str) -> FindingEvent:
+    if not text.strip():
+        raise InvalidInput(_("A comment cannot be empty."), detail={"field": "text"})
+    return _event(_locked(finding), by, FindingEvent.COMMENT, text.strip())
+
+
+def _close(finding: TaxFinding, by, status: str, action: str, text: str) -> TaxFinding:
+    if not text.strip():
+        raise InvalidInput(_("Say what was done, or why this is not a discrepancy."),
+                           detail={"field": "text"})
+    finding = _locked(finding)
+    if finding.status != TaxFinding.OPEN:
+        raise Conflict(_("This finding is already closed."), detail={"finding": finding.pk})
+    finding.status, finding.resolution = status, text.strip()
+    finding.closed_by, finding.closed_at = by, timezone.now()
+    finding.save(update_fields=["status", "resolution", "closed_by", "closed_at"])
+    _event(finding, by, action, finding.resolution)
+    return finding
+
+
+@transaction.atomic
+def finding_resolve(*, finding: TaxFinding, by, action_taken: str) -> TaxFinding:
+    """Closed with the action taken (e.g. a decision issued); found again, it reopens."""
+    return _close(finding, by, TaxFinding.RESOLVED, FindingEvent.RESOLVE, action_taken)
+
+
+@transaction.atomic
+def finding_dismiss(*, finding: TaxFinding, by, reason: str) -> TaxFinding:
+    """Not a discrepancy: the reason stays and later runs do not raise it again."""
+    return _close(finding, by, TaxFinding.DISMISSED, FindingEvent.DISMISS, reason)
+
+
+def personal_data_access_log(*, user, unit: AdministrativeUnit, action: str, subject: str,
+                             taxpayer_ids: list[int]) -> None:
+    PersonalDataAccess.objects.create(user=user, unit=unit, action=action,
+                                      subject=subject[:300], taxpayer_ids=sorted(taxpayer_ids))
+
+
+def tax_import_job_run(*, unit: AdministrativeUnit, path: str | Path, strict: bool,
+                       profile: str | None = None, by=None, source_name: str | None = None,
+                       job: TaxImport | None = None) -> tuple[TaxImport, TaxImportResult | None]:
+    """Import with a job row recording status, counts and every refused row."""
+    from core.jobs import job_start
+
+    if job is None:
+        job = TaxImport.objects.create(unit=unit, created_by=by, strict=strict,
+                                       source_name=(source_name or Path(path).name)[:255],
+                                       source_path=str(path), profile_name=profile or "")
+    job_start(job)
+    try:
+        result = tax_records_import(unit=unit, path=path, strict=strict, profile=profile,
+                                    job=job, file_name=job.source_name)
+    except TaxImportRejected as exc:
+        TaxImport.objects.filter(pk=job.pk).update(report=[p.as_dict() for p in exc.problems])
+        job_fail(job, message=str(exc.message), counts={"rejected_rows": len(exc.problems)})
+        job.refresh_from_db()
+        return job, None
+    TaxImport.objects.filter(pk=job.pk).update(report=[p.as_dict() for p in result.problems])
+    message = (_("Same file as the last import: nothing changed.") if result.unchanged_file
+               else _("%(rows)d rows read, %(rejected)d refused") % {
+                   "rows": result.counts.get("rows", 0), "rejected": result.rejected})
+    job_finish(job, counts={**result.counts, "seconds": result.seconds}, message=message)
+    job.refresh_from_db()
+    return job, result
+
+
+def tax_import_run_queued(*, job: TaxImport) -> None:
+    """The worker's entry; a job no longer queued is left alone (safe to run twice)."""
+    if TaxImport.objects.filter(pk=job.pk, status=TaxImport.QUEUED).exists():
+        tax_import_job_run(unit=job.unit, path=job.source_path, strict=job.strict,
+                           profile=job.profile_name or None, job=job)
+
+
+def tax_import_submit(*, unit: AdministrativeUnit, upload, strict: bool, profile: str = "",
+                      by=None) -> TaxImport:
+    from .tasks import tax_import_task
+
+    stored = upload_store(upload)
+    job = TaxImport.objects.create(unit=unit, created_by=by, strict=strict,
+                                   source_name=upload.name[:255], source_path=str(stored),
+                                   profile_name=profile)
+    transaction.on_commit(lambda: tax_import_task.defer(job_id=job.pk))
+    return job
+
+
+def reconciliation_submit(*, unit: AdministrativeUnit, year: int, by=None) -> ReconciliationRun:
+    from .tasks import reconcile_task
+
+    run = ReconciliationRun.objects.create(unit=unit, created_by=by, year=year)
+    transaction.on_commit(lambda: reconcile_task.defer(run_id=run.pk))
+    return run
+
+
+def reconciliation_run_queued(*, run: ReconciliationRun) -> RunResult | None:
+    claimed = ReconciliationRun.objects.filter(pk=run.pk, status=ReconciliationRun.QUEUED)
+    if not claimed.exists():
+        return None
+    return reconcile(unit=run.unit, year=run.year, run=run)

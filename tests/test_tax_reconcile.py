@@ -1,0 +1,129 @@
+"""Reconciliation on a gmina with every kind of discrepancy injected at known parcels."""
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from cadastre_sync.models import ReconciliationRun, TaxFinding
+from cadastre_sync.tax.reconcile import reconcile
+from cadastre_sync.tax.services import finding_dismiss
+from tests import factories
+from tests.tax_factories import YEAR, discrepancy_gmina, fix_half
+
+pytestmark = pytest.mark.django_db
+
+
+def found(unit, status: str = TaxFinding.OPEN) -> dict[str, set[str]]:
+    result: dict[str, set[str]] = {}
+    for category, key in TaxFinding.objects.filter(unit=unit, status=status).values_list(
+            "category", "key"):
+        result.setdefault(category, set()).add(key)
+    return result
+
+
+def test_the_run_finds_exactly_the_injected_discrepancies_with_their_estimates():
+    g = discrepancy_gmina()
+
+    result = reconcile(unit=g.unit, year=YEAR)
+
+    assert found(g.unit) == g.expected
+    estimates = {(f.category, f.key): f.estimate for f in TaxFinding.objects.filter(unit=g.unit)}
+    for where, estimate in g.estimates.items():
+        assert estimates[where] == estimate, where
+    assert result.counts["new"] == sum(len(keys) for keys in g.expected.values())
+    assert result.run.status == ReconciliationRun.SUCCEEDED
+
+
+def test_a_retired_parcel_names_the_parcels_it_became():
+    g = discrepancy_gmina()
+
+    reconcile(unit=g.unit, year=YEAR)
+
+    finding = TaxFinding.objects.get(unit=g.unit, category="retired_parcel")
+    successors = finding.evidence["successors"]
+    assert [s["parcel_id"] for s in successors] == g.handles["retired_successors"]
+    assert all(s["taxed"] and s["shared_m2"] == 450.0 for s in successors)
+    assert finding.geom is not None and finding.severity == "medium"
+
+
+def test_only_one_spouse_taxed_is_recognised_as_the_spouse_case():
+    g = discrepancy_gmina()
+
+    reconcile(unit=g.unit, year=YEAR)
+
+    couple = TaxFinding.objects.get(key=g.handles["couple"].parcel_id)
+    sold = TaxFinding.objects.get(key=g.handles["sold"].parcel_id)
+    assert (couple.evidence["spouse_case"], couple.severity) == (True, "low")
+    assert (sold.evidence["spouse_case"], sold.severity) == (False, "medium")
+    matched = [o["matched_by"] for o in couple.evidence["owners"]]
+    assert sorted(matched, key=str) == [None, "identifier"]
+
+
+def test_the_second_run_after_fixing_half_reports_them_resolved():
+    g = discrepancy_gmina()
+    first = reconcile(unit=g.unit, year=YEAR)
+    fixed = fix_half(g)
+
+    second = reconcile(unit=g.unit, year=YEAR)
+
+    resolved = TaxFinding.objects.filter(unit=g.unit, status=TaxFinding.RESOLVED)
+    assert {(f.category, f.key) for f in resolved} == fixed
+    assert {f.resolved_run_id for f in resolved} == {second.run.pk}
+    total = sum(len(keys) for keys in g.expected.values())
+    assert (second.counts["new"], second.counts["persisting"], second.counts["resolved"]) == (
+        0, total - len(fixed), len(fixed))
+    persisting = TaxFinding.objects.filter(unit=g.unit, status=TaxFinding.OPEN)
+    assert {f.first_run_id for f in persisting} == {first.run.pk}
+    assert {f.last_run_id for f in persisting} == {second.run.pk}
+
+
+def test_not_a_discrepancy_is_suppressed_next_time():
+    g = discrepancy_gmina()
+    reconcile(unit=g.unit, year=YEAR)
+    officer = factories.user()
+    unknown = TaxFinding.objects.get(unit=g.unit, category="unknown_parcel")
+    finding_dismiss(finding=unknown, by=officer, reason="Parcel in the neighbouring gmina")
+
+    again = reconcile(unit=g.unit, year=YEAR)
+
+    unknown.refresh_from_db()
+    assert unknown.status == TaxFinding.DISMISSED
+    assert unknown.resolution == "Parcel in the neighbouring gmina"
+    assert (again.counts["suppressed"], again.counts["new"]) == (1, 0)
+
+
+def test_an_officer_resolved_finding_found_again_is_reopened_as_new():
+    g = discrepancy_gmina()
+    reconcile(unit=g.unit, year=YEAR)
+    untaxed = TaxFinding.objects.get(unit=g.unit, category="parcel_untaxed")
+    TaxFinding.objects.filter(pk=untaxed.pk).update(status=TaxFinding.RESOLVED)
+
+    again = reconcile(unit=g.unit, year=YEAR)
+
+    untaxed.refresh_from_db()
+    assert untaxed.status == TaxFinding.OPEN and untaxed.first_run_id == again.run.pk
+    assert again.counts["new"] == 1
+    assert untaxed.events.filter(action="reopen").count() == 1
+
+
+def test_a_clean_register_gives_no_findings():
+    g = discrepancy_gmina()
+    reconcile(unit=g.unit, year=YEAR)
+    clean = factories.unit("020101_1", "Bolesławiec")
+
+    result = reconcile(unit=clean, year=YEAR)
+
+    assert result.counts["new"] == 0
+    assert not TaxFinding.objects.filter(unit=clean).exists()
+
+
+def test_the_command_prints_the_counts_as_json(capsys):
+    g = discrepancy_gmina()
+
+    call_command("reconcile", "--unit", g.unit.teryt, "--year", str(YEAR), "--json")
+
+    import json
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["counts"]["new"] == sum(len(keys) for keys in g.expected.values())
+    assert Decimal(printed["counts"]["found"]["parcel_untaxed"]["estimate"]) == \
+        g.estimates[("parcel_untaxed", g.handles["untaxed"].parcel_id)]
