@@ -1,0 +1,149 @@
+"""The zoning extract document: wypis text from the plan data, wyrys pages drawn by our map
+services, a PDF that opens with the expected pages and the parcel's boundary on its map."""
+import io
+import subprocess
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.utils import translation
+from PIL import Image
+
+from layers.models import ZoningPlan, ZoningZone
+from permits.zoning_extract.content import MAP_HEIGHT_MM, MAP_WIDTH_MM, extract_content
+from permits.zoning_extract.pdf import MAP_LEFT_MM, MAP_TOP_MM, ExtractHeader, extract_pdf
+from tests import factories
+
+PARCEL = (318000.0, 386000.0, 318100.0, 386060.0)  # 100 m × 60 m
+RASTER_DPI = 100
+HEADER = ExtractHeader(office_name="Urząd Miasta Legnicy", office_address="pl. Słowiański 8",
+                       place="Legnica", case_number="UA.6727.1.2026",
+                       requested_on=date(2026, 11, 2))
+
+
+def _plans():
+    unit = factories.unit()
+    local = ZoningPlan.objects.create(unit=unit, kind="local", identifier="MPZP 1",
+                                      name="Miejscowy plan „Centrum”", scale_denominator=1000,
+                                      resolution_number="XII/45/2019")
+    mn = ZoningZone.objects.create(plan=local, local_id="1MN", label="1MN", symbol="MN",
+                                   designation="teren zabudowy mieszkaniowej jednorodzinnej",
+                                   provisions="§ 7. Dla terenu 1MN ustala się dachy strome.",
+                                   geom=factories.box(317900, 385900, 318040, 386200))
+    u = ZoningZone.objects.create(plan=local, local_id="2U", label="2U", symbol="U",
+                                  designation="teren zabudowy usługowej",
+                                  geom=factories.box(318040, 385900, 318300, 386200))
+    general = ZoningPlan.objects.create(unit=unit, kind="general", identifier="POG",
+                                        name="Plan ogólny gminy Legnica")
+    ZoningZone.objects.create(plan=general, local_id="1SJ", label="1SJ", symbol="SJ",
+                              designation="strefa wielofunkcyjna z zabudową jednorodzinną",
+                              max_height_m=12, geom=factories.box(317000, 385000, 319000, 387000))
+    return mn, u
+
+
+def _share(zone, parcel) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_Area(ST_Intersection(z.geom, p.geom)) / ST_Area(p.geom) "
+                       "FROM layers_zoningzone z, cadastre_sync_parcel p "
+                       "WHERE z.id = %s AND p.id = %s", [zone.pk, parcel.pk])
+        return cursor.fetchone()[0]
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+    return int(next(line for line in info.decode().splitlines()
+                    if line.startswith("Pages:")).split()[1])
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def _page_image(pdf: bytes, page: int) -> Image.Image:
+    png = subprocess.run(["pdftoppm", "-r", str(RASTER_DPI), "-f", str(page), "-l", str(page),
+                          "-png", "-"], input=pdf, capture_output=True, check=True).stdout
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def _outline_box_mm(image: Image.Image) -> tuple[float, float, float, float]:
+    """Bounding box (mm, from the map's top-left) of the extract's blue parcel outline
+    inside the map box of a rasterised wyrys page."""
+    px = RASTER_DPI / 25.4
+    left, top = round(MAP_LEFT_MM * px), round(MAP_TOP_MM * px)
+    crop = image.crop((left, top, left + round(MAP_WIDTH_MM * px),
+                       top + round(MAP_HEIGHT_MM * px)))
+    width, _ = crop.size
+    blue = [i for i, (r, g, b) in enumerate(crop.getdata()) if b > 180 and r < 90 and g < 140]
+    assert blue, "no outline pixels on the map"
+    xs, ys = [i % width for i in blue], [i // width for i in blue]
+    return min(xs) / px, min(ys) / px, max(xs) / px, max(ys) / px
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parcel_split_between_two_zones_gets_a_pdf_with_both_shares_and_its_outline_on_the_map(
+        map_services):
+    # given a 100 m × 60 m parcel, its west 40 m in 1MN and the rest in 2U of a local plan
+    # at 1:1000, all of it in zone 1SJ of the general plan
+    parcel = factories.parcel("21/7", geom=factories.box(*PARCEL))
+    factories.parcel("21/8", geom=factories.box(318100, 386000, 318150, 386060))
+    mn, u = _plans()
+
+    # when the draft extract (wypis and wyrys) is generated
+    content = extract_content(parcels=[parcel], language="en")
+    with translation.override("en"):
+        pdf, text_pages = extract_pdf(header=HEADER, text=content.text, sheets=content.sheets,
+                                      with_text=True, with_map=True, language="en")
+
+    # then the wypis lists both zones with the shares PostGIS measures
+    assert (round(_share(u, parcel), 4), round(_share(mn, parcel), 4)) == (0.6, 0.4)
+    assert ("- 2U – teren zabudowy usługowej: 60.0 % of the parcel (3600 m²)" in content.text)
+    assert ("- 1MN – teren zabudowy mieszkaniowej jednorodzinnej: 40.0 % of the parcel "
+            "(2400 m²)") in content.text
+    assert "§ 7. Dla terenu 1MN ustala się dachy strome." in content.text
+    assert "maximum building height 12.0 m" in content.text
+    # and the PDF opens with the text pages and one map page per plan
+    assert [(s.plan.kind, s.scale) for s in content.sheets] == [("local", 1000),
+                                                                 ("general", 1000)]
+    assert _pdf_pages(pdf) == text_pages + 2
+    text = _pdf_text(pdf)
+    assert "Urząd Miasta Legnicy" in text and "60.0 % of the parcel" in text
+    assert "Map excerpt 1 of 2: Miejscowy plan „Centrum”" in text
+    # and the local plan's map page shows the parcel outline, 100 × 60 mm at 1:1000, centred
+    x0, y0, x1, y1 = _outline_box_mm(_page_image(pdf, text_pages + 1))
+    assert (x1 - x0, y1 - y0) == (pytest.approx(100, abs=2.5), pytest.approx(60, abs=2.5))
+    assert ((x0 + x1) / 2, (y0 + y1) / 2) == (pytest.approx(MAP_WIDTH_MM / 2, abs=2),
+                                              pytest.approx(MAP_HEIGHT_MM / 2, abs=2))
+
+
+@pytest.mark.django_db
+def test_a_parcel_outside_every_plan_gets_the_no_plan_text_and_no_map():
+    # given a parcel with no plan anywhere near
+    parcel = factories.parcel("99", geom=factories.box(*PARCEL))
+
+    # when
+    content = extract_content(parcels=[parcel], language="en")
+    with translation.override("en"):
+        pdf, text_pages = extract_pdf(header=HEADER, text=content.text, sheets=content.sheets,
+                                      with_text=True, with_map=True, language="en")
+
+    # then the document says so, and there is nothing to draw a wyrys from
+    no_plan = ("No local zoning plan (MPZP) and no general plan of the gmina is in force for "
+               "this parcel.")
+    assert no_plan in content.text
+    assert content.sheets == () and not content.covered
+    assert _pdf_pages(pdf) == text_pages == 1
+    assert no_plan in " ".join(_pdf_text(pdf).split())
+
+
+@pytest.mark.django_db
+def test_the_polish_document_is_the_default():
+    # given a parcel outside every plan
+    parcel = factories.parcel("98", geom=factories.box(*PARCEL))
+
+    # when the draft is generated without naming a language
+    content = extract_content(parcels=[parcel])
+
+    # then it is in Polish
+    assert ("Dla działki nie obowiązuje miejscowy plan zagospodarowania przestrzennego ani "
+            "plan ogólny gminy.") in content.text
