@@ -18,10 +18,11 @@ from owslib.wms import WebMapService
 from PIL import Image
 
 from layers import views
+from layers.access import LayerScope
 from layers.mapproxy_config import publication_write
 from layers.mapserver import MAPFILE_NAME, mapserver_layer_names
 from layers.models import ZoningPlan, ZoningZone
-from layers.registry import LAYERS, published_names
+from layers.registry import LAYERS, Access, published_named, published_names
 from layers.services import zoning_import
 from layers.zoning_symbols import GENERAL_PLAN_ZONES
 from tests import factories
@@ -41,7 +42,7 @@ def _getmap(client, **params):
 
 
 @pytest.mark.django_db
-def test_wms_capabilities_list_every_registry_layer_within_poland(client, map_services):
+def test_wms_capabilities_list_every_public_registry_layer_within_poland(client, map_services):
     # given the published services of an empty database
     # when a client asks for the WMS 1.3.0 capabilities
     response = client.get("/mapproxy/service",
@@ -51,7 +52,8 @@ def test_wms_capabilities_list_every_registry_layer_within_poland(client, map_se
     assert response.status_code == 200
     wms = WebMapService("http://testserver/mapproxy/service", xml=response.content,
                         version="1.3.0")
-    assert list(wms.contents) == published_names()
+    assert list(wms.contents) == [name for name in published_names()
+                                  if published_named(name).access == Access.PUBLIC]
     parcels = wms["parcels"]
     assert parcels.title == "Działki ewidencyjne"
     assert parcels.queryable == 1
@@ -213,12 +215,12 @@ def test_mapfile_renders_every_layer_with_map2img(map_services):
     assert Image.open(out).format == "PNG"
 
 
-def test_every_registry_layer_is_public_and_unknown_names_are_refused():
+def test_every_public_layer_is_granted_and_unknown_names_are_refused():
     # given MapProxy's authorisation callback for an anonymous visitor
     authorize = views.mapproxy_authorizer(AnonymousUser())
-    names = [layer.name for layer in LAYERS]
+    names = [layer.name for layer in LAYERS if layer.access == Access.PUBLIC]
 
-    # when MapProxy asks about the registry's layers, by name and by (layer, grid) for TMS
+    # when MapProxy asks about the public layers, by name and by (layer, grid) for TMS
     # then all are granted; a name outside the registry is left out of a partial grant
     assert authorize("wms.map", names) == {"authorized": "full"}
     assert authorize("tms", [(name, "pl1992") for name in names]) == {"authorized": "full"}
@@ -229,8 +231,11 @@ def test_every_registry_layer_is_public_and_unknown_names_are_refused():
 @pytest.mark.django_db(transaction=True)
 def test_a_layer_the_user_may_not_see_is_hidden_and_refused(client, two_parcels, map_services,
                                                              monkeypatch):
-    # given an access rule that hides the parcels layer
-    monkeypatch.setattr(views, "layer_allowed", lambda user, name: name != "parcels")
+    # given an access rule that hides the parcels layer from this (logged-in) user
+    scope_of = views.layer_scope_named
+    monkeypatch.setattr(views, "layer_scope_named", lambda user, name: (
+        LayerScope(published_named(name), allowed=False, authenticated=True)
+        if name == "parcels" else scope_of(user, name)))
 
     # when a client reads the capabilities and asks for a map and a tile of parcels
     capabilities = client.get("/mapproxy/service", {"SERVICE": "WMS",

@@ -18,8 +18,14 @@ from owslib.wmts import WebMapTileService
 from PIL import Image
 
 from layers.mapserver import EXTENT
-from layers.registry import published_names
+from layers.registry import Access, published_named, published_names
 from tests.conftest import FRAME, NEIGHBOUR, PARCEL, is_outline
+
+
+def public_names() -> list[str]:
+    """What an anonymous client is offered: every published name but restricted layers."""
+    return [name for name in published_names() if published_named(name).access == Access.PUBLIC]
+
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,8 +68,8 @@ def _frame_in(srid: int) -> tuple[float, float, float, float]:
 def test_wms_capabilities_list_every_public_layer_with_bounding_boxes_over_poland(wms):
     # given the live WMS read by OWSLib
     # then every published layer is there, over Poland, with its EPSG:2180 box as generated
-    assert list(wms.contents) == published_names()
-    for name in published_names():
+    assert list(wms.contents) == public_names()
+    for name in public_names():
         layer = wms[name]
         west, south, east, north = layer.boundingBoxWGS84
         assert POLAND_WGS84[0] - 1 < west < east < POLAND_WGS84[2] + 1, name
@@ -116,7 +122,7 @@ def test_wms_getfeatureinfo_at_an_interior_point_names_that_parcel(wms, parcels_
 
 def test_legend_of_every_layer_comes_from_the_url_the_capabilities_give(wms):
     # given the legend URL of each layer's default style, as a client reads it
-    for name in published_names():
+    for name in public_names():
         url = wms[name].styles["default"]["legend"]
 
         # when it is fetched
@@ -141,9 +147,9 @@ def test_general_plan_legend_lists_every_zone_kind(wms):
 def test_wmts_capabilities_list_every_layer_on_both_grids(wmts):
     # given the live WMTS read by OWSLib
     # then every layer is offered on the PL-1992 and the web mercator grid, over Poland
-    assert list(wmts.contents) == published_names()
+    assert list(wmts.contents) == public_names()
     assert {"pl1992", "GLOBAL_WEBMERCATOR"} <= set(wmts.tilematrixsets)
-    for name in published_names():
+    for name in public_names():
         layer = wmts[name]
         assert set(layer.tilematrixsetlinks) == {"pl1992", "GLOBAL_WEBMERCATOR"}, name
         west, south, east, north = layer.boundingBoxWGS84
@@ -238,7 +244,7 @@ def test_gdal_wms_driver_reads_the_parcels_layer(live_server, parcels_pair, tmp_
     assert image.size == (256, 256) and _outline_pixels(image) > 250
     assert image.getpixel((128, 128))[3] == 0
     # ... and every published layer is offered as a subdataset
-    for name in published_names():
+    for name in public_names():
         assert f"LAYERS={name}&" in listing, name
 
 
