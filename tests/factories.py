@@ -68,3 +68,19 @@ def staff(u: AdministrativeUnit, role: str, username: str | None = None):
     person = user(username)
     membership_grant(user=person, unit=u, role=role)
     return person
+
+
+def zoning_plan(kind: str = "local", identifier: str | None = None, u=None, **kw):
+    from layers.models import ZoningPlan
+
+    identifier = identifier or f"PLAN-{next(_seq)}"
+    return ZoningPlan.objects.create(unit=u or unit(), kind=kind, identifier=identifier,
+                                     name=kw.pop("name", f"Plan {identifier}"), **kw)
+
+
+def zoning_zone(plan, label: str, symbol: str, geom, **kw):
+    from layers.models import ZoningZone
+
+    return ZoningZone.objects.create(plan=plan, local_id=label, label=label, symbol=symbol,
+                                     designation=kw.pop("designation", f"teren {symbol}"),
+                                     geom=geom, **kw)

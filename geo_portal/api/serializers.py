@@ -132,13 +132,13 @@ class ParcelPropertiesSerializer(serializers.Serializer):
 
 
 class _Geometry(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["MultiPolygon", "Polygon"])
+    type = serializers.CharField(help_text="MultiPolygon")
     coordinates = serializers.JSONField(
         help_text="lon/lat (WGS84) by default; x/y in metres with srid=2180 or 3857.")
 
 
 class _Feature(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["Feature"])
+    type = serializers.CharField(help_text="Feature")
     id = serializers.CharField()
     bbox = serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4)
     geometry = _Geometry()

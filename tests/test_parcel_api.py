@@ -1,0 +1,399 @@
+"""The parcel API behind the resident's map: at a point, by id (the card), search.
+
+Real PostGIS rows; the answers are compared with what PostGIS itself says of them.
+"""
+import dataclasses
+from decimal import Decimal
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cadastre_sync.models import Address, LandUsePiece, Parcel
+from core.roles import CASE_OFFICER
+from layers import registry
+from layers.registry import Access
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+# A 100 m square parcel in Legnica (EPSG:2180) and its neighbour to the east.
+PARCEL = (318000.0, 386000.0, 318100.0, 386100.0)
+NEIGHBOUR = (318100.0, 386000.0, 318200.0, 386100.0)
+INSIDE = (318050.0, 386050.0)
+EMPTY_FIELD = (330000.0, 390000.0)  # in Poland, 12 km from any test parcel
+
+
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def lonlat(x: float, y: float) -> tuple[float, float]:
+    point = Point(x, y, srid=2180).transform(4326, clone=True)
+    return point.x, point.y
+
+
+@pytest.fixture
+def parcel():
+    """Parcel 123/4 of precinct 0001 Centrum with land use, a building, an address, and a
+    local plan whose zone 1MN covers its western 70 m and 2U the rest."""
+    p = f.parcel("123/4", geom=f.box(*PARCEL), area_ha="1.0012")
+    LandUsePiece.objects.create(parcel=p, ofu="B", area_ha=Decimal("0.7000"))
+    LandUsePiece.objects.create(parcel=p, ofu="R", ozk="IIIa", area_ha=Decimal("0.3012"))
+    f.building(p, building_id="026101_1.0001.BUD_1", storeys_above=2)
+    Address.objects.create(unit=p.unit, parcel=p, locality="Legnica", street="Polna",
+                           house_number="12", postcode="59-220")
+    plan = f.zoning_plan("local", "MPZP XII/45/2019")
+    f.zoning_zone(plan, "1MN", "MN", f.box(317900, 385900, 318070, 386200),
+                  max_height_m=Decimal("9.5"), max_built_up_share=Decimal("30.00"))
+    f.zoning_zone(plan, "2U", "U", f.box(318070, 385900, 318300, 386200))
+    return p
+
+
+def _postgis_lonlat_ring(parcel) -> list[tuple[float, float]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_X((d).geom), ST_Y((d).geom) FROM (SELECT ST_DumpPoints("
+                       "ST_Transform(geom, 4326)) AS d FROM cadastre_sync_parcel WHERE id = %s) s",
+                       [parcel.pk])
+        return cursor.fetchall()
+
+
+# --- at a point --------------------------------------------------------------------------
+
+def test_at_lon_lat_answers_the_parcel_as_rfc7946_geojson_in_lon_lat(client, parcel):
+    # given the parcel and a WGS84 point inside it
+    lon, lat = lonlat(*INSIDE)
+
+    # when the map asks what is there
+    response = client.get("/api/parcels/at/", {"lon": lon, "lat": lat})
+
+    # then the parcel comes as a GeoJSON feature in lon/lat, as PostGIS transforms it
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    body = response.json()
+    assert body["type"] == "Feature" and body["id"] == "026101_1.0001.123/4"
+    assert "crs" not in body
+    ring = body["geometry"]["coordinates"][0][0]
+    expected = _postgis_lonlat_ring(parcel)
+    assert len(ring) == len(expected)
+    for got, want in zip(ring, expected, strict=True):
+        assert got == pytest.approx(want, abs=2e-7)
+    west, south, east, north = body["bbox"]
+    assert 15.5 < west < east < 17 and 50.9 < south < north < 51.5  # lon first, then lat
+    assert body["properties"]["registered_area_ha"] == "1.0012"
+    assert body["properties"]["precinct"] == {"code": "026101_1.0001", "number": "0001",
+                                              "name": "Centrum"}
+    assert body["properties"]["url"] == "/api/parcels/026101_1.0001.123/4/"
+
+
+def test_at_x_y_in_pl1992_answers_in_pl1992_with_its_crs_named(client, parcel):
+    # when the point and the answer are asked for in EPSG:2180
+    response = client.get("/api/parcels/at/", {"x": INSIDE[0], "y": INSIDE[1], "srid": 2180})
+
+    # then the coordinates are the stored metres, and the feature says so
+    body = response.json()
+    assert response.status_code == 200
+    assert body["crs"]["properties"]["name"] == "urn:ogc:def:crs:EPSG::2180"
+    assert body["bbox"] == list(PARCEL)
+    assert sorted(map(tuple, body["geometry"]["coordinates"][0][0])) == sorted(
+        parcel.geom.coords[0][0])
+
+
+def test_at_a_point_outside_every_parcel_is_404(client, parcel):
+    lon, lat = lonlat(*EMPTY_FIELD)
+
+    response = english(client).get("/api/parcels/at/", {"lon": lon, "lat": lat})
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert response.json()["message"] == "There is no parcel at this point."
+
+
+def test_at_with_lon_and_lat_swapped_is_400_with_a_hint(client, parcel):
+    # given a point inside the parcel with its latitude sent as lon and longitude as lat
+    lon, lat = lonlat(*INSIDE)
+
+    response = english(client).get("/api/parcels/at/", {"lon": lat, "lat": lon})
+
+    # then the answer says the numbers look swapped and how to ask instead
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"]["hint"] == "swapped"
+    assert "swapped" in body["message"]
+    assert f"lon={lon}&lat={lat}" in body["message"]
+
+
+def test_at_a_point_outside_poland_is_400(client):
+    response = english(client).get("/api/parcels/at/", {"lon": "2.35", "lat": "48.85"})
+
+    assert response.status_code == 400
+    assert response.json()["detail"]["hint"] == "outside_poland"
+
+
+@pytest.mark.parametrize(("query", "named"), [
+    ({}, "lon"),
+    ({"lon": "16.1"}, "lat"),
+    ({"lon": "east", "lat": "51.2"}, "lon"),
+    ({"x": "318050", "y": "386050", "srid": "2177"}, "srid"),
+])
+def test_at_with_missing_or_bad_parameters_is_400_naming_them(client, query, named):
+    response = english(client).get("/api/parcels/at/", query)
+
+    assert response.status_code == 400
+    assert named in response.json()["detail"]
+    assert named in response.json()["message"]
+
+
+# --- the card ----------------------------------------------------------------------------
+
+def test_card_holds_area_land_use_buildings_address_and_zoning_shares(client, parcel):
+    # when the card of the parcel is asked for, with the fraction's slash as is
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/parcels/026101_1.0001.123/4/")
+
+    # then it holds what the cadastre and the plan say, in a bounded number of queries
+    assert response.status_code == 200
+    props = response.json()["properties"]
+    assert props["registered_area_ha"] == "1.0012"
+    assert [(r["ofu"], r["ozk"], r["area_ha"]) for r in props["land_use"]] == [
+        ("B", "", "0.7000"), ("R", "IIIa", "0.3012")]
+    assert [(b["id"], b["storeys_above"]) for b in props["buildings"]] == [
+        ("026101_1.0001.BUD_1", 2)]
+    assert props["addresses"] == ["Polna 12, 59-220 Legnica"]
+    assert [(z["label"], z["share"], z["area_m2"]) for z in props["zoning"]] == [
+        ("1MN", 0.7, 7000.0), ("2U", 0.3, 3000.0)]
+    mn = props["zoning"][0]
+    assert mn["plan"] == {"identifier": "MPZP XII/45/2019", "name": "Plan MPZP XII/45/2019",
+                          "kind": "local"}
+    assert mn["parameters"]["max_height_m"] == "9.50"
+    assert mn["parameters"]["max_built_up_share"] == "30.00"
+    assert mn["parameters"]["max_intensity"] is None
+    assert len(queries) <= 10
+
+
+def test_card_of_an_encoded_id_is_the_same(client, parcel):
+    plain = client.get("/api/parcels/026101_1.0001.123/4/")
+    encoded = client.get("/api/parcels/026101_1.0001.123%2F4/")
+
+    assert encoded.status_code == 200
+    assert encoded.json() == plain.json()
+
+
+@pytest.mark.parametrize(("parcel_id", "part"), [
+    ("026101_1.001.123/4", "precinct"),
+    ("026101.0001.123/4", "gmina"),
+    ("026101_1.0001.12a", "number"),
+    ("nonsense", "parts"),
+])
+def test_card_of_a_malformed_id_is_400_saying_what_is_wrong(client, parcel_id, part):
+    response = english(client).get(f"/api/parcels/{parcel_id}/")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_input"
+    assert part in body["message"]
+    assert body["detail"] == {"id": parcel_id}
+
+
+def test_card_of_an_unknown_id_is_404_with_the_near_misses(client, parcel):
+    # given parcels 123/40 and 123/41 beside 123/4 in the same precinct, 123/4 elsewhere
+    f.parcel("123/40")
+    f.parcel("123/41")
+    f.parcel("123/4", p=f.precinct(number="0002", name="Zachód"))
+
+    # when a resident mistypes 123/4 as 123/400... or as 123/5
+    response = english(client).get("/api/parcels/026101_1.0001.123/5/")
+
+    # then nothing is found, and the same precinct's numbers of that base are offered
+    assert response.status_code == 404
+    body = response.json()
+    assert body["message"] == "There is no parcel 026101_1.0001.123/5."
+    assert set(body["detail"]["suggestions"]) == {
+        "026101_1.0001.123/4", "026101_1.0001.123/40", "026101_1.0001.123/41"}
+
+
+# --- another unit's parcels that are not public ------------------------------------------
+
+@pytest.fixture
+def retired_in_another_unit():
+    """A retired parcel (history, not on the public map) of Chojnów, beside Legnica."""
+    chojnow = f.unit("020102_1", "Chojnów")
+    return f.parcel("7", p=f.precinct(chojnow), geom=f.box(*NEIGHBOUR),
+                    retired_at=timezone.now())
+
+
+def test_a_retired_parcel_of_another_unit_is_refused_to_other_staff(client, parcel,
+                                                                     retired_in_another_unit):
+    # given a case officer of Legnica, logged in
+    client.force_login(f.staff(parcel.unit, CASE_OFFICER))
+
+    # when she asks for the retired parcel of Chojnów
+    response = client.get("/api/parcels/020102_1.0001.7/")
+
+    # then the access rules refuse it, naming the unit
+    assert response.status_code == 403
+    assert response.json()["detail"] == {"unit": "020102_1"}
+
+
+def test_a_retired_parcel_needs_a_login_and_is_shown_to_its_own_units_staff(
+        client, retired_in_another_unit):
+    anonymous = client.get("/api/parcels/020102_1.0001.7/")
+    client.force_login(f.staff(retired_in_another_unit.unit, CASE_OFFICER))
+    own = client.get("/api/parcels/020102_1.0001.7/")
+
+    assert anonymous.status_code == 401
+    assert own.status_code == 200
+    assert own.json()["properties"]["current"] is False
+
+
+def test_a_retired_parcel_is_not_found_at_its_point(client, retired_in_another_unit):
+    response = client.get("/api/parcels/at/", {"x": 318150, "y": 386050, "srid": 2180})
+
+    assert response.status_code == 404
+
+
+@pytest.fixture
+def staff_only_parcels(monkeypatch):
+    """The parcels layer published for staff of their own unit only (Access.STAFF)."""
+    restricted = dataclasses.replace(registry.layer_named("parcels"), access=Access.STAFF)
+    monkeypatch.setitem(registry._BY_NAME, "parcels", restricted)
+
+
+def test_where_parcels_are_staff_only_another_units_parcel_is_refused(
+        client, parcel, staff_only_parcels):
+    # given Chojnów's current parcel and a case officer of Legnica
+    chojnow = f.parcel("8", p=f.precinct(f.unit("020102_1", "Chojnów")),
+                       geom=f.box(*NEIGHBOUR))
+    client.force_login(f.staff(parcel.unit, CASE_OFFICER))
+
+    # when she asks for it by id, at its point, and by search
+    by_id = client.get(f"/api/parcels/{chojnow.parcel_id}/")
+    at = client.get("/api/parcels/at/", {"x": 318150, "y": 386050, "srid": 2180})
+    found = client.get("/api/parcels/search/", {"q": "8"})
+
+    # then it is refused, not there, and not found, while her own unit's parcel is there
+    assert by_id.status_code == 403
+    assert at.status_code == 404
+    assert found.json()["results"] == []
+    assert client.get(f"/api/parcels/{parcel.parcel_id}/").status_code == 200
+
+
+def test_where_parcels_are_staff_only_an_anonymous_client_must_log_in(
+        client, parcel, staff_only_parcels):
+    assert client.get(f"/api/parcels/{parcel.parcel_id}/").status_code == 401
+
+
+# --- search ------------------------------------------------------------------------------
+
+def _search(client, q: str, **params) -> dict:
+    response = english(client).get("/api/parcels/search/", {"q": q, **params})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_search_by_full_id_finds_the_parcel_with_its_box(client, parcel):
+    body = _search(client, "026101_1.0001.123/4", srid=2180)
+
+    assert [(h["kind"], h["parcel_id"]) for h in body["results"]] == [
+        ("parcel", "026101_1.0001.123/4")]
+    assert body["results"][0]["bbox"] == list(PARCEL)
+
+
+@pytest.mark.parametrize("q", ["Centrum 123/4", "centr 123/4", "0001 123/4", "1 123/4",
+                               "obręb Centrum, dz. 123/4", "123/4"])
+def test_search_by_precinct_and_number_finds_the_parcel(client, parcel, q):
+    f.parcel("123/4", p=f.precinct(number="0002", name="Zachód"))
+    body = _search(client, q)
+
+    ids = [h["parcel_id"] for h in body["results"]]
+    if q == "123/4":  # the number alone: every precinct's
+        assert ids == ["026101_1.0001.123/4", "026101_1.0002.123/4"]
+    else:
+        assert ids == ["026101_1.0001.123/4"]
+
+
+def test_search_for_a_missing_number_offers_near_misses_in_that_precinct(client, parcel):
+    # given 123/40 beside 123/4, and 123/40 in another precinct
+    f.parcel("123/40")
+    f.parcel("123/40", p=f.precinct(number="0002", name="Zachód"))
+
+    # when 123/400 is looked for in Centrum
+    body = _search(client, "Centrum 123/400")
+
+    # then nothing is found, and Centrum's 123/40 and 123/4 come first, the typed prefix first
+    assert body["results"] == []
+    assert body["message"] == "There is no parcel 123/400 in precinct “Centrum”."
+    assert [h["parcel_id"] for h in body["suggestions"]][:2] == [
+        "026101_1.0001.123/40", "026101_1.0001.123/4"]
+    assert all(h["precinct"] == "026101_1.0001" for h in body["suggestions"])
+
+
+def test_search_for_123_4_offers_123_40(client):
+    f.parcel("123/40")
+
+    body = _search(client, "Centrum 123/4")
+
+    assert body["results"] == []
+    assert [h["parcel_id"] for h in body["suggestions"]] == ["026101_1.0001.123/40"]
+
+
+def test_search_by_precinct_name_suggests_precincts(client, parcel):
+    f.precinct(number="0002", name="Centrum Północ", geom=f.box(318000, 387000, 319000, 388000))
+    f.precinct(number="0003", name="Stare Centrum", geom=f.box(318000, 388000, 319000, 389000))
+    f.precinct(number="0004", name="Zachód", geom=f.box(318000, 389000, 319000, 390000))
+
+    body = _search(client, "centrum")
+
+    # a name starting with the term first, then names containing it; only those with a shape
+    assert [(h["kind"], h["precinct"]) for h in body["results"]] == [
+        ("precinct", "026101_1.0002"), ("precinct", "026101_1.0003")]
+
+
+def test_search_by_address_finds_its_parcel(client, parcel):
+    body = _search(client, "ul. Polna 12")
+
+    assert [(h["kind"], h["parcel_id"]) for h in body["results"]] == [
+        ("address", "026101_1.0001.123/4")]
+
+
+def test_search_with_a_malformed_full_id_is_400(client, parcel):
+    response = english(client).get("/api/parcels/search/", {"q": "026101_1.01.123/4"})
+
+    assert response.status_code == 400
+    assert "precinct" in response.json()["message"]
+
+
+def test_search_for_nothing_is_400(client):
+    assert client.get("/api/parcels/search/", {"q": " "}).status_code == 400
+
+
+def test_search_that_finds_nothing_says_so(client, parcel):
+    body = _search(client, "Nieistniejąca")
+
+    assert body["results"] == [] and body["suggestions"] == []
+    assert body["message"] == "Nothing found for “Nieistniejąca”."
+
+
+# --- the schema --------------------------------------------------------------------------
+
+def test_the_openapi_schema_documents_the_parcel_endpoints(client):
+    response = client.get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert {"/api/parcels/at/", "/api/parcels/search/", "/api/parcels/{parcel_id}/",
+            "/api/parcels/actions/"} <= set(paths)
+    at = paths["/api/parcels/at/"]["get"]
+    assert {p["name"] for p in at["parameters"]} == {"lon", "lat", "x", "y", "srid", "format"}
+    assert set(at["responses"]) == {"200", "400", "401", "403", "404"}
+
+
+def test_no_parcel_is_changed_by_reading(client, parcel):
+    before = list(Parcel.objects.values_list("id", "parcel_id", "updated_at"))
+    client.get("/api/parcels/026101_1.0001.123/4/")
+    client.get("/api/parcels/search/", {"q": "123/4"})
+
+    assert list(Parcel.objects.values_list("id", "parcel_id", "updated_at")) == before
