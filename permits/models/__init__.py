@@ -12,3 +12,4 @@ from .base import (  # noqa: F401
     KindSetting,
 )
 from .trees import FeeRate, ReplacementPlanting, ShrubGroup, Species, TreeItem  # noqa: F401
+from .zoning import WzApplication, ZoningExtract  # noqa: F401

@@ -1,0 +1,113 @@
+"""Rows of the two zoning kinds: the zoning plan extract (wypis i wyrys) and the WZ
+decision application (warunki zabudowy). Each points at one framework Application."""
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .base import Application
+
+SRID = 2180
+
+
+class ZoningExtract(models.Model):
+    """What the resident asked for, and the document: the automatic draft the official
+    checks and edits, then the issued PDF the resident downloads."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE,
+                                       related_name="zoning_extract",
+                                       verbose_name=_("application"))
+    wants_text = models.BooleanField(_("extract text (wypis)"), default=True)
+    wants_map = models.BooleanField(_("map excerpt (wyrys)"), default=True)
+    copies = models.PositiveSmallIntegerField(_("copies"), default=1)
+    # Counted from the document these choices produce, when the draft is saved: the duty
+    # the resident sees before submitting is the duty of that document.
+    text_pages = models.PositiveSmallIntegerField(_("extract text pages"), default=0)
+    map_pages = models.PositiveSmallIntegerField(_("map excerpt A4 pages"), default=0)
+    text = models.TextField(_("extract text"), blank=True,
+                            help_text=_("Generated from the plan data; the official may "
+                                        "correct it before issuing."))
+    draft_pdf = models.FileField(_("draft document (PDF)"),
+                                 upload_to="permits/zoning/drafts/%Y/", blank=True)
+    generated_at = models.DateTimeField(_("draft generated"), null=True, blank=True)
+    issued_pdf = models.FileField(_("issued document (PDF)"),
+                                  upload_to="permits/zoning/issued/%Y/", blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+",
+                                  verbose_name=_("issued by"))
+
+    class Meta:
+        verbose_name = _("zoning plan extract")
+        verbose_name_plural = _("zoning plan extracts")
+        constraints = [
+            models.CheckConstraint(condition=Q(wants_text=True) | Q(wants_map=True),
+                                   name="zoning_extract_asks_for_something"),
+            models.CheckConstraint(condition=Q(copies__gte=1) & Q(copies__lte=10),
+                                   name="zoning_extract_copies_1_to_10"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.application)
+
+
+class WzApplication(models.Model):
+    """A WZ application's content (art. 52 ust. 2 and art. 64 of the planning act)."""
+
+    FUNCTION_CHOICES = [
+        ("single_family", _("single-family housing")),
+        ("multi_family", _("multi-family housing")),
+        ("services", _("services")),
+        ("production", _("production, storage")),
+        ("farm", _("farm buildings")),
+        ("other", _("other")),
+    ]
+    WATER_CHOICES = [("network", _("public water supply")), ("well", _("own well")),
+                     ("none", _("not needed"))]
+    SEWAGE_CHOICES = [("network", _("public sewer")), ("tank", _("septic tank")),
+                      ("plant", _("own treatment plant")), ("none", _("not needed"))]
+    ACCESS_CHOICES = [("direct", _("directly from a public road")),
+                      ("internal", _("through an internal road")),
+                      ("easement", _("through a right of way (easement)"))]
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE,
+                                       related_name="wz", verbose_name=_("application"))
+    site = models.MultiPolygonField(_("site boundary"), srid=SRID)
+    site_area_m2 = models.DecimalField(_("site area [m²]"), max_digits=12, decimal_places=1)
+    function = models.CharField(_("function"), max_length=20, choices=FUNCTION_CHOICES)
+    description = models.TextField(_("description of the development"))
+    buildings = models.PositiveSmallIntegerField(_("number of buildings"), default=1)
+    width_m = models.DecimalField(_("front elevation width [m]"), max_digits=7,
+                                  decimal_places=2, null=True, blank=True)
+    length_m = models.DecimalField(_("length [m]"), max_digits=7, decimal_places=2, null=True,
+                                   blank=True)
+    height_m = models.DecimalField(_("height [m]"), max_digits=6, decimal_places=2)
+    storeys = models.PositiveSmallIntegerField(_("storeys above ground"))
+    built_up_area_m2 = models.DecimalField(_("built-up area [m²]"), max_digits=10,
+                                           decimal_places=1)
+    floor_area_m2 = models.DecimalField(_("above-ground floor area [m²]"), max_digits=10,
+                                        decimal_places=1, null=True, blank=True)
+    biologically_active_m2 = models.DecimalField(_("biologically active area [m²]"),
+                                                 max_digits=10, decimal_places=1, null=True,
+                                                 blank=True)
+    water = models.CharField(_("water supply"), max_length=10, choices=WATER_CHOICES)
+    water_m3_day = models.DecimalField(_("water demand [m³/day]"), max_digits=8,
+                                       decimal_places=2, null=True, blank=True)
+    energy_kw = models.DecimalField(_("power demand [kW]"), max_digits=8, decimal_places=1,
+                                    null=True, blank=True)
+    sewage = models.CharField(_("sewage disposal"), max_length=10, choices=SEWAGE_CHOICES)
+    sewage_m3_day = models.DecimalField(_("sewage [m³/day]"), max_digits=8, decimal_places=2,
+                                        null=True, blank=True)
+    road_access = models.CharField(_("road access"), max_length=10, choices=ACCESS_CHOICES)
+    access_parcel = models.CharField(_("access through parcel"), max_length=64, blank=True)
+    environment = models.TextField(_("environmental impact"), blank=True)
+    applicant_is_owner = models.BooleanField(_("applicant is an owner in the cadastre"),
+                                             default=False)
+    power_of_attorney = models.BooleanField(_("filed through a proxy"), default=False)
+
+    class Meta:
+        verbose_name = _("WZ application")
+        verbose_name_plural = _("WZ applications")
+
+    def __str__(self) -> str:
+        return str(self.application)
