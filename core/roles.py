@@ -47,9 +47,25 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "cadastre_sync.owner": READ,
         "layers.zoningplan": READ,
         "layers.zoningzone": READ,
+        # The tax register is tax secrecy (Ordynacja podatkowa art. 293): its findings,
+        # taxpayers and imports are for the unit's tax officers only.
+        "cadastre_sync.taxfinding": WRITE,
+        "cadastre_sync.taxpayer": READ,
+        "cadastre_sync.taxaccount": READ,
+        "cadastre_sync.taxobject": READ,
+        "cadastre_sync.taximport": WRITE,
+        "cadastre_sync.reconciliationrun": WRITE,
+        "cadastre_sync.columnprofile": WRITE,
+        "cadastre_sync.taxrate": READ,
+        "cadastre_sync.taxsettings": READ,
     },
     UNIT_ADMIN: {
         "core.membership": ALL,
+        # Tax configuration (council rates, district, tolerances, column profiles), never
+        # the register itself or its findings.
+        "cadastre_sync.taxrate": ALL,
+        "cadastre_sync.taxsettings": WRITE,
+        "cadastre_sync.columnprofile": ALL,
         "permits.kindsetting": ALL,
         "permits.deadlinerule": ALL,
         "permits.feerate": ALL,

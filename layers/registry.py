@@ -13,6 +13,8 @@ Scales are OGC scale denominators (0.28 mm pixel), as MapProxy counts them.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cadastre_sync.tax.rules import FINDING_CATEGORIES, FINDING_TITLES_PL
+
 from .zoning_symbols import (
     GENERAL_PLAN_ZONES,
     GENERAL_ZONE_OUTLINE,
@@ -347,6 +349,39 @@ WHERE p.retired_at IS NULL AND p.geom && !BOX!
         ),
         access=Access.ROLE,
         requires="cadastre_sync.owner",
+    ),
+    # Tax secrecy: open reconciliation findings, for the unit's tax officers only.
+    PublishedLayer(
+        name="tax_findings",
+        title_pl="Niezgodności ewidencji podatkowej z ewidencją gruntów",
+        title_en="Tax register discrepancies with the cadastre",
+        abstract_pl="Otwarte niezgodności z ostatniego uzgodnienia, barwą według kategorii "
+                    "(tajemnica skarbowa: wyłącznie pracownicy podatkowi swojej jednostki).",
+        abstract_en="Open discrepancies of the latest reconciliation, coloured by category "
+                    "(tax secrecy: for the unit's tax officers only).",
+        geometry=Geometry.POLYGON,
+        sql="""
+SELECT f.id, f.geom, f.unit_id, f.category, f.severity, f.parcel_ref, f.building_ref,
+       f.estimate
+FROM cadastre_sync_taxfinding f
+WHERE f.status = 'open' AND f.geom IS NOT NULL AND f.geom && !BOX!
+""",
+        style=Style(outline="#424242", width=1.5, fill="#9e9e9e", opacity=45),
+        classes=tuple(
+            SymbolClass(code, FINDING_TITLES_PL[code],
+                        Style(outline=colour, width=2.0, fill=colour, opacity=45))
+            for code, _name, colour in FINDING_CATEGORIES),
+        class_item="category",
+        max_scale=25_000,
+        queryable=(
+            Field("category", "Kategoria"),
+            Field("severity", "Waga"),
+            Field("parcel_ref", "Działka"),
+            Field("building_ref", "Budynek"),
+            Field("estimate", "Szacowana roczna różnica podatku [zł]"),
+        ),
+        access=Access.ROLE,
+        requires="cadastre_sync.taxfinding",
     ),
 )
 

@@ -134,3 +134,15 @@ RATE_BASIS = {"land_business": "m2", "land_water": "ha", "land_other": "m2",
               "building_business": "floor", "building_other": "floor"}
 # A current parcel overlapping a retired one by at least this much (m²) is its successor.
 SUCCESSOR_MIN_M2 = 1.0
+
+# The map legend speaks Polish (layers/registry.py): category -> Polish title.
+FINDING_TITLES_PL = {
+    PARCEL_UNTAXED: "Działka bez przedmiotu opodatkowania",
+    RETIRED_PARCEL: "Przedmiot opodatkowania na działce archiwalnej",
+    UNKNOWN_PARCEL: "Przedmiot opodatkowania na nieznanej działce",
+    AREA_DIFFERENCE: "Różnica powierzchni",
+    LAND_USE_DIFFERENCE: "Różnica użytku lub klasy gleboznawczej",
+    BUILDING_UNDECLARED: "Budynek niezgłoszony do opodatkowania",
+    FLOOR_AREA_DIFFERENCE: "Różnica powierzchni użytkowej budynku",
+    OWNER_MISMATCH: "Władający inni niż podatnicy",
+}
