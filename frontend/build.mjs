@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 const options = {
   absWorkingDir: root,
-  entryPoints: {'overview-map': 'frontend/src/overview-map.js'},
+  entryPoints: {
+    'overview-map': 'frontend/src/overview-map.js',
+    'map-page': 'frontend/src/map-page.js',
+  },
   outdir: 'geo_portal/static/geo_portal/build',
   bundle: true,
   minify: true,
