@@ -22,6 +22,7 @@ from core.access import ensure_unit_access
 from core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from layers.access import layer_scope_named
 from layers.selectors import ZoneShare, parcel_zoning
+from permits.selectors import offered_kinds
 
 PARCELS_LAYER = "parcels"
 PARCEL_MODEL = "cadastre_sync.parcel"
@@ -131,7 +132,7 @@ class ParcelCard:
 
 
 def parcel_card(*, parcel: Parcel) -> ParcelCard:
-    """Everything the card shows about one (visible) parcel, in five queries."""
+    """Everything the card shows about one (visible) parcel, in six queries."""
     land_use = [LandUseRow(piece.ofu, str(LAND_USE_CODES.get(piece.ofu, piece.ofu)), piece.ozu,
                            piece.ozk, piece.area_ha)
                 for piece in parcel.land_use.order_by("-area_ha", "ofu", "ozk")]
@@ -148,9 +149,10 @@ def parcel_card(*, parcel: Parcel) -> ParcelCard:
 def parcel_actions(*, parcels: list[Parcel]) -> list[Action]:
     """What the unit of `parcels` offers for them (permits.selectors.offered_kinds)."""
     current = [p for p in parcels if p.retired_at is None]
-    if not current or len({p.unit_id for p in current}) != 1:
-        return []  # an application concerns parcels of one unit
-    return []
+    if not current or len(current) != len(parcels) or len({p.unit_id for p in current}) != 1:
+        return []  # an application concerns current parcels of one unit
+    return [Action(kind.code, kind.title, kind.url)
+            for kind in offered_kinds(current[0].unit, current)]
 
 
 # --- Search -----------------------------------------------------------------------------

@@ -397,3 +397,45 @@ def test_no_parcel_is_changed_by_reading(client, parcel):
     client.get("/api/parcels/search/", {"q": "123/4"})
 
     assert list(Parcel.objects.values_list("id", "parcel_id", "updated_at")) == before
+
+
+# --- actions -----------------------------------------------------------------------------
+
+def test_the_card_offers_the_kinds_its_unit_switched_on_with_the_parcel_filled_in(client,
+                                                                                   parcel):
+    # given Legnica offering tree removal, and another kind switched off
+    from permits.models import KindSetting
+
+    KindSetting.objects.create(unit=parcel.unit, kind="trees", enabled=True)
+    KindSetting.objects.create(unit=parcel.unit, kind="wz", enabled=False)
+
+    # when the card and the actions for two parcels are asked for
+    card = client.get("/api/parcels/026101_1.0001.123/4/").json()
+    other = f.parcel("123/5")
+    both = client.get("/api/parcels/actions/", {"ids": f"{parcel.parcel_id},{other.parcel_id}"})
+
+    # then tree removal is offered, its form with the parcel(s) in the address
+    (action,) = card["properties"]["actions"]
+    assert action["code"] == "trees"
+    assert action["url"].endswith("?parcels=026101_1.0001.123%2F4")
+    assert both.status_code == 200
+    assert [a["code"] for a in both.json()["actions"]] == ["trees"]
+    assert both.json()["actions"][0]["url"].endswith(
+        "?parcels=026101_1.0001.123%2F4%2C026101_1.0001.123%2F5")
+
+
+def test_parcels_of_two_units_get_no_actions(client, parcel):
+    from permits.models import KindSetting
+
+    KindSetting.objects.create(unit=parcel.unit, kind="trees", enabled=True)
+    chojnow = f.parcel("8", p=f.precinct(f.unit("020102_1", "Chojnów")))
+
+    ids = f"{parcel.parcel_id},{chojnow.parcel_id}"
+
+    response = client.get("/api/parcels/actions/", {"ids": ids})
+
+    assert response.json()["actions"] == []
+
+
+def test_actions_for_an_unknown_parcel_are_404(client):
+    assert client.get("/api/parcels/actions/", {"ids": "026101_1.0001.999"}).status_code == 404
