@@ -44,6 +44,7 @@ from .importers.egib_gml import EGIB_2015, EGIB_2021, declared_namespaces, looks
 from .importers.merge import Counts, drop_merge_tables, merge
 from .importers.values import RIGHT_CODES
 from .models import CadastreImport
+from .signals import cadastre_changed
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +240,18 @@ def cadastre_import(*, unit: AdministrativeUnit, path: str | Path, fmt: str = AU
         _drop_work_tables()
     if job is not None:
         _job_succeeded(job, result)
+    if result.changed_extent is not None:
+        _announce_change(unit, result, job)
     return result
+
+
+def _announce_change(unit: AdministrativeUnit, result: ImportResult,
+                     job: CadastreImport | None) -> None:
+    """Tell the apps above (map caches) where the cadastre changed, once it is committed."""
+    reason = f"EGiB: {result.source}" + (f" (#{job.pk})" if job else "")
+    transaction.on_commit(lambda: cadastre_changed.send(
+        sender=CadastreImport, unit=unit, area=result.changed_extent, reason=reason[:200],
+        job_id=job.pk if job else None))
 
 
 def _drop_work_tables() -> None:

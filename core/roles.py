@@ -35,6 +35,8 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "cadastre_sync.registerunit": READ,
         "layers.zoningplan": WRITE,
         "layers.zoningzone": WRITE,
+        "layers.raster": READ,
+        "layers.tilecachejob": READ,
         "permits.application": WRITE,
         "permits.kindsetting": READ,
     },
@@ -78,6 +80,8 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "cadastre_sync.owner": READ,
         "layers.zoningplan": ALL,
         "layers.zoningzone": ALL,
+        "layers.raster": ALL,
+        "layers.tilecachejob": READ,
     },
     OPERATOR: {
         "core.administrativeunit": WRITE,
@@ -94,6 +98,8 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "cadastre_sync.owner": READ,
         "layers.zoningplan": ALL,
         "layers.zoningzone": ALL,
+        "layers.raster": ALL,
+        "layers.tilecachejob": READ,
     },
 }
 

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class LayersConfig(AppConfig):
     name = "layers"
     verbose_name = _("Map layers and zoning")
+
+    def ready(self) -> None:
+        # The cadastre sits below this app and cannot call it: it announces its changes.
+        from cadastre_sync.signals import cadastre_changed
+
+        from .receivers import cadastre_changed_refresh_tiles
+
+        cadastre_changed.connect(cadastre_changed_refresh_tiles,
+                                 dispatch_uid="layers.refresh_tiles_after_cadastre_import")

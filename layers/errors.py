@@ -35,3 +35,22 @@ class ZoningImportRejected(InvalidInput):
 class ZoningImportConflict(Conflict):
     code = "zoning_import_conflict"
     default_message = _("Someone else imported this plan at the same time; try again.")
+
+
+class RasterInvalid(InvalidInput):
+    """The request to add a raster is wrong: no title, a name taken or not allowed."""
+
+    code = "raster_invalid"
+    default_message = _("The raster cannot be added as asked.")
+
+
+class RasterRejected(InvalidInput):
+    """The file cannot be a base map; `detail['code']` says why, the message what to do."""
+
+    code = "raster_rejected"
+    default_message = _("The raster was refused.")
+
+
+class TileJobInvalid(InvalidInput):
+    code = "tile_job_invalid"
+    default_message = _("The tile cache job cannot be started as asked.")

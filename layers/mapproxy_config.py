@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
-from mapproxy.wsgiapp import make_wsgi_app
+from mapproxy.wsgiapp import ReloaderApp, make_wsgi_app
 
 from .mapserver import (
     EXTENT,
@@ -27,6 +27,7 @@ from .mapserver import (
     mapserver_write,
     write_atomic,
 )
+from .raster_layers import RasterLayer, raster_layers
 from .registry import (
     COMPOSITES,
     LAYERS,
@@ -55,6 +56,11 @@ META_SIZE = [2, 2]
 # tiles. Tiles themselves stay cached at every level.
 WMS_DIRECT_FROM_SCALE = 5_000
 OGC_PIXEL_M = 0.00028
+# A label's reach for refreshing tiles around a change: up to 16 characters (parcel
+# numbers such as 1234/56, zone labels such as 12MW/U) of about 0.65 em each, plus halo.
+LABEL_MAX_CHARS = 16
+LABEL_CHAR_EM = 0.65
+LABEL_HALO_PX = 2
 
 
 class _Dumper(yaml.SafeDumper):
@@ -62,6 +68,17 @@ class _Dumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data) -> bool:
         return True
+
+
+@dataclass(frozen=True)
+class CachePlan:
+    """One tile cache as seeding sees it: its name, how far drawing a feature reaches
+    beyond it (pixels) and the resolutions (m/px) at which its source draws anything."""
+
+    cache: str
+    reach_px: float
+    min_res: float | None = None  # coarsest resolution drawn; None: no limit
+    max_res: float | None = None  # finest resolution drawn
 
 
 @dataclass(frozen=True)
@@ -91,6 +108,7 @@ def publication_write() -> PublicationFiles:
 
 def mapproxy_config(ms_files: MapServerFiles) -> dict:
     cache_base = cache_dir()
+    rasters = raster_layers()
     return {
         "base": [str(base_config_path())],
         "globals": {
@@ -101,9 +119,12 @@ def mapproxy_config(ms_files: MapServerFiles) -> dict:
         },
         # The demo pages list every layer with an OpenLayers client: development only.
         "services": {"demo": None} if settings.DEBUG else {},
-        "sources": {_source_name(item): _source(item, ms_files) for item in _published()},
-        "caches": {_cache_name(item): _cache(item) for item in _published()},
-        "layers": [_layer(item) for item in _published()],
+        "sources": {**{_source_name(item): _source(item, ms_files) for item in _published()},
+                    **{_source_name(item): _raster_source(item, ms_files) for item in rasters}},
+        "caches": {**{_cache_name(item): _cache(item) for item in _published()},
+                   **{_cache_name(item): _raster_cache(item) for item in rasters}},
+        # Base maps (orthophotos) first: clients list them apart from the overlays.
+        "layers": [_layer(item) for item in [*rasters, *_published()]],
     }
 
 
@@ -126,12 +147,40 @@ def layer_caches_clear(layer_name: str) -> None:
             shutil.rmtree(doomed, ignore_errors=True)
 
 
-def _source_name(item: Published) -> str:
+def _source_name(item: Published | RasterLayer) -> str:
     return f"{item.name}_mapserver"
 
 
-def _cache_name(item: Published) -> str:
+def cache_name(item: Published | RasterLayer) -> str:
+    """The MapProxy cache of a published layer (one directory under cache_dir())."""
     return f"{item.name}_cache"
+
+
+_cache_name = cache_name
+
+
+def cache_plan(item: Published | RasterLayer) -> CachePlan:
+    """What seeding needs to know of a layer's cache: its name, reach and scale range."""
+    hints = _scale_hints(item)
+    return CachePlan(cache=cache_name(item), reach_px=reach_px(item),
+                         min_res=hints.get("min_res"), max_res=hints.get("max_res"))
+
+
+def reach_px(item: Published | RasterLayer) -> float:
+    """How far (pixels) drawing a feature reaches beyond its geometry: half the widest line,
+    or a label's width, twice over (a moved label may let a neighbour's label in or out)."""
+    if isinstance(item, RasterLayer):
+        return 1.0  # resampling reads one pixel around
+    members = item.layers if isinstance(item, CompositeLayer) else (item,)
+    reach = 1.0
+    for layer in members:
+        styles = [layer.style, *(c.style for c in layer.classes)]
+        widths = [s.width for s in styles if s is not None and s.outline]
+        reach = max([reach, *(w / 2 + 1 for w in widths)])
+        if layer.label is not None:
+            text = LABEL_MAX_CHARS * LABEL_CHAR_EM * layer.label.size + 2 * LABEL_HALO_PX
+            reach = max(reach, 2 * text)
+    return reach
 
 
 def _mapserver_layers(item: Published) -> list[str]:
@@ -147,7 +196,7 @@ def _query_layers(item: Published) -> list[str]:
     return [member.name for member in reversed(members) if member.is_queryable]
 
 
-def _scale_hints(layer: Published) -> dict:
+def _scale_hints(layer: Published | RasterLayer) -> dict:
     # As resolutions: MapProxy 7 fails on a max_scale given without a min_scale.
     hints = {"min_res": _res(layer.max_scale), "max_res": _res(layer.min_scale)}
     return {key: value for key, value in hints.items() if value is not None}
@@ -173,6 +222,28 @@ def _source(layer: Published, ms_files: MapServerFiles) -> dict:
     }
 
 
+def _raster_source(raster: RasterLayer, ms_files: MapServerFiles) -> dict:
+    return {
+        "type": "mapserver",
+        "req": {"map": str(ms_files.mapfile), "layers": raster.name, "transparent": True},
+        "supported_srs": SOURCE_SRS,
+        "coverage": {"bbox": list(raster.extent), "srs": f"EPSG:{SRID}"},
+        "wms_opts": {"version": "1.1.1", "featureinfo": False, "legendgraphic": False},
+    }
+
+
+def _raster_cache(raster: RasterLayer) -> dict:
+    # Photographs: no labels to keep whole, so no wide metatile buffer.
+    return {
+        "sources": [_source_name(raster)],
+        "grids": GRIDS,
+        "cache": {"type": "file", "use_grid_names": True},
+        "format": "image/png",
+        "meta_size": META_SIZE,
+        "meta_buffer": PLAIN_META_BUFFER,
+    }
+
+
 def _cache(layer: Published) -> dict:
     members = layer.layers if isinstance(layer, CompositeLayer) else (layer,)
     labelled = any(member.label is not None for member in members)
@@ -188,7 +259,7 @@ def _cache(layer: Published) -> dict:
     }
 
 
-def _layer(layer: Published) -> dict:
+def _layer(layer: Published | RasterLayer) -> dict:
     return {
         "name": layer.name,
         "title": layer.title_pl,
@@ -217,7 +288,10 @@ def publication() -> Publication:
             found = _publications.get(name)
             if found is None:
                 files = publication_write()
-                app = make_wsgi_app(str(files.mapproxy), ignore_config_warnings=False)
+                # Rebuilt whenever the generated file changes (a raster added by another
+                # process), strictly each time; a broken file keeps the running app.
+                path = str(files.mapproxy)
+                app = ReloaderApp(path, lambda: make_wsgi_app(path, ignore_config_warnings=False))
                 found = _publications[name] = Publication(files=files, app=app)
     # mapserv reads its config file from the environment MapProxy hands on to it.
     config = str(found.files.mapserver.config)

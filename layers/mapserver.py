@@ -17,6 +17,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .raster_layers import RasterLayer, raster_layers
 from .registry import LAYERS, Geometry, Label, PublishedLayer, Style
 
 SRID = 2180
@@ -146,6 +147,21 @@ def _mapfile_context(files: MapServerFiles, templates: dict[str, Path]) -> dict:
         "footer": quote(templates["footer"]),
         "srid": SRID,
         "layers": ms_layers,
+        "rasters": [_raster_layer(raster) for raster in raster_layers()],
+    }
+
+
+def _raster_layer(raster: RasterLayer) -> dict:
+    return {
+        "name": quote(raster.name),
+        "data": quote(raster.path),
+        "extent": " ".join(f"{v:.2f}" for v in raster.extent),
+        "title": quote(raster.title_pl),
+        "abstract": quote(raster.abstract_pl),
+        # The file is RGBA (add_raster writes it so): band 4 is the mask of where the
+        # photograph has data. Bilinear between pixels when zoomed in; zoomed out, the
+        # GeoTIFF's own overviews (averaged when written) are read, never the full image.
+        "processing": ["RESAMPLE=BILINEAR", "BANDS=1,2,3,4"],
     }
 
 

@@ -2,7 +2,7 @@
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AdministrativeUnit
+from core.models import AdministrativeUnit, Job
 
 SRID = 2180
 
@@ -75,3 +75,61 @@ class ZoningZone(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class TileCacheJob(Job):
+    """Work on the tile caches: the first seed of a unit, or a refresh after its data changed.
+
+    `area` is what the job covers (EPSG:2180): the unit to seed, or the old and new
+    geometries an import changed. `caches` names the published layers whose tiles it
+    draws; `levels` the pl1992 levels of a seed (the web mercator levels follow by
+    resolution). A refresh redraws the cached tiles drawn before `changed_at`.
+    """
+
+    SEED = "seed"
+    REFRESH = "refresh"
+    KIND_CHOICES = [(SEED, _("initial seed")), (REFRESH, _("refresh after a change"))]
+
+    kind = models.CharField(_("kind"), max_length=8, choices=KIND_CHOICES)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    area = models.MultiPolygonField(_("area"), srid=SRID, null=True, blank=True)
+    caches = models.JSONField(_("layers"), default=list, blank=True)
+    levels = models.JSONField(_("levels"), default=list, blank=True)
+    changed_at = models.DateTimeField(_("data changed at"), null=True, blank=True)
+
+    class Meta(Job.Meta):
+        verbose_name = _("tile cache job")
+        verbose_name_plural = _("tile cache jobs")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.unit.teryt} ({self.get_status_display()})"
+
+
+class Raster(models.Model):
+    """An orthophoto or other GeoTIFF published as a base layer.
+
+    `path` is the Cloud-Optimized GeoTIFF in EPSG:2180 written by `add_raster`
+    under the media folder; `name` is the layer name in WMS, WMTS and XYZ.
+    """
+
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT,
+                             related_name="rasters", verbose_name=_("unit"))
+    title = models.CharField(_("title"), max_length=200)
+    name = models.SlugField(_("layer name"), max_length=60, unique=True, help_text=_(
+        "Lowercase letters, digits and underscores; the name clients ask for."))
+    source_name = models.CharField(_("source file"), max_length=255, blank=True)
+    path = models.CharField(_("stored file"), max_length=500)
+    extent = models.PolygonField(_("extent"), srid=SRID)
+    resolution = models.FloatField(_("resolution [m/px]"))
+    bands = models.PositiveSmallIntegerField(_("bands"))
+    data_type = models.CharField(_("data type"), max_length=16)
+    size_bytes = models.PositiveBigIntegerField(_("size [bytes]"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("raster")
+        verbose_name_plural = _("rasters")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.name})"

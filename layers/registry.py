@@ -331,7 +331,8 @@ WHERE p.retired_at IS NULL AND l.geom && !BOX!
 SELECT p.id, p.geom, p.unit_id, p.parcel_id, p.number, ru.register_id AS register_unit,
   (SELECT string_agg(
      CASE WHEN o.kind = 'person' THEN concat_ws(' ', o.first_name, o.surname) ELSE o.name END
-     || COALESCE(' i ' || concat_ws(' ', sp.first_name, sp.surname), '')
+     || CASE WHEN sp.id IS NULL THEN '' ELSE ' i ' || concat_ws(' ', sp.first_name, sp.surname)
+        END
      || ' (' || s.numerator || '/' || s.denominator || ')', '; ' ORDER BY s.id)
    FROM cadastre_sync_ownershipshare s JOIN cadastre_sync_owner o ON o.id = s.owner_id
    LEFT JOIN cadastre_sync_owner sp ON sp.id = s.spouse_id
@@ -464,8 +465,14 @@ def layer_named(name: str) -> PublishedLayer | None:
 
 
 def published_named(name: str) -> PublishedLayer | CompositeLayer | None:
-    """A layer clients may ask for by name: a registry layer or a composite map."""
-    return _BY_NAME.get(name) or _COMPOSITE_BY_NAME.get(name)
+    """A layer clients may ask for by name: a registry layer, a composite map, or a raster
+    base map added by an administrator (layers.raster_layers; rows, not entries here)."""
+    found = _BY_NAME.get(name) or _COMPOSITE_BY_NAME.get(name)
+    if found is None:
+        from .raster_layers import raster_layer_named  # it imports this module
+
+        found = raster_layer_named(name)
+    return found
 
 
 def published_names() -> list[str]:

@@ -10,6 +10,12 @@ from django.db.models import Count
 from core.identifiers import parse_teryt
 from core.models import AdministrativeUnit
 
+from .cache_refresh import (
+    tile_refresh_request,
+    zoning_changed_area,
+    zoning_drawn_state,
+    zoning_layer_names,
+)
 from .errors import (
     ZoningFileNotFound,
     ZoningImportConflict,
@@ -17,7 +23,6 @@ from .errors import (
     ZoningImportRejected,
     ZoningUnitNotFound,
 )
-from .mapproxy_config import layer_caches_clear
 from .models import ZoningPlan
 from .zoning_import import READERS, reader_for
 from .zoning_import.checks import plan_checks
@@ -26,9 +31,6 @@ from .zoning_import.parsed import ParsedPlan
 from .zoning_import.problems import Problem, Severity
 from .zoning_import.spatial import Staged, spatial_checks, stage_load
 from .zoning_import.write import plans_write
-
-# The published layers drawn from each kind of plan: their tiles go stale on import.
-ZONE_LAYERS = {"general": "general_zones", "local": "local_zones"}
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,17 @@ def _check_and_write(unit, plans: list[ParsedPlan], problems: list[Problem],
             preview = _preview(unit, plans)
             transaction.set_rollback(True)
             return preview, problems
+        identifiers = [plan.identifier for plan in plans]
+        before = zoning_drawn_state(unit=unit, identifiers=identifiers)
         written = plans_write(cursor, unit, staged)
-    layer = ZONE_LAYERS[plans[0].kind] if plans else None
-    if layer:
-        # Tiles drawn before the import show the old zones: drop them once it is committed.
-        transaction.on_commit(lambda: layer_caches_clear(layer))
+        area = zoning_changed_area(before, zoning_drawn_state(unit=unit, identifiers=identifiers))
+    if plans:
+        # Tiles drawn before the import show the old zones: refresh those over the zones
+        # that changed (old and new shapes) once it is committed.
+        names = ", ".join(identifiers)
+        transaction.on_commit(lambda: tile_refresh_request(
+            unit=unit, area=area, layer_names=zoning_layer_names(plans[0].kind),
+            reason=f"APP/MPZP: {names}"))
     return [PlanSummary(w.identifier, w.name, p.kind, w.zones, w.zones_replaced, w.created,
                         w.plan_id) for w, p in zip(written, plans, strict=True)], problems
 

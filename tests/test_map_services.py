@@ -215,6 +215,7 @@ def test_mapfile_renders_every_layer_with_map2img(map_services):
     assert Image.open(out).format == "PNG"
 
 
+@pytest.mark.django_db  # a name outside the registry may still be a raster (a row)
 def test_every_public_layer_is_granted_and_unknown_names_are_refused():
     # given MapProxy's authorisation callback for an anonymous visitor
     authorize = views.mapproxy_authorizer(AnonymousUser())
@@ -265,6 +266,7 @@ def zone_under_parcels(two_parcels):
     return two_parcels
 
 
+@pytest.mark.django_db  # the configuration lists the rasters, rows of the database
 def test_composite_maps_draw_every_shape_before_any_label_in_one_request(map_services):
     # given the generated MapProxy configuration
     config = yaml.safe_load(publication_write().mapproxy.read_text())

@@ -1,0 +1,11 @@
+"""What the cadastre tells the apps above it, which it must not import.
+
+`cadastre_changed` is sent once an import that changed the cadastre has committed, with
+`unit` (AdministrativeUnit), `area` (MultiPolygon, EPSG:2180: the old and the new
+geometry of every parcel and building created, changed or retired), `reason` (text for
+people) and `job_id` (the CadastreImport, or None). The map layers connect a receiver
+that refreshes the cached tiles over `area`.
+"""
+from django.dispatch import Signal
+
+cadastre_changed = Signal()

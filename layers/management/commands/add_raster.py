@@ -1,0 +1,47 @@
+"""manage.py add_raster PATH --unit TERYT --title TITLE [--name NAME]
+
+Parses the arguments and hands off to layers.rasters.raster_add, which checks the file,
+writes a Cloud-Optimized GeoTIFF in EPSG:2180 and publishes it as a base layer.
+"""
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from core.identifiers import parse_teryt
+from core.models import AdministrativeUnit
+from layers.errors import RasterInvalid, RasterRejected
+from layers.rasters import raster_add
+
+
+class Command(BaseCommand):
+    help = ("Publish an orthophoto or any 8-bit GeoTIFF as a base layer (WMS, WMTS, XYZ): "
+            "checked, reprojected to EPSG:2180, written as a Cloud-Optimized GeoTIFF.")
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("path")
+        parser.add_argument("--unit", required=True, help="TERYT code of the unit")
+        parser.add_argument("--title", required=True, help="title shown to map users")
+        parser.add_argument("--name", default=None,
+                            help="layer name (lowercase, digits, _); default from the title")
+
+    def handle(self, *args, **options) -> None:
+        unit = self._unit(options["unit"])
+        try:
+            raster = raster_add(path=options["path"], unit=unit, title=options["title"],
+                                name=options["name"])
+        except RasterRejected as exc:
+            raise CommandError(f"{options['path']}: refused, nothing was written: "
+                               f"{exc.message}") from exc
+        except RasterInvalid as exc:
+            raise CommandError(str(exc.message)) from exc
+        self.stdout.write(f"{raster.name}: {raster.title}, {raster.resolution:.3f} m/px, "
+                          f"{raster.size_bytes} bytes, stored in {raster.path}")
+
+    def _unit(self, teryt: str) -> AdministrativeUnit:
+        try:
+            code = parse_teryt(teryt).code
+        except ValidationError as exc:
+            raise CommandError(f"--unit {teryt}: {exc.messages[0]}") from exc
+        unit = AdministrativeUnit.objects.filter(teryt=code).first()
+        if unit is None:
+            raise CommandError(f"--unit {code}: no unit with this TERYT code is hosted here")
+        return unit

@@ -1,0 +1,7 @@
+"""Receivers of other apps' signals: each hands off to a service at once."""
+from .cache_refresh import cadastre_layer_names, tile_refresh_request
+
+
+def cadastre_changed_refresh_tiles(sender, *, unit, area, reason: str = "", **kwargs) -> None:
+    tile_refresh_request(unit=unit, area=area, layer_names=cadastre_layer_names(),
+                         reason=reason)
