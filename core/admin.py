@@ -140,7 +140,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             return
         user = obj.user if request.user.is_superuser and obj.user_id else request.user
         token, key = api_token_create(user=user, name=obj.name, expires_at=obj.expires_at)
-        obj.pk, obj.prefix, obj.digest = token.pk, token.prefix, token.digest
+        obj.pk, obj.user, obj.prefix, obj.digest = token.pk, user, token.prefix, token.digest
         messages.warning(request, format_html(
             _("The new token for {user} is <code>{key}</code>. Copy it now: it is not stored "
               "and cannot be shown again."), user=user, key=key))

@@ -19,9 +19,10 @@ user's units: a cached tile is never handed out whole to a user of another unit.
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from core.access import units_allowing, units_for
-from core.errors import Forbidden, NotAuthenticated
+from core.errors import Forbidden, GeoPortalError, NotAuthenticated
 
 from .registry import Access, CompositeLayer, PublishedLayer, published_named
 
@@ -45,13 +46,21 @@ class LayerScope:
     def restricted(self) -> bool:
         return self.layer.access != Access.PUBLIC
 
-    def ensure(self) -> "LayerScope":
-        """Raise the product's 401 (not logged in) or 403 (no right) unless allowed."""
+    def refusal(self) -> GeoPortalError | None:
+        """The product's 401 (not logged in) or 403 (no right); None when allowed."""
         if self.allowed:
-            return self
+            return None
         if not self.authenticated:
-            raise NotAuthenticated()
-        raise Forbidden(detail={"layer": self.layer.name})
+            return NotAuthenticated()
+        return Forbidden(_("You do not have access to this layer."),
+                         detail={"layer": self.layer.name})
+
+    def ensure(self) -> "LayerScope":
+        """Raise `refusal()` unless allowed."""
+        error = self.refusal()
+        if error is not None:
+            raise error
+        return self
 
 
 def layer_scope(user, layer: Published) -> LayerScope:

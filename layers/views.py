@@ -36,6 +36,7 @@ _PERMITTED = {"map": True, "featureinfo": True, "legendgraphic": True, "tile": T
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade"}
 # MapProxy asks about every layer when it writes capabilities: those never answer 401.
 _CAPABILITIES = {"wms.capabilities"}
+_TILE_SERVICES = {"wmts", "tms"}
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 PUBLIC_MAX_AGE = 3600  # as MapProxy's tiles (expires_hours in mapproxy/base.yaml)
 PRIVATE_MAX_AGE = 300
@@ -63,7 +64,9 @@ class _Authorizer:
                  **kwargs) -> dict:
         if service == "demo":  # exists only with DEBUG on
             return {"authorized": "full"}
-        listing = service in _CAPABILITIES or (query_extent is None and len(layers) > 1)
+        # WMTS and TMS ask about every layer, without an extent, for their capabilities.
+        listing = service in _CAPABILITIES or (service in _TILE_SERVICES and query_extent is None
+                                               and len(layers) > 1)
         permitted, refused_anonymous = {}, False
         for item in layers:
             # TMS names a tile layer by (layer, grid).
@@ -111,7 +114,11 @@ def mapproxy(request: HttpRequest, path: str = "") -> HttpResponse:
     environ["PATH_INFO"] = "/" + path
     # Django may already have read the body; MapProxy gets its own copy.
     environ["wsgi.input"] = io.BytesIO(request.body)
+    legend = _legend_scope(request)
+    if legend is not None and not legend.allowed:
+        return _error_response(legend.refusal())
     authorizer = _Authorizer(request.user)
+    authorizer.restricted_served = legend is not None and legend.restricted
     environ["mapproxy.authorize"] = authorizer
     response = _wsgi_response(publication().app, environ)
     if response.status_code == 401:
@@ -120,6 +127,15 @@ def mapproxy(request: HttpRequest, path: str = "") -> HttpResponse:
         response["Cache-Control"] = f"private, max-age={PRIVATE_MAX_AGE}"
         response["Vary"] = "Cookie, Authorization"
     return response
+
+
+def _legend_scope(request: HttpRequest) -> LayerScope | None:
+    """The scope of the layer a WMS GetLegendGraphic names: MapProxy 7 does not ask its
+    authorisation hook for legends, so the policy is applied here, before it."""
+    params = {key.lower(): value for key, value in request.GET.items()}
+    if params.get("request", "").lower() != "getlegendgraphic":
+        return None
+    return layer_scope_named(request.user, params.get("layer", ""))
 
 
 def _wsgi_response(app, environ: dict) -> HttpResponse:
