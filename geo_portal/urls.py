@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("mapproxy/", include("layers.urls")),
     path("wnioski/", include("permits.urls")),
+    path("podatki/", include("cadastre_sync.tax.urls")),
     path("tiles/", include("layers.tile_urls")),
     path("api/parcels/", include("geo_portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

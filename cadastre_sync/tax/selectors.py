@@ -1,0 +1,176 @@
+"""Reads of the tax register: what a user may see, findings with filters and totals,
+runs, imports, and the personal data behind a finding (for its tax officers only)."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from core.access import ensure_unit_access, units_allowing
+from core.errors import NotFound
+from core.models import AdministrativeUnit
+from core.roles import TAX_OFFICER
+
+from ..models import Owner
+from .models import ReconciliationRun, TaxFinding, TaxImport, Taxpayer
+from .rules import CATEGORY_COLOURS, CATEGORY_NAMES, FINDING_CATEGORIES
+
+FINDING = "cadastre_sync.taxfinding"
+TAXPAYER = "cadastre_sync.taxpayer"
+
+
+def tax_units(*, user) -> QuerySet[AdministrativeUnit]:
+    """Units whose findings `user` may see."""
+    return units_allowing(user, FINDING, "view")
+
+
+def tax_unit_get(*, user, teryt: str, action: str = "view") -> AdministrativeUnit:
+    """The unit, after checking `user` may `action` its findings (401/403 otherwise)."""
+    unit = AdministrativeUnit.objects.filter(teryt=teryt).first()
+    if unit is None:
+        raise NotFound(detail={"unit": teryt})
+    ensure_unit_access(user, unit, FINDING, action)
+    return unit
+
+
+@dataclass(frozen=True)
+class FindingFilters:
+    category: str = ""
+    status: str = TaxFinding.OPEN
+    severity: str = ""
+    assigned: str = ""  # "", "me", "nobody"
+    parcel: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> "FindingFilters":
+        return cls(**{name: (query.get(name) or "").strip()[:64]
+                      for name in ("category", "severity", "assigned", "parcel")},
+                   status=(query.get("status", TaxFinding.OPEN) or "").strip()[:10])
+
+
+def finding_list(*, unit: AdministrativeUnit, filters: FindingFilters, user) -> QuerySet:
+    qs = TaxFinding.objects.filter(unit=unit).select_related("assigned_to", "first_run")
+    table = {
+        "category": Q(category=filters.category),
+        "status": Q(status=filters.status),
+        "severity": Q(severity=filters.severity),
+        "parcel": Q(parcel_ref__icontains=filters.parcel) | Q(building_ref__icontains=
+                                                               filters.parcel),
+    }
+    for name, condition in table.items():
+        if getattr(filters, name):
+            qs = qs.filter(condition)
+    if filters.assigned == "me":
+        qs = qs.filter(assigned_to=user)
+    elif filters.assigned == "nobody":
+        qs = qs.filter(assigned_to__isnull=True)
+    return qs.order_by("category", "-estimate", "id")
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    code: str
+    name: str
+    colour: str
+    findings: int
+    estimate: Decimal
+
+
+def finding_totals(*, findings: QuerySet) -> tuple[list[CategoryTotal], CategoryTotal]:
+    """Count and estimated annual difference per category, in the categories' order."""
+    rows = {r["category"]: r for r in findings.order_by().values("category").annotate(
+        n=Count("id"), total=Sum("estimate"))}
+    totals = [CategoryTotal(code, str(name), colour, rows[code]["n"],
+                            rows[code]["total"] or Decimal(0))
+              for code, name, colour in FINDING_CATEGORIES if code in rows]
+    overall = CategoryTotal("", "", "", sum(t.findings for t in totals),
+                            sum((t.estimate for t in totals), Decimal(0)))
+    return totals, overall
+
+
+def finding_get(*, user, pk: int, action: str = "view") -> TaxFinding:
+    finding = get_object_or_404(TaxFinding.objects.select_related("unit", "assigned_to"), pk=pk)
+    ensure_unit_access(user, finding.unit, FINDING, action)
+    return finding
+
+
+def run_list(*, unit: AdministrativeUnit) -> QuerySet:
+    return ReconciliationRun.objects.filter(unit=unit).select_related("created_by")
+
+
+def import_list(*, unit: AdministrativeUnit) -> QuerySet:
+    return TaxImport.objects.filter(unit=unit).select_related("created_by")
+
+
+def tax_officers(*, unit: AdministrativeUnit):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        memberships__unit=unit, memberships__role=TAX_OFFICER).order_by("username").distinct()
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    owners: list[Owner]
+    taxpayers: list[Taxpayer]
+
+
+def finding_personal_data(*, user, finding: TaxFinding) -> PersonalData:
+    """Owners and taxpayers of the finding's parcel: only for who may see taxpayers there."""
+    ensure_unit_access(user, finding.unit, TAXPAYER, "view")
+    owner_ids = [o["id"] for o in finding.evidence.get("owners", [])]
+    taxpayer_ids = [t["id"] for t in finding.evidence.get("taxpayers", [])]
+    if finding.parcel_ref and not taxpayer_ids:
+        taxpayer_ids = list(Taxpayer.objects.filter(
+            unit=finding.unit, holdings__account__tax_objects__parcel_ref=finding.parcel_ref)
+            .values_list("id", flat=True).distinct())
+    return PersonalData(
+        owners=list(Owner.objects.filter(unit=finding.unit, pk__in=owner_ids).order_by("id")),
+        taxpayers=list(Taxpayer.objects.filter(unit=finding.unit, pk__in=taxpayer_ids)
+                       .prefetch_related("holdings__account").order_by("id")))
+
+
+def category_name(code: str) -> str:
+    return str(CATEGORY_NAMES.get(code, code))
+
+
+def category_colour(code: str) -> str:
+    return CATEGORY_COLOURS.get(code, "#757575")
+
+
+MAP_MAX_FINDINGS = 5000
+
+
+def map_findings(*, unit: AdministrativeUnit, findings: QuerySet) -> dict:
+    """Findings with a geometry as SVG paths in a 1000-unit frame (north up), for the map,
+    over the outlines of the current parcels around them."""
+    from django.db import connection
+
+    ids = list(findings.filter(geom__isnull=False).values_list("id", flat=True)
+               [:MAP_MAX_FINDINGS])
+    if not ids:
+        return {"shapes": [], "viewbox": "0 0 1000 1000", "parcels": ""}
+    with connection.cursor() as cur:
+        cur.execute("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+                    "(SELECT ST_Expand(ST_Extent(geom), 30) e FROM cadastre_sync_taxfinding "
+                    "WHERE id = ANY(%s)) x", [ids])
+        x0, y0, x1, y1 = cur.fetchone()
+        scale = 1000.0 / max(x1 - x0, y1 - y0)
+        cur.execute(
+            "SELECT id, category, severity, parcel_ref, building_ref, estimate, "
+            "ST_AsSVG(ST_Scale(ST_Translate(geom, %s, %s), %s, %s), 0, 1) "
+            "FROM cadastre_sync_taxfinding WHERE id = ANY(%s) ORDER BY ST_Area(geom) DESC",
+            [-x0, -y1, scale, scale, ids])
+        shapes = [{"id": r[0], "category": r[1], "colour": category_colour(r[1]),
+                   "name": category_name(r[1]), "severity": r[2],
+                   "label": r[3] or r[4], "estimate": r[5], "path": r[6]}
+                  for r in cur.fetchall()]
+        # The current parcels around, for orientation (outlines only).
+        cur.execute(
+            "SELECT string_agg(ST_AsSVG(ST_Scale(ST_Translate(geom, %s, %s), %s, %s), 0, 1), ' ')"
+            " FROM (SELECT geom FROM cadastre_sync_parcel WHERE unit_id = %s "
+            "AND retired_at IS NULL AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 2180) "
+            "LIMIT 20000) p", [-x0, -y1, scale, scale, unit.pk, x0, y0, x1, y1])
+        parcels = cur.fetchone()[0] or ""
+    width, height = (x1 - x0) * scale, (y1 - y0) * scale
+    return {"shapes": shapes, "viewbox": f"0 0 {width:.0f} {height:.0f}", "parcels": parcels}
