@@ -1,6 +1,8 @@
 """Reads of the cadastre: import jobs a user may see and what they changed where; parcels
 at a point, by id and by search (with near misses), precincts and addresses."""
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon, Point
@@ -46,8 +48,13 @@ NEAR_MISS_LIMIT = 8
 SEARCH_LIMIT = 10
 
 
+# A parcel's precinct and unit come with it, without their large boundaries.
+_BOUNDARIES = ("precinct__geom", "unit__boundary")
+
+
 def _current_parcels() -> QuerySet[Parcel]:
-    return Parcel.objects.filter(retired_at__isnull=True).select_related("precinct", "unit")
+    return (Parcel.objects.filter(retired_at__isnull=True).select_related("precinct", "unit")
+            .defer(*_BOUNDARIES))
 
 
 def parcel_at_point(*, point: Point) -> Parcel | None:
@@ -59,10 +66,60 @@ def parcel_at_point(*, point: Point) -> Parcel | None:
     return _current_parcels().filter(geom__intersects=point).order_by("id").first()
 
 
+@dataclass(frozen=True)
+class ParcelOutline:
+    """A current parcel as the map's click needs it: identity, area and its outline as
+    GeoJSON in the coordinate system asked for, all from one SQL statement."""
+
+    pk: int
+    parcel_id: str
+    number: str
+    precinct_number: str
+    precinct_name: str
+    unit_id: int
+    teryt: str
+    unit_name: str
+    registered_area_ha: Decimal
+    area_m2: float
+    geometry_json: str  # GeoJSON geometry in `srid`
+    bbox: tuple[float, float, float, float]  # in `srid`
+    srid: int
+
+
+# The hot path of a click on the map: the GiST index finds the parcel, PostGIS transforms
+# and writes its outline; no model is built. Same answer as parcel_at_point.
+_OUTLINE_AT = f"""
+SELECT p.id, p.parcel_id, p.number, pr.number, pr.name, u.id, u.teryt, u.name,
+       p.registered_area_ha, ST_Area(p.geom), ST_AsGeoJSON(o.geom, %(digits)s),
+       ST_XMin(o.box), ST_YMin(o.box), ST_XMax(o.box), ST_YMax(o.box)
+FROM {Parcel._meta.db_table} p
+JOIN {Precinct._meta.db_table} pr ON pr.id = p.precinct_id
+JOIN {AdministrativeUnit._meta.db_table} u ON u.id = p.unit_id
+CROSS JOIN LATERAL (SELECT ST_Transform(p.geom, %(srid)s) AS geom) o0
+CROSS JOIN LATERAL (SELECT o0.geom, ST_Envelope(o0.geom) AS box) o
+WHERE p.retired_at IS NULL
+  AND ST_Intersects(p.geom, ST_Transform(ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), %(in_srid)s),
+                                         {Parcel._meta.get_field("geom").srid}))
+ORDER BY p.id LIMIT 1
+"""  # noqa: S608 - table names from our models, values as parameters
+
+
+def parcel_outline_at(*, point: Point, srid: int, digits: int) -> ParcelOutline | None:
+    """The current parcel under `point` (any SRID) with its outline in `srid`, rounded to
+    `digits` decimals; the parcel parcel_at_point answers, without building models."""
+    with connection.cursor() as cursor:
+        cursor.execute(_OUTLINE_AT, {"x": point.x, "y": point.y, "in_srid": point.srid,
+                                     "srid": srid, "digits": digits})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return ParcelOutline(*row[:11], bbox=tuple(round(v, digits) for v in row[11:15]), srid=srid)
+
+
 def parcel_by_id(*, parcel_id: str) -> Parcel | None:
     """The parcel with identifier `parcel_id`: the current one, else its latest retired one."""
     return (Parcel.objects.filter(parcel_id=parcel_id).select_related("precinct", "unit")
-            .order_by(F("retired_at").desc(nulls_first=True), "-id").first())
+            .defer(*_BOUNDARIES).order_by(F("retired_at").desc(nulls_first=True), "-id").first())
 
 
 def parcels_numbered(*, number: str, precincts: list[Precinct] | None = None,
@@ -113,7 +170,7 @@ def precincts_matching(*, term: str, limit: int = SEARCH_LIMIT) -> list[Precinct
     term = term.strip()
     if not term:
         return []
-    found = Precinct.objects.select_related("unit")
+    found = Precinct.objects.select_related("unit").defer("unit__boundary")
     if term.isdigit() and len(term) <= 4:
         return list(found.filter(number=term.zfill(4)).order_by("unit__teryt")[:limit])
     matches = found.filter(name__icontains=term).annotate(
@@ -131,6 +188,7 @@ def addresses_matching(*, street: str, house_number: str = "",
         return []
     found = (Address.objects.filter(parcel__retired_at__isnull=True)
              .select_related("parcel", "parcel__precinct", "parcel__unit")
+             .defer("point", *(f"parcel__{name}" for name in _BOUNDARIES))
              .annotate(street_lower=Lower("street"), locality_lower=Lower("locality"))
              .filter(Q(street_lower__startswith=term)
                      | Q(street="", locality_lower__startswith=term)))

@@ -18,6 +18,7 @@ from cadastre_sync import selectors as cadastre
 from cadastre_sync.dictionaries import KST_CLASSES, LAND_USE_CODES
 from cadastre_sync.identifiers import parse_parcel_id
 from cadastre_sync.models import Address, Parcel, Precinct
+from cadastre_sync.selectors import ParcelOutline
 from core.access import ensure_unit_access
 from core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from layers.access import layer_scope_named
@@ -36,14 +37,18 @@ def parcel_ensure_visible(*, user, parcel: Parcel) -> None:
     if parcel.retired_at is not None:
         ensure_unit_access(user, parcel.unit, PARCEL_MODEL, "view")
         return
+    _ensure_current_visible(user, parcel.unit_id, parcel.unit.teryt)
+
+
+def _ensure_current_visible(user, unit_id: int, teryt: str) -> None:
     scope = layer_scope_named(user, PARCELS_LAYER)
     if scope is None:
         raise Forbidden(detail={"layer": PARCELS_LAYER})
     scope.ensure()
-    if scope.unit_ids is not None and parcel.unit_id not in scope.unit_ids:
+    if scope.unit_ids is not None and unit_id not in scope.unit_ids:
         if not scope.authenticated:
             raise NotAuthenticated()
-        raise Forbidden(detail={"unit": parcel.unit.teryt})
+        raise Forbidden(detail={"unit": teryt})
 
 
 def parcel_may_see(*, user, parcel: Parcel) -> bool:
@@ -54,14 +59,17 @@ def parcel_may_see(*, user, parcel: Parcel) -> bool:
     return True
 
 
-def parcel_visible_at(*, user, point) -> Parcel:
-    """The current parcel under `point` that `user` may see; NotFound when there is none."""
-    parcel = cadastre.parcel_at_point(point=point)
-    if parcel is None or not parcel_may_see(user=user, parcel=parcel):
-        raise NotFound(_("There is no parcel at this point."),
-                       detail={"point": [round(point.x, 7), round(point.y, 7)],
-                               "srid": point.srid})
-    return parcel
+def parcel_outline_visible_at(*, user, point, srid: int, digits: int) -> ParcelOutline:
+    """parcel_visible_at for a click on the map: the outline in `srid`, from one statement."""
+    outline = cadastre.parcel_outline_at(point=point, srid=srid, digits=digits)
+    if outline is not None:
+        try:
+            _ensure_current_visible(user, outline.unit_id, outline.teryt)
+            return outline
+        except (Forbidden, NotAuthenticated):
+            pass
+    raise NotFound(_("There is no parcel at this point."),
+                   detail={"point": [round(point.x, 7), round(point.y, 7)], "srid": point.srid})
 
 
 def parcel_visible_by_id(*, user, parcel_id: str) -> Parcel:
@@ -249,7 +257,8 @@ def _parcel_hits(parcels: list[Parcel]) -> list[Hit]:
     return [Hit(PARCEL, _("Parcel %(number)s, precinct %(precinct)s %(name)s (%(unit)s)") % {
                 "number": p.number, "precinct": p.precinct.number, "name": p.precinct.name,
                 "unit": p.unit.name},
-                p.geom.envelope, parcel_id=p.parcel_id, precinct_code=p.precinct.code)
+                p.geom.envelope, parcel_id=p.parcel_id,
+                precinct_code=f"{p.unit.teryt}.{p.precinct.number}")
             for p in parcels]
 
 
@@ -264,6 +273,6 @@ def _address_hits(street: str, house_number: str, user) -> list[Hit]:
     return [Hit(ADDRESS, _("%(address)s – parcel %(number)s, precinct %(precinct)s") % {
                 "address": a, "number": a.parcel.number, "precinct": a.parcel.precinct.name},
                 a.parcel.geom.envelope, parcel_id=a.parcel.parcel_id,
-                precinct_code=a.parcel.precinct.code)
+                precinct_code=f"{a.parcel.unit.teryt}.{a.parcel.precinct.number}")
             for a in cadastre.addresses_matching(street=street, house_number=house_number)
             if a.parcel is not None and parcel_may_see(user=user, parcel=a.parcel)]

@@ -4,10 +4,15 @@ The builders below turn the selectors' typed results into JSON; the serializer c
 describe the same shapes for the OpenAPI schema (drf-spectacular), so the documented
 and the real answer come from one place each and a test compares them.
 """
+import json
+from functools import cache
+
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry
 from django.urls import reverse
 from rest_framework import serializers
 
+from cadastre_sync.selectors import ParcelOutline
 from geo_portal.parcel_selectors import Hit, ParcelCard
 
 from .params import WGS84
@@ -25,15 +30,26 @@ def _rounded(coords, digits: int):
     return [_rounded(part, digits) for part in coords]
 
 
+@cache
+def _transformation(source: int, target: int) -> CoordTransform:
+    # Building one looks the systems up in PROJ's database (milliseconds): once per pair.
+    return CoordTransform(SpatialReference(source), SpatialReference(target))
+
+
+def _in(geom: GEOSGeometry, srid: int) -> GEOSGeometry:
+    return geom if geom.srid == srid else geom.transform(_transformation(geom.srid, srid),
+                                                         clone=True)
+
+
 def geometry_json(geom: GEOSGeometry, srid: int) -> dict:
-    shown = geom if geom.srid == srid else geom.transform(srid, clone=True)
+    shown = _in(geom, srid)
     digits = PRECISION.get(srid, METRIC_PRECISION)
     return {"type": shown.geom_type, "coordinates": _rounded(shown.coords, digits)}
 
 
 def bbox(geom: GEOSGeometry, srid: int) -> list[float]:
     """[west, south, east, north] (lon/lat for 4326) of `geom`'s envelope in `srid`."""
-    shown = geom.envelope if geom.srid == srid else geom.envelope.transform(srid, clone=True)
+    shown = _in(geom.envelope, srid)
     digits = PRECISION.get(srid, METRIC_PRECISION)
     return [round(v, digits) for v in shown.extent]
 
@@ -46,7 +62,8 @@ def parcel_properties(parcel) -> dict:
     return {
         "id": parcel.parcel_id,
         "number": parcel.number,
-        "precinct": {"code": parcel.precinct.code, "number": parcel.precinct.number,
+        "precinct": {"code": f"{parcel.unit.teryt}.{parcel.precinct.number}",
+                     "number": parcel.precinct.number,
                      "name": parcel.precinct.name},
         "unit": {"teryt": parcel.unit.teryt, "name": parcel.unit.name},
         "registered_area_ha": str(parcel.registered_area_ha),
@@ -63,6 +80,33 @@ def feature(parcel, properties: dict, srid: int) -> dict:
     if srid != WGS84:
         answer["crs"] = {"type": "name", "properties": {"name": CRS_NAME.format(srid)}}
     return answer
+
+
+def outline_feature(outline: ParcelOutline) -> dict:
+    """A click's answer: the same feature as `feature`, built from one SQL row."""
+    answer = {
+        "type": "Feature", "id": outline.parcel_id, "bbox": list(outline.bbox),
+        "geometry": json.loads(outline.geometry_json),
+        "properties": {
+            "id": outline.parcel_id,
+            "number": outline.number,
+            "precinct": {"code": f"{outline.teryt}.{outline.precinct_number}",
+                         "number": outline.precinct_number, "name": outline.precinct_name},
+            "unit": {"teryt": outline.teryt, "name": outline.unit_name},
+            "registered_area_ha": str(outline.registered_area_ha),
+            "geometric_area_m2": round(outline.area_m2, 1),
+            "current": True,
+            "retired_at": None,
+            "url": parcel_url(outline.parcel_id),
+        },
+    }
+    if outline.srid != WGS84:
+        answer["crs"] = {"type": "name", "properties": {"name": CRS_NAME.format(outline.srid)}}
+    return answer
+
+
+def digits_for(srid: int) -> int:
+    return PRECISION.get(srid, METRIC_PRECISION)
 
 
 def card_properties(card: ParcelCard) -> dict:

@@ -60,8 +60,10 @@ class ParcelAtPointApi(ParcelApi):
     )
     def get(self, request: Request) -> Response:
         asked = PointQuery.from_query(request.query_params)
-        parcel = parcels.parcel_visible_at(user=request.user, point=asked.point)
-        return Response(out.feature(parcel, out.parcel_properties(parcel), asked.srid))
+        outline = parcels.parcel_outline_visible_at(user=request.user, point=asked.point,
+                                                    srid=asked.srid,
+                                                    digits=out.digits_for(asked.srid))
+        return Response(out.outline_feature(outline))
 
 
 class ParcelDetailApi(ParcelApi):
