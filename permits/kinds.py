@@ -87,6 +87,8 @@ class Kind:
     # transaction. None: the kind's decisions carry no conditions.
     conditions: Callable[[Any, str, list], None] | None = None
     max_parcels: int = 20
+    # application -> None, or the reason it cannot be submitted yet (a readable message)
+    submit_check: Callable[[Any], Any] | None = None
 
     def form_class(self):
         module, _, name = self.form.rpartition(".")

@@ -155,6 +155,9 @@ def application_submit(*, application_id: int, by, version: int | None = None) -
         raise InvalidInput(_("The application is empty; fill in the form and save it first."))
     kind = _kind(app.kind)
     setting = kind_setting_for(app.unit, app.kind)
+    refusal = kind.submit_check(app) if kind.submit_check else None
+    if refusal:
+        raise InvalidInput(refusal, detail={"application": app.pk})
     now = timezone.now()
     app.submitted_at = now
     app.case_number = _next_case_number(app, setting, timezone.localdate(now).year)

@@ -3,6 +3,7 @@ fee rate table, and the trees, shrub groups and replacement planting of an appli
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AdministrativeUnit
@@ -41,7 +42,12 @@ class Species(models.Model):
         ordering = ["name_pl"]
 
     def __str__(self) -> str:
-        return f"{self.name_pl} ({self.latin_name})"
+        return f"{self.name} ({self.latin_name})"
+
+    @property
+    def name(self) -> str:
+        """The common name in the active language (Polish unless English was chosen)."""
+        return self.name_en if (get_language() or "pl").startswith("en") else self.name_pl
 
 
 class FeeRate(models.Model):

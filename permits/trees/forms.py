@@ -9,9 +9,9 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from ...models import EXEMPTION_CHOICES, ShrubGroup, Species, TreeItem
-from ..rules import Assessment, Holder, ShrubIn, TreeIn, assess
-from ..services import rates_for, species_info
+from ..models.trees import EXEMPTION_CHOICES, ShrubGroup, Species, TreeItem
+from .rules import Assessment, Holder, ShrubIn, TreeIn, assess
+from .services import rates_for, species_info
 
 SRID = 2180
 MAX_TREES = 200
@@ -117,8 +117,13 @@ class TreeRemovalForm:
         self.parcels = list(parcels)
         initial = application.payload if application is not None else {}
         self.main = MainForm(data, initial=initial, prefix="main")
-        self.trees = TreeFormSet(data, prefix="trees", initial=_tree_rows(initial))
-        self.shrubs = ShrubFormSet(data, prefix="shrubs", initial=_shrub_rows(initial))
+        # Bound formsets take every row from the data: rows given as `initial` would count
+        # as unchanged extra rows and be dropped.
+        bound = data is not None
+        self.trees = TreeFormSet(data, prefix="trees",
+                                 initial=None if bound else _tree_rows(initial))
+        self.shrubs = ShrubFormSet(data, prefix="shrubs",
+                                   initial=None if bound else _shrub_rows(initial))
         self._spatial_errors: list[str] = []
 
     @staticmethod

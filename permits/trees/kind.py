@@ -44,5 +44,6 @@ KINDS = (
         silent_outcomes={(NOTIFICATION, State.INSPECTION_SCHEDULED): "silent_consent"},
         summary=services.application_summary,
         conditions=services.decision_conditions,
+        submit_check=services.submit_check,
     ),
 )

@@ -9,18 +9,13 @@ from core.errors import InvalidInput
 
 from ..kinds import Fee
 from ..models import FeeRate, ReplacementPlanting, Species
-from .rules import PERMIT, Assessment, Holder, Rate, ShrubIn, SpeciesInfo, TreeIn, assess
+from .rules import NOTHING, PERMIT, Assessment, Holder, Rate, ShrubIn, SpeciesInfo, TreeIn, assess
 
 
 def species_info(species: Species) -> SpeciesInfo:
-    return SpeciesInfo(name=species.name_pl if _lang_pl() else species.name_en,
+    return SpeciesInfo(name=species.name,
                        fee_group=species.fee_group, shrub_group=species.shrub_group,
                        threshold_cm=species.notification_threshold_cm)
-
-
-def _lang_pl() -> bool:
-    from django.utils.translation import get_language
-    return (get_language() or "pl").startswith("pl")
 
 
 def rates_for(unit) -> list[Rate]:
@@ -118,3 +113,12 @@ def decision_conditions(application, outcome: str, conditions: list) -> None:
                                         species=species, place=place[:300], deadline=deadline))
     ReplacementPlanting.objects.filter(application=application).delete()
     ReplacementPlanting.objects.bulk_create(rows)
+
+
+def submit_check(application) -> str | None:
+    if not application.trees.exists() and not application.shrubs.exists():
+        return _("Add at least one tree or group of shrubs.")
+    if application.procedure == NOTHING:
+        return _("This removal needs neither a notification nor a permit, so there is "
+                 "nothing to file.")
+    return None

@@ -1,0 +1,271 @@
+"""Filing a tree removal: parcels and places, attachments checked on content, the pages and
+the API with the same permissions, and denied paths that change nothing."""
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from core.errors import Forbidden, InvalidInput
+from core.roles import CASE_OFFICER
+from permits import selectors, services
+from permits.attachments import MAX_BYTES, attachment_add
+from permits.models import Application, Attachment, KindSetting
+from permits.workflow import State
+from tests import factories
+from tests import permits_factories as pf
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"0" * 64
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def world(db):
+    return pf.world()
+
+
+def test_offered_kinds_lists_only_enabled_kinds_with_the_parcels_in_the_url(world):
+    unit, parcel, _resident, _officer = world
+    offered = selectors.offered_kinds(unit, [parcel])
+    assert [(k.code, k.url) for k in offered] == [
+        ("trees", "/wnioski/nowy/trees/?parcels=026101_1.0001.77%2F1")]
+    KindSetting.objects.filter(unit=unit).update(enabled=False)
+    assert selectors.offered_kinds(unit, [parcel]) == []
+
+
+def test_a_tree_outside_the_chosen_parcels_is_refused_naming_the_tree(world):
+    _unit, parcel, _resident, _officer = world
+    data = pf.content(trees=[pf.tree(), pf.tree("Betula", at=pf.OUTSIDE)])
+    form = pf.form([parcel], data)
+    with translation.override("en"):
+        assert not form.is_valid()
+        assert form.non_field_errors == [
+            "Tree 2 (birch (Betula)) lies outside the chosen parcels (026101_1.0001.77/1); "
+            "place it on the parcel or choose its parcel too."]
+
+
+def test_a_point_outside_is_refused_by_the_api_and_nothing_is_stored(world, client):
+    _unit, parcel, resident, _officer = world
+    client.force_login(resident)
+    body = {"kind": "trees", "parcels": [parcel.parcel_id], "submit": True,
+            "content": pf.content(trees=[pf.tree(at=pf.OUTSIDE)])}
+    response = client.post("/wnioski/api/applications/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "Tree 1" in json.dumps(response.json()["detail"], ensure_ascii=False)
+    assert Application.objects.count() == 0
+
+
+def test_shrub_outline_must_be_valid_and_inside(world):
+    _unit, parcel, _resident, _officer = world
+    lilac = pf.species("Syringa vulgaris").pk
+    inside = "POLYGON((318002 386002, 318012 386002, 318012 386012, 318002 386012, 318002 386002))"
+    bowtie = "POLYGON((318002 386002, 318012 386012, 318012 386002, 318002 386012, 318002 386002))"
+    outside = "POLYGON((318020 386020, 318060 386020, 318060 386060, 318020 386020))"
+    ok = pf.form([parcel], pf.content(shrubs=[{"species": lilac, "geometry": inside}]))
+    assert ok.is_valid(), ok.errors
+    assert ok.payload()["shrubs"][0]["area_m2"] == "100.0"
+    for wkt in (bowtie, outside):
+        form = pf.form([parcel], pf.content(shrubs=[{"species": lilac, "geometry": wkt}]))
+        assert not form.is_valid()
+        assert len(form.non_field_errors) == 1
+
+
+def test_form_verdict_uses_species_and_rates_from_the_database(world):
+    _unit, parcel, _resident, _officer = world
+    data = pf.content(trees=[pf.tree("Tilia", c5=120, stems=(100, 40))])  # 100 + 20 = 120
+    form = pf.form([parcel], data)
+    assert form.is_valid(), form.errors
+    result = form.verdict()
+    assert (result.verdict, result.fee) == ("permit", Decimal("3600.00"))  # 120 × 30
+    private = pf.form([parcel], pf.content(trees=[pf.tree("Tilia", c5=120)], private=True))
+    assert private.is_valid() and private.verdict().verdict == "notification"
+
+
+# Attachments -------------------------------------------------------------------------------
+
+def test_attachment_type_comes_from_the_content_not_the_name(world):
+    _unit, parcel, resident, _officer = world
+    app = pf.draft(resident, [parcel])
+    att = attachment_add(application=app, by=resident, purpose=Attachment.CONSENT,
+                         upload=SimpleUploadedFile("zgoda.pdf", PNG, "application/pdf"))
+    assert (att.content_type, att.size, att.original_name) == ("image/png", len(PNG),
+                                                               "zgoda.pdf")
+    assert att.file.name.endswith(".png")
+    pdf = attachment_add(application=app, by=resident, purpose=Attachment.DRAWING,
+                         upload=SimpleUploadedFile("rysunek.png", PDF, "image/png"))
+    assert pdf.content_type == "application/pdf"
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("zgoda.pdf", b"MZ\x90\x00 an executable pretending"),
+    ("zgoda.pdf", b"<html><script>alert(1)</script>"),
+    ("pusty.pdf", b""),
+    ("duzy.pdf", b"%PDF-" + b"0" * MAX_BYTES),
+])
+def test_attachment_refused_on_content_or_size_and_nothing_stored(world, name, data):
+    _unit, parcel, resident, _officer = world
+    app = pf.draft(resident, [parcel])
+    with pytest.raises(InvalidInput) as error:
+        attachment_add(application=app, by=resident, purpose=Attachment.CONSENT,
+                       upload=SimpleUploadedFile(name, data, "application/pdf"))
+    assert error.value.detail["file"] == name
+    assert app.attachments.count() == 0
+
+
+def test_attachments_closed_after_submission_and_to_others(world):
+    _unit, parcel, resident, officer = world
+    app = pf.submitted(resident, [parcel])
+    for who in (resident, officer):
+        with pytest.raises((InvalidInput, Forbidden)):
+            attachment_add(application=app, by=who, purpose=Attachment.OTHER,
+                           upload=SimpleUploadedFile("a.pdf", PDF))
+    assert app.attachments.count() == 0
+
+
+# Denied paths ------------------------------------------------------------------------------
+
+def test_a_resident_cannot_read_or_act_on_anothers_case(world, client):
+    _unit, parcel, resident, _officer = world
+    app = pf.submitted(resident, [parcel])
+    other = factories.user("neighbour")
+    client.force_login(other)
+    for url in (reverse("permits:detail", args=[app.pk]), reverse("permits:pdf", args=[app.pk]),
+                f"/wnioski/api/applications/{app.pk}/"):
+        assert client.get(url).status_code == 404
+    response = client.post(f"/wnioski/api/applications/{app.pk}/transitions/",
+                           {"action": "withdraw", "version": app.version},
+                           content_type="application/json")
+    assert response.status_code == 404
+    client.post(reverse("permits:action", args=[app.pk]), {"action": "withdraw"})
+    after = Application.objects.get(pk=app.pk)
+    assert (after.state, after.version, after.events.count()) == (
+        State.SUBMITTED, app.version, 1)
+
+
+def test_an_officer_of_another_unit_neither_sees_nor_decides(world, client):
+    _unit, parcel, resident, _officer = world
+    app = pf.submitted(resident, [parcel])
+    foreign = factories.staff(factories.unit("026201_1", "Bolesławiec"), CASE_OFFICER, "obcy")
+    client.force_login(foreign)
+    assert client.get(reverse("permits:detail", args=[app.pk])).status_code == 404
+    assert client.get("/wnioski/api/applications/").json() == []
+    response = client.post(f"/wnioski/api/applications/{app.pk}/transitions/",
+                           {"action": "register", "version": app.version},
+                           content_type="application/json")
+    assert response.status_code == 404
+    with pytest.raises(Forbidden):
+        services.application_transition(application_id=app.pk, action="register", by=foreign)
+    after = Application.objects.get(pk=app.pk)
+    assert (after.state, after.version, after.events.count()) == (
+        State.SUBMITTED, app.version, 1)
+
+
+def test_a_draft_is_private_to_its_author(world, client):
+    _unit, parcel, resident, officer = world
+    app = pf.draft(resident, [parcel])
+    client.force_login(officer)
+    assert client.get(reverse("permits:detail", args=[app.pk])).status_code == 404
+    assert selectors.officer_queue(user=officer).count() == 0
+
+
+def test_a_unit_that_does_not_offer_the_kind_gets_no_application(world):
+    unit, parcel, resident, _officer = world
+    KindSetting.objects.filter(unit=unit).update(enabled=False)
+    with pytest.raises(InvalidInput):
+        services.draft_create(by=resident, kind_code="trees", parcels=[parcel])
+    assert Application.objects.count() == 0
+
+
+# The whole way, through the API and through the pages --------------------------------------
+
+def test_api_file_register_decide_and_the_resident_sees_the_decision(world, client):
+    _unit, parcel, resident, officer = world
+    client.force_login(resident)
+    body = {"kind": "trees", "parcels": [parcel.parcel_id], "submit": True,
+            "content": pf.content(trees=[pf.tree("Quercus robur", c5=150, stems=(120,))])}
+    filed = client.post("/wnioski/api/applications/", body, content_type="application/json")
+    assert filed.status_code == 201, filed.json()
+    case = filed.json()
+    assert (case["state"], case["procedure"], case["fee"]) == ("submitted", "permit", "8400.00")
+    client.force_login(officer)
+    queue = client.get("/wnioski/api/applications/").json()
+    assert [c["id"] for c in queue] == [case["id"]]
+    url = f"/wnioski/api/applications/{case['id']}/transitions/"
+    registered = client.post(url, {"action": "register", "version": case["version"]},
+                             content_type="application/json").json()
+    stale = client.post(url, {"action": "decide", "version": case["version"], "reason": "r",
+                              "outcome": "granted"}, content_type="application/json")
+    assert stale.status_code == 409
+    decided = client.post(url, {"action": "decide", "version": registered["version"],
+                                "reason": "Drzewo obumiera", "outcome": "granted"},
+                          content_type="application/json")
+    assert decided.status_code == 200
+    client.force_login(resident)
+    mine = client.get(f"/wnioski/api/applications/{case['id']}/").json()
+    assert (mine["state"], mine["outcome"]) == ("decided", "granted")
+    assert [e["to_state"] for e in mine["events"]] == ["submitted", "registered", "decided"]
+    assert mine["actions"] == []
+
+
+def test_pages_draft_resume_submit_review_and_decide(world, client):
+    unit, parcel, resident, officer = world
+    neighbour = factories.parcel("77/2", geom=factories.box(318040, 386000, 318070, 386030))
+    pf.submitted(factories.user("sasiad"), [neighbour],  # an open case 10 m away
+                 pf.content(trees=[pf.tree(at=(318050.0, 386010.0))]))
+    client.force_login(resident)
+    new = reverse("permits:new", args=["trees"]) + f"?parcels={parcel.parcel_id}"
+    assert client.get(new).status_code == 200
+    post = _form_post(pf.content(trees=[pf.tree()]))
+    saved = client.post(new, post)
+    assert saved.status_code == 302
+    app = Application.objects.get(applicant=resident)
+    edit = reverse("permits:edit", args=[app.pk])
+    page = client.get(edit)
+    assert b'data-verdict="permit"' in page.content
+    done = client.post(edit, {**post, "version": app.version, "submit": "1"})
+    assert done.status_code == 302
+    app.refresh_from_db()
+    assert app.state == State.SUBMITTED and app.case_number
+    client.force_login(officer)
+    queue = client.get(reverse("permits:queue"))
+    assert app.case_number in queue.content.decode()
+    review = client.get(reverse("permits:detail", args=[app.pk])).content.decode()
+    assert 'data-flag="not_owner"' in review
+    assert 'data-flag="no_protection_layer"' in review
+    assert [a.pk for a in selectors.nearby_open_cases(app)] != []
+    client.post(reverse("permits:action", args=[app.pk]),
+                {"action": "register", "version": app.version})
+    app.refresh_from_db()
+    client.post(reverse("permits:action", args=[app.pk]),
+                {"action": "decide", "version": app.version, "outcome": "granted",
+                 "reason": "Zgoda"})
+    app.refresh_from_db()
+    assert (app.state, app.outcome) == (State.DECIDED, "granted")
+    client.force_login(resident)
+    mine = client.get(reverse("permits:detail", args=[app.pk])).content.decode()
+    assert 'data-outcome="granted"' in mine
+    assert app.case_number in client.get(reverse("permits:mine")).content.decode()
+
+
+def _form_post(content: dict) -> dict:
+    from permits.trees.forms import formset_data
+    return {k: v for k, v in formset_data(content).items() if v is not None}
+
+
+def test_a_registered_case_deadline_is_shown_overdue_to_the_officer(world, client):
+    _unit, parcel, resident, officer = world
+    app = pf.submitted(resident, [parcel])
+    Application.objects.filter(pk=app.pk).update(
+        state=State.REGISTERED, deadline=timezone.localdate() - timedelta(days=1))
+    client.force_login(officer)
+    page = client.get(reverse("permits:queue") + "?due=overdue").content.decode()
+    assert f'data-case="{app.pk}" class="overdue"' in page
