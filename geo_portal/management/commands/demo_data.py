@@ -5,6 +5,7 @@ from core.errors import Conflict, InvalidInput
 from geo_portal.demo.accounts import demo_accounts, demo_accounts_ensure
 from geo_portal.demo.generator import REFUSE, REPLACE, SKIP, demo_data_generate
 from geo_portal.demo.layout import DEFAULT_CENTER
+from geo_portal.demo.tax import demo_tax_roll
 from geo_portal.demo.units import gmina_code
 
 
@@ -59,6 +60,10 @@ class Command(BaseCommand):
             raise CommandError(f"--{exc.detail.get('field', 'unit')}: {exc.message}") from exc
         if report.generated:
             self.stdout.write(f"done: {report.unit} in {report.seconds:.1f} s")
+            tax = demo_tax_roll(unit=report.unit, seed=options["seed"])
+            self.stdout.write(f"tax roll: {tax['objects']:,} tax objects, {tax['findings']:,} "
+                              f"findings in reconciliation run {tax['run']} "
+                              f"({tax['seconds']:.1f} s)")
         else:
             self.stdout.write(f"{report.unit} already has {report.existing_parcels:,} parcels; "
                               "left as they are (--if-empty)")
