@@ -191,3 +191,6 @@ class CadastreImportAdmin(UnitScopedAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         return HttpResponseRedirect(reverse("admin:cadastre_sync_cadastreimport_change",
                                             args=[obj.pk]))
+
+# The tax register's configuration pages (cadastre_sync.tax).
+from .tax import admin as tax_admin  # noqa: E402, F401
