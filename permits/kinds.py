@@ -39,6 +39,8 @@ from typing import Any
 # Modules defining `KINDS`; one line per module.
 KIND_MODULES: tuple[str, ...] = (
     "permits.trees.kind",
+    "permits.zoning_extract.kind",
+    "permits.wz.kind",
 )
 
 
@@ -89,6 +91,16 @@ class Kind:
     max_parcels: int = 20
     # application -> None, or the reason it cannot be submitted yet (a readable message)
     submit_check: Callable[[Any], Any] | None = None
+    # (application, user, roles) -> dict: the context of `panel_template`, a kind's own
+    # section on the case page (e.g. the extract's draft for the officer). None: no section.
+    panel: Callable[[Any, Any, set], dict] | None = None
+    # The form page's live answer: `verdict_template` renders `verdict` (form.verdict());
+    # "" keeps the framework's tree-removal answer. `saved_verdict(application)` gives the
+    # answer for a saved draft opened again.
+    verdict_template: str = ""
+    saved_verdict: Callable[[Any], Any] | None = None
+    # Whether a parcel not owned by the applicant needs the owner's consent (review flag).
+    owner_consent: bool = True
 
     def form_class(self):
         module, _, name = self.form.rpartition(".")
@@ -104,6 +116,10 @@ class Kind:
     @property
     def details_template(self) -> str:
         return f"permits/{self.code}/details.html"
+
+    @property
+    def panel_template(self) -> str:
+        return f"permits/{self.code}/panel.html"
 
 
 @cache

@@ -143,7 +143,10 @@ def _norm(text: str) -> str:
 def review_flags(app: Application) -> list[Flag]:
     flags: list[Flag] = []
     applicant = _norm(app.payload.get("applicant_name", "") or app.applicant.get_full_name())
+    kind = kinds.get(app.kind)
     for link in app.parcel_links.select_related("parcel"):
+        if kind is not None and not kind.owner_consent:
+            break
         if applicant not in _owner_names(link.parcel):
             flags.append(Flag("not_owner", "warning", _(
                 "The applicant is not named among the owners of parcel %(id)s in the cadastre: "

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/zalaczniki/<int:att>/", views.attachment_download, name="attachment"),
     path("<int:pk>/potwierdzenie.pdf", views.application_pdf, name="pdf"),
     path("api/", include(api.urls)),
+    path("", include("permits.zoning_extract.urls")),
 ]

@@ -125,6 +125,9 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _saved_verdict(app):
     from .trees.services import assessment
 
+    kind = kinds.get(app.kind)
+    if kind is not None and kind.saved_verdict is not None:
+        return kind.saved_verdict(app)
     return assessment(app) if app.kind == "trees" else None
 
 
@@ -237,6 +240,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "species": _species_for_conditions(),
         "attachment_purposes": Attachment.PURPOSE_CHOICES,
     }
+    if kind.panel is not None:
+        context["panel"] = kind.panel(app, request.user, roles)
     if OFFICER in roles:
         context.update({
             "flags": selectors.review_flags(app),

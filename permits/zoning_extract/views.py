@@ -1,0 +1,90 @@
+"""Pages of the zoning extract's own section on the case page: thin, services do the work."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import GeoPortalError, NotFound
+
+from .. import selectors
+from ..access import roles_towards
+from ..models import ZoningExtract
+from ..workflow import OFFICER
+from . import services
+
+
+def _row(request: HttpRequest, pk: int) -> tuple[ZoningExtract, set]:
+    try:
+        app = selectors.application_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    row = ZoningExtract.objects.filter(application=app).first()
+    if row is None:
+        raise Http404
+    return row, roles_towards(request.user, app)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_POST
+def text_update(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.extract_text_update(application_id=pk, by=request.user,
+                                     text=request.POST.get("text", ""))
+        messages.success(request, _("Extract text saved; the draft was generated again."))
+    except GeoPortalError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("permits:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    row, roles = _row(request, pk)
+    if OFFICER not in roles:
+        raise Http404
+    try:
+        services.extract_draft_generate(application_id=row.application_id)
+        messages.success(request, _("The draft was generated again from the plan data."))
+    except GeoPortalError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("permits:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def issue(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.extract_issue(application_id=pk, by=request.user,
+                               version=_int(request.POST.get("version")),
+                               reason=request.POST.get("reason", ""))
+        messages.success(request, _("The extract was issued; the applicant can download it."))
+    except GeoPortalError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("permits:detail", pk=pk)
+
+
+@login_required
+def draft_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    row, roles = _row(request, pk)
+    if OFFICER not in roles or not row.draft_pdf:
+        raise Http404
+    return FileResponse(row.draft_pdf.open("rb"), content_type="application/pdf",
+                        filename=row.draft_pdf.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def issued_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    row, _roles = _row(request, pk)
+    if not row.issued_pdf or row.application.outcome != services.ISSUED:
+        raise Http404
+    return FileResponse(row.issued_pdf.open("rb"), content_type="application/pdf",
+                        as_attachment=True, filename=row.issued_pdf.name.rsplit("/", 1)[-1])

@@ -1,0 +1,139 @@
+"""The zoning extract as a case: resident's form with the duty, submission, the officer's
+draft, corrections and issue, the resident's download; denied paths change nothing."""
+import subprocess
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from core.errors import InvalidInput
+from core.roles import CASE_OFFICER
+from layers.models import ZoningPlan, ZoningZone
+from permits import services
+from permits.models import Application, ZoningExtract
+from permits.zoning_extract.forms import ZoningExtractForm
+from permits.zoning_extract.services import extract_issue, extract_text_update
+from tests import factories
+from tests.permits_factories import enable
+
+PARCEL = (318000.0, 386000.0, 318060.0, 386040.0)
+FORM = {"applicant_name": "Anna Nowak", "applicant_address": "ul. Chojnowska 5, Legnica",
+        "scope": "both", "copies": "2", "delivery": "download"}
+
+
+def _world():
+    unit = factories.unit()
+    enable(unit, "zoning_extract", prefix="UA.6727")
+    parcel = factories.parcel("30/2", geom=factories.box(*PARCEL))
+    plan = ZoningPlan.objects.create(unit=unit, kind="local", identifier="MPZP 3",
+                                     name="Miejscowy plan „Piekary”")
+    ZoningZone.objects.create(plan=plan, local_id="1MN", label="1MN", symbol="MN",
+                              designation="teren zabudowy mieszkaniowej jednorodzinnej",
+                              provisions="§ 9. Dachy dwuspadowe.",
+                              geom=factories.box(317900, 385900, 318200, 386200))
+    resident = factories.user("anna", email="anna@example.org")
+    officer = factories.staff(unit, CASE_OFFICER, "urzednik")
+    return unit, parcel, resident, officer
+
+
+def _submitted(resident, parcel) -> Application:
+    form = ZoningExtractForm(FORM, parcels=[parcel])
+    assert form.is_valid(), form.errors
+    app = services.draft_create(by=resident, kind_code="zoning_extract", parcels=[parcel])
+    services.draft_save(application_id=app.pk, by=resident, form=form)
+    return services.application_submit(application_id=app.pk, by=resident)
+
+
+@pytest.mark.django_db
+def test_the_form_shows_the_stamp_duty_before_submitting(client):
+    # given a resident on the extract form for a parcel under a local plan
+    _unit, parcel, resident, _officer = _world()
+    client.force_login(resident)
+    url = reverse("permits:new", args=["zoning_extract"]) + f"?parcels={parcel.parcel_id}"
+
+    # when they choose both parts in two copies and save, then open the draft again
+    response = client.post(url, {**FORM, "save": "1", "parcels": parcel.parcel_id})
+    page = client.get(response.url).content.decode()
+
+    # then the draft holds the page counts, and the duty is shown before submitting:
+    # 2 copies × (30 zł for one text page + 20 zł for one A4 map page)
+    row = ZoningExtract.objects.get()
+    assert (row.text_pages, row.map_pages, row.copies) == (1, 1, 2)
+    assert row.application.state == "draft" and row.application.fee is None
+    assert 'data-duty="100"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submit_draft_edit_issue_download(client, map_services):
+    # given a submitted extract, registered by the officer
+    _unit, parcel, resident, officer = _world()
+    app = _submitted(resident, parcel)
+    assert app.fee == 100 and app.case_number.startswith("UA.6727.")
+    app = services.application_transition(application_id=app.pk, action="register", by=officer)
+
+    # when the officer opens the case, the draft is generated from the plan data
+    client.force_login(officer)
+    page = client.get(reverse("permits:detail", args=[app.pk])).content.decode()
+    row = ZoningExtract.objects.get(application=app)
+    assert row.draft_pdf and "§ 9. Dachy dwuspadowe." in row.text
+    assert "§ 9. Dachy dwuspadowe." in page
+
+    # and corrects the text, then issues
+    extract_text_update(application_id=app.pk, by=officer,
+                        text=row.text + "\nUwaga: działka w strefie ochrony konserwatorskiej.")
+    app.refresh_from_db()
+    extract_issue(application_id=app.pk, by=officer, version=app.version)
+
+    # then the case is decided "issued", and the resident downloads the issued PDF with the
+    # corrected text, the map page, and no draft watermark
+    app.refresh_from_db()
+    assert (app.state, app.outcome) == ("decided", "issued")
+    assert list(app.events.values_list("action", flat=True)) == ["submit", "register", "decide"]
+    client.force_login(resident)
+    response = client.get(reverse("permits:zoning_extract_issued", args=[app.pk]))
+    assert response.status_code == 200
+    pdf = b"".join(response.streaming_content)
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    assert "strefie ochrony konserwatorskiej" in text
+    assert "PROJEKT" not in text and "urzednik" in text
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+    pages = [line.split()[1] for line in info.decode().splitlines() if line.startswith("Pages:")]
+    assert pages == ["2"]  # one page of text, one map page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nobody_downloads_before_issue_and_others_cannot_issue(client, map_services):
+    # given a registered extract with its draft, another resident and an officer elsewhere
+    _unit, parcel, resident, officer = _world()
+    app = _submitted(resident, parcel)
+    services.application_transition(application_id=app.pk, action="register", by=officer)
+    other_unit = factories.unit("020101_1", "Bolesławiec")
+    stranger = factories.staff(other_unit, CASE_OFFICER, "obcy")
+    neighbour = factories.user("sasiad")
+    app.refresh_from_db()
+    before = (app.state, app.version, app.outcome)
+
+    # when the applicant asks for the document early, a neighbour asks for it, and an
+    # officer of another unit tries to issue it or change its text
+    client.force_login(resident)
+    early = client.get(reverse("permits:zoning_extract_issued", args=[app.pk]))
+    client.force_login(neighbour)
+    foreign = client.get(reverse("permits:zoning_extract_issued", args=[app.pk]))
+    client.force_login(stranger)
+    issued = client.post(reverse("permits:zoning_extract_issue", args=[app.pk]),
+                         {"version": app.version})
+    edited = client.post(reverse("permits:zoning_extract_text", args=[app.pk]),
+                         {"text": "# nic"})
+    # and the framework's decide is used for "issued" without the document
+    with pytest.raises(InvalidInput, match="Issue the extract"), translation.override("en"):
+        services.application_transition(application_id=app.pk, action="decide", by=officer,
+                                        outcome="issued", reason="x")
+
+    # then nothing is served and nothing changed
+    assert (early.status_code, foreign.status_code) == (404, 404)
+    assert issued.status_code == 302 and edited.status_code == 302
+    app.refresh_from_db()
+    assert (app.state, app.version, app.outcome) == before
+    row = ZoningExtract.objects.get(application=app)
+    assert not row.issued_pdf and row.issued_by is None and "# nic" not in row.text
