@@ -60,7 +60,8 @@ def test_a_point_outside_is_refused_by_the_api_and_nothing_is_stored(world, clie
             "content": pf.content(trees=[pf.tree(at=pf.OUTSIDE)])}
     response = client.post("/wnioski/api/applications/", body, content_type="application/json")
     assert response.status_code == 400
-    assert "Tree 1" in json.dumps(response.json()["detail"], ensure_ascii=False)
+    assert "Drzewo 1 (lipa (Tilia)) leży poza wybranymi działkami" in json.dumps(
+        response.json()["detail"], ensure_ascii=False)  # Polish by default
     assert Application.objects.count() == 0
 
 

@@ -162,7 +162,7 @@ def test_permit_with_replacement_planting_records_the_conditions(people):
     (date(2026, 11, 4), 7, date(2026, 11, 12)),  # Independence Day (Wed 11th) → 12th
     (date(2026, 12, 10), 14, date(2026, 12, 28)),  # 24 Dec holiday, 25, 26, Sunday → 28th
     (date(2026, 3, 30), 7, date(2026, 4, 7)),  # Easter Monday 2026 is 6 April
-    (date(2026, 5, 20), 14, date(2026, 6, 5)),  # Corpus Christi 4 June 2026 → Fri 5th
+    (date(2026, 5, 21), 14, date(2026, 6, 5)),  # Corpus Christi 4 June 2026 → Fri 5th
     (date(2026, 2, 2), 14, date(2026, 2, 16)),  # an ordinary Monday
 ])
 def test_term_end_moves_past_saturdays_and_public_holidays(start, days, end):
