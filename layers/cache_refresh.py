@@ -28,7 +28,7 @@ from .mapserver import SRID
 from .models import TileCacheJob
 from .raster_layers import raster_layer_named, raster_layers
 from .registry import LAYERS, composites_showing, published_named
-from .seeding import SeedInterrupted, checkpoint_dir, seeding_run
+from .seeding import checkpoint_dir, seeding_run
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def tile_cache_job_run(*, job: TileCacheJob, resume: bool = False) -> TileCacheJ
         job.changed_at = now
     try:
         outcome = _run(job, resume)
-    except (SeedInterrupted, OSError, RuntimeError) as exc:
+    except Exception as exc:  # recorded on the job row for the administrator, then re-raised
         log.exception("tile cache job %s failed", job.pk)
         job_fail(job, message=_("Stopped: %(error)s. Run it again to continue from where it "
                                 "stopped.") % {"error": exc or type(exc).__name__})

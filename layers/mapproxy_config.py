@@ -7,9 +7,7 @@ depends on the settings. The WSGI app is built on first use and kept per
 database name, so the test database gets its own files, cache and app.
 """
 import os
-import shutil
 import threading
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +31,6 @@ from .registry import (
     LAYERS,
     CompositeLayer,
     PublishedLayer,
-    composites_showing,
-    published_named,
 )
 
 Published = PublishedLayer | CompositeLayer
@@ -130,21 +126,6 @@ def mapproxy_config(ms_files: MapServerFiles) -> dict:
 
 def _published() -> list[Published]:
     return [*LAYERS, *COMPOSITES]
-
-
-def layer_caches_clear(layer_name: str) -> None:
-    """Drop the cached tiles of a layer, and of the composites showing it, on every grid.
-
-    Called after the data under the layer changed. The cache's directory is renamed away
-    first, so a request never reads a half-deleted cache; MapProxy draws the missing
-    tiles again on demand.
-    """
-    for item in [published_named(layer_name), *composites_showing(layer_name)]:
-        directory = cache_dir() / _cache_name(item)
-        if directory.exists():
-            doomed = directory.with_name(f".{directory.name}.{uuid.uuid4().hex}.old")
-            directory.rename(doomed)
-            shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _source_name(item: Published | RasterLayer) -> str:

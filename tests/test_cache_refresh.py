@@ -269,3 +269,29 @@ def _kill(process: subprocess.Popen) -> None:
     # The whole group we started: the seed and the drawing processes it forked.
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
+
+
+@pytest.mark.django_db
+def test_tile_cache_jobs_are_shown_in_the_admin_to_their_unit_only(client):
+    # given a refresh job of Legnica halfway, its unit administrator and another unit's
+    legnica, other = factories.unit(), factories.unit("026201_1", "Chojnów")
+    job = TileCacheJob.objects.create(kind="refresh", unit=legnica, reason="EGiB: eksport.gml",
+                                      status="running", progress_done=250, progress_total=1000)
+    ours = factories.staff(legnica, "unit_admin")
+    theirs = factories.staff(other, "unit_admin")
+    for person in (ours, theirs):
+        person.is_staff = True
+        person.save()
+
+    # when each opens the list of tile cache jobs
+    client.force_login(ours)
+    seen = client.get("/admin/layers/tilecachejob/")
+    detail = client.get(f"/admin/layers/tilecachejob/{job.pk}/change/")
+    client.force_login(theirs)
+    unseen = client.get("/admin/layers/tilecachejob/")
+
+    # then Legnica's administrator sees the job with its reason and progress, the other not
+    assert seen.status_code == 200 and "EGiB: eksport.gml" in seen.content.decode()
+    assert "25%" in seen.content.decode()
+    assert detail.status_code == 200
+    assert unseen.status_code == 200 and "EGiB: eksport.gml" not in unseen.content.decode()
