@@ -1,0 +1,105 @@
+"""Administration of permits, scoped by unit through core.roles.ROLE_RIGHTS: a unit
+administrator switches application kinds on and off and sets the office's details, corrects
+deadlines and sets the council's own fee rates; the species dictionary is the superuser's."""
+from django import forms
+from django.contrib import admin
+
+from core.admin import UnitScopedAdmin
+
+from . import kinds
+from .models import (
+    Application,
+    ApplicationEvent,
+    DeadlineRule,
+    FeeRate,
+    KindSetting,
+    ReplacementPlanting,
+    Species,
+)
+
+
+class KindChoiceForm(forms.ModelForm):
+    kind = forms.ChoiceField(choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds.choices()
+        self.fields["kind"].label = self._meta.model._meta.get_field("kind").verbose_name
+
+
+@admin.register(KindSetting)
+class KindSettingAdmin(UnitScopedAdmin):
+    form = KindChoiceForm
+    list_display = ["unit", "kind", "enabled", "office_name", "case_prefix"]
+    list_filter = ["enabled", "unit"]
+    list_editable = ["enabled"]
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(UnitScopedAdmin):
+    form = KindChoiceForm
+    list_display = ["kind", "procedure", "state", "days", "unit", "source"]
+    list_filter = ["kind", "state"]
+
+
+@admin.register(FeeRate)
+class FeeRateAdmin(UnitScopedAdmin):
+    list_display = ["subject", "group", "band_from", "rate", "unit", "source"]
+    list_filter = ["subject", "unit"]
+
+
+@admin.register(Species)
+class SpeciesAdmin(admin.ModelAdmin):
+    list_display = ["name_pl", "latin_name", "is_tree", "is_shrub", "fee_group", "shrub_group",
+                    "notification_threshold_cm"]
+    list_filter = ["fee_group", "is_tree", "is_shrub"]
+    search_fields = ["name_pl", "name_en", "latin_name"]
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    fields = ["at", "action", "from_state", "to_state", "actor", "actor_role", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PlantingInline(admin.TabularInline):
+    model = ReplacementPlanting
+    fields = ["number", "species", "place", "deadline"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(UnitScopedAdmin):
+    """Read-only: applications change only through the workflow (the case pages and API)."""
+
+    list_display = ["case_number", "kind", "procedure", "state", "outcome", "submitted_at",
+                    "deadline", "unit"]
+    list_filter = ["kind", "state", "unit"]
+    search_fields = ["case_number", "parcel_links__parcel_ident"]
+    inlines = [PlantingInline, EventInline]
+    exclude = ["parcels"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(state="draft")

@@ -1,0 +1,42 @@
+"""A unit administrator switches kinds on and off for their own unit only."""
+import pytest
+
+from core.roles import CASE_OFFICER, UNIT_ADMIN
+from permits import selectors
+from permits.models import KindSetting
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _post(client, unit, enabled: bool):
+    data = {"unit": unit.pk, "kind": "trees", "office_name": "Wydział Środowiska",
+            "office_address": "Pl. Słowiański 8, Legnica", "office_email": "ws@legnica.example",
+            "office_phone": "", "case_prefix": "WŚ.6131", "instructions": ""}
+    if enabled:
+        data["enabled"] = "on"
+    return client.post("/admin/permits/kindsetting/add/", data)
+
+
+def test_unit_admin_enables_a_kind_and_residents_see_it(db, client):
+    unit = factories.unit()
+    parcel = factories.parcel("5/1")
+    client.force_login(factories.staff(unit, UNIT_ADMIN, "adminjst"))
+    assert _post(client, unit, True).status_code == 302
+    setting = KindSetting.objects.get()
+    assert (setting.unit, setting.enabled, setting.case_prefix) == (unit, True, "WŚ.6131")
+    assert [k.code for k in selectors.offered_kinds(unit, [parcel])] == ["trees"]
+
+
+def test_unit_admin_of_another_unit_and_a_case_officer_cannot(db, client):
+    unit = factories.unit()
+    other = factories.unit("026201_1", "Bolesławiec")
+    for user in (factories.staff(other, UNIT_ADMIN, "obcy"),
+                 factories.staff(unit, CASE_OFFICER, "urzednik")):
+        client.force_login(user)
+        response = _post(client, unit, True)
+        assert response.status_code in (200, 403)  # form error (unit not offered) or refused
+    assert KindSetting.objects.count() == 0
