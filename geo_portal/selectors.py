@@ -1,5 +1,6 @@
 """What the portal's own pages read: hosted units with their counts, a staff member's roles,
-and the map extent. Web pages only; domain apps never import this module."""
+the map extent and the layers of the resident's map. Web pages only; domain apps never
+import this module."""
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models import Extent
@@ -11,6 +12,9 @@ from django.db.models.functions import Coalesce
 from cadastre_sync.models import Building, Parcel
 from core.models import AdministrativeUnit, Membership
 from core.roles import CASCADING_ROLES
+from layers.access import layer_allowed, layer_scope
+from layers.raster_layers import raster_layers
+from layers.registry import published_named, published_names
 
 MAP_SRID = 2180
 # Poland's extreme points in WGS84 lon/lat: Osinów Dolny (W), Zosin (E), Opołonek (S),
@@ -95,3 +99,63 @@ def hosted_extent() -> Bbox:
         extent=Extent(Transform("boundary", MAP_SRID))
     )["extent"]
     return tuple(found) if found else poland_extent()
+
+
+# --- The resident's map: which layers a user gets, as base maps and as a layer tree -----
+
+# The registry's layers in the tree, by group, in this order; a published layer not named
+# here (a new one, or one only some staff may see) lands in OTHER_GROUP. Shown at start: the
+# cadastral map. Base maps are the published rasters (orthophotos) plus a plain one.
+LAYER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cadastre", ("parcels", "parcel_numbers", "buildings", "land_use", "precincts", "units")),
+    ("planning", ("general_zones", "local_zones", "general_plan_map", "local_plan_map")),
+)
+OTHER_GROUP = "other"
+SHOWN_AT_START = frozenset({"parcels", "parcel_numbers", "buildings", "precincts", "units"})
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    name: str
+    title: str
+    abstract: str
+    group: str
+    visible: bool
+    max_scale: int | None  # OGC scale denominators; None: no limit
+    min_scale: int | None
+    legend: bool
+
+
+def _titled(layer, language: str) -> tuple[str, str]:
+    if language == "en":
+        return layer.title_en, layer.abstract_en
+    return layer.title_pl, layer.abstract_pl
+
+
+def map_overlays(*, user, language: str) -> list[MapLayer]:
+    """The registry's layers `user` may see, grouped for the layer tree."""
+    grouped = {name: group for group, names in LAYER_GROUPS for name in names}
+    order = [name for _, names in LAYER_GROUPS for name in names]
+    names = sorted(published_names(), key=lambda n: (order.index(n) if n in order else 99, n))
+    overlays = []
+    for name in names:
+        if not layer_allowed(user, name):
+            continue
+        layer = published_named(name)
+        title, abstract = _titled(layer, language)
+        overlays.append(MapLayer(name, title, abstract, grouped.get(name, OTHER_GROUP),
+                                 name in SHOWN_AT_START, layer.max_scale, layer.min_scale,
+                                 legend=True))
+    return overlays
+
+
+def map_base_layers(*, user, language: str) -> list[MapLayer]:
+    """Published rasters (orthophotos) `user` may see, to lay under the overlays."""
+    bases = []
+    for raster in raster_layers():
+        if not layer_scope(user, raster).allowed:
+            continue
+        title, abstract = _titled(raster, language)
+        bases.append(MapLayer(raster.name, title, abstract, "base", False, raster.max_scale,
+                              raster.min_scale, legend=False))
+    return bases

@@ -1,0 +1,260 @@
+"""The resident's map in a real browser: load, search, click, shift-click, permalink, phone.
+
+Chromium drives /mapa/ on the live server; tiles come from MapProxy and MapServer over the
+test database, the card from the parcel API. Each step leaves a screenshot in
+var/test-artifacts/.
+"""
+from decimal import Decimal
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.db.models import Q
+
+from cadastre_sync.models import LandUsePiece
+from tests import factories as f
+from tests.browser.conftest import PHONE
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+# Parcel 123/4 (1 ha) and its neighbour 123/5 to the east, in Legnica (EPSG:2180).
+PARCEL = (318000.0, 386000.0, 318100.0, 386100.0)
+NEIGHBOUR = (318100.0, 386000.0, 318200.0, 386100.0)
+PARCEL_ID = "026101_1.0001.123/4"
+NEIGHBOUR_ID = "026101_1.0001.123/5"
+CARD = "#map-card-body [data-parcel='{}']"
+
+
+@pytest.fixture
+def town(map_services):
+    """The two parcels with a building and land use; a local plan: 1MN over the western
+    70 m of 123/4, 2U over the rest and over 123/5."""
+    unit = f.unit("026101_1", "Legnica", boundary=f.box(317000, 385000, 319000, 387000))
+    precinct = f.precinct(unit, "0001", "Centrum", geom=f.box(317000, 385000, 319000, 387000))
+    parcel = f.parcel("123/4", p=precinct, geom=f.box(*PARCEL), area_ha="1.0012")
+    f.parcel("123/5", p=precinct, geom=f.box(*NEIGHBOUR), area_ha="0.9998")
+    LandUsePiece.objects.create(parcel=parcel, ofu="B", area_ha=Decimal("1.0012"))
+    f.building(parcel, building_id="026101_1.0001.BUD_7")
+    plan = f.zoning_plan("local", "MPZP XII/45/2019", u=unit, name="Plan Centrum")
+    f.zoning_zone(plan, "1MN", "MN", f.box(317900, 385900, 318070, 386200),
+                  designation="teren zabudowy mieszkaniowej jednorodzinnej",
+                  max_height_m=Decimal("9.5"))
+    f.zoning_zone(plan, "2U", "U", f.box(318070, 385900, 318300, 386200),
+                  designation="teren zabudowy usługowej")
+    return parcel
+
+
+def _ready(page) -> None:
+    page.wait_for_selector("#map[data-ready='true']")
+
+
+def _view(page) -> dict:
+    query = parse_qs(urlparse(page.url).query)
+    return {key: values[0] for key, values in query.items()}
+
+
+def _card(page, parcel_id: str):
+    return page.wait_for_selector(CARD.format(parcel_id))
+
+
+def _map_centre(page) -> dict:
+    box = page.locator("#map").bounding_box()
+    return {"x": box["width"] / 2, "y": box["height"] / 2}
+
+
+def test_the_map_page_loads_without_console_errors(live_server, town, open_page, screenshot):
+    # given the map page opened over the parcel at 1:1 000
+    page, console = open_page(f"{live_server.url}/mapa/?x=318050&y=386050&scale=1000")
+
+    # when it has drawn its tiles and legends
+    _ready(page)
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "loaded")
+
+    # then nothing failed: no console error, no request answered with an error
+    assert console.errors == []
+    assert console.failed_requests == []
+    # ... the layer tree lists the published layers with the parcels shown
+    assert page.is_checked("#map-layer-parcels")
+    assert page.locator("#map-layer-tree img.map-tree__legend[src]").count() >= 1
+    assert page.locator("html").get_attribute("lang") == "pl"
+
+
+def test_searching_a_parcel_number_zooms_to_it_and_opens_its_card(live_server, town,
+                                                                    open_page, screenshot):
+    # given the map page showing the whole unit
+    page, console = open_page(f"{live_server.url}/mapa/")
+    _ready(page)
+    before = float(_view(page)["scale"])
+
+    # when the resident types the precinct and the parcel number from her land register
+    page.fill("#map-search-input", "Centrum 123/4")
+    page.press("#map-search-input", "Enter")
+    card = _card(page, PARCEL_ID)
+    screenshot(page, "found")
+
+    # then the card shows the parcel's registered area and the zoning over it
+    text = card.inner_text()
+    assert "1,0012 ha" in text
+    assert "1MN – teren zabudowy mieszkaniowej jednorodzinnej" in text
+    assert "70 %" in text and "2U" in text and "30 %" in text
+    assert "Plan Centrum" in text
+    # ... and the map zoomed to the parcel: its centre in the parcel, at a large scale
+    view = _view(page)
+    assert PARCEL[0] <= float(view["x"]) <= PARCEL[2]
+    assert PARCEL[1] <= float(view["y"]) <= PARCEL[3]
+    assert float(view["scale"]) <= 2000 < before
+    assert view["parcels"] == PARCEL_ID
+    assert console.errors == []
+
+
+def test_a_near_miss_is_offered_when_the_number_is_not_found(live_server, town, open_page,
+                                                            screenshot):
+    page, _console = open_page(f"{live_server.url}/mapa/")
+    _ready(page)
+
+    page.fill("#map-search-input", "Centrum 123/40")
+    page.press("#map-search-input", "Enter")
+    page.wait_for_selector("#map-search-results button")
+    screenshot(page, "near-miss")
+
+    assert "123/40" in page.inner_text("#map-search-message")
+    page.locator("#map-search-results button", has_text="123/4,").click()
+    _card(page, PARCEL_ID)
+
+
+def test_clicking_a_parcel_opens_its_card_and_shift_click_adds_the_next(live_server, town,
+                                                                         open_page, screenshot):
+    # given the map at 1:1 000 centred on parcel 123/4
+    page, console = open_page(f"{live_server.url}/mapa/?x=318050&y=386050&scale=1000")
+    _ready(page)
+    page.wait_for_load_state("networkidle")
+
+    # when the resident clicks the middle of the map
+    centre = _map_centre(page)
+    page.click("#map", position=centre)
+    card = _card(page, PARCEL_ID)
+    screenshot(page, "clicked")
+
+    # then the parcel's card opens
+    assert "1,0012 ha" in card.inner_text()
+
+    # when she shift-clicks the neighbour, 100 m (357 px at 1:1 000) to the east
+    page.click("#map", position={"x": centre["x"] + 357, "y": centre["y"]},
+               modifiers=["Shift"])
+    _card(page, NEIGHBOUR_ID)
+    screenshot(page, "shift-clicked")
+
+    # then both are selected, and the link holds both
+    assert page.locator("#map-card-body [data-parcel]").count() == 2
+    assert _view(page)["parcels"] == f"{PARCEL_ID},{NEIGHBOUR_ID}"
+    assert console.errors == []
+
+
+def test_the_permalink_restores_the_view_in_a_new_page(live_server, town, open_page,
+                                                       screenshot):
+    # given a view: the parcel found, buildings switched off, the local plan switched on
+    page, _console = open_page(f"{live_server.url}/mapa/")
+    _ready(page)
+    page.fill("#map-search-input", PARCEL_ID)
+    page.press("#map-search-input", "Enter")
+    _card(page, PARCEL_ID)
+    page.uncheck("#map-layer-buildings")
+    page.check("#map-layer-local_plan_map")
+    link = page.url
+    sent = _view(page)
+
+    # when the link is opened in a new page (as from an e-mail)
+    again, console = open_page(link)
+    _ready(again)
+    _card(again, PARCEL_ID)
+    screenshot(again, "restored")
+
+    # then the same view, layers and parcel are back
+    restored = _view(again)
+    assert {k: restored[k] for k in ("x", "y", "scale", "layers", "parcels")} == {
+        k: sent[k] for k in ("x", "y", "scale", "layers", "parcels")}
+    assert not again.is_checked("#map-layer-buildings")
+    assert again.is_checked("#map-layer-local_plan_map")
+    assert again.is_checked("#map-layer-parcels")
+    assert console.errors == []
+
+
+def test_the_language_switch_keeps_the_view(live_server, town, open_page):
+    page, _console = open_page(f"{live_server.url}/mapa/?x=318050&y=386050&scale=1000"
+                               f"&parcels={PARCEL_ID}")
+    _ready(page)
+    _card(page, PARCEL_ID)
+    sent = _view(page)
+
+    page.click(".lang-switch button[value='en']")
+    _ready(page)
+    card = _card(page, PARCEL_ID)
+
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Registered area" in card.inner_text()
+    assert {k: _view(page)[k] for k in ("x", "y", "scale")} == {
+        k: sent[k] for k in ("x", "y", "scale")}
+
+
+def test_the_page_works_at_phone_width(live_server, town, open_page, screenshot):
+    # given a 360 px wide phone
+    page, console = open_page(f"{live_server.url}/mapa/", viewport=PHONE)
+    _ready(page)
+    screenshot(page, "phone-loaded")
+
+    # then nothing is wider than the screen, and the search comes before the map
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    search = page.locator("#map-search-input").bounding_box()
+    map_box = page.locator("#map").bounding_box()
+    assert search["y"] < map_box["y"]
+    assert map_box["width"] >= PHONE["width"] - 40
+
+    # when a parcel is searched for
+    page.fill("#map-search-input", "123/4")
+    page.press("#map-search-input", "Enter")
+    card = _card(page, PARCEL_ID)
+    screenshot(page, "phone-card")
+
+    # then its card is readable without scrolling sideways
+    assert "1,0012 ha" in card.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert console.errors == []
+
+
+def test_the_map_is_usable_with_the_keyboard(live_server, town, open_page):
+    # given the map centred on the parcel
+    page, _console = open_page(f"{live_server.url}/mapa/?x=318050&y=386050&scale=1000")
+    _ready(page)
+
+    # when the map gets the focus with Tab and Enter is pressed
+    page.focus("#map-search-input")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "map":
+            break
+    assert page.evaluate("document.activeElement.id") == "map"
+    page.keyboard.press("Enter")
+
+    # then the parcel in the map's centre is selected
+    _card(page, PARCEL_ID)
+    # every control has a name
+    unnamed = page.evaluate("""() => [...document.querySelectorAll(
+        '#map-page button, #map-page input, #map-page select')].filter(el => {
+          const label = el.labels && el.labels.length ? el.labels[0].textContent.trim() : '';
+          return !(label || el.getAttribute('aria-label') || el.textContent.trim()
+                   || el.title);
+        }).map(el => el.outerHTML)""")
+    assert unnamed == []
+
+
+def test_no_row_is_written_by_browsing(live_server, town, open_page):
+    from cadastre_sync.models import Parcel
+
+    before = list(Parcel.objects.filter(Q(number="123/4") | Q(number="123/5"))
+                  .values_list("id", "updated_at"))
+    page, _console = open_page(f"{live_server.url}/mapa/?parcels={PARCEL_ID}")
+    _ready(page)
+    _card(page, PARCEL_ID)
+
+    assert list(Parcel.objects.filter(Q(number="123/4") | Q(number="123/5"))
+                .values_list("id", "updated_at")) == before
