@@ -247,3 +247,37 @@ def test_every_vector_layer_is_a_registry_layer_with_the_columns_it_names():
         for field in layer.fields:
             assert field.column in layer.published.sql, (layer.name, field.column)
     assert PL1992.zoom_for(14) == 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tile_survives_a_dropped_database_connection_without_a_health_check_query(
+        client, two_parcels, django_assert_num_queries, monkeypatch):
+    # given a tile fetched once, then the server ending that database connection
+    from django.db import connection
+
+    x, y = mercator_tile(PARCEL[0] + 50, PARCEL[1] + 50, 16)
+    url = f"/tiles/parcels/16/{x}/{y}.mvt"
+    assert client.get(url).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    import psycopg
+
+    s = connection.settings_dict
+    with psycopg.connect(host=s["HOST"], port=s["PORT"], dbname="postgres", user=s["USER"],
+                         autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    # when the tile is asked for again, and once more as a new request in production starts
+    # (Django's test client leaves out the per-request connection check)
+    again = client.get(url)
+    connection.close_if_unusable_or_obsolete()
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+    with django_assert_num_queries(1):
+        third = client.get(url)
+
+    # then both are served: the dead connection was replaced, and no `SELECT 1` was sent
+    assert again.status_code == 200 and third.status_code == 200
+    assert again.content == third.content
+    assert checks == []
