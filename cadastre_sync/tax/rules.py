@@ -146,3 +146,27 @@ FINDING_TITLES_PL = {
     FLOOR_AREA_DIFFERENCE: "Różnica powierzchni użytkowej budynku",
     OWNER_MISMATCH: "Władający inni niż podatnicy",
 }
+
+# Headings of the evidence a finding carries (reconcile_sql.py), in the order shown.
+EVIDENCE_LABELS = {
+    "registered_area_ha": _("registered area [ha]"),
+    "tolerance_ha": _("tolerance [ha]"),
+    "expected_area_ha": _("area by the cadastre [ha]"),
+    "declared_area_ha": _("declared area [ha]"),
+    "expected_conversion_ha": _("conversion hectares by the cadastre"),
+    "declared_conversion_ha": _("declared conversion hectares"),
+    "expected": _("by the cadastre, per tax class"),
+    "declared": _("declared, per tax class"),
+    "retired_at": _("parcel retired on"),
+    "successors": _("parcels it became"),
+    "objects": _("tax objects naming it"),
+    "parcels": _("parcels"),
+    "footprint_m2": _("built-up area [m²]"),
+    "storeys": _("storeys above ground"),
+    "estimated_floor_area_m2": _("estimated usable floor area [m²]"),
+    "declared_floor_area_m2": _("declared usable floor area [m²]"),
+    "buildings": _("buildings"),
+    "tolerance_share": _("tolerance [share]"),
+    "rate": _("rate applied"),
+    "spouse_case": _("only one spouse taxed"),
+}

@@ -26,7 +26,7 @@ from .forms import (
 )
 from .importer import TaxImportRejected
 from .models import ReconciliationRun, TaxImport
-from .rules import CATEGORY_NAMES, FINDING_CATEGORIES
+from .rules import CATEGORY_NAMES, EVIDENCE_LABELS, FINDING_CATEGORIES
 
 PAGE_SIZE = 100
 
@@ -99,8 +99,10 @@ def finding_detail(request: HttpRequest, teryt: str, pk: int) -> HttpResponse:
             subject=f"finding {finding.pk} {finding.parcel_ref}",
             taxpayer_ids=[t.pk for t in people.taxpayers])
     officers = selectors.tax_officers(unit=finding.unit)
+    evidence = [(EVIDENCE_LABELS.get(key, key), value) for key, value in finding.evidence.items()
+                if key not in ("owners", "taxpayers")]
     return render(request, "cadastre_sync/tax/finding.html", _context(
-        request, finding.unit, finding=finding, people=people,
+        request, finding.unit, finding=finding, people=people, evidence=evidence,
         category_name=CATEGORY_NAMES.get(finding.category, finding.category),
         events=finding.events.select_related("by"),
         map=selectors.map_findings(unit=finding.unit,
