@@ -21,6 +21,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication as drf_authentication
 from rest_framework import exceptions as drf_exceptions
 
@@ -166,3 +167,28 @@ class BasicAuthentication(_HeaderAuthentication):
     """DRF: HTTP basic with a password or with an API token as the password."""
 
     schemes = frozenset({"basic"})
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """How the API schema describes token authentication."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "http", "scheme": "bearer",
+                "description": "An API token: `Authorization: Bearer <token>` "
+                               "(or `Token <token>`). Created in the administration or with "
+                               "`manage.py api_token create USER`."}
+
+
+class BasicAuthenticationScheme(OpenApiAuthenticationExtension):
+    """How the API schema describes HTTP basic authentication."""
+
+    target_class = BasicAuthentication
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "http", "scheme": "basic",
+                "description": "User name with the password, or with an API token as the "
+                               "password (desktop GIS clients such as QGIS)."}
