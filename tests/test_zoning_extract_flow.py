@@ -137,3 +137,34 @@ def test_nobody_downloads_before_issue_and_others_cannot_issue(client, map_servi
     assert (app.state, app.version, app.outcome) == before
     row = ZoningExtract.objects.get(application=app)
     assert not row.issued_pdf and row.issued_by is None and "# nic" not in row.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_corrects_and_issues_and_the_applicant_gets_the_address(client, map_services):
+    # given a registered extract
+    _unit, parcel, resident, officer = _world()
+    app = _submitted(resident, parcel)
+    app = services.application_transition(application_id=app.pk, action="register", by=officer)
+    url = reverse("permits:api-zoning-extract", args=[app.pk])
+
+    # when the applicant asks before the issue, and the officer reads, corrects and issues
+    client.force_login(resident)
+    early = client.get(url).json()
+    refused = client.put(url, {"text": "# inny tekst"}, content_type="application/json")
+    client.force_login(officer)
+    draft = client.get(url).json()
+    corrected = client.put(url, {"text": draft["text"] + "\nDopisek urzędu."},
+                           content_type="application/json").json()
+    issued = client.post(reverse("permits:api-zoning-extract-issue", args=[app.pk]),
+                         {"version": app.version}, content_type="application/json")
+    client.force_login(resident)
+    late = client.get(url).json()
+
+    # then the applicant saw neither text nor document until the issue, and could not edit
+    assert early["text"] is None and early["issued_url"] is None
+    assert refused.status_code == 403
+    assert "§ 9. Dachy dwuspadowe." in draft["text"] and draft["draft_url"]
+    assert corrected["text"].endswith("Dopisek urzędu.\n")
+    assert issued.status_code == 200
+    assert late["issued_url"].endswith(reverse("permits:zoning_extract_issued", args=[app.pk]))
+    assert client.get(late["issued_url"]).status_code == 200
