@@ -80,6 +80,7 @@ export function activeBase(layers) {
 
 /** Checkboxes per overlay, grouped, each with its legend while it is shown. */
 export function renderLayerTree(container, config, layers, onChange) {
+  const lang = document.documentElement.lang;
   const groups = new Map();
   config.overlays.forEach((overlay, index) => {
     if (!groups.has(overlay.group)) {
@@ -115,7 +116,7 @@ export function renderLayerTree(container, config, layers, onChange) {
     showLegend();
     const scaleNote = overlay.maxScale ?
       el('span', {className: 'map-tree__scale'},
-        ` (${config.messages.visibleFrom} 1:${overlay.maxScale.toLocaleString()})`) : '';
+        ` (${config.messages.visibleFrom} 1:${overlay.maxScale.toLocaleString(lang)})`) : '';
     groups.get(overlay.group).append(el('li', {title: overlay.abstract},
       el('div', {className: 'map-tree__item'}, input, el('label', {htmlFor: id}, overlay.title,
         scaleNote)), legend));

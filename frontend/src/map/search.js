@@ -59,11 +59,12 @@ export function createSearch(config, {selection, status}) {
     try {
       const answer = await ask(query);
       if (ticket !== asked) return; // a newer question is on its way
-      const parcels = answer.results.filter((hit) => hit.kind === 'parcel');
-      if (submitted && answer.results.length === 1 && parcels.length === 1) {
+      // One parcel (or one address, with its parcel) found: straight to its card.
+      const [only] = answer.results;
+      if (submitted && answer.results.length === 1 && only.parcel_id) {
         list.replaceChildren();
         message.textContent = '';
-        await selection.select(parcels[0].parcel_id, {zoom: true, focus: true});
+        await selection.select(only.parcel_id, {zoom: true, focus: true});
         return;
       }
       show(answer, {submitted});
