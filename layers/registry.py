@@ -33,7 +33,7 @@ class Geometry(StrEnum):
 class Access(StrEnum):
     """Who may see a layer, on every path: pages, API, WMS/WMTS/XYZ, vector tiles.
 
-    Decided in one place, `layers.access` (`layer_access`, `layer_scope`):
+    Decided in one place, `layers.access` (`layer_scope`, `layer_scope_named`, `layer_allowed`):
 
     - PUBLIC: everyone, logged in or not.
     - STAFF: staff holding any role in a unit, for that unit's features only.
