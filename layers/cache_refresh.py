@@ -99,8 +99,10 @@ def tile_refresh_request(*, unit: AdministrativeUnit, area: GEOSGeometry | None,
 
 
 def tile_seed_request(*, unit: AdministrativeUnit, levels: list[int],
-                      layer_names: list[str] | None = None, by=None) -> TileCacheJob:
-    """Record the initial seed of `unit` (its boundary, else its precincts) at `levels`."""
+                      layer_names: list[str] | None = None, by=None,
+                      enqueue: bool = True) -> TileCacheJob:
+    """Record the initial seed of `unit` (its boundary, else its precincts) at `levels`;
+    queue it for the worker after commit unless the caller runs it (`enqueue=False`)."""
     area = unit.boundary or _precincts_area(unit)
     if area is None:
         raise TileJobInvalid(_("The unit %(unit)s has neither a boundary nor precincts: there "
@@ -114,7 +116,8 @@ def tile_seed_request(*, unit: AdministrativeUnit, levels: list[int],
     job = TileCacheJob.objects.create(
         kind=TileCacheJob.SEED, unit=unit, created_by=by, reason=_("initial seed"),
         area=_multi(area), caches=names, levels=sorted(set(levels)))
-    _enqueue(job)
+    if enqueue:
+        _enqueue(job)
     return job
 
 

@@ -3,6 +3,7 @@
 MapServer and the seeding processes read the test database through their own
 connections, so these are transactional tests (rows committed, tables flushed after).
 """
+import io
 import math
 import os
 import signal
@@ -14,7 +15,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, Point
+from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 from mapproxy.cache.tile import Tile
 from mapproxy.config.loader import load_configuration
 from mapproxy.seed.config import SeedingConfiguration
@@ -295,3 +298,44 @@ def test_tile_cache_jobs_are_shown_in_the_admin_to_their_unit_only(client):
     assert "25%" in seen.content.decode()
     assert detail.status_code == 200
     assert unseen.status_code == 200 and "EGiB: eksport.gml" not in unseen.content.decode()
+
+
+@pytest.mark.django_db
+def test_seed_tiles_names_what_is_wrong_and_records_nothing(queue):
+    # given a unit with a boundary
+    factories.unit(boundary=factories.box(317_000, 385_000, 319_500, 387_500))
+
+    # when seed_tiles is asked for levels the grid lacks, an unknown layer, an unknown unit,
+    # or to resume a seed that never stopped
+    cases = [({"levels": "0-20"}, "^--levels 0-20: the pl1992 grid has levels 0 to 16"),
+             ({"levels": "a-b"}, "^--levels a-b: write levels as 0-12"),
+             ({"layers": "parcels,ortho"}, "No published layer is called ortho"),
+             ({"resume": True}, "^--resume: 026101_1 has no stopped seed to continue")]
+    for options, message in cases:
+        with translation.override("en"), pytest.raises(CommandError, match=message):
+            call_command("seed_tiles", unit="026101_1", **options)
+    with pytest.raises(CommandError, match="^--unit 026199_1: no unit"):
+        call_command("seed_tiles", unit="026199_1")
+
+    # then no job was recorded or queued
+    assert TileCacheJob.objects.count() == 0 and not queue.jobs
+
+
+@pytest.mark.django_db
+def test_seed_tiles_in_the_background_queues_the_job_for_the_worker(
+        queue, django_capture_on_commit_callbacks):
+    # given a unit with a boundary
+    unit = factories.unit(boundary=factories.box(317_000, 385_000, 319_500, 387_500))
+
+    # when its seed is asked for in the background
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_tiles", unit="026101_1", levels="0-10", layers="parcels",
+                     background=True, stdout=io.StringIO())
+
+    # then the job is recorded with its area, layers and levels, and queued once
+    job = TileCacheJob.objects.get()
+    assert (job.kind, job.status, job.caches, job.levels) == ("seed", "queued", ["parcels"],
+                                                              list(range(11)))
+    assert job.area.equals(unit.boundary)
+    (queued,) = queue.jobs.values()
+    assert (queued["task_name"], queued["args"]) == ("layers.tile_cache", {"job_id": job.pk})

@@ -1,7 +1,8 @@
-"""manage.py seed_tiles --unit TERYT [--levels 0-12] [--layers a,b] [--resume]
+"""manage.py seed_tiles --unit TERYT [--levels 0-12] [--layers a,b] [--resume] [--background]
 
-Parses the arguments, records the seed as a job and runs it here (the worker runs the
-same job when it is queued from elsewhere); prints its progress and outcome.
+Parses the arguments, records the seed as a job and runs it here, or with --background
+queues it for the job worker; prints its outcome (progress is on the job row, shown in
+the administration under Tile cache jobs).
 """
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,12 +40,19 @@ class Command(BaseCommand):
         parser.add_argument("--layers", default="", help="only these layers, comma separated")
         parser.add_argument("--resume", action="store_true",
                             help="continue the unit's last seed from where it stopped")
+        parser.add_argument("--background", action="store_true",
+                            help="queue the seed for the job worker instead of running it here")
 
     def handle(self, *args, **options) -> None:
+        if options["resume"] and options["background"]:
+            raise CommandError("--resume continues a seed here; leave out --background")
         unit = self._unit(options["unit"])
         job = self._job(unit, options)
         self.stdout.write(f"job {job.pk}: {job.get_kind_display()} of {unit.teryt}, "
                           f"levels {job.levels}, {len(job.caches)} layers")
+        if options["background"]:
+            self.stdout.write(f"job {job.pk}: queued for the job worker")
+            return
         done = tile_cache_job_run(job=job, resume=options["resume"])
         if done is None:
             raise CommandError(f"job {job.pk} is run by someone else or finished already")
@@ -60,7 +68,7 @@ class Command(BaseCommand):
         try:
             return tile_seed_request(unit=unit,
                                      levels=levels(options["levels"] or settings.MAP_SEED_LEVELS),
-                                     layer_names=names or None)
+                                     layer_names=names or None, enqueue=options["background"])
         except TileJobInvalid as exc:
             raise CommandError(str(exc.message)) from exc
 
