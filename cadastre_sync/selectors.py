@@ -7,8 +7,17 @@ from decimal import Decimal
 from django.contrib.gis.db.models import Union
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Lower
+from django.db.models import (
+    Case,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 
 from core.access import scope_queryset
 from core.models import AdministrativeUnit
@@ -164,6 +173,23 @@ def parcel_number_near_misses(*, number: str, precincts: list[Precinct],
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+# Residents often type without Polish letters ("Srodmiescie", "zytnia"): names are
+# compared folded, in the database, exactly as migration 0006 indexes street names.
+_POLISH, _BASE = "ąćęłńóśźż", "acelnoszz"
+_FOLD = str.maketrans(_POLISH, _BASE)
+
+
+class Folded(Func):
+    """translate(lower(text), 'ąćęłńóśźż', 'acelnoszz')"""
+
+    template = f"translate(lower(%(expressions)s), '{_POLISH}', '{_BASE}')"
+    output_field = TextField()
+
+
+def fold(text: str) -> str:
+    return text.strip().lower().translate(_FOLD)
+
+
 def precincts_matching(*, term: str, limit: int = SEARCH_LIMIT) -> list[Precinct]:
     """Precincts whose number is `term` (with or without leading zeros) or whose name
     starts with it (case-insensitive), then those whose name contains it."""
@@ -173,8 +199,9 @@ def precincts_matching(*, term: str, limit: int = SEARCH_LIMIT) -> list[Precinct
     found = Precinct.objects.select_related("unit").defer("unit__boundary")
     if term.isdigit() and len(term) <= 4:
         return list(found.filter(number=term.zfill(4)).order_by("unit__teryt")[:limit])
-    matches = found.filter(name__icontains=term).annotate(
-        prefix=Case(When(name__istartswith=term, then=Value(0)), default=Value(1),
+    folded = fold(term)
+    matches = found.annotate(folded=Folded("name")).filter(folded__contains=folded).annotate(
+        prefix=Case(When(folded__startswith=folded, then=Value(0)), default=Value(1),
                     output_field=IntegerField()))
     return list(matches.order_by("prefix", "name", "unit__teryt")[:limit])
 
@@ -182,16 +209,16 @@ def precincts_matching(*, term: str, limit: int = SEARCH_LIMIT) -> list[Precinct
 def addresses_matching(*, street: str, house_number: str = "",
                        limit: int = SEARCH_LIMIT) -> list[Address]:
     """Addresses on a street (or in a locality without streets) whose name starts with
-    `street`, of current parcels; with `house_number`, that number only."""
-    term = street.strip().lower()
+    `street` (folded), of current parcels; with `house_number`, that number only."""
+    term = fold(street)
     if not term:
         return []
     found = (Address.objects.filter(parcel__retired_at__isnull=True)
              .select_related("parcel", "parcel__precinct", "parcel__unit")
              .defer("point", *(f"parcel__{name}" for name in _BOUNDARIES))
-             .annotate(street_lower=Lower("street"), locality_lower=Lower("locality"))
-             .filter(Q(street_lower__startswith=term)
-                     | Q(street="", locality_lower__startswith=term)))
+             .annotate(street_folded=Folded("street"), locality_folded=Folded("locality"))
+             .filter(Q(street_folded__startswith=term)
+                     | Q(street="", locality_folded__startswith=term)))
     if house_number:
         found = found.filter(house_number__iexact=house_number.strip())
     return list(found.order_by("street", "locality", "house_number")[:limit])

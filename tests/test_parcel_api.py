@@ -359,6 +359,26 @@ def test_search_by_address_finds_its_parcel(client, parcel):
         ("address", "026101_1.0001.123/4")]
 
 
+def test_search_forgives_missing_polish_letters(client, parcel):
+    # given a precinct Śródmieście with parcel 5 on ulica Żytnia 3
+    centre = f.precinct(number="0002", name="Śródmieście",
+                        geom=f.box(318000, 387000, 319000, 388000))
+    on_zytnia = f.parcel("5", p=centre)
+    Address.objects.create(unit=centre.unit, parcel=on_zytnia, locality="Legnica",
+                           street="Żytnia", house_number="3")
+
+    # when they are typed without the Polish letters
+    precincts = _search(client, "srodmiescie")
+    parcels = _search(client, "Srodmiescie 5")
+    addresses = _search(client, "zytnia 3")
+
+    # then they are found all the same
+    assert [h["precinct"] for h in precincts["results"]] == ["026101_1.0002"]
+    assert [h["parcel_id"] for h in parcels["results"]] == ["026101_1.0002.5"]
+    assert [(h["kind"], h["parcel_id"]) for h in addresses["results"]] == [
+        ("address", "026101_1.0002.5")]
+
+
 def test_search_with_a_malformed_full_id_is_400(client, parcel):
     response = english(client).get("/api/parcels/search/", {"q": "026101_1.01.123/4"})
 
