@@ -14,6 +14,7 @@ const options = {
   entryPoints: {
     'overview-map': 'frontend/src/overview-map.js',
     'map-page': 'frontend/src/map-page.js',
+    'permits-map': 'frontend/src/permits-map.js',
   },
   outdir: 'geo_portal/static/geo_portal/build',
   bundle: true,

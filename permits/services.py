@@ -190,6 +190,8 @@ def _enter(app: Application, row: Transition, *, by, role: str, reason: str, dat
     app.state = row.target
     app.state_since = timezone.now()
     app.deadline, app.deadline_note = _deadline(app, today, on_date)
+    if app.deadline:
+        data = {**data, "deadline": app.deadline.isoformat(), "deadline_note": app.deadline_note}
     app.version = F("version") + 1
     app.save()
     app.refresh_from_db(fields=["version"])

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,10 +46,22 @@ def _form_page(request, kind, form, *, app=None, parcels, status=200, verdict=No
     return render(request, "permits/application_form.html", {
         "kind": kind, "form": form, "app": app, "parcels": parcels, "verdict": verdict,
         "parcel_ids": ",".join(p.parcel_id for p in parcels),
-        "map_config": {"parcels": _parcels_geojson(parcels), "editable": True,
-                       "features": selectors.map_features(app, srid=2180) if app else None},
+        "map_config": _map_config(parcels=_parcels_geojson(parcels), editable=True,
+                                  features=selectors.map_features(app, srid=2180) if app
+                                  else None),
         "attachment_purposes": Attachment.PURPOSE_CHOICES,
     }, status=status)
+
+
+# The cadastre under the case's own layers, from our WMS (MapProxy, see layers/urls.py).
+WMS_PATH = "mapproxy/service"
+WMS_LAYERS = "parcels,buildings,parcel_numbers"
+
+
+def _map_config(**parts) -> dict:
+    return {"wms": {"url": get_script_prefix() + WMS_PATH, "layers": WMS_LAYERS},
+            "messages": {"error": _("The map service is not available at the moment; the "
+                                    "form works without it.")}, **parts}
 
 
 def _parcels_geojson(parcels) -> dict:
@@ -236,7 +249,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": app.attachments.all(),
         "plantings": app.replacement_plantings.select_related("species"),
         "today": timezone.localdate(),
-        "map_config": {"features": selectors.map_features(app, srid=2180), "editable": False},
+        "map_config": _map_config(features=selectors.map_features(app, srid=2180),
+                                  editable=False),
         "species": _species_for_conditions(),
         "attachment_purposes": Attachment.PURPOSE_CHOICES,
     }

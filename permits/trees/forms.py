@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 from django import forms
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
@@ -97,10 +98,14 @@ class ShrubForm(forms.Form):
             geom = geom[0]
         if geom.geom_type != "Polygon":
             raise forms.ValidationError(_("The outline must be one polygon."))
-        if not geom.srid:
+        # GeoJSON without a "crs" member would be read as WGS84; ours is PL-1992 as stated.
+        if not geom.srid or (raw.startswith("{") and '"crs"' not in raw):
             geom.srid = SRID
         elif geom.srid != SRID:
-            geom.transform(SRID)
+            try:
+                geom.transform(SRID)
+            except GDALException:
+                raise forms.ValidationError(_("The outline is not a readable polygon.")) from None
         return geom
 
 

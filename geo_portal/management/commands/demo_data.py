@@ -75,3 +75,9 @@ class Command(BaseCommand):
         self.stdout.write("demo logins:")
         for username, password, role in demo_accounts():
             self.stdout.write(f"  {username:<12} {password:<16} {role}")
+        # Applications need the demo resident and officer, so they come with the logins.
+        from geo_portal.demo.permits import demo_permits
+
+        permits = demo_permits(unit=unit)
+        self.stdout.write(f"applications: kinds {', '.join(permits['kinds'])} offered; "
+                          f"{permits['cases']} demo cases")

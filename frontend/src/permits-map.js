@@ -1,0 +1,208 @@
+// The map of an application (permits): the chosen parcels over our WMS, the trees as points
+// and the shrub groups as outlines, in PL-1992 (EPSG:2180). On the form it writes into the
+// same fields a resident can type without it: a click places a tree (X, Y of a new row),
+// "Add a shrub group" draws an outline (GeoJSON of a new row). Settings come as JSON from
+// the page (permits/templates/permits/_map.html).
+import 'ol/ol.css';
+import './permits-map.css';
+
+import Feature from 'ol/Feature.js';
+import Map from 'ol/Map.js';
+import View from 'ol/View.js';
+import {defaults as defaultControls, ScaleLine} from 'ol/control.js';
+import {extend as extendExtent, createEmpty, isEmpty} from 'ol/extent.js';
+import GeoJSON from 'ol/format/GeoJSON.js';
+import Point from 'ol/geom/Point.js';
+import Draw from 'ol/interaction/Draw.js';
+import ImageLayer from 'ol/layer/Image.js';
+import VectorLayer from 'ol/layer/Vector.js';
+import {get as getProjection} from 'ol/proj.js';
+import {register} from 'ol/proj/proj4.js';
+import ImageSource from 'ol/source/Image.js';
+import VectorSource from 'ol/source/Vector.js';
+import {createLoader} from 'ol/source/wms.js';
+import {Circle, Fill, Stroke, Style, Text} from 'ol/style.js';
+import proj4 from 'proj4';
+
+import {safeImageLoad} from './wms-loader.js';
+
+const PL_1992 = 'EPSG:2180';
+proj4.defs(
+  PL_1992,
+  '+proj=tmerc +lat_0=0 +lon_0=19 +k=0.9993 +x_0=500000 +y_0=-5300000 ' +
+    '+ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m +no_defs',
+);
+register(proj4);
+
+const geojson = new GeoJSON();
+
+const parcelStyle = new Style({
+  stroke: new Stroke({color: '#b91c1c', width: 3}),
+  fill: new Fill({color: 'rgba(185, 28, 28, 0.06)'}),
+});
+
+function treeStyle(feature) {
+  return new Style({
+    image: new Circle({radius: 7, fill: new Fill({color: '#15803d'}),
+      stroke: new Stroke({color: '#fff', width: 2})}),
+    text: new Text({text: String(feature.get('n') ?? ''), offsetY: -14, font: 'bold 12px sans-serif',
+      fill: new Fill({color: '#14532d'}), stroke: new Stroke({color: '#fff', width: 3})}),
+  });
+}
+
+const shrubStyle = new Style({
+  stroke: new Stroke({color: '#15803d', width: 2}),
+  fill: new Fill({color: 'rgba(21, 128, 61, 0.25)'}),
+});
+
+function readFeatures(collection) {
+  return collection ? geojson.readFeatures(collection) : [];
+}
+
+function wmsLayer(config, projection, status) {
+  return new ImageLayer({
+    source: new ImageSource({
+      loader: createLoader({
+        url: config.wms.url,
+        params: {LAYERS: config.wms.layers, FORMAT: 'image/png', TRANSPARENT: true,
+          VERSION: '1.1.1'},
+        projection,
+        ratio: 1.2,
+        load: safeImageLoad(status, () => {}),
+      }),
+    }),
+  });
+}
+
+// Formset rows ------------------------------------------------------------------------------
+
+function addRow(prefix) {
+  const total = document.querySelector(`input[name="${prefix}-TOTAL_FORMS"]`);
+  const template = document.getElementById(`${prefix.replace(/s$/, '')}-row-template`);
+  const body = document.querySelector(`#${prefix.replace(/s$/, '')}-rows tbody`);
+  if (!total || !template || !body) return null;
+  const index = Number(total.value);
+  const html = template.innerHTML.replaceAll('__prefix__', String(index))
+    .replace('__n__', String(index + 1));
+  body.insertAdjacentHTML('beforeend', html);
+  total.value = String(index + 1);
+  return body.lastElementChild;
+}
+
+function treeRowForPoint() {
+  const rows = [...document.querySelectorAll('#tree-rows tbody tr')];
+  const empty = rows.find((row) => !row.querySelector('.coord-x').value
+    && !row.querySelector('.coord-y').value);
+  return empty || addRow('trees');
+}
+
+function treesFromRows() {
+  return [...document.querySelectorAll('#tree-rows tbody tr')].flatMap((row, i) => {
+    const x = parseFloat(row.querySelector('.coord-x')?.value);
+    const y = parseFloat(row.querySelector('.coord-y')?.value);
+    if (Number.isNaN(x) || Number.isNaN(y)) return [];
+    return [new Feature({geometry: new Point([x, y]), n: i + 1})];
+  });
+}
+
+function shrubsFromRows() {
+  return [...document.querySelectorAll('#shrub-rows tbody tr')].flatMap((row) => {
+    const text = row.querySelector('.shrub-geometry')?.value.trim();
+    if (!text || !text.startsWith('{')) return [];
+    try {
+      return [new Feature({geometry: geojson.readGeometry(JSON.parse(text))})];
+    } catch {
+      return [];
+    }
+  });
+}
+
+// The map -----------------------------------------------------------------------------------
+
+function createMap(target, config) {
+  const projection = getProjection(PL_1992);
+  const statusElement = document.getElementById('permits-map-status');
+  const status = (detail) => {
+    if (statusElement) statusElement.textContent = config.messages.error;
+    if (statusElement) statusElement.dataset.detail = detail;
+  };
+  const features = config.features || {};
+  const parcels = new VectorSource({features: readFeatures(config.parcels || features.parcels)});
+  const trees = new VectorSource({features: readFeatures(features.trees)});
+  const shrubs = new VectorSource({features: readFeatures(features.shrubs)});
+  const map = new Map({
+    target,
+    layers: [
+      wmsLayer(config, projection, status),
+      new VectorLayer({source: parcels, style: parcelStyle}),
+      new VectorLayer({source: shrubs, style: shrubStyle}),
+      new VectorLayer({source: trees, style: treeStyle}),
+    ],
+    controls: defaultControls({rotate: false, attributionOptions: {collapsible: false}})
+      .extend([new ScaleLine({units: 'metric'})]),
+    view: new View({projection, maxZoom: 28}),
+  });
+  const extent = createEmpty();
+  for (const source of [parcels, trees, shrubs]) {
+    if (source.getFeatures().length) extendExtent(extent, source.getExtent());
+  }
+  if (!isEmpty(extent)) map.getView().fit(extent, {padding: [40, 40, 40, 40], maxZoom: 21});
+  if (config.editable) makeEditable(map, trees, shrubs);
+  return map;
+}
+
+function makeEditable(map, trees, shrubs) {
+  const form = document.getElementById('application-form');
+  if (!form) return;
+  const refresh = () => {
+    trees.clear();
+    trees.addFeatures(treesFromRows());
+    shrubs.clear();
+    shrubs.addFeatures(shrubsFromRows());
+  };
+  refresh();
+  form.addEventListener('input', refresh);
+  let draw = null;
+  map.on('singleclick', (event) => {
+    if (draw) return;
+    const row = treeRowForPoint();
+    if (!row) return;
+    const [x, y] = event.coordinate;
+    row.querySelector('.coord-x').value = x.toFixed(1);
+    row.querySelector('.coord-y').value = y.toFixed(1);
+    refresh();
+    row.querySelector('select')?.focus();
+  });
+  document.getElementById('add-tree')?.addEventListener('click', () => {
+    addRow('trees')?.querySelector('select')?.focus();
+  });
+  document.getElementById('add-shrub')?.addEventListener('click', () => {
+    if (draw) return;
+    draw = new Draw({type: 'Polygon', source: shrubs});
+    draw.on('drawend', (event) => {
+      const row = addRow('shrubs');
+      const geometry = geojson.writeGeometryObject(event.feature.getGeometry(),
+        {decimals: 2});
+      if (row) row.querySelector('.shrub-geometry').value = JSON.stringify(geometry);
+      map.removeInteraction(draw);
+      // The click that ended the drawing must not also place a tree.
+      setTimeout(() => { draw = null; }, 0);
+      row?.querySelector('select')?.focus();
+    });
+    map.addInteraction(draw);
+  });
+}
+
+function start() {
+  const target = document.getElementById('permits-map');
+  const element = document.getElementById('permits-map-config');
+  if (!target || !element) return;
+  target.classList.add('permits-map--ready');
+  createMap(target, JSON.parse(element.textContent));
+}
+
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', start);
+} else {
+  start();
+}
