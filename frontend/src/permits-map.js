@@ -148,7 +148,38 @@ function createMap(target, config) {
   }
   if (!isEmpty(extent)) map.getView().fit(extent, {padding: [40, 40, 40, 40], maxZoom: 21});
   if (config.editable) makeEditable(map, trees, shrubs);
+  if (config.editable) makeSiteEditable(map);
   return map;
+}
+
+// A site boundary (the WZ application): one polygon drawn with #draw-site into the
+// textarea.site-geometry (GeoJSON in PL-1992), shown as typed or drawn.
+function makeSiteEditable(map) {
+  const field = document.querySelector('textarea.site-geometry');
+  const button = document.getElementById('draw-site');
+  if (!field || !button) return;
+  const site = new VectorSource();
+  map.addLayer(new VectorLayer({source: site, style: shrubStyle}));
+  const show = () => {
+    site.clear();
+    const text = field.value.trim();
+    if (!text.startsWith('{')) return;
+    try {
+      site.addFeature(new Feature({geometry: geojson.readGeometry(JSON.parse(text))}));
+    } catch (error) { /* half-typed GeoJSON: shown once it reads */ }
+  };
+  show();
+  field.addEventListener('input', show);
+  button.addEventListener('click', () => {
+    const draw = new Draw({type: 'Polygon', source: site});
+    site.clear();
+    draw.on('drawend', (event) => {
+      field.value = JSON.stringify(geojson.writeGeometryObject(event.feature.getGeometry(),
+        {decimals: 2}));
+      map.removeInteraction(draw);
+    });
+    map.addInteraction(draw);
+  });
 }
 
 function makeEditable(map, trees, shrubs) {

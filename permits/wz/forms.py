@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
@@ -75,10 +76,15 @@ class WzForm(forms.ModelForm):
             geom = MultiPolygon(geom)
         if geom.geom_type != "MultiPolygon":
             raise forms.ValidationError(_("The site boundary must be a polygon."))
-        if not geom.srid:
+        # GeoJSON without a "crs" member would be read as WGS84; ours is PL-1992 as stated.
+        if not geom.srid or (raw.startswith("{") and '"crs"' not in raw):
             geom.srid = SRID
         elif geom.srid != SRID:
-            geom.transform(SRID)
+            try:
+                geom.transform(SRID)
+            except GDALException:
+                raise forms.ValidationError(
+                    _("The site boundary is not a readable polygon.")) from None
         return geom
 
     def clean(self):
@@ -108,7 +114,7 @@ class WzForm(forms.ModelForm):
         c = self.cleaned_data
         out = {"applicant_name": c["applicant_name"],
                "applicant_address": c["applicant_address"],
-               "site_geometry": c["site_geometry"].wkt, "site_area_m2": str(self.site_area),
+               "site_geometry": c["site_geometry"].json, "site_area_m2": str(self.site_area),
                "applicant_is_owner": self._verdict.owner,
                "stamp_duty": str(self._verdict.duty.amount)}
         for name in _DETAIL_FIELDS:
