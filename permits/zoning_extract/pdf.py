@@ -124,7 +124,8 @@ def extract_page_counts(*, text: str, sheets: Sequence[MapSheet], with_text: boo
     text_pages = 0
     if with_text:
         with translation.override("pl"):
-            text_pages = _page_count(header, _text_story(header, text, with_map))
+            text_pages = _page_count(header, _text_story(header, text,
+                                                         with_map and bool(sheets)))
     return text_pages, (len(sheets) if with_map else 0)
 
 
