@@ -10,6 +10,7 @@ nothing behind: no row, no file.
 """
 import os
 import re
+import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -148,12 +149,15 @@ def raster_add(*, path: str | Path, unit: AdministrativeUnit, title: str,
 
 
 def raster_delete(*, raster: Raster) -> None:
-    """Stop publishing a raster and delete its file (the source file is not ours)."""
-    path = Path(raster.path)
+    """Stop publishing a raster; delete its file and its tiles (the source file is not ours)."""
+    from .mapproxy_config import cache_dir
+
+    path, tiles = Path(raster.path), cache_dir() / f"{raster.name}_cache"
     with transaction.atomic():
         raster.delete()
         raster_republish()
         transaction.on_commit(lambda: path.unlink(missing_ok=True))
+        transaction.on_commit(lambda: shutil.rmtree(tiles, ignore_errors=True))
 
 
 def raster_republish() -> None:

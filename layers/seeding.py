@@ -97,7 +97,7 @@ def _tasks(seeding: SeedingConfiguration, plans: list[CachePlan], area: BaseGeom
                   "grid_name": grid_name}
             visible = [z for z in range(grid.levels)
                        if _visible(plan, grid.resolution(z))
-                       and (finest is None or grid.resolution(z) >= finest / RES_SLACK)]
+                       and (finest is None or grid.resolution(z) >= finest * 0.99)]
             if refresh_before is None:
                 cover = _coverage(area, 0.0, grid)
                 if visible:

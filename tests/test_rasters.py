@@ -212,3 +212,27 @@ def test_a_layer_name_in_use_is_refused_before_any_work(media, tmp_path):
 
     # then nothing was written
     assert Raster.objects.count() == 0 and not (media / "rasters").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_raster_in_the_admin_unpublishes_it_and_removes_its_files(
+        client, map_services, media, tmp_path):
+    # given a published raster with a cached tile, and the source file it came from
+    factories.unit()
+    source = geotiff(tmp_path / "orto.tif")
+    add(source, title="Ortofotomapa 2024", name="orto_2024")
+    raster = Raster.objects.get()
+    png(getmap(client, (CENTRE.x - 400, CENTRE.y - 400, CENTRE.x + 400, CENTRE.y + 400)))
+    tiles = next((map_services / "cache").rglob("orto_2024_cache"))
+    admin = factories.user(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    # when an administrator deletes it
+    response = client.post(f"/admin/layers/raster/{raster.pk}/delete/", {"post": "yes"})
+
+    # then it is no longer offered, its COG and its tiles are gone, the source is kept
+    assert response.status_code == 302 and Raster.objects.count() == 0
+    capabilities = client.get("/mapproxy/service", {"SERVICE": "WMS",
+                                                    "REQUEST": "GetCapabilities"})
+    assert b"orto_2024" not in capabilities.content
+    assert not Path(raster.path).exists() and not tiles.exists() and source.exists()
