@@ -118,3 +118,27 @@ def test_the_officer_sees_the_exceeded_parameters_and_the_neighbourhood(client):
     assert 'data-radius="50.0"' in officer_page
     assert 'id="wz-checks"' not in resident_page
     assert Application.objects.get(pk=app.pk).state == "submitted"
+
+
+@pytest.mark.django_db
+def test_the_resident_saves_a_wz_draft_from_the_form_page(client):
+    # given a resident on the WZ form for parcel 40/1
+    _unit, parcel, resident, _officer = _world()
+    client.force_login(resident)
+    url = reverse("permits:new", args=["wz"]) + f"?parcels={parcel.parcel_id}"
+    form_page = client.get(url)
+
+    # when she saves the draft with the site drawn as GeoJSON (PL-1992, as the map writes it)
+    geojson = ('{"type":"Polygon","coordinates":[[[318000,386000],[318040,386000],'
+               '[318040,386050],[318000,386050],[318000,386000]]]}')
+    saved = client.post(url, {**CONTENT, "site_geometry": geojson, "save": "1",
+                              "parcels": parcel.parcel_id})
+    draft_page = client.get(saved.url).content.decode()
+
+    # then the form offers the map drawing, the site is stored in PL-1992, and the reopened
+    # draft shows the duty (not the owner: 598 zł) and the height over the zone's limit
+    assert form_page.status_code == 200 and 'id="draw-site"' in form_page.content.decode()
+    row = WzApplication.objects.get()
+    assert row.site.srid == 2180 and float(row.site_area_m2) == pytest.approx(2000.0)
+    assert 'data-duty="598"' in draft_page
+    assert 'data-flag="exceeds_max_height_m"' in draft_page
