@@ -141,33 +141,43 @@ def parcels_numbered(*, number: str, precincts: list[Precinct] | None = None,
 
 
 # Numbers sharing the typed number's base (before "/"), or, when the base itself is
-# unknown, its first digits: both are prefix searches on (precinct_id, number
-# varchar_pattern_ops) of current parcels. Ranked: numbers that start with what was typed,
-# then those of the same base, then the closest in length.
-_NEAR_MISSES = f"""
-SELECT p.id FROM {Parcel._meta.db_table} p
-WHERE p.retired_at IS NULL AND p.precinct_id = ANY(%(precincts)s)
-  AND (p.number LIKE %(base)s OR p.number LIKE %(shorter)s) AND p.number <> %(number)s
-ORDER BY (p.number LIKE %(typed)s) DESC, (split_part(p.number, '/', 1) = %(stem)s) DESC,
-         abs(length(p.number) - length(%(number)s)), p.number
+# unknown, its first digits: prefix searches on current parcels' numbers, within the given
+# precincts (index of 0003) or over all of them (index of 0008, looking at a bounded pool
+# of candidates: without its precinct a number recurs in every precinct). Ranked: numbers
+# that start with what was typed, then those of the same base, then the closest in length.
+_NEAR_MISSES = """
+SELECT c.id FROM (
+    SELECT p.id, p.number FROM {table} p
+    WHERE p.retired_at IS NULL {within}
+      AND (p.number LIKE %(base)s OR p.number LIKE %(shorter)s) AND p.number <> %(number)s
+    LIMIT %(pool)s
+) c
+ORDER BY (c.number LIKE %(typed)s) DESC, (split_part(c.number, '/', 1) = %(stem)s) DESC,
+         abs(length(c.number) - length(%(number)s)), c.number, c.id
 LIMIT %(limit)s
-"""  # noqa: S608 - the table name is our model's, every value a parameter
+"""
+_NEAR_MISSES_WITHIN = _NEAR_MISSES.format(table=Parcel._meta.db_table,
+                                          within="AND p.precinct_id = ANY(%(precincts)s)")
+_NEAR_MISSES_ANYWHERE = _NEAR_MISSES.format(table=Parcel._meta.db_table, within="")
+NEAR_MISS_POOL = 2000
 
 
 def _like_prefix(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def parcel_number_near_misses(*, number: str, precincts: list[Precinct],
+def parcel_number_near_misses(*, number: str, precincts: list[Precinct] | None,
                               limit: int = NEAR_MISS_LIMIT) -> list[Parcel]:
-    """Current parcels in `precincts` whose numbers are close to `number`, closest first."""
+    """Current parcels in `precincts` (every precinct when None) whose numbers are close to
+    `number`, closest first."""
     stem = number.split("/", 1)[0]
-    params = {"precincts": [p.pk for p in precincts], "number": number, "stem": stem,
+    params = {"precincts": [p.pk for p in precincts or ()], "number": number, "stem": stem,
               "typed": _like_prefix(number), "base": _like_prefix(stem),
               "shorter": _like_prefix(stem[:-1]) if len(stem) > 1 else _like_prefix(stem),
-              "limit": limit}
+              "limit": limit, "pool": NEAR_MISS_POOL}
     with connection.cursor() as cursor:
-        cursor.execute(_NEAR_MISSES, params)
+        cursor.execute(_NEAR_MISSES_WITHIN if precincts is not None else _NEAR_MISSES_ANYWHERE,
+                       params)
         ids = [row[0] for row in cursor.fetchall()]
     by_id = _current_parcels().in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
@@ -190,9 +200,12 @@ def fold(text: str) -> str:
     return text.strip().lower().translate(_FOLD)
 
 
-def precincts_matching(*, term: str, limit: int = SEARCH_LIMIT) -> list[Precinct]:
-    """Precincts whose number is `term` (with or without leading zeros) or whose name
-    starts with it (case-insensitive), then those whose name contains it."""
+def precincts_matching(*, term: str, exact_only_if_any: bool = False,
+                       limit: int = SEARCH_LIMIT) -> list[Precinct]:
+    """Precincts whose number is `term` (with or without leading zeros), else those named
+    `term`, then those whose name starts with it, then those containing it; with
+    `exact_only_if_any`, only those named exactly `term` when there are any. Names are
+    compared folded (case and Polish letters ignored)."""
     term = term.strip()
     if not term:
         return []
@@ -201,9 +214,13 @@ def precincts_matching(*, term: str, limit: int = SEARCH_LIMIT) -> list[Precinct
         return list(found.filter(number=term.zfill(4)).order_by("unit__teryt")[:limit])
     folded = fold(term)
     matches = found.annotate(folded=Folded("name")).filter(folded__contains=folded).annotate(
-        prefix=Case(When(folded__startswith=folded, then=Value(0)), default=Value(1),
-                    output_field=IntegerField()))
-    return list(matches.order_by("prefix", "name", "unit__teryt")[:limit])
+        rank=Case(When(folded=folded, then=Value(0)),
+                  When(folded__startswith=folded, then=Value(1)), default=Value(2),
+                  output_field=IntegerField()))
+    ranked = list(matches.order_by("rank", "name", "unit__teryt")[:limit])
+    if exact_only_if_any and ranked and ranked[0].rank == 0:
+        return [p for p in ranked if p.rank == 0]
+    return ranked
 
 
 def addresses_matching(*, street: str, house_number: str = "",

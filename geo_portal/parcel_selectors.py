@@ -233,7 +233,9 @@ def _search_id(text: str, user) -> SearchAnswer:
 
 
 def _search_number(number: str, precinct_term: str, user) -> SearchAnswer:
-    precincts = cadastre.precincts_matching(term=precinct_term) if precinct_term else None
+    # "Stare Miasto 1 12" means precinct Stare Miasto 1, not Stare Miasto 10 to 19 as well.
+    precincts = (cadastre.precincts_matching(term=precinct_term, exact_only_if_any=True)
+                 if precinct_term else None)
     if precinct_term and not precincts:
         hits = _address_hits(precinct_term, number, user)
         return _answer(hits, query=f"{precinct_term} {number}") if hits else SearchAnswer(
@@ -242,8 +244,7 @@ def _search_number(number: str, precinct_term: str, user) -> SearchAnswer:
              if parcel_may_see(user=user, parcel=p)]
     if found:
         return SearchAnswer(_parcel_hits(found))
-    within = precincts if precincts is not None else list(Precinct.objects.all())
-    near = [p for p in cadastre.parcel_number_near_misses(number=number, precincts=within)
+    near = [p for p in cadastre.parcel_number_near_misses(number=number, precincts=precincts)
             if parcel_may_see(user=user, parcel=p)]
     if precinct_term:
         message = _("There is no parcel %(number)s in precinct “%(precinct)s”.") % {

@@ -340,6 +340,18 @@ def test_search_for_123_4_offers_123_40(client):
     assert [h["parcel_id"] for h in body["suggestions"]] == ["026101_1.0001.123/40"]
 
 
+def test_a_precinct_named_exactly_excludes_its_longer_namesakes(client):
+    # given Stare Miasto 1 and Stare Miasto 10, each with a parcel 2
+    one = f.precinct(number="0001", name="Stare Miasto 1")
+    ten = f.precinct(number="0010", name="Stare Miasto 10")
+    f.parcel("2", p=one)
+    f.parcel("2", p=ten)
+
+    body = _search(client, "Stare Miasto 1 2")
+
+    assert [h["parcel_id"] for h in body["results"]] == ["026101_1.0001.2"]
+
+
 def test_search_by_precinct_name_suggests_precincts(client, parcel):
     f.precinct(number="0002", name="Centrum Północ", geom=f.box(318000, 387000, 319000, 388000))
     f.precinct(number="0003", name="Stare Centrum", geom=f.box(318000, 388000, 319000, 389000))
@@ -347,7 +359,8 @@ def test_search_by_precinct_name_suggests_precincts(client, parcel):
 
     body = _search(client, "centrum")
 
-    # a name starting with the term first, then names containing it; only those with a shape
+    # the name itself first, then names starting with the term, then names containing it;
+    # only precincts with a shape can be shown (Centrum of the fixture has none)
     assert [(h["kind"], h["precinct"]) for h in body["results"]] == [
         ("precinct", "026101_1.0002"), ("precinct", "026101_1.0003")]
 
