@@ -303,8 +303,6 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def officer_queue(request: HttpRequest) -> HttpResponse:
     units = officer_units(request.user, "view")
-    if not units.exists():
-        raise Http404
     unit = units.filter(teryt=request.GET.get("unit", "")).first()
     filters = {"kind": request.GET.get("kind", ""), "state": request.GET.get("state", ""),
                "due": request.GET.get("due", "")}

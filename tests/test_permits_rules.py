@@ -108,8 +108,12 @@ def test_notification_has_no_fee_and_explains_why():
 def test_fee_explanation_shows_the_computation():
     with translation.override("en"):
         result = assess([TreeIn(LIME, 200, [80, 40, 30])], [], BUSINESS, RATES)
-    assert result.lines == ("Tree 1 (lime, group B): 80 + 40/2 + 30/2 = 115 cm × 30 zł/cm = "
+    assert result.lines == ("Tree 1 (lime, group B): 80 + 40/2 + 30/2 = 115 cm × 30.00 zł/cm = "
                             "3450.00 zł",)
+    with translation.override("pl"):
+        polish = assess([TreeIn(LIME, 200, [80, 41])], [], BUSINESS, RATES)
+    assert polish.lines == ("Drzewo 1 (lime, grupa B): 80 + 41/2 = 100,5 cm × 25,00 zł/cm = "
+                            "2512,50 zł",)
 
 
 def test_the_strictest_verdict_wins():

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 NOTHING, NOTIFICATION, PERMIT = "nothing", "notification", "permit"
@@ -97,6 +98,11 @@ def pick_rate(rates: Iterable[Rate], subject: str, group: str, value: Decimal) -
     return max(fitting, key=lambda r: r.band_from, default=None)
 
 
+def _num(value: Decimal, places: int | None = None) -> str:
+    """A number as the active language writes it (3600,00 in Polish)."""
+    return number_format(value, places)
+
+
 def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -116,7 +122,7 @@ def tree_fee(n: int, tree: TreeIn, rates: Sequence[Rate]) -> tuple[Decimal, str]
     return fee, _("Tree %(n)s (%(species)s, group %(group)s): %(how)s = %(circ)s cm × "
                   "%(rate)s zł/cm = %(fee)s zł") % {
         "n": n, "species": tree.species.name, "group": tree.species.fee_group, "how": how,
-        "circ": circ.normalize(), "rate": rate.rate, "fee": fee}
+        "circ": _num(circ.normalize()), "rate": _num(rate.rate, 2), "fee": _num(fee, 2)}
 
 
 def shrub_fee(n: int, shrub: ShrubIn, rates: Sequence[Rate]) -> tuple[Decimal, str]:
@@ -129,8 +135,8 @@ def shrub_fee(n: int, shrub: ShrubIn, rates: Sequence[Rate]) -> tuple[Decimal, s
                              "fee.") % {"n": n}
     fee = _money(shrub.area_m2 * rate.rate)
     return fee, _("Shrubs %(n)s (%(species)s): %(area)s m² × %(rate)s zł/m² = %(fee)s zł") % {
-        "n": n, "species": shrub.species.name, "area": shrub.area_m2, "rate": rate.rate,
-        "fee": fee}
+        "n": n, "species": shrub.species.name, "area": _num(shrub.area_m2),
+        "rate": _num(rate.rate, 2), "fee": _num(fee, 2)}
 
 
 def assess(trees: Sequence[TreeIn], shrubs: Sequence[ShrubIn], holder: Holder,
