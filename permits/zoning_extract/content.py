@@ -24,6 +24,7 @@ FRAME_MARGIN = 0.12
 # Scales tried when the parcels do not fit a sheet at the plan's scale (largest first).
 FALLBACK_SCALES = (1000, 2000, 2500, 5000, 10000, 25000)
 PRINT_DPI = 150
+DATE_FORMAT = "d.m.Y"  # as dates are written in Polish official letters
 # Which published map draws a plan of each kind (layers/registry.py COMPOSITES).
 PLAN_MAP_LAYER = {ZoningPlan.LOCAL: "local_plan_map", ZoningPlan.GENERAL: "general_plan_map"}
 
@@ -133,8 +134,8 @@ def _plan_title(plan: PlanDetail) -> str:
     if plan.resolution_number:
         title += " " + _("(resolution no. %(number)s)") % {"number": plan.resolution_number}
     if plan.resolution_date:
-        title += " " + _("of %(date)s") % {"date": formats.date_format(plan.resolution_date,
-                                                                      "SHORT_DATE_FORMAT")}
+        title += " " + _("of %(date)s") % {
+            "date": formats.date_format(plan.resolution_date, DATE_FORMAT)}
     return title
 
 

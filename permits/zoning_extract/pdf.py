@@ -39,7 +39,7 @@ from layers.registry import ZONE_OPACITY
 from layers.render import Outline, map_render
 from layers.zoning_symbols import GENERAL_PLAN_ZONES, LOCAL_PLAN_DESIGNATIONS, UNKNOWN_COLOUR
 
-from .content import MAP_HEIGHT_MM, MAP_WIDTH_MM, MapSheet
+from .content import DATE_FORMAT, MAP_HEIGHT_MM, MAP_WIDTH_MM, MapSheet
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm
@@ -209,7 +209,7 @@ def _closing(header: ExtractHeader, styles: dict, with_map: bool) -> list:
 
 
 def _date(value: date | None) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
+    return formats.date_format(value, DATE_FORMAT) if value else ""
 
 
 # --- header, footer, watermark -----------------------------------------------------------
