@@ -36,6 +36,7 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "layers.zoningplan": WRITE,
         "layers.zoningzone": WRITE,
         "layers.raster": READ,
+        "layers.rasterimport": READ,
         "layers.tilecachejob": READ,
         "permits.application": WRITE,
         "permits.kindsetting": READ,
@@ -81,6 +82,7 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "layers.zoningplan": ALL,
         "layers.zoningzone": ALL,
         "layers.raster": ALL,
+        "layers.rasterimport": WRITE,
         "layers.tilecachejob": READ,
     },
     OPERATOR: {
@@ -99,6 +101,7 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "layers.zoningplan": ALL,
         "layers.zoningzone": ALL,
         "layers.raster": ALL,
+        "layers.rasterimport": WRITE,
         "layers.tilecachejob": READ,
     },
 }

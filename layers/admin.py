@@ -1,10 +1,14 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import UnitScopedAdmin
 
-from .models import Raster, TileCacheJob, ZoningPlan, ZoningZone
-from .rasters import raster_delete, raster_republish
+from .models import Raster, RasterImport, TileCacheJob, ZoningPlan, ZoningZone
+from .rasters import NAME_PATTERN, raster_delete, raster_import_submit, raster_republish
 
 
 @admin.register(ZoningPlan)
@@ -72,3 +76,62 @@ class RasterAdmin(UnitScopedAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for raster in queryset:
             raster_delete(raster=raster)
+
+
+class RasterUploadForm(forms.ModelForm):
+    """Upload an orthophoto or GeoTIFF; the job worker checks, converts and publishes it."""
+
+    upload = forms.FileField(label=_("file"), help_text=_(
+        "An 8-bit GeoTIFF (grey, colour table, RGB or RGBA) with its coordinate system."))
+
+    class Meta:
+        model = RasterImport
+        fields = ["unit", "title", "name"]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if name and not NAME_PATTERN.match(name):
+            raise forms.ValidationError(_("Use 2 to 60 lowercase letters, digits and "
+                                          "underscores, starting with a letter."))
+        return name
+
+
+@admin.register(RasterImport)
+class RasterImportAdmin(UnitScopedAdmin):
+    """Raster uploads: adding one stores the file and queues its publication."""
+
+    list_display = ["created_at", "source_name", "title", "unit", "status", "message"]
+    list_filter = ["status", "unit"]
+    readonly_fields = ["unit", "created_by", "source_name", "title", "name", "raster", "status",
+                       "message", "log", "created_at", "started_at", "finished_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = RasterUploadForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["unit", "upload", "title", "name"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not self._allowed(request, "add", obj):
+            raise PermissionDenied
+        data = form.cleaned_data
+        job = raster_import_submit(unit=data["unit"], upload=data["upload"],
+                                   title=data["title"], name=data["name"], by=request.user)
+        obj.__dict__.update({k: v for k, v in job.__dict__.items() if not k.startswith("_")})
+        self.message_user(request, _("%(name)s is queued; this page shows when it is "
+                                     "published or why it was refused.")
+                          % {"name": job.source_name})
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect(reverse("admin:layers_rasterimport_change", args=[obj.pk]))

@@ -133,3 +133,21 @@ class Raster(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.name})"
+
+
+class RasterImport(Job):
+    """A raster uploaded in the administration, checked and published by the job worker."""
+
+    source_name = models.CharField(_("file name"), max_length=255)
+    source_path = models.CharField(_("uploaded file"), max_length=500, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    name = models.CharField(_("layer name"), max_length=60, blank=True)
+    raster = models.ForeignKey(Raster, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("raster"))
+
+    class Meta(Job.Meta):
+        verbose_name = _("raster upload")
+        verbose_name_plural = _("raster uploads")
+
+    def __str__(self) -> str:
+        return f"{self.source_name} ({self.get_status_display()})"

@@ -30,11 +30,12 @@ from rasterio.vrt import WarpedVRT
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
+from core.jobs import job_fail, job_finish, job_start
 from core.models import AdministrativeUnit
 
 from .errors import RasterInvalid, RasterRejected
 from .mapserver import EXTENT, SRID
-from .models import Raster
+from .models import Raster, RasterImport
 from .registry import published_named
 
 MEDIA_SUBDIR = "rasters"
@@ -242,3 +243,50 @@ def _palette(colormap: dict) -> np.ndarray:
     for value, colour in colormap.items():
         lookup[value] = colour
     return lookup
+
+
+UPLOAD_SUBDIR = "raster_uploads"
+
+
+def raster_import_submit(*, unit: AdministrativeUnit, upload, title: str, name: str = "",
+                         by=None) -> RasterImport:
+    """Store an uploaded raster under a generated name, record the job and queue it."""
+    from .tasks import raster_import_task  # the task module imports this one
+
+    folder = Path(settings.MEDIA_ROOT) / UPLOAD_SUBDIR
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(upload.name).suffix.lower()[:8]
+    target = folder / f"{uuid.uuid4().hex}{suffix if suffix.isascii() else ''}"
+    with target.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job = RasterImport.objects.create(unit=unit, created_by=by, source_name=upload.name[:255],
+                                      source_path=str(target), title=title, name=name)
+    transaction.on_commit(lambda: raster_import_task.defer(job_id=job.pk))
+    return job
+
+
+def raster_import_run(*, job: RasterImport) -> Raster | None:
+    """Run a queued upload (the worker's entry): publish it, or record why not.
+
+    The uploaded copy is deleted either way: the COG is what is kept.
+    """
+    claimed = RasterImport.objects.filter(pk=job.pk, status=RasterImport.QUEUED).update(
+        status=RasterImport.RUNNING)
+    if not claimed:
+        return None
+    job_start(job)
+    try:
+        raster = raster_add(path=job.source_path, unit=job.unit, title=job.title,
+                            name=job.name or None)
+    except (RasterRejected, RasterInvalid) as exc:
+        job_fail(job, message=str(exc.message))
+        return None
+    except Exception as exc:
+        job_fail(job, message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        raise
+    finally:
+        Path(job.source_path).unlink(missing_ok=True)
+    RasterImport.objects.filter(pk=job.pk).update(raster=raster)
+    job_finish(job, message=f"{raster.name}: {raster.resolution:.3f} m/px")
+    return raster

@@ -11,14 +11,18 @@ import numpy as np
 import pytest
 import rasterio
 from django.contrib.gis.geos import Point
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
 from PIL import Image
+from procrastinate import testing
+from procrastinate.contrib.django import app
 from rasterio.transform import from_origin
 
 from layers.errors import RasterRejected
-from layers.models import Raster
+from layers.models import Raster, RasterImport
 from layers.rasters import raster_add
+from layers.tasks import raster_import_task
 from tests import factories
 
 CENTRE = Point(318_000.0, 386_000.0, srid=2180)  # Legnica
@@ -236,3 +240,45 @@ def test_deleting_a_raster_in_the_admin_unpublishes_it_and_removes_its_files(
                                                     "REQUEST": "GetCapabilities"})
     assert b"orto_2024" not in capabilities.content
     assert not Path(raster.path).exists() and not tiles.exists() and source.exists()
+
+
+@pytest.fixture
+def queue():
+    connector = testing.InMemoryConnector()
+    with app.replace_connector(connector):
+        yield connector
+
+
+@pytest.mark.django_db
+def test_an_upload_in_the_admin_is_queued_and_published_by_the_worker(
+        client, map_services, media, tmp_path, queue, django_capture_on_commit_callbacks):
+    # given a unit administrator and a GeoTIFF, and a second file that has no CRS
+    unit = factories.unit()
+    person = factories.staff(unit, "unit_admin")
+    person.is_staff = True
+    person.save()
+    client.force_login(person)
+    good = geotiff(tmp_path / "orto.tif").read_bytes()
+    bad = geotiff(tmp_path / "bez_ukladu.tif", crs=None).read_bytes()
+
+    # when both are uploaded in the administration and the worker runs the queued jobs
+    for name, data, layer in (("orto.tif", good, "orto_2024"), ("bez_ukladu.tif", bad, "")):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/admin/layers/rasterimport/add/", {
+                "unit": unit.pk, "upload": SimpleUploadedFile(name, data),
+                "title": "Ortofotomapa 2024", "name": layer})
+        assert response.status_code == 302, response.content[:500]
+    for queued in queue.jobs.values():
+        assert (queued["task_name"], queued["queue_name"]) == ("layers.raster_import", "imports")
+        with translation.override("en"):
+            raster_import_task(**queued["args"])
+
+    # then the first is published, the second refused with the reason, no upload is kept
+    published, refused = RasterImport.objects.order_by("id")
+    assert (published.status, published.raster.name) == ("succeeded", "orto_2024")
+    assert Raster.objects.get().title == "Ortofotomapa 2024"
+    assert refused.status == "failed" and "no coordinate reference system" in refused.message
+    assert refused.raster is None
+    assert not list((media / "raster_uploads").iterdir())
+    page = client.get(f"/admin/layers/rasterimport/{refused.pk}/change/")
+    assert page.status_code == 200 and "gdal_edit.py" in page.content.decode()
