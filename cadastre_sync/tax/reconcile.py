@@ -85,13 +85,23 @@ STEPS = (
     ("retired and unknown parcels", (q.PARCEL_NOT_CURRENT,)),
     ("land use and area", (*q.LAND_SIDE_BY_SIDE, q.LAND_DIFFERENCE)),
     ("buildings", (*q.BUILDINGS, q.BUILDING_UNDECLARED, q.FLOOR_AREA)),
-    ("owners and taxpayers", (*q.OWNERS, q.OWNER_MISMATCH)),
+    ("owners and taxpayers", (*q.OWNERS, *q.OWNER_MATCHES, q.OWNER_MISMATCH)),
     ("severity", (q.SEVERITY,)),
 )
 
 
 def _drop(cur) -> None:
     cur.execute("DROP TABLE IF EXISTS " + ", ".join(f"pg_temp.{t}" for t in q.TEMP_TABLES))
+
+
+# Compiling these statements with JIT costs seconds and saves nothing; memoize caches on
+# keys that never repeat. The settings last for the run only (this session).
+SESSION = ("jit", "enable_memoize")
+
+
+def _session(cur, *, on: bool) -> None:
+    for name in SESSION:
+        cur.execute(f"SET {name} = off" if on else f"RESET {name}")
 
 
 def _merge(cur, params: dict) -> dict:
@@ -123,16 +133,19 @@ def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
         years = params.pop("_years")
         with connection.cursor() as cur:
             _drop(cur)
+            _session(cur, on=True)
             for done, (name, statements) in enumerate(STEPS, start=1):
                 for statement in statements:
                     cur.execute(statement, params)
                 job_progress(run, done=done, note=name)
             counts = _merge(cur, params)
             _drop(cur)
+            _session(cur, on=False)
     except (DatabaseError, ValueError) as exc:
         log.exception("reconciliation of %s failed", unit)
         with connection.cursor() as cur:
             _drop(cur)
+            _session(cur, on=False)
         job_fail(run, message=str(exc).splitlines()[0])
         raise
     counts["rate_years"] = years

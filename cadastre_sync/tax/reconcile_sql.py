@@ -10,7 +10,7 @@ Values always travel as parameters.
 
 TEMP_TABLES = ("rec_ofu", "rec_factor", "rec_rate", "rec_kst", "rec_parcel", "rec_expected",
                "rec_declared", "rec_taxed", "rec_land", "rec_building", "rec_owner", "rec_taxpayer",
-               "rec_found")
+               "rec_match", "rec_found")
 
 # Amount of tax for a class row with `area` (ha), `conv` (conversion ha) and rate/basis.
 AMOUNT = ("CASE r.basis WHEN 'm2' THEN x.area * 10000 * r.rate WHEN 'ha' THEN x.area * r.rate "
@@ -31,6 +31,7 @@ RULES = (
     "%(rate_value)s::numeric[], %(rate_basis)s::text[]) AS t(key, rate, basis)",
     "CREATE TEMP TABLE rec_kst AS SELECT * FROM unnest(%(kst)s::text[], %(kst_rate)s::text[]) "
     "AS t(kst, rate_key)",
+    "ANALYZE rec_ofu", "ANALYZE rec_factor", "ANALYZE rec_rate", "ANALYZE rec_kst",
 )
 
 PARCELS = (
@@ -315,43 +316,55 @@ _SAME = ("(a.pesel = b.pesel OR a.regon = b.regon OR ((a.pesel IS NULL AND a.reg
 _MATCHED_BY = ("CASE WHEN a.pesel = b.pesel OR a.regon = b.regon THEN 'identifier' "
                "ELSE 'name' END")
 
+# Every (owner, taxpayer) pair of a parcel that is the same person, and how it was told.
+OWNER_MATCHES = (
+    """
+CREATE TEMP TABLE rec_match AS
+SELECT a.parcel_id, a.owner_id, b.taxpayer_id, """ + _MATCHED_BY + """ AS how
+FROM rec_owner a JOIN rec_taxpayer b ON b.parcel_id = a.parcel_id
+WHERE """ + _SAME + """
+""",  # noqa: S608 - composed from constants of this module
+    "CREATE INDEX ON rec_match (parcel_id)",
+    "ANALYZE rec_match",
+)
+
+# A parcel whose owners and taxpayers do not pair up; the spouse case when the only
+# unpaired owners are spouses of paired ones and every taxpayer is paired.
 OWNER_MISMATCH = """
 INSERT INTO rec_found
-SELECT 'owner_mismatch', m.parcel_id, m.parcel_id, '', p.geom, 0,
-       CASE WHEN m.spouse_case THEN %(spouse_severity)s END,
-       jsonb_build_object('owners', m.owners, 'taxpayers', m.taxpayers,
-                          'spouse_case', m.spouse_case)
-FROM (
-    SELECT x.parcel_id, x.owners, y.taxpayers,
-           (y.unmatched = 0 AND x.unmatched > 0 AND x.unmatched = x.spouse_unmatched)
-               AS spouse_case,
-           x.unmatched + y.unmatched AS unmatched
-    FROM (
-        SELECT a.parcel_id, jsonb_agg(jsonb_build_object('id', a.owner_id,
-                   'matched_by', mb.how) ORDER BY a.owner_id) AS owners,
-               count(*) FILTER (WHERE mb.how IS NULL) AS unmatched,
-               count(*) FILTER (WHERE mb.how IS NULL AND sp.matched) AS spouse_unmatched
-        FROM rec_owner a
-        LEFT JOIN LATERAL (SELECT """ + _MATCHED_BY + """ AS how FROM rec_taxpayer b
-                           WHERE b.parcel_id = a.parcel_id AND """ + _SAME + """
-                           ORDER BY 1 LIMIT 1) mb ON true
-        LEFT JOIN LATERAL (SELECT true AS matched FROM rec_owner s JOIN rec_taxpayer b
-                               ON b.parcel_id = s.parcel_id
-                           WHERE s.parcel_id = a.parcel_id AND s.owner_id = a.partner
-                             AND """ + _SAME.replace("a.", "s.") + """ LIMIT 1) sp ON true
-        GROUP BY a.parcel_id) x
-    JOIN (
-        SELECT b.parcel_id, jsonb_agg(jsonb_build_object('id', b.taxpayer_id,
-                   'matched_by', mb.how) ORDER BY b.taxpayer_id) AS taxpayers,
-               count(*) FILTER (WHERE mb.how IS NULL) AS unmatched
-        FROM rec_taxpayer b
-        LEFT JOIN LATERAL (SELECT """ + _MATCHED_BY + """ AS how FROM rec_owner a
-                           WHERE a.parcel_id = b.parcel_id AND """ + _SAME + """
-                           ORDER BY 1 LIMIT 1) mb ON true
-        GROUP BY b.parcel_id) y USING (parcel_id)
-) m JOIN rec_parcel p ON p.parcel_id = m.parcel_id
-WHERE m.unmatched > 0
-"""  # noqa: S608 - composed from constants of this module
+WITH om AS (
+    SELECT a.parcel_id, a.owner_id, max(a.partner) AS partner, min(m.how) AS how
+    FROM rec_owner a
+    LEFT JOIN rec_match m ON m.parcel_id = a.parcel_id AND m.owner_id = a.owner_id
+    GROUP BY a.parcel_id, a.owner_id
+), tm AS (
+    SELECT b.parcel_id, b.taxpayer_id, min(m.how) AS how
+    FROM rec_taxpayer b
+    LEFT JOIN rec_match m ON m.parcel_id = b.parcel_id AND m.taxpayer_id = b.taxpayer_id
+    GROUP BY b.parcel_id, b.taxpayer_id
+), x AS (
+    SELECT om.parcel_id,
+           jsonb_agg(jsonb_build_object('id', om.owner_id, 'matched_by', om.how)
+                     ORDER BY om.owner_id) AS owners,
+           count(*) FILTER (WHERE om.how IS NULL) AS unmatched,
+           count(*) FILTER (WHERE om.how IS NULL AND sp.how IS NOT NULL) AS spouse_unmatched
+    FROM om LEFT JOIN om sp ON sp.parcel_id = om.parcel_id AND sp.owner_id = om.partner
+    GROUP BY om.parcel_id
+), y AS (
+    SELECT parcel_id, jsonb_agg(jsonb_build_object('id', taxpayer_id, 'matched_by', how)
+                                ORDER BY taxpayer_id) AS taxpayers,
+           count(*) FILTER (WHERE how IS NULL) AS unmatched
+    FROM tm GROUP BY parcel_id
+)
+SELECT 'owner_mismatch', x.parcel_id, x.parcel_id, '', p.geom, 0,
+       CASE WHEN y.unmatched = 0 AND x.unmatched = x.spouse_unmatched
+            THEN %(spouse_severity)s END,
+       jsonb_build_object('owners', x.owners, 'taxpayers', y.taxpayers,
+                          'spouse_case', y.unmatched = 0 AND x.unmatched > 0
+                                         AND x.unmatched = x.spouse_unmatched)
+FROM x JOIN y USING (parcel_id) JOIN rec_parcel p ON p.parcel_id = x.parcel_id
+WHERE x.unmatched + y.unmatched > 0
+"""
 
 SEVERITY = """
 UPDATE rec_found r SET severity = COALESCE(
