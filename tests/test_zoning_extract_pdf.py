@@ -74,7 +74,8 @@ def _outline_box_mm(image: Image.Image) -> tuple[float, float, float, float]:
     crop = image.crop((left, top, left + round(MAP_WIDTH_MM * px),
                        top + round(MAP_HEIGHT_MM * px)))
     width, _ = crop.size
-    blue = [i for i, (r, g, b) in enumerate(crop.getdata()) if b > 180 and r < 90 and g < 140]
+    blue = [i for i, (r, g, b) in enumerate(crop.get_flattened_data())
+            if b > 180 and r < 90 and g < 140]
     assert blue, "no outline pixels on the map"
     xs, ys = [i % width for i in blue], [i // width for i in blue]
     return min(xs) / px, min(ys) / px, max(xs) / px, max(ys) / px
