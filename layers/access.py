@@ -35,11 +35,13 @@ class LayerScope:
 
     `unit_ids` is None when every feature may be seen (public layer, superuser);
     otherwise the ids of the units whose features may be seen (never empty when allowed).
+    `authenticated` is None for a public layer: the session is then not even read, so a
+    public tile's answer does not vary by cookie and shared caches may keep it.
     """
 
     layer: Published
     allowed: bool
-    authenticated: bool
+    authenticated: bool | None
     unit_ids: frozenset[int] | None = None
 
     @property
@@ -65,9 +67,9 @@ class LayerScope:
 
 def layer_scope(user, layer: Published) -> LayerScope:
     """May `user` see `layer`, and the features of which units?"""
-    authenticated = bool(user and user.is_authenticated and user.is_active)
     if layer.access == Access.PUBLIC:
-        return LayerScope(layer, allowed=True, authenticated=authenticated)
+        return LayerScope(layer, allowed=True, authenticated=None)
+    authenticated = bool(user and user.is_authenticated and user.is_active)
     if not authenticated:
         return LayerScope(layer, allowed=False, authenticated=False)
     if user.is_superuser:

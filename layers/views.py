@@ -8,6 +8,7 @@ is missing from every capabilities document, and its maps, legends, tiles and
 feature info answer 401 to an anonymous client and 403 to a user without the right.
 A restricted layer a user may see is limited to the boundaries of that user's units.
 """
+import gzip
 import io
 from collections.abc import Callable
 
@@ -40,6 +41,7 @@ _TILE_SERVICES = {"wmts", "tms"}
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 PUBLIC_MAX_AGE = 3600  # as MapProxy's tiles (expires_hours in mapproxy/base.yaml)
 PRIVATE_MAX_AGE = 300
+GZIP_FROM = 1024  # bytes; smaller tiles gain less than the header costs
 
 
 class _Authorizer:
@@ -188,18 +190,29 @@ def vector_tile(request: HttpRequest, layer: str, z: int, x: int, y: int,
 
 
 def _tile_response(request: HttpRequest, tile: VectorTile, private: bool) -> HttpResponse:
-    if tile.etag in _if_none_match(request):
+    # A z14 tile of a town is ~130 KB of protobuf that gzip shrinks to about a third; the
+    # compressed tile is another representation, with an ETag of its own.
+    gzipped = len(tile.data) >= GZIP_FROM and "gzip" in request.META.get(
+        "HTTP_ACCEPT_ENCODING", "")
+    etag = tile.etag[:-1] + '-gzip"' if gzipped else tile.etag
+    if etag in _if_none_match(request):
         response = HttpResponse(status=304)
     elif not tile.data:
         response = HttpResponse(status=204)
+    elif gzipped:
+        response = HttpResponse(gzip.compress(tile.data, compresslevel=5, mtime=0),
+                                content_type=MVT_TYPE)
+        response["Content-Encoding"] = "gzip"
     else:
         response = HttpResponse(tile.data, content_type=MVT_TYPE)
-    response["ETag"] = tile.etag
+    response["ETag"] = etag
+    vary = ["Accept-Encoding"]
     if private:
         response["Cache-Control"] = f"private, max-age={PRIVATE_MAX_AGE}"
-        response["Vary"] = "Cookie, Authorization"
+        vary += ["Cookie", "Authorization"]
     else:
         response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    response["Vary"] = ", ".join(vary)
     return response
 
 

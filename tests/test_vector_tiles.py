@@ -141,6 +141,7 @@ def test_a_tile_is_one_query_with_a_strong_etag_and_304_when_unchanged(
     # then a strong ETag and public caching; 304 with no body; a new tile and ETag after
     assert fetched.status_code == 200 and etag.startswith('"') and len(etag) > 20
     assert fetched["Cache-Control"] == "public, max-age=3600"
+    assert "Cookie" not in fetched["Vary"]  # a public tile does not depend on who asks
     assert unchanged.status_code == 304 and unchanged.content == b""
     assert unchanged["ETag"] == etag
     assert changed.status_code == 200 and changed["ETag"] != etag
@@ -281,3 +282,31 @@ def test_a_tile_survives_a_dropped_database_connection_without_a_health_check_qu
     assert again.status_code == 200 and third.status_code == 200
     assert again.content == third.content
     assert checks == []
+
+
+@pytest.mark.django_db
+def test_a_large_tile_is_gzipped_for_clients_that_accept_it_with_its_own_etag(client,
+                                                                              two_parcels):
+    # given 60 more parcels inside the z16 tile over 10/1, so that tile is over 1 KB
+    import gzip
+
+    x, y = mercator_tile(PARCEL[0] + 50, PARCEL[1] + 50, 16)
+    area = Polygon.from_bbox(mercator_envelope(16, x, y))
+    area.srid = 3857
+    west, south, _east, _north = area.transform(2180, clone=True).extent
+    for i in range(60):
+        x0, y0 = west + 40 + 12 * (i % 10), south + 40 + 12 * (i // 10)
+        factories.parcel(f"20/{i}", geom=factories.box(x0, y0, x0 + 10, y0 + 10))
+    url = f"/tiles/parcels/16/{x}/{y}.mvt"
+
+    # when it is asked for with and without gzip, and again with the gzip ETag
+    plain = client.get(url)
+    zipped = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    again = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
+
+    # then the gzipped tile is smaller and decodes to the same tile; each has its ETag
+    assert len(plain.content) > 1024 and "Content-Encoding" not in plain
+    assert zipped["Content-Encoding"] == "gzip" and len(zipped.content) < len(plain.content)
+    assert gzip.decompress(zipped.content) == plain.content
+    assert zipped["ETag"] != plain["ETag"] and "Accept-Encoding" in zipped["Vary"]
+    assert again.status_code == 304
