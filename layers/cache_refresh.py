@@ -122,8 +122,8 @@ def tile_seed_request(*, unit: AdministrativeUnit, levels: list[int],
 
 
 def tile_seed_resumable(*, unit: AdministrativeUnit) -> TileCacheJob | None:
-    """The latest seed of `unit` that was stopped before its end, if any."""
-    return (TileCacheJob.objects.filter(unit=unit, kind=TileCacheJob.SEED)
+    """The latest seed or refresh of `unit` that stopped before its end, if any."""
+    return (TileCacheJob.objects.filter(unit=unit)
             .filter(Q(status=TileCacheJob.RUNNING) | Q(status=TileCacheJob.FAILED))
             .order_by("-created_at").first())
 

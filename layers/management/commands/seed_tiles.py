@@ -39,7 +39,8 @@ class Command(BaseCommand):
                             help="pl1992 levels, e.g. 0-12 (default MAP_SEED_LEVELS)")
         parser.add_argument("--layers", default="", help="only these layers, comma separated")
         parser.add_argument("--resume", action="store_true",
-                            help="continue the unit's last seed from where it stopped")
+                            help="continue the unit's last stopped seed or refresh "
+                                 "from where it stopped")
         parser.add_argument("--background", action="store_true",
                             help="queue the seed for the job worker instead of running it here")
 
@@ -62,7 +63,8 @@ class Command(BaseCommand):
         if options["resume"]:
             job = tile_seed_resumable(unit=unit)
             if job is None:
-                raise CommandError(f"--resume: {unit.teryt} has no stopped seed to continue")
+                raise CommandError(f"--resume: {unit.teryt} has no stopped seed to continue "
+                                   "(nor a stopped refresh)")
             return job
         names = [n.strip() for n in options["layers"].split(",") if n.strip()]
         try:
