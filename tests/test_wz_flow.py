@@ -142,3 +142,24 @@ def test_the_resident_saves_a_wz_draft_from_the_form_page(client):
     assert row.site.srid == 2180 and float(row.site_area_m2) == pytest.approx(2000.0)
     assert 'data-duty="598"' in draft_page
     assert 'data-flag="exceeds_max_height_m"' in draft_page
+
+
+@pytest.mark.django_db
+def test_the_api_files_a_wz_application_and_refuses_a_site_elsewhere(client):
+    # given a resident with an API session
+    _unit, parcel, resident, _officer = _world()
+    client.force_login(resident)
+    url = reverse("permits:api-list")
+
+    # when she files through the API with the site 300 m away, then with the right site
+    wrong = client.post(url, {"kind": "wz", "parcels": [parcel.parcel_id], "submit": True,
+                              "content": {**CONTENT, "site_geometry": FAR_WKT}},
+                        content_type="application/json")
+    right = client.post(url, {"kind": "wz", "parcels": [parcel.parcel_id], "submit": True,
+                              "content": CONTENT}, content_type="application/json")
+
+    # then the first is a 400 naming the field and stores nothing; the second is filed
+    assert wrong.status_code == 400 and "site_geometry" in wrong.json()["detail"]
+    assert right.status_code == 201, right.json()
+    assert right.json()["state"] == "submitted" and right.json()["fee"] == "598.00"
+    assert Application.objects.count() == 1 and WzApplication.objects.count() == 1
