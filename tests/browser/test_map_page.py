@@ -258,3 +258,42 @@ def test_no_row_is_written_by_browsing(live_server, town, open_page):
 
     assert list(Parcel.objects.filter(Q(number="123/4") | Q(number="123/5"))
                 .values_list("id", "updated_at")) == before
+
+
+def test_measuring_a_distance_and_zooming_to_my_location(live_server, town, browser,
+                                                         screenshot):
+    # given a phone that knows where it is: the middle of parcel 123/5
+    from django.contrib.gis.geos import Point
+
+    here = Point(318150, 386050, srid=2180).transform(4326, clone=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="pl-PL",
+                                  geolocation={"longitude": here.x, "latitude": here.y},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/mapa/?x=318050&y=386050&scale=1000")
+    _ready(page)
+    page.click("#map-tools-panel summary")
+
+    # when a distance is measured from the map's centre 100 m (357 px at 1:1 000) east
+    page.click("#map-measure-length")
+    centre = _map_centre(page)
+    page.click("#map", position=centre)
+    page.dblclick("#map", position={"x": centre["x"] + 357, "y": centre["y"]})
+    result = page.inner_text("#map-measure-result")
+    screenshot(page, "measured")
+
+    # then about 100 m are shown (on the ground, within the drawing's pixel)
+    metres = float(result.split(":")[1].replace("m", "").replace(",", ".").replace("\xa0", ""))
+    assert 99.3 < metres < 100.7, result
+    # ... and measuring does not select parcels
+    assert page.locator("#map-card-body [data-parcel]").count() == 0
+
+    # when the resident asks for her location
+    page.click("#map-measure-length")  # measuring off
+    page.click("#map-locate")
+    page.wait_for_function("document.getElementById('map-status').dataset.kind === 'ok'")
+
+    # then the map is centred there
+    view = _view(page)
+    assert abs(float(view["x"]) - 318150) < 1 and abs(float(view["y"]) - 386050) < 1
+    context.close()
