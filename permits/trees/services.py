@@ -33,6 +33,18 @@ def holder_of(payload: dict) -> Holder:
 
 
 def assessment(application) -> Assessment:
+    """The rules' answer for a saved application; kept on the instance for its version (fee,
+    summary and PDF of one submission ask the same question)."""
+    cached = getattr(application, "_assessment", None)
+    if cached is not None and cached[0] == application.version:
+        return cached[1]
+    result = _assess(application)
+    if isinstance(application.version, int):
+        application._assessment = (application.version, result)
+    return result
+
+
+def _assess(application) -> Assessment:
     trees = [TreeIn(species_info(t.species), t.circumference_5cm, list(t.stems_130cm),
                     t.exemption) for t in application.trees.select_related("species")]
     shrubs = [ShrubIn(species_info(s.species), Decimal(s.area_m2), s.exemption)
