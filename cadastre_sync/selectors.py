@@ -57,13 +57,20 @@ NEAR_MISS_LIMIT = 8
 SEARCH_LIMIT = 10
 
 
-# A parcel's precinct and unit come with it, without their large boundaries.
+# A parcel's precinct and unit come with it, without their large boundaries: what the
+# map shows of them, and no more (fewer columns to read and to compile into SQL).
 _BOUNDARIES = ("precinct__geom", "unit__boundary")
+_MAP_FIELDS = ("parcel_id", "number", "geom", "registered_area_ha", "retired_at", "unit_id",
+               "precinct_id", "unit__teryt", "unit__name", "unit__level", "precinct__number",
+               "precinct__name", "precinct__unit_id")
+
+
+def _map_parcels() -> QuerySet[Parcel]:
+    return Parcel.objects.select_related("precinct", "unit").only(*_MAP_FIELDS)
 
 
 def _current_parcels() -> QuerySet[Parcel]:
-    return (Parcel.objects.filter(retired_at__isnull=True).select_related("precinct", "unit")
-            .defer(*_BOUNDARIES))
+    return _map_parcels().filter(retired_at__isnull=True)
 
 
 def parcel_at_point(*, point: Point) -> Parcel | None:
@@ -127,8 +134,8 @@ def parcel_outline_at(*, point: Point, srid: int, digits: int) -> ParcelOutline 
 
 def parcel_by_id(*, parcel_id: str) -> Parcel | None:
     """The parcel with identifier `parcel_id`: the current one, else its latest retired one."""
-    return (Parcel.objects.filter(parcel_id=parcel_id).select_related("precinct", "unit")
-            .defer(*_BOUNDARIES).order_by(F("retired_at").desc(nulls_first=True), "-id").first())
+    return (_map_parcels().filter(parcel_id=parcel_id)
+            .order_by(F("retired_at").desc(nulls_first=True), "-id").first())
 
 
 def parcels_numbered(*, number: str, precincts: list[Precinct] | None = None,
