@@ -68,8 +68,10 @@ export function renderBaseSwitch(container, config, layers, onChange) {
 }
 
 export function setBase(layers, config, name) {
-  layers.bases.forEach((layer) => layer.setVisible(layer.get('name') === name));
-  const radio = document.querySelector(`input[name="map-base"][value="${CSS.escape(name)}"]`);
+  // A base map no longer published (an old link) leaves the plain background.
+  const known = layers.bases.some((layer) => layer.get('name') === name) ? name : '';
+  layers.bases.forEach((layer) => layer.setVisible(layer.get('name') === known));
+  const radio = document.querySelector(`input[name="map-base"][value="${CSS.escape(known)}"]`);
   if (radio) radio.checked = true;
 }
 
