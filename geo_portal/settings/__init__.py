@@ -98,7 +98,8 @@ LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
 # One catalogue per app (each app's strings live beside its code); listed here so that
 # our wording wins over Django's own catalogues for the same msgid.
 LOCALE_PATHS = [
-    BASE_DIR / app / "locale" for app in ("geo_portal", "permits", "layers", "cadastre_sync", "core")
+    BASE_DIR / app / "locale"
+    for app in ("geo_portal", "permits", "layers", "cadastre_sync", "core")
 ]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
