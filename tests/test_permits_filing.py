@@ -270,3 +270,24 @@ def test_a_registered_case_deadline_is_shown_overdue_to_the_officer(world, clien
     client.force_login(officer)
     page = client.get(reverse("permits:queue") + "?due=overdue").content.decode()
     assert f'data-case="{app.pk}" class="overdue"' in page
+
+
+def test_the_permits_api_is_in_the_openapi_schema(db, client):
+    schema = client.get("/api/schema/?format=json").json()
+    paths = set(schema["paths"])
+    assert {"/wnioski/api/applications/", "/wnioski/api/applications/{id}/",
+            "/wnioski/api/applications/{id}/submit/",
+            "/wnioski/api/applications/{id}/transitions/",
+            "/wnioski/api/applications/{id}/attachments/", "/wnioski/api/kinds/",
+            "/wnioski/api/trees/assessment/"} <= paths
+
+
+def test_the_live_assessment_api_answers_without_storing(world, client):
+    _unit, parcel, _resident, _officer = world
+    body = {"parcels": [parcel.parcel_id],
+            "content": pf.content(trees=[pf.tree("Quercus robur", c5=150, stems=(60, 20))])}
+    response = client.post("/wnioski/api/trees/assessment/", body,
+                           content_type="application/json")
+    assert response.status_code == 200
+    assert (response.json()["verdict"], response.json()["fee"]) == ("permit", "3850.00")
+    assert Application.objects.count() == 0
