@@ -58,8 +58,12 @@ WMS_PATH = "mapproxy/service"
 WMS_LAYERS = "parcels,buildings,parcel_numbers"
 
 
-def _map_config(**parts) -> dict:
-    return {"wms": {"url": get_script_prefix() + WMS_PATH, "layers": WMS_LAYERS},
+# The review map also shows the zoning designation under the case.
+REVIEW_LAYERS = "general_zones,local_zones,buildings,parcels,parcel_numbers"
+
+
+def _map_config(*, wms_layers: str = WMS_LAYERS, **parts) -> dict:
+    return {"wms": {"url": get_script_prefix() + WMS_PATH, "layers": wms_layers},
             "messages": {"error": _("The map service is not available at the moment; the "
                                     "form works without it.")}, **parts}
 
@@ -250,7 +254,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plantings": app.replacement_plantings.select_related("species"),
         "today": timezone.localdate(),
         "map_config": _map_config(features=selectors.map_features(app, srid=2180),
-                                  editable=False),
+                                  editable=False, wms_layers=REVIEW_LAYERS),
         "species": _species_for_conditions(),
         "attachment_purposes": Attachment.PURPOSE_CHOICES,
     }
