@@ -23,8 +23,10 @@ same for every kind; a kind declares only what differs. How a new kind plugs in:
 5. Deadlines: `DeadlineDefault(state, days, source, procedure)` rows, the statutory default
    with its source; administrators correct them per unit in DeadlineRule rows.
 6. Templates: `templates/permits/<code>/form.html` (the form page body) and
-   `templates/permits/<code>/details.html` (what was filed, shown on the review page, the
-   resident's case page and inside the confirmation); the PDF is built from `summary()`.
+   `templates/permits/<code>/details.html` (what was filed, on the case page for the
+   resident and the officer; its context has `summary`, the rows of `summary(application)`,
+   from which the PDF is built too). Optional hooks: `panel` (a kind's own section on the
+   case page), `verdict_template`/`saved_verdict` (the form's answer), `owner_consent`.
 7. Register: add the module's dotted path to KIND_MODULES below; the module defines
    `KINDS = (Kind(...), ...)`. Enable the kind for a unit in the administration
    (Application kinds offered) — residents see only enabled kinds (selectors.offered_kinds).

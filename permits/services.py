@@ -158,11 +158,13 @@ def application_submit(*, application_id: int, by, version: int | None = None) -
     refusal = kind.submit_check(app) if kind.submit_check else None
     if refusal:
         raise InvalidInput(refusal, detail={"application": app.pk})
+    fee = kind.fee(app) if kind.fee else None
+    app.fee = fee.amount if fee else None
+    # The unit's counter row stays locked until the commit (numbers without gaps), so it is
+    # taken after everything that does not need the number.
     now = timezone.now()
     app.submitted_at = now
     app.case_number = _next_case_number(app, setting, timezone.localdate(now).year)
-    fee = kind.fee(app) if kind.fee else None
-    app.fee = fee.amount if fee else None
     app.digest = content_digest(app)
     app.pdf.save(f"{app.case_number.replace('/', '-')}.pdf",
                  ContentFile(submission_pdf(app, setting)), save=False)

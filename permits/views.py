@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -48,7 +48,7 @@ def _form_page(request, kind, form, *, app=None, parcels, status=200, verdict=No
         "parcel_ids": ",".join(p.parcel_id for p in parcels),
         "map_config": _map_config(parcels=_parcels_geojson(parcels), editable=True,
                                   features=selectors.map_features(app, srid=2180) if app
-                                  else None),
+                                  else None, assessment=_assessment_config(kind, parcels)),
         "attachment_purposes": Attachment.PURPOSE_CHOICES,
     }, status=status)
 
@@ -66,6 +66,17 @@ def _map_config(*, wms_layers: str = WMS_LAYERS, **parts) -> dict:
     return {"wms": {"url": get_script_prefix() + WMS_PATH, "layers": wms_layers},
             "messages": {"error": _("The map service is not available at the moment; the "
                                     "form works without it.")}, **parts}
+
+
+def _assessment_config(kind, parcels) -> dict | None:
+    """Where the form's script asks for the live verdict (tree removal only)."""
+    if kind.code != "trees":
+        return None
+    return {"url": reverse("permits:api-trees-assessment"),
+            "parcels": [p.parcel_id for p in parcels],
+            "labels": {"permit": _("A permit is needed. Fee: %(fee)s zł."),
+                       "notification": _("A notification is needed (no fee)."),
+                       "nothing": _("Nothing is needed: no notification and no permit.")}}
 
 
 def _parcels_geojson(parcels) -> dict:

@@ -224,12 +224,77 @@ function makeEditable(map, trees, shrubs) {
   });
 }
 
+// The live verdict: the form's content sent to the assessment API as the resident types;
+// the answer replaces the verdict panel's text. Without JavaScript "Check" does the same.
+function formContent(form) {
+  const value = (name) => form.elements[name]?.value ?? '';
+  const checked = (name) => Boolean(form.elements[name]?.checked);
+  const rows = (prefix, fields) => {
+    const total = Number(value(`${prefix}-TOTAL_FORMS`));
+    return [...Array(total).keys()].map((i) => Object.fromEntries(
+      fields.map((f) => [f, value(`${prefix}-${i}-${f}`)]))).filter((row) => row.species);
+  };
+  return {
+    applicant_name: value('main-applicant_name') || '-',
+    applicant_address: value('main-applicant_address') || '-',
+    reason: value('main-reason') || '-',
+    natural_person: checked('main-natural_person'), own_land: checked('main-own_land'),
+    business: checked('main-business'),
+    trees: rows('trees', ['species', 'x', 'y', 'circumference_5cm', 'stems_130cm', 'exemption'])
+      .map((t) => ({...t, stems_130cm: t.stems_130cm.split(',').map((s) => s.trim())
+        .filter(Boolean).map(Number)})),
+    shrubs: rows('shrubs', ['species', 'geometry', 'exemption']),
+  };
+}
+
+function liveVerdict(config) {
+  const form = document.getElementById('application-form');
+  const panel = document.getElementById('verdict');
+  if (!form || !panel || !config.assessment) return;
+  const answer = document.createElement('div');
+  answer.className = 'verdict__live';
+  answer.setAttribute('aria-live', 'polite');
+  panel.append(answer);
+  let timer = null;
+  const ask = async () => {
+    const content = formContent(form);
+    if (!content.trees.length && !content.shrubs.length) return;
+    const response = await fetch(config.assessment.url, {
+      method: 'POST', credentials: 'same-origin',
+      headers: {'Content-Type': 'application/json', Accept: 'application/json',
+        'X-CSRFToken': form.elements.csrfmiddlewaretoken.value},
+      body: JSON.stringify({parcels: config.assessment.parcels, content}),
+    });
+    if (!response.ok) return; // incomplete rows: "Check" explains what is missing
+    const result = await response.json();
+    answer.replaceChildren();
+    const head = document.createElement('p');
+    head.className = `verdict__answer verdict--${result.verdict}`;
+    head.dataset.liveVerdict = result.verdict;
+    head.textContent = config.assessment.labels[result.verdict]
+      .replace('%(fee)s', Number(result.fee).toLocaleString(document.documentElement.lang,
+        {minimumFractionDigits: 2}));
+    const list = document.createElement('ul');
+    for (const line of result.lines) {
+      list.append(Object.assign(document.createElement('li'), {textContent: line}));
+    }
+    answer.append(head, list);
+    panel.querySelectorAll(':scope > p, :scope > ul').forEach((old) => old.remove());
+  };
+  form.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => ask().catch(() => {}), 400);
+  });
+}
+
 function start() {
   const target = document.getElementById('permits-map');
   const element = document.getElementById('permits-map-config');
   if (!target || !element) return;
+  const config = JSON.parse(element.textContent);
   target.classList.add('permits-map--ready');
-  createMap(target, JSON.parse(element.textContent));
+  createMap(target, config);
+  liveVerdict(config);
 }
 
 if (document.readyState === 'loading') {

@@ -79,6 +79,9 @@ def test_resident_files_a_permit_and_the_officer_grants_it(live_server, town, se
     page.select_option("select[name='trees-0-species']", str(lime.pk))
     page.fill("input[name='trees-0-circumference_5cm']", "150")
     page.fill("input[name='trees-0-stems_130cm']", "120")
+    # (the live verdict answers while she types, before any button)
+    live = page.wait_for_selector("[data-live-verdict='permit']")
+    assert "3600,00 zł" in live.inner_text()
     page.click("button[name='check']")
 
     # then the form says a permit is needed, with the fee: 120 cm × 30 zł (group B, ≥101 cm)
