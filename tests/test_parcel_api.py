@@ -102,6 +102,28 @@ def test_at_x_y_in_pl1992_answers_in_pl1992_with_its_crs_named(client, parcel):
         parcel.geom.coords[0][0])
 
 
+def test_at_a_point_is_one_query(client, parcel):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/parcels/at/", {"x": INSIDE[0], "y": INSIDE[1],
+                                                    "srid": 2180})
+
+    assert response.status_code == 200
+    assert len(queries) == 1
+
+
+def test_a_point_on_the_boundary_of_two_parcels_answers_the_older_one_every_time(client,
+                                                                                  parcel):
+    # given the neighbour sharing the parcel's eastern edge
+    f.parcel("123/5", geom=f.box(*NEIGHBOUR))
+
+    # when the point on that edge is asked for, three times
+    answers = {client.get("/api/parcels/at/", {"x": PARCEL[2], "y": INSIDE[1],
+                                               "srid": 2180}).json()["id"] for _ in range(3)}
+
+    # then it is the older record, always
+    assert answers == {parcel.parcel_id}
+
+
 def test_at_a_point_outside_every_parcel_is_404(client, parcel):
     lon, lat = lonlat(*EMPTY_FIELD)
 
