@@ -23,6 +23,7 @@ def map_messages() -> dict[str, str]:
         "noParcelHere": _("There is no parcel at this point."),
         "found": _("Results found:"),
         "didYouMean": _("Did you mean one of these?"),
+        "typeNumber": _("Now type the parcel number after the precinct's name."),
         "parcel": _("Parcel"),
         "parcelId": _("Parcel id"),
         "precinct": _("Precinct"),

@@ -177,6 +177,7 @@ class Hit:
     envelope: Polygon
     parcel_id: str | None = None
     precinct_code: str | None = None
+    precinct_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -259,14 +260,15 @@ def _parcel_hits(parcels: list[Parcel]) -> list[Hit]:
                 "number": p.number, "precinct": p.precinct.number, "name": p.precinct.name,
                 "unit": p.unit.name},
                 p.geom.envelope, parcel_id=p.parcel_id,
-                precinct_code=f"{p.unit.teryt}.{p.precinct.number}")
+                precinct_code=f"{p.unit.teryt}.{p.precinct.number}",
+                precinct_name=p.precinct.name)
             for p in parcels]
 
 
 def _precinct_hits(precincts: list[Precinct]) -> list[Hit]:
     return [Hit(PRECINCT, _("Precinct %(number)s %(name)s (%(unit)s)") % {
                 "number": p.number, "name": p.name, "unit": p.unit.name},
-                p.geom.envelope, precinct_code=p.code)
+                p.geom.envelope, precinct_code=p.code, precinct_name=p.name)
             for p in precincts if p.geom is not None]
 
 
@@ -274,6 +276,7 @@ def _address_hits(street: str, house_number: str, user) -> list[Hit]:
     return [Hit(ADDRESS, _("%(address)s – parcel %(number)s, precinct %(precinct)s") % {
                 "address": a, "number": a.parcel.number, "precinct": a.parcel.precinct.name},
                 a.parcel.geom.envelope, parcel_id=a.parcel.parcel_id,
-                precinct_code=f"{a.parcel.unit.teryt}.{a.parcel.precinct.number}")
+                precinct_code=f"{a.parcel.unit.teryt}.{a.parcel.precinct.number}",
+                precinct_name=a.parcel.precinct.name)
             for a in cadastre.addresses_matching(street=street, house_number=house_number)
             if a.parcel is not None and parcel_may_see(user=user, parcel=a.parcel)]

@@ -145,7 +145,8 @@ def _zone(z) -> dict:
 
 def hit_json(hit: Hit, srid: int) -> dict:
     return {"kind": hit.kind, "label": hit.label, "parcel_id": hit.parcel_id,
-            "precinct": hit.precinct_code, "bbox": bbox(hit.envelope, srid),
+            "precinct": hit.precinct_code, "precinct_name": hit.precinct_name,
+            "bbox": bbox(hit.envelope, srid),
             "url": parcel_url(hit.parcel_id) if hit.parcel_id else None}
 
 
@@ -259,7 +260,8 @@ class _Hit(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["parcel", "precinct", "address"])
     label = serializers.CharField()
     parcel_id = serializers.CharField(allow_null=True)
-    precinct = serializers.CharField(allow_null=True)
+    precinct = serializers.CharField(allow_null=True, help_text="TERYT.obręb")
+    precinct_name = serializers.CharField(allow_null=True)
     bbox = serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4)
     url = serializers.CharField(allow_null=True)
 

@@ -107,6 +107,24 @@ def test_searching_a_parcel_number_zooms_to_it_and_opens_its_card(live_server, t
     assert console.errors == []
 
 
+def test_a_precinct_chosen_from_the_suggestions_then_a_number_finds_the_parcel(
+        live_server, town, open_page, screenshot):
+    page, console = open_page(f"{live_server.url}/mapa/")
+    _ready(page)
+
+    # when the resident types the start of the precinct's name and picks the suggestion
+    page.type("#map-search-input", "centr", delay=30)
+    page.locator("#map-search-results button", has_text="Centrum").click()
+    screenshot(page, "precinct-chosen")
+
+    # then the box holds the precinct's name, ready for the number
+    assert page.input_value("#map-search-input") == "Centrum "
+    page.type("#map-search-input", "123/4")
+    page.press("#map-search-input", "Enter")
+    assert "1,0012 ha" in _card(page, PARCEL_ID).inner_text()
+    assert console.errors == []
+
+
 def test_a_near_miss_is_offered_when_the_number_is_not_found(live_server, town, open_page,
                                                             screenshot):
     page, _console = open_page(f"{live_server.url}/mapa/")

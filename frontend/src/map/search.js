@@ -29,10 +29,15 @@ export function createSearch(config, {selection, status}) {
   function choose(hit) {
     if (hit.parcel_id) {
       selection.select(hit.parcel_id, {zoom: true, focus: true});
-    } else {
-      selection.zoomTo(hit.bbox);
-      status.ok(`${m.shown}: ${hit.label}`);
+      return;
     }
+    // A precinct chosen: shown on the map, and the box is ready for the parcel number.
+    selection.zoomTo(hit.bbox);
+    status.ok(`${m.shown}: ${hit.label}`);
+    input.value = `${hit.precinct_name} `;
+    list.replaceChildren();
+    message.textContent = m.typeNumber;
+    input.focus();
   }
 
   function show(answer, {submitted}) {
