@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from procrastinate import testing
+from procrastinate.contrib.django import app
 
 from layers.errors import ZoningImportInvalid, ZoningImportRejected, ZoningUnitNotFound
-from layers.models import ZoningPlan, ZoningZone
+from layers.models import TileCacheJob, ZoningPlan, ZoningZone
 from layers.services import ZoningImportResult, zoning_import
 from layers.zoning_import.spatial import SLIVER_M2
 from tests import factories
@@ -331,23 +333,29 @@ LEGNICA_TILES = {"pl1992": "13/2233/5263", "GLOBAL_WEBMERCATOR": "17/71420/43759
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("map_services")
-def test_an_import_drops_the_stale_zone_tiles_once_committed(gmina_testowa, client, settings,
-                                                             django_capture_on_commit_callbacks):
+def test_an_import_queues_a_refresh_of_the_zone_tiles_once_committed(
+        gmina_testowa, client, settings, django_capture_on_commit_callbacks):
     # given cached tiles of the general plan, of the map showing it and of the parcels
     cache = settings.MAPPROXY_CACHE_DIR / connection.settings_dict["NAME"]
     for layer in ("general_zones", "general_plan_map", "parcels"):
         for grid, tile in LEGNICA_TILES.items():
             assert client.get(f"/mapproxy/wmts/{layer}/{grid}/{tile}.png").status_code == 200
-    assert {p.name for p in cache.glob("*_cache")} == {
-        "general_zones_cache", "general_plan_map_cache", "parcels_cache"}
+    cached = {p.name for p in cache.glob("*_cache")}
 
     # when a general plan is imported and the transaction commits
-    with django_capture_on_commit_callbacks(execute=True):
+    queue = testing.InMemoryConnector()
+    with app.replace_connector(queue), django_capture_on_commit_callbacks(execute=True):
         zoning_import(unit=gmina_testowa, paths=[SET2 / ACT, SET2 / "StrefaPlanistyczna_OK.gml"])
 
-    # then the tiles showing zones are gone on both grids, the parcels' tiles stay
-    assert {p.name for p in cache.glob("*_cache")} == {"parcels_cache"}
-    assert list((cache / "parcels_cache" / "GLOBAL_WEBMERCATOR").rglob("*.png"))
+    # then no cache is dropped; a refresh of the layers showing zones is queued, over the
+    # imported zones only (layers/cache_refresh.py redraws the tiles there)
+    assert {p.name for p in cache.glob("*_cache")} == cached
+    job = TileCacheJob.objects.get()
+    assert (job.kind, job.status, job.caches) == ("refresh", "queued",
+                                                  ["general_zones", "general_plan_map"])
+    zones = ZoningZone.objects.filter(plan__unit=gmina_testowa)
+    assert all(job.area.buffer(0.01).contains(zone.geom) for zone in zones)
+    assert [j["args"] for j in queue.jobs.values()] == [{"job_id": job.pk}]
 
 
 # Local plans (MPZP) from OGR files.
