@@ -50,6 +50,7 @@ $(STAMPS)/frontend: package.json package-lock.json $(shell find frontend -type f
 frontend: system $(STAMPS)/frontend
 
 $(STAMPS)/translations: $(shell find geo_portal core cadastre_sync layers permits -name '*.po' 2>/dev/null) | $(STAMPS)
+	@# LOCALE_PATHS lists every app's catalogue, so one run compiles them all.
 	@cd geo_portal && ../$(PY) ../manage.py compilemessages -v 0
 	@touch $@
 translations: venv $(STAMPS)/translations
