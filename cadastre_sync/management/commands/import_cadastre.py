@@ -5,14 +5,12 @@ prints the counts and the report.
 """
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cadastre_sync.errors import ImportRejected
 from cadastre_sync.importers.base import AUTO, FORMAT_CHOICES, parse_field_map
 from cadastre_sync.services import cadastre_import, cadastre_import_job_create
-from core.identifiers import parse_teryt
-from core.models import AdministrativeUnit
+from core.commands import unit_option
 
 KINDS = ("parcel", "building", "precinct", "register_unit", "owner", "share")
 COLUMNS = ("created", "updated", "retired", "unchanged", "rejected")
@@ -40,7 +38,7 @@ class Command(BaseCommand):
                             "parcel_id=ID_DZIALKI,area=POLE (or a JSON object)")
 
     def handle(self, *args, **options) -> None:
-        unit = self._unit(options["unit"])
+        unit = unit_option(options["unit"])
         job = cadastre_import_job_create(
             unit=unit, source_name=Path(options["path"]).name, fmt=options["format"],
             strict=options["strict"], dry_run=options["dry_run"],
@@ -55,16 +53,6 @@ class Command(BaseCommand):
             raise CommandError(f"{options['path']}: not imported, nothing was changed "
                                f"({exc.detail['errors']} errors; job {job.pk}).") from exc
         self._print(result, job.pk)
-
-    def _unit(self, teryt: str) -> AdministrativeUnit:
-        try:
-            code = parse_teryt(teryt).code
-        except ValidationError as exc:
-            raise CommandError(f"--unit {teryt}: {exc.messages[0]}") from exc
-        unit = AdministrativeUnit.objects.filter(teryt=code).first()
-        if unit is None:
-            raise CommandError(f"--unit {code}: no unit with this TERYT code is hosted here")
-        return unit
 
     def _print(self, result, job_id: int) -> None:
         for problem in result.problems:

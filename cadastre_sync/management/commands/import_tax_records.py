@@ -6,23 +6,10 @@ nothing when any row is refused.
 """
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cadastre_sync.tax.services import tax_import_job_run
-from core.identifiers import parse_teryt
-from core.models import AdministrativeUnit
-
-
-def unit_named(teryt: str) -> AdministrativeUnit:
-    try:
-        code = parse_teryt(teryt).code
-    except ValidationError as exc:
-        raise CommandError(f"--unit {teryt}: {exc.messages[0]}") from exc
-    unit = AdministrativeUnit.objects.filter(teryt=code).first()
-    if unit is None:
-        raise CommandError(f"--unit {code}: no unit with this TERYT code is hosted here")
-    return unit
+from core.commands import unit_option
 
 
 class Command(BaseCommand):
@@ -36,7 +23,7 @@ class Command(BaseCommand):
                             help="import nothing if any row is refused")
 
     def handle(self, *args, **options) -> None:
-        unit = unit_named(options["unit"])
+        unit = unit_option(options["unit"])
         job, result = tax_import_job_run(unit=unit, path=Path(options["path"]),
                                          strict=options["strict"], profile=options["profile"])
         for problem in job.report:

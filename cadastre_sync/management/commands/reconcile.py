@@ -10,8 +10,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from cadastre_sync.tax.reconcile import reconcile
-
-from .import_tax_records import unit_named
+from core.commands import unit_option
 
 
 class Command(BaseCommand):
@@ -24,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(self, *args, **options) -> None:
-        unit = unit_named(options["unit"])
+        unit = unit_option(options["unit"])
         year = options["year"] or timezone.now().year
         try:
             result = reconcile(unit=unit, year=year)

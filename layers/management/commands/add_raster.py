@@ -3,11 +3,9 @@
 Parses the arguments and hands off to layers.rasters.raster_add, which checks the file,
 writes a Cloud-Optimized GeoTIFF in EPSG:2180 and publishes it as a base layer.
 """
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from core.identifiers import parse_teryt
-from core.models import AdministrativeUnit
+from core.commands import unit_option
 from layers.errors import RasterInvalid, RasterRejected
 from layers.rasters import raster_add
 
@@ -24,7 +22,7 @@ class Command(BaseCommand):
                             help="layer name (lowercase, digits, _); default from the title")
 
     def handle(self, *args, **options) -> None:
-        unit = self._unit(options["unit"])
+        unit = unit_option(options["unit"])
         try:
             raster = raster_add(path=options["path"], unit=unit, title=options["title"],
                                 name=options["name"])
@@ -35,13 +33,3 @@ class Command(BaseCommand):
             raise CommandError(str(exc.message)) from exc
         self.stdout.write(f"{raster.name}: {raster.title}, {raster.resolution:.3f} m/px, "
                           f"{raster.size_bytes} bytes, stored in {raster.path}")
-
-    def _unit(self, teryt: str) -> AdministrativeUnit:
-        try:
-            code = parse_teryt(teryt).code
-        except ValidationError as exc:
-            raise CommandError(f"--unit {teryt}: {exc.messages[0]}") from exc
-        unit = AdministrativeUnit.objects.filter(teryt=code).first()
-        if unit is None:
-            raise CommandError(f"--unit {code}: no unit with this TERYT code is hosted here")
-        return unit

@@ -5,10 +5,9 @@ queues it for the job worker; prints its outcome (progress is on the job row, sh
 the administration under Tile cache jobs).
 """
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from core.identifiers import parse_teryt
+from core.commands import unit_option
 from core.models import AdministrativeUnit
 from layers.cache_refresh import tile_cache_job_run, tile_seed_request, tile_seed_resumable
 from layers.errors import TileJobInvalid
@@ -47,7 +46,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if options["resume"] and options["background"]:
             raise CommandError("--resume continues a seed here; leave out --background")
-        unit = self._unit(options["unit"])
+        unit = unit_option(options["unit"])
         job = self._job(unit, options)
         self.stdout.write(f"job {job.pk}: {job.get_kind_display()} of {unit.teryt}, "
                           f"levels {job.levels}, {len(job.caches)} layers")
@@ -73,13 +72,3 @@ class Command(BaseCommand):
                                      layer_names=names or None, enqueue=options["background"])
         except TileJobInvalid as exc:
             raise CommandError(str(exc.message)) from exc
-
-    def _unit(self, teryt: str) -> AdministrativeUnit:
-        try:
-            code = parse_teryt(teryt).code
-        except ValidationError as exc:
-            raise CommandError(f"--unit {teryt}: {exc.messages[0]}") from exc
-        unit = AdministrativeUnit.objects.filter(teryt=code).first()
-        if unit is None:
-            raise CommandError(f"--unit {code}: no unit with this TERYT code is hosted here")
-        return unit
