@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 CHROMIUM = os.environ.get("GEO_PORTAL_CHROMIUM", "/usr/bin/chromium")
 # Flags that work as root in a container without a display or a GPU.
@@ -79,6 +80,28 @@ def open_page(browser):
         console = Console(page)
         page.goto(url)
         return page, console
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def session_page(browser):
+    """session_page(user, url) -> (page, console): a browser logged in as `user` on `url`."""
+    contexts = []
+
+    def _open(user, url: str):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport=DESKTOP, locale="pl-PL", accept_downloads=True)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                              "url": url}])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        return page, Console(page)
 
     yield _open
     for context in contexts:

@@ -2,12 +2,10 @@
 sees that a permit is needed and its fee, submits; the unit's officer finds the case in the
 queue and grants it; the resident sees the decision. Screenshots in var/test-artifacts/."""
 import pytest
-from django.test import Client
 
 from core.roles import CASE_OFFICER
 from permits.models import Application, KindSetting, Species
 from tests import factories as f
-from tests.browser.conftest import DESKTOP, Console
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -25,27 +23,6 @@ def town(map_services):
     resident = f.user("anna", email="anna@example.org", first_name="Anna", last_name="Nowak")
     officer = f.staff(unit, CASE_OFFICER, "urzednik")
     return parcel, resident, officer
-
-
-@pytest.fixture
-def session_page(browser):
-    """session_page(user) -> (page, console): a browser already logged in as `user`."""
-    contexts = []
-
-    def _open(user, url: str):
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(viewport=DESKTOP, locale="pl-PL")
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                              "url": url}])
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        return page, Console(page)
-
-    yield _open
-    for context in contexts:
-        context.close()
 
 
 def test_resident_files_a_permit_and_the_officer_grants_it(live_server, town, session_page,

@@ -8,15 +8,12 @@ import subprocess
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from core.roles import CASE_OFFICER
 from permits import services
 from permits.models import Application
 from permits.zoning_extract.services import extract_draft_generate, extract_issue
 from tests import factories as f
-from tests.browser.conftest import DESKTOP
 from tests.permits_factories import enable
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -40,23 +37,11 @@ def town(map_services):
     return parcel
 
 
-def _logged_in(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=DESKTOP, locale="pl-PL", accept_downloads=True)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    return context, page
-
-
-def test_from_the_map_to_a_downloaded_issued_extract(live_server, town, browser, screenshot,
+def test_from_the_map_to_a_downloaded_issued_extract(live_server, town, session_page, screenshot,
                                                      tmp_path):
     resident = f.user("anna", first_name="Anna", last_name="Nowak")
     officer = f.staff(town.unit, CASE_OFFICER, "urzednik")
-    context, page = _logged_in(browser, live_server, resident)
+    page, _console = session_page(resident, live_server.url)
 
     # given the resident on the map, with parcel 123/4 in the middle
     page.goto(f"{live_server.url}/mapa/?x=318050&y=386050&scale=1000")
@@ -104,4 +89,3 @@ def test_from_the_map_to_a_downloaded_issued_extract(live_server, town, browser,
                           check=True).stdout.decode()
     assert PARCEL_ID in text and "§ 5. Dachy strome." in text
     assert "WYPIS I WYRYS" in text and "PROJEKT" not in text
-    context.close()
