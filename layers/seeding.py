@@ -9,7 +9,8 @@ processes at a time, so the renderer is never flooded.
 
 Progress is checkpointed with MapProxy's `ProgressStore` (what `mapproxy-seed --continue`
 uses) in a file per job: a job stopped half way (worker killed, machine restarted) walks
-on from its checkpoint and does not draw again what it drew.
+on from its checkpoint, then checks the pyramid once more for the metatiles that were being
+drawn when it stopped; it does not draw again what it drew.
 """
 import io
 import logging
@@ -78,6 +79,13 @@ def seeding_run(*, plans: list[CachePlan], area_wkb: bytes, levels: list[int] | 
         with redirect_stdout(io.StringIO()):  # seed() prints a summary of every task
             seed(tasks, concurrency=settings.MAP_SEED_CONCURRENCY, progress_logger=logger,
                  cache_locker=locker, skip_uncached=refresh_before is not None)
+            if resume:
+                # The checkpoint counts a metatile when it is handed to a drawing process,
+                # so the ones being drawn when the job was killed lie behind it. Walk once
+                # more from the start: a seed draws only tiles still missing, a refresh
+                # only tiles still older than the change; the rest is a file check.
+                seed(tasks, concurrency=settings.MAP_SEED_CONCURRENCY, cache_locker=locker,
+                     skip_uncached=refresh_before is not None)
         logger.finish()
         store.remove()
     return SeedOutcome(tasks=len(tasks), tiles=logger.tiles,
