@@ -1,4 +1,7 @@
 """Factories for the permits tests (tests/test_permits_*.py): real rows through the services."""
+import importlib
+
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from core.roles import CASE_OFFICER
@@ -12,7 +15,16 @@ INSIDE = (318010.0, 386010.0)
 OUTSIDE = (318500.0, 386500.0)
 
 
+def tree_rules_ensure() -> None:
+    """The species and fee rates a data migration writes; a transactional test's flush
+    empties those tables for the tests that run after it, so they are written again."""
+    if not Species.objects.exists():
+        migration = importlib.import_module("permits.migrations.0002_seed_tree_rules")
+        migration.seed(django_apps, None)
+
+
 def species(latin: str) -> Species:
+    tree_rules_ensure()
     return Species.objects.get(latin_name=latin)
 
 
@@ -57,6 +69,7 @@ def submitted(user, parcels, data: dict | None = None):
 
 def world():
     """A unit offering tree removal, a parcel in it, a resident (with e-mail) and an officer."""
+    tree_rules_ensure()
     unit = factories.unit()
     enable(unit)
     parcel = factories.parcel("77/1", geom=factories.box(*PARCEL_BOX))
