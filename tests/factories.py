@@ -1,7 +1,9 @@
 """Small factories for tests: real rows in the real PostGIS test database."""
+import importlib
 import itertools
 from decimal import Decimal
 
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon, Polygon
 
@@ -84,3 +86,9 @@ def zoning_zone(plan, label: str, symbol: str, geom, **kw):
     return ZoningZone.objects.create(plan=plan, local_id=label, label=label, symbol=symbol,
                                      designation=kw.pop("designation", f"teren {symbol}"),
                                      geom=geom, **kw)
+
+
+def data_migration_reapply(module: str) -> None:
+    """Write again the rows a data migration's `seed(apps, schema_editor)` writes
+    (idempotently): a transactional test's flush empties them for the tests after it."""
+    importlib.import_module(module).seed(django_apps, None)

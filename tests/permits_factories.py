@@ -1,7 +1,4 @@
 """Factories for the permits tests (tests/test_permits_*.py): real rows through the services."""
-import importlib
-
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from core.roles import CASE_OFFICER
@@ -19,8 +16,7 @@ def tree_rules_ensure() -> None:
     """The species and fee rates a data migration writes; a transactional test's flush
     empties those tables for the tests that run after it, so they are written again."""
     if not Species.objects.exists():
-        migration = importlib.import_module("permits.migrations.0002_seed_tree_rules")
-        migration.seed(django_apps, None)
+        factories.data_migration_reapply("permits.migrations.0002_seed_tree_rules")
 
 
 def species(latin: str) -> Species:

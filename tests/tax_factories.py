@@ -1,11 +1,9 @@
 """Tax register data for tests: accounts, taxpayers, objects, and a gmina with every kind
 of discrepancy injected at known parcels (`discrepancy_gmina`)."""
-import importlib
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps as django_apps
 from django.contrib.gis.geos import MultiPolygon
 from django.utils import timezone
 
@@ -117,8 +115,7 @@ def _clean(g: Gmina, number: str, x: float, *, ofu: str = "B", category: str = "
 
 def defaults_ensure() -> None:
     """The seeded rates and factors, again where a transactional test flushed them."""
-    seeding = importlib.import_module("cadastre_sync.migrations.0005_tax_defaults")
-    seeding.seed(django_apps, None)
+    factories.data_migration_reapply("cadastre_sync.migrations.0005_tax_defaults")
 
 
 def discrepancy_gmina() -> Gmina:
