@@ -198,7 +198,11 @@ function start() {
   } else {
     view.fit(config.extent, {padding: [16, 16, 16, 16]});
   }
-  Promise.all(link.parcels.map((id) => selection.select(id, {add: true}))).finally(() => {
+  // Ready once the first frame is drawn (OpenLayers ignores clicks before it) and the
+  // parcels named in the address are selected.
+  const drawn = new Promise((resolve) => { map.once('postrender', resolve); });
+  const selected = Promise.allSettled(link.parcels.map((id) => selection.select(id, {add: true})));
+  Promise.all([drawn, selected]).finally(() => {
     ready = true;
     target.dataset.ready = 'true';
     syncScale();

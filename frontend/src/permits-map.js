@@ -292,8 +292,10 @@ function start() {
   const element = document.getElementById('permits-map-config');
   if (!target || !element) return;
   const config = JSON.parse(element.textContent);
-  target.classList.add('permits-map--ready');
-  createMap(target, config);
+  const map = createMap(target, config);
+  // OpenLayers drops pointer events until its first frame is drawn: the map is "ready"
+  // (a click places a tree) only then, not when the script starts.
+  map.once('postrender', () => target.classList.add('permits-map--ready'));
   liveVerdict(config);
 }
 

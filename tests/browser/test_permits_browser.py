@@ -26,9 +26,6 @@ def town(map_services):
     return parcel, resident, officer
 
 
-@pytest.mark.xfail(reason="flaky, open in issue 7: run alone, the first click on the tree "
-                          "form's map does not fill the tree's X/Y (no singleclick seen); after "
-                          "the other browser tests it passes", strict=False)
 def test_resident_files_a_permit_and_the_officer_grants_it(live_server, town, session_page,
                                                            screenshot):
     parcel, resident, officer = town
