@@ -9,7 +9,7 @@ from django.utils import translation
 from procrastinate import testing
 from procrastinate.contrib.django import app
 
-from cadastre_sync.models import CadastreImport, Parcel
+from cadastre_sync.models import CadastreImport, Parcel, Precinct
 from cadastre_sync.selectors import cadastre_changed_extent, cadastre_import_list
 from cadastre_sync.services import cadastre_import, cadastre_import_job_create
 from cadastre_sync.tasks import cadastre_import_task
@@ -178,3 +178,41 @@ def test_import_jobs_are_listed_only_for_the_units_a_user_may_see():
     assert [j.source_name for j in cadastre_import_list(user=admin, unit=unit)] == ["a.gml"]
     assert cadastre_import_list(user=admin).count() == 2
     assert cadastre_import_list(user=stranger).count() == 0
+
+
+def test_a_renamed_precinct_adds_its_outline_to_the_changed_extent(tmp_path):
+    # given an imported export whose precinct has an outline on the map
+    unit = factories.unit()
+    cadastre_import(unit=unit, path=OLDER,
+                    job=cadastre_import_job_create(unit=unit, source_name="a.gml",
+                                                   source_path=str(OLDER)))
+    outline = factories.box(317000, 385000, 319000, 387000)
+    Precinct.objects.filter(unit=unit, number="0001").update(geom=outline)
+    renamed = tmp_path / "renamed.gml"
+    renamed.write_text(OLDER.read_text(encoding="utf-8").replace(
+        "<egb:nazwaWlasna>Centrum</egb:nazwaWlasna>",
+        "<egb:nazwaWlasna>Śródmieście</egb:nazwaWlasna>"), encoding="utf-8")
+
+    # when the same export comes again with only the precinct's name changed
+    job = cadastre_import_job_create(unit=unit, source_name="b.gml", source_path=str(renamed))
+    cadastre_import(unit=unit, path=renamed, job=job)
+    job.refresh_from_db()
+
+    # then the precinct is renamed and its outline is what the tiles must redraw
+    assert Precinct.objects.get(unit=unit, number="0001").name == "Śródmieście"
+    assert job.counts["precinct"]["updated"] == 1 and job.counts["parcel"]["updated"] == 0
+    assert job.changed_extent.covers(outline) and job.changed_extent.area == outline.area
+
+
+def test_the_same_export_again_changes_no_extent_for_its_precincts():
+    unit = factories.unit()
+    for name in ("a.gml", "b.gml"):
+        job = cadastre_import_job_create(unit=unit, source_name=name, source_path=str(OLDER))
+        cadastre_import(unit=unit, path=OLDER, job=job)
+    Precinct.objects.filter(unit=unit).update(geom=factories.box(317000, 385000, 319000, 387000))
+
+    job = cadastre_import_job_create(unit=unit, source_name="c.gml", source_path=str(OLDER))
+    cadastre_import(unit=unit, path=OLDER, job=job)
+    job.refresh_from_db()
+
+    assert job.counts["precinct"]["updated"] == 0 and job.changed_extent is None

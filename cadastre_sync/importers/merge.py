@@ -105,7 +105,7 @@ class Merger:
 
     def precincts(self) -> None:
         self.script(q.PRECINCT_PREPARE)
-        created, updated = self.script(q.PRECINCT_WRITE)
+        _, created, updated = self.script(q.PRECINCT_WRITE)
         total = self.rows("SELECT count(*) FROM mrg_precinct")[0][0]
         self.result.counts["precinct"] = Counts(created=created, updated=updated,
                                                 unchanged=total - created - updated)

@@ -29,15 +29,22 @@ PRECINCT_PREPARE = [
     "n.number ORDER BY seq DESC LIMIT 1) sp ON true "
     "LEFT JOIN {precinct} p ON p.unit_id = %(unit_id)s AND p.number = n.number",
 ]
+# A precinct's outline and name are drawn on the map: a new, renamed or redrawn precinct
+# adds its old and its new outline to the changed area (before the UPDATE overwrites it).
+PRECINCT_CHANGES = """
+    m.pk IS NULL OR (nullif(m.name, '') IS NOT NULL AND m.name <> p.name)
+    OR (m.geom IS NOT NULL AND (p.geom IS NULL OR NOT p.geom = m.geom))"""
 PRECINCT_WRITE = [
+    f"""INSERT INTO mrg_changed (geom)
+       SELECT g.geom FROM mrg_precinct m LEFT JOIN {{precinct}} p ON p.id = m.pk
+       CROSS JOIN LATERAL (VALUES (p.geom), (m.geom)) AS g (geom)
+       WHERE g.geom IS NOT NULL AND ({PRECINCT_CHANGES})""",
     """INSERT INTO {precinct} (unit_id, number, name, geom)
        SELECT %(unit_id)s, m.number, coalesce(nullif(m.name, ''), 'Obręb ' || m.number), m.geom
        FROM mrg_precinct m WHERE m.pk IS NULL""",
-    """UPDATE {precinct} p SET name = coalesce(nullif(m.name, ''), p.name),
-                               geom = coalesce(m.geom, p.geom)
-       FROM mrg_precinct m WHERE p.id = m.pk
-         AND ((nullif(m.name, '') IS NOT NULL AND m.name <> p.name)
-              OR (m.geom IS NOT NULL AND (p.geom IS NULL OR NOT p.geom = m.geom)))""",
+    f"""UPDATE {{precinct}} p SET name = coalesce(nullif(m.name, ''), p.name),
+                                geom = coalesce(m.geom, p.geom)
+       FROM mrg_precinct m WHERE p.id = m.pk AND ({PRECINCT_CHANGES})""",
 ]
 
 RU_PREPARE = [
