@@ -2,7 +2,7 @@
 
 The stack is the production one on a loopback port: gunicorn serving geo_portal.wsgi
 (gthread, keep-alive), the client on one persistent HTTP connection, as a browser's
-fetch() would be. The data is the demo gmina with ctx.parcels parcels (BENCH_PARCELS) in
+fetch() would be. The data is the demo gmina with ctx.parcels parcels (BENCH_SCALE_PARCELS) in
 the database `<ctx.database>_<parcels>`, generated once by `demo_data` and shared with
 the map services benchmark.
 
@@ -64,6 +64,7 @@ class Knobs:
 
 
 def run(ctx: Context) -> list[Result]:
+    ctx = ctx.at_scale()
     knobs = Knobs.from_env()
     database = bench_database(ctx)
     points = sample_points(database, knobs.points, knobs.seed)

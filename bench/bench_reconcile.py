@@ -1,7 +1,7 @@
 """Tax reconciliation of a demo gmina against the bare join that matches by parcel id;
 and the tax file import rate.
 
-The demo gmina (BENCH_PARCELS parcels) gets its derived tax roll with drift injected
+The demo gmina (BENCH_SCALE_PARCELS parcels) gets its derived tax roll with drift injected
 (geo_portal.demo.tax). Each repeat times one full reconciliation run (every finding
 category, findings merged into the run history) and, interleaved, the baseline: one
 FULL JOIN of the unit's current parcels with its tax objects on the parcel id, counting
@@ -73,6 +73,7 @@ def import_fresh(unit: AdministrativeUnit, path: Path) -> float:
 
 
 def run(ctx: Context) -> list[Result]:
+    ctx = ctx.at_scale()
     report = demo_data_generate(teryt=UNIT, parcels=ctx.parcels, seed=1, existing=REPLACE)
     unit = report.unit
     roll = demo_tax_roll(unit=unit, seed=1)

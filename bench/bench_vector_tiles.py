@@ -1,6 +1,6 @@
 """Vector tiles: a parcels MVT tile through our view against the bare ST_AsMVT query.
 
-The data is the demo gmina of ctx.parcels parcels (BENCH_PARCELS) in its own database,
+The data is the demo gmina of ctx.parcels parcels (BENCH_SCALE_PARCELS) in its own database,
 `<ctx.database>_<parcels>`, made once by `demo_data` (shared with bench_map_services).
 BENCH_MVT_TILES tiles per zoom (default 40) lie over parcels picked in a fixed
 pseudo-random order, at web-mercator z14, z16 and z18 and at the pl1992 levels showing
@@ -39,6 +39,7 @@ GOAL = "ratio <= 2"
 def run(ctx: Context) -> list[Result]:
     from bench_map_services import bench_database
 
+    ctx = ctx.at_scale()
     database = bench_database(ctx)
     tiles = int(os.environ.get("BENCH_MVT_TILES", "40"))
     env = {**os.environ, "DATABASE_URL": database, "DJANGO_DEBUG": "0",
