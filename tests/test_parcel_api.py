@@ -6,7 +6,7 @@ import dataclasses
 from decimal import Decimal
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import LinearRing, MultiPolygon, Point, Polygon
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -54,11 +54,17 @@ def parcel():
 
 
 def _postgis_lonlat_ring(parcel) -> list[tuple[float, float]]:
+    # as PostGIS transforms it and orients it by RFC 7946's right-hand rule
     with connection.cursor() as cursor:
         cursor.execute("SELECT ST_X((d).geom), ST_Y((d).geom) FROM (SELECT ST_DumpPoints("
-                       "ST_Transform(geom, 4326)) AS d FROM cadastre_sync_parcel WHERE id = %s) s",
-                       [parcel.pk])
+                       "ST_ForcePolygonCCW(ST_Transform(geom, 4326))) AS d "
+                       "FROM cadastre_sync_parcel WHERE id = %s) s", [parcel.pk])
         return cursor.fetchall()
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    """Twice the ring's signed area (shoelace): positive when it runs counter-clockwise."""
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))
 
 
 # --- at a point --------------------------------------------------------------------------
@@ -100,6 +106,59 @@ def test_at_x_y_in_pl1992_answers_in_pl1992_with_its_crs_named(client, parcel):
     assert body["bbox"] == list(PARCEL)
     assert sorted(map(tuple, body["geometry"]["coordinates"][0][0])) == sorted(
         parcel.geom.coords[0][0])
+
+
+@pytest.fixture
+def courtyard_parcel():
+    """Parcel 50 with a courtyard, both rings stored against RFC 7946: the outer clockwise
+    (as factories.box writes it), the courtyard counter-clockwise."""
+    outer = Polygon.from_bbox((318300.0, 386000.0, 318400.0, 386100.0))
+    yard = LinearRing((318340, 386040), (318360, 386040), (318360, 386060), (318340, 386060),
+                      (318340, 386040))
+    geom = MultiPolygon(Polygon(outer.exterior_ring, yard), srid=2180)
+    assert not geom[0].exterior_ring.is_counterclockwise and yard.is_counterclockwise
+    return f.parcel("50", geom=geom)
+
+
+def _rings_orientation(body: dict) -> list[list[bool]]:
+    """For each polygon of the answer's MultiPolygon: is each ring counter-clockwise?"""
+    return [[_signed_area(ring) > 0 for ring in polygon]
+            for polygon in body["geometry"]["coordinates"]]
+
+
+def _point_query(x: float, y: float, srid: int) -> dict:
+    if srid == 4326:
+        return dict(zip(("lon", "lat"), lonlat(x, y), strict=True))
+    return {"x": x, "y": y, "srid": srid}
+
+
+@pytest.mark.parametrize("srid", [4326, 2180])
+def test_at_a_point_outer_rings_are_counter_clockwise_and_holes_clockwise(
+        client, parcel, courtyard_parcel, srid):
+    # given the clockwise 123/4 and parcel 50 whose courtyard runs counter-clockwise
+    # when the map asks for each by a point inside it
+    plain = client.get("/api/parcels/at/", _point_query(*INSIDE, srid))
+    holed = client.get("/api/parcels/at/", _point_query(318310, 386010, srid))
+
+    # then both follow RFC 7946's right-hand rule: outer rings CCW, holes CW
+    assert plain.json()["id"] == parcel.parcel_id
+    assert _rings_orientation(plain.json()) == [[True]]
+    assert holed.json()["id"] == courtyard_parcel.parcel_id
+    assert _rings_orientation(holed.json()) == [[True, False]]
+
+
+@pytest.mark.parametrize("srid", [4326, 2180])
+def test_the_card_outer_rings_are_counter_clockwise_and_holes_clockwise(
+        client, parcel, courtyard_parcel, srid):
+    # when the cards of the clockwise 123/4 and of parcel 50 with its courtyard are asked for
+    plain = client.get(f"/api/parcels/{parcel.parcel_id}/", {"srid": srid})
+    holed = client.get(f"/api/parcels/{courtyard_parcel.parcel_id}/", {"srid": srid})
+
+    # then both follow RFC 7946's right-hand rule, as the click's answer does
+    assert _rings_orientation(plain.json()) == [[True]]
+    assert _rings_orientation(holed.json()) == [[True, False]]
+    clicked = client.get("/api/parcels/at/", _point_query(318310, 386010, srid)).json()
+    assert holed.json()["geometry"]["coordinates"] == clicked["geometry"]["coordinates"]
 
 
 def test_at_a_point_is_one_query(client, parcel):

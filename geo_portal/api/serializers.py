@@ -8,7 +8,7 @@ import json
 from functools import cache
 
 from django.contrib.gis.gdal import CoordTransform, SpatialReference
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry, LinearRing, MultiPolygon, Polygon
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -41,8 +41,24 @@ def _in(geom: GEOSGeometry, srid: int) -> GEOSGeometry:
                                                          clone=True)
 
 
+def _right_hand(geom: GEOSGeometry) -> GEOSGeometry:
+    """`geom` with RFC 7946's ring order (section 3.1.6): outer rings counter-clockwise,
+    holes clockwise, as ST_ForcePolygonCCW gives the click's answer (parcel_outline_at)."""
+    if isinstance(geom, MultiPolygon):
+        return MultiPolygon(*(_right_hand(part) for part in geom), srid=geom.srid)
+    if isinstance(geom, Polygon):
+        outer, *holes = geom
+        return Polygon(_turned(outer, ccw=True), *(_turned(h, ccw=False) for h in holes),
+                       srid=geom.srid)
+    return geom
+
+
+def _turned(ring: LinearRing, *, ccw: bool) -> LinearRing:
+    return ring if ring.is_counterclockwise == ccw else LinearRing(ring.coords[::-1])
+
+
 def geometry_json(geom: GEOSGeometry, srid: int) -> dict:
-    shown = _in(geom, srid)
+    shown = _right_hand(_in(geom, srid))
     digits = PRECISION.get(srid, METRIC_PRECISION)
     return {"type": shown.geom_type, "coordinates": _rounded(shown.coords, digits)}
 
