@@ -108,3 +108,33 @@ def units_boundary(unit_ids: frozenset[int]) -> str | None:
         )
         (wkt,) = cursor.fetchone()
     return wkt
+
+
+# MapProxy names web mercator by its old code; WMS 1.3.0 names lon/lat CRS:84.
+_SRID_ALIASES = {"900913": 3857, "84": 4326}
+
+
+def units_reach(unit_ids: frozenset[int], bbox: tuple[float, float, float, float],
+                srs: str | int) -> bool:
+    """Does the box (in `srs`: an SRID or a code such as "EPSG:3857") touch the area of
+    one of the units? A request that lies wholly in other units' land is refused (403)
+    rather than answered with an empty map. A unit without a recorded boundary reaches
+    everywhere: its vector tiles are filtered by unit in SQL, its OGC maps are closed.
+
+    The boundaries are brought to the box's system, not the box to EPSG:2180: a world-wide
+    box in lon/lat has no place in PL-1992.
+    """
+    code = str(srs).rpartition(":")[2]
+    srid = _SRID_ALIASES.get(code) or int(code)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(bool_or(boundary IS NULL OR ST_Intersects("
+            "  CASE WHEN %(srid)s = ST_SRID(boundary) THEN boundary"
+            "       ELSE ST_Transform(boundary, %(srid)s) END,"
+            "  ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, %(srid)s))), false) "
+            "FROM core_administrativeunit WHERE id = ANY(%(units)s)",
+            {"srid": srid, "x0": bbox[0], "y0": bbox[1], "x1": bbox[2], "y1": bbox[3],
+             "units": sorted(unit_ids)},
+        )
+        (reached,) = cursor.fetchone()
+    return reached

@@ -46,6 +46,11 @@ class TileGrid:
     def resolution(self, z: int) -> float:
         return self.size / TILE_PX / 2**z
 
+    def tile_bounds(self, z: int, x: int, y: int) -> tuple[float, float, float, float]:
+        width = self.size / 2**z
+        left, top = self.bounds[0] + x * width, self.bounds[3] - y * width
+        return left, top - width, left + width, top
+
     def zoom_for(self, mercator_zoom: int) -> int:
         return min(self.max_zoom, max(0, mercator_zoom - self.zoom_offset))
 
@@ -127,7 +132,7 @@ class VectorTile:
 def vector_tile_render(layer: VectorLayer, grid: TileGrid, z: int, x: int, y: int,
                        unit_ids: frozenset[int] | None = None) -> VectorTile:
     """The tile z/x/y of `layer` on `grid`; only `unit_ids`' features when given."""
-    _check_tile(layer, grid, z, x, y)
+    vector_tile_check(layer, grid, z, x, y)
     width = grid.size / 2**z
     params = {"z": z, "x": x, "y": y, "margin": width * BUFFER_PX / EXTENT_PX,
               "segment": width / 8, "name": layer.name,
@@ -162,7 +167,7 @@ def _execute(sql: str, params: dict) -> bytes:
     return bytes(row[0]) if row and row[0] else b""
 
 
-def _check_tile(layer: VectorLayer, grid: TileGrid, z: int, x: int, y: int) -> None:
+def vector_tile_check(layer: VectorLayer, grid: TileGrid, z: int, x: int, y: int) -> None:
     low, high = grid.zoom_for(layer.minzoom), grid.zoom_for(layer.maxzoom)
     if not low <= z <= high:
         raise NotFound(_("This layer is served as vector tiles from zoom %(low)d to %(high)d.")

@@ -17,9 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from core.authentication import WWW_AUTHENTICATE
-from core.errors import GeoPortalError, NotFound
+from core.errors import Forbidden, GeoPortalError, NotFound
 
-from .access import LayerScope, layer_scope_named, units_boundary
+from .access import LayerScope, layer_scope_named, units_boundary, units_reach
 from .mapproxy_config import publication
 from .mapserver import SRID
 from .vector_tiles import (
@@ -27,6 +27,7 @@ from .vector_tiles import (
     VectorTile,
     tilejson,
     vector_layer_named,
+    vector_tile_check,
     vector_tile_render,
 )
 
@@ -73,7 +74,7 @@ class _Authorizer:
         for item in layers:
             # TMS names a tile layer by (layer, grid).
             scope = self.scope(item[0] if isinstance(item, tuple) else item)
-            permission = self._permission(scope)
+            permission = self._permission(scope, query_extent)
             if permission is not None:
                 permitted[item] = permission
             elif scope is not None and not scope.authenticated:
@@ -85,7 +86,7 @@ class _Authorizer:
             return {"authorized": "full"}
         return {"authorized": "partial", "layers": permitted}
 
-    def _permission(self, scope: LayerScope | None) -> dict | None:
+    def _permission(self, scope: LayerScope | None, query_extent=None) -> dict | None:
         if scope is None or not scope.allowed:
             return None
         if scope.unit_ids is None:
@@ -94,6 +95,10 @@ class _Authorizer:
             return _PERMITTED
         limit = self._limit(scope.unit_ids)
         if limit is None:
+            return None
+        # A map, tile or feature info wholly over other units' land: refused, not blank.
+        if query_extent is not None and not units_reach(scope.unit_ids, query_extent[1],
+                                                        query_extent[0]):
             return None
         self.restricted_served = True
         return {**_PERMITTED, "limited_to": {"geometry": limit, "srs": f"EPSG:{SRID}"}}
@@ -182,6 +187,10 @@ def vector_tile(request: HttpRequest, layer: str, z: int, x: int, y: int,
     """One Mapbox vector tile of `layer` on `grid`: 204 when empty, 304 when unchanged."""
     try:
         scope = _scope_or_error(request, layer)
+        vector_tile_check(vector_layer_named(layer), GRIDS[grid], z, x, y)
+        if scope.unit_ids is not None and not units_reach(
+                scope.unit_ids, GRIDS[grid].tile_bounds(z, x, y), GRIDS[grid].srid):
+            raise Forbidden(detail={"layer": layer, "tile": f"{z}/{x}/{y}"})
         tile = vector_tile_render(vector_layer_named(layer), GRIDS[grid], z, x, y,
                                   unit_ids=scope.unit_ids)
     except GeoPortalError as error:
