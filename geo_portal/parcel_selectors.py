@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cadastre_sync import selectors as cadastre
 from cadastre_sync.dictionaries import KST_CLASSES, LAND_USE_CODES
-from cadastre_sync.identifiers import parse_parcel_id
+from cadastre_sync.identifiers import ParcelId, parse_parcel_id
 from cadastre_sync.models import Address, Parcel, Precinct
 from cadastre_sync.selectors import ParcelOutline
 from core.access import ensure_unit_access
@@ -84,11 +84,15 @@ def parcel_visible_by_id(*, user, parcel_id: str) -> Parcel:
         raise InvalidInput(" ".join(exc.messages), detail={"id": parcel_id}) from exc
     parcel = cadastre.parcel_by_id(parcel_id=str(parsed))
     if parcel is None:
-        near = _near_misses_for(parsed.teryt, parsed.precinct, parsed.number, user=user)
-        raise NotFound(_("There is no parcel %(id)s.") % {"id": parsed},
-                       detail={"id": str(parsed), "suggestions": [p.parcel_id for p in near]})
+        raise _no_parcel(parsed, user=user)
     parcel_ensure_visible(user=user, parcel=parcel)
     return parcel
+
+
+def _no_parcel(parsed: ParcelId, *, user) -> NotFound:
+    near = _near_misses_for(parsed.teryt, parsed.precinct, parsed.number, user=user)
+    return NotFound(_("There is no parcel %(id)s.") % {"id": parsed},
+                    detail={"id": str(parsed), "suggestions": [p.parcel_id for p in near]})
 
 
 def _near_misses_for(teryt: str, precinct: str, number: str, *, user) -> list[Parcel]:
@@ -225,12 +229,16 @@ def _answer(hits: list[Hit], *, query: str) -> SearchAnswer:
 
 def _search_id(text: str, user) -> SearchAnswer:
     try:
-        parcel = parcel_visible_by_id(user=user, parcel_id=text)
-    except NotFound as missing:
-        near = [cadastre.parcel_by_id(parcel_id=pid) for pid in missing.detail["suggestions"]]
-        return SearchAnswer([], suggestions=_parcel_hits([p for p in near if p]),
-                            message=str(missing.message))
-    return SearchAnswer(_parcel_hits([parcel]))
+        return SearchAnswer(_parcel_hits([parcel_visible_by_id(user=user, parcel_id=text)]))
+    except (Forbidden, NotAuthenticated):
+        # Search must not tell a hidden parcel from a missing one. The card, asked by an id
+        # the caller already holds, may answer 401/403.
+        missing = _no_parcel(parse_parcel_id(text), user=user)
+    except NotFound as not_found:
+        missing = not_found
+    near = [cadastre.parcel_by_id(parcel_id=pid) for pid in missing.detail["suggestions"]]
+    return SearchAnswer([], suggestions=_parcel_hits([p for p in near if p]),
+                        message=str(missing.message))
 
 
 def _search_number(number: str, precinct_term: str, user) -> SearchAnswer:

@@ -473,6 +473,36 @@ def test_search_forgives_missing_polish_letters(client, parcel):
         ("address", "026101_1.0002.5")]
 
 
+def test_search_by_the_full_id_of_a_hidden_parcel_answers_as_for_an_unknown_id(
+        client, retired_in_another_unit):
+    # given Chojnów's retired parcel 7, which an anonymous resident may not see
+    # when she searches its full id, and an id that does not exist in the same precinct
+    hidden = _search(client, "020102_1.0001.7")
+    unknown = _search(client, "020102_1.0001.9")
+
+    # then both are answered alike: nothing found, nothing suggested
+    assert hidden == {"query": "020102_1.0001.7", "srid": 4326, "results": [],
+                      "suggestions": [], "message": "There is no parcel 020102_1.0001.7."}
+    assert unknown == {**hidden, "query": "020102_1.0001.9",
+                       "message": "There is no parcel 020102_1.0001.9."}
+
+
+def test_where_parcels_are_staff_only_the_full_id_of_another_units_parcel_finds_nothing(
+        client, parcel, staff_only_parcels):
+    # given Chojnów's current parcel 8 and 8/1, and a case officer of Legnica
+    chojnow = f.precinct(f.unit("020102_1", "Chojnów"))
+    f.parcel("8", p=chojnow)
+    f.parcel("8/1", p=chojnow)
+    client.force_login(f.staff(parcel.unit, CASE_OFFICER))
+
+    # when she searches parcel 8's full id
+    body = _search(client, "020102_1.0001.8")
+
+    # then it is not found, and its neighbour is not offered either
+    assert (body["results"], body["suggestions"]) == ([], [])
+    assert body["message"] == "There is no parcel 020102_1.0001.8."
+
+
 def test_search_with_a_malformed_full_id_is_400(client, parcel):
     response = english(client).get("/api/parcels/search/", {"q": "026101_1.01.123/4"})
 
