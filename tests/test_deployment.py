@@ -15,8 +15,26 @@ COMPOSE_ENV = {"POSTGRES_PASSWORD": "pw", "DJANGO_SECRET_KEY": "k" * 60,
 def test_compose_describes_postgis_web_mapproxy_and_worker():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
-    assert set(compose["services"]) == {"db", "web", "mapproxy", "worker"}
+    assert set(compose["services"]) == {"db", "web", "mapproxy", "worker", "map-worker"}
     assert compose["services"]["db"]["image"].startswith("postgis/postgis:15")
+
+
+def test_the_production_workers_serve_every_queue_and_seeding_alone():
+    # given the queues of every task the project defines
+    from procrastinate.contrib.django import app
+
+    queues = {task.queue for task in app.tasks.values()}
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+    # when the workers' --queues are read
+    served = {}
+    for name in ("worker", "map-worker"):
+        command = compose["services"][name]["command"]
+        served[name] = set(command[command.index("--queues") + 1].split(","))
+
+    # then every queue has a worker, and tile seeding one of its own
+    assert queues <= served["worker"] | served["map-worker"]
+    assert served["map-worker"] == {"maps"} and "maps" not in served["worker"]
 
 
 def _compose_command() -> list[str] | None:
