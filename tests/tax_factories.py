@@ -249,3 +249,17 @@ def fix_half(g: Gmina) -> set[tuple[str, str]]:
 
 def as_multipolygon(geom) -> MultiPolygon:
     return geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=geom.srid)
+
+
+def tax_unit():
+    """An empty unit with the seeded rates and its tax settings (district II)."""
+    defaults_ensure()
+    unit = factories.unit()
+    TaxSettings.objects.update_or_create(unit=unit, defaults={"tax_district": DISTRICT})
+    return unit
+
+
+def taxed_land(parcel: Parcel, area: str = AREA, category: str = "other") -> TaxObject:
+    """Land of `parcel` declared on a new account of a new taxpayer."""
+    acc = account(parcel.unit, taxpayer(parcel.unit, "Jan", f"Podatnik{next(_seq)}"))
+    return tax_object(acc, "land", parcel.parcel_id, category=category, area_ha=area)

@@ -3,12 +3,23 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from cadastre_sync.models import ReconciliationRun, TaxFinding
 from cadastre_sync.tax.reconcile import reconcile
 from cadastre_sync.tax.services import finding_dismiss
 from tests import factories
-from tests.tax_factories import YEAR, discrepancy_gmina, fix_half
+from tests.tax_factories import (
+    AREA,
+    YEAR,
+    box_parcel,
+    discrepancy_gmina,
+    fix_half,
+    land_use,
+    rate,
+    tax_unit,
+    taxed_land,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +115,54 @@ def test_an_officer_resolved_finding_found_again_is_reopened_as_new():
     assert untaxed.status == TaxFinding.OPEN and untaxed.first_run_id == again.run.pk
     assert again.counts["new"] == 1
     assert untaxed.events.filter(action="reopen").count() == 1
+
+
+def estimates_of(unit) -> dict[tuple[str, str], Decimal]:
+    return {(f.category, f.key): f.estimate for f in TaxFinding.objects.filter(unit=unit)}
+
+
+def test_a_taxed_parcel_split_into_untaxed_parcels_is_counted_once():
+    unit = tax_unit()
+    x0, y0 = factories.ORIGIN[0], factories.ORIGIN[1] + 500
+    old = box_parcel("30", x0, retired_at=timezone.now())
+    taxed_land(old)
+    other = factories.parcel("30/1", geom=factories.box(x0, y0, x0 + 15, y0 + 30))
+    land_use(other, "B", "0.0450")
+    shop = factories.parcel("30/2", geom=factories.box(x0 + 15, y0, x0 + 30, y0 + 30))
+    land_use(shop, "Ba", "0.0450")
+
+    result = reconcile(unit=unit, year=YEAR)
+
+    # The ground is taxed under the old parcel; only the half now used for business
+    # pays more: 450 m2 x (business - other rate).
+    difference = (Decimal("450") * (rate("land_business") - rate("land_other"))).quantize(
+        Decimal("0.01"))
+    assert estimates_of(unit) == {("retired_parcel", old.parcel_id): difference}
+    assert Decimal(result.counts["found"]["retired_parcel"]["estimate"]) == difference
+    finding = TaxFinding.objects.get(unit=unit)
+    assert finding.evidence["declared_tax"] == float(Decimal("900") * rate("land_other"))
+    assert [(s["parcel_id"], s["taxed"], s["tax"]) for s in finding.evidence["successors"]] == [
+        (other.parcel_id, False, float(Decimal("450") * rate("land_other"))),
+        (shop.parcel_id, False, float(Decimal("450") * rate("land_business")))]
+
+
+def test_a_parcel_merged_from_a_taxed_and_an_untaxed_one_is_untaxed_for_the_rest_only():
+    unit = tax_unit()
+    x0, y0 = factories.ORIGIN[0], factories.ORIGIN[1] + 500
+    taxed = box_parcel("31", x0, retired_at=timezone.now())
+    taxed_land(taxed)
+    box_parcel("32", x0 + 30, retired_at=timezone.now())
+    merged = factories.parcel("33", geom=factories.box(x0, y0, x0 + 60, y0 + 30))
+    land_use(merged, "B", "0.1800")
+
+    reconcile(unit=unit, year=YEAR)
+
+    half = (Decimal(AREA) * 10000 * rate("land_other")).quantize(Decimal("0.01"))
+    assert estimates_of(unit) == {("retired_parcel", taxed.parcel_id): Decimal("0.00"),
+                                  ("parcel_untaxed", merged.parcel_id): half}
+    untaxed = TaxFinding.objects.get(unit=unit, category="parcel_untaxed")
+    assert untaxed.evidence["taxed_as_retired"] == [
+        {"parcel_id": taxed.parcel_id, "shared_m2": 900.0}]
 
 
 def test_a_clean_register_gives_no_findings():

@@ -81,7 +81,9 @@ def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
 
 # The steps and what the job's log says of each.
 STEPS = (
-    ("rules", q.RULES), ("parcels and land", q.PARCELS), ("untaxed parcels", (q.PARCEL_UNTAXED,)),
+    ("rules", q.RULES), ("parcels and land", q.PARCELS),
+    ("retired parcels and their successors", q.SUCCESSION),
+    ("untaxed parcels", (q.PARCEL_UNTAXED,)),
     ("retired and unknown parcels", (q.PARCEL_NOT_CURRENT,)),
     ("land use and area", (*q.LAND_SIDE_BY_SIDE, q.LAND_DIFFERENCE)),
     ("buildings", (*q.BUILDINGS, q.BUILDING_UNDECLARED, q.FLOOR_AREA)),

@@ -9,8 +9,8 @@ Values always travel as parameters.
 """
 
 TEMP_TABLES = ("rec_ofu", "rec_factor", "rec_rate", "rec_kst", "rec_parcel", "rec_expected",
-               "rec_declared", "rec_taxed", "rec_land", "rec_building", "rec_owner", "rec_taxpayer",
-               "rec_match", "rec_found")
+               "rec_declared", "rec_taxed", "rec_gone", "rec_succ", "rec_land", "rec_building",
+               "rec_owner", "rec_taxpayer", "rec_match", "rec_found")
 
 # Amount of tax for a class row with `area` (ha), `conv` (conversion ha) and rate/basis.
 AMOUNT = ("CASE r.basis WHEN 'm2' THEN x.area * 10000 * r.rate WHEN 'ha' THEN x.area * r.rate "
@@ -93,50 +93,99 @@ CREATE TEMP TABLE rec_found (category text, key text, parcel_ref text, building_
 """,
 )
 
-# A current, taxable parcel that no tax object names.
+# Taxed parcel ids that are not current: retired (the latest record of the id) or never
+# known to the cadastre (no geometry); and the current parcels now covering the ground of
+# each retired one (its successors), with their own expected tax (0 when exempt).
+SUCCESSION = (
+    """
+CREATE TEMP TABLE rec_gone AS
+SELECT t.parcel_ref, old.geom, old.retired_at, ST_Area(old.geom)::numeric AS area_m2
+FROM rec_taxed t
+LEFT JOIN LATERAL (
+    SELECT x.geom, x.retired_at FROM cadastre_sync_parcel x
+    WHERE x.parcel_id = t.parcel_ref ORDER BY x.retired_at DESC LIMIT 1) old ON true
+WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_parcel c
+                  WHERE c.parcel_id = t.parcel_ref AND c.retired_at IS NULL)
+""",
+    "ANALYZE rec_gone",
+    """
+CREATE TEMP TABLE rec_succ AS
+SELECT r.parcel_ref AS retired_ref, c.id AS parcel_pk, c.parcel_id, s.shared_m2,
+       ST_Area(c.geom)::numeric AS area_m2,
+       EXISTS (SELECT 1 FROM rec_taxed z WHERE z.parcel_ref = c.parcel_id) AS taxed,
+       COALESCE((SELECT sum(e.tax) FROM rec_expected e JOIN rec_parcel p ON p.id = e.parcel_pk
+                 WHERE e.parcel_pk = c.id AND NOT p.exempt), 0) AS tax
+FROM rec_gone r
+JOIN cadastre_sync_parcel c ON c.retired_at IS NULL AND c.geom && r.geom
+CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(c.geom, r.geom))::numeric AS shared_m2) s
+WHERE s.shared_m2 >= %(successor_min_m2)s
+""",
+    "CREATE INDEX ON rec_succ (parcel_pk)",
+    "ANALYZE rec_succ",
+)
+
+# A current, taxable parcel that no tax object names. Ground still taxed under a retired
+# parcel it came from is that retired parcel's finding (PARCEL_NOT_CURRENT), so it is not
+# counted twice: only the rest is estimated here, and a parcel covered within the area
+# tolerance by taxed retired parcels is no finding of its own.
 PARCEL_UNTAXED = """
 INSERT INTO rec_found
-SELECT 'parcel_untaxed', p.parcel_id, p.parcel_id, '', p.geom, e.tax, NULL,
+SELECT 'parcel_untaxed', p.parcel_id, p.parcel_id, '', p.geom,
+       CASE WHEN cv.parcel_pk IS NULL THEN e.tax
+            ELSE e.tax * GREATEST(1 - cv.covered_m2 / NULLIF(ST_Area(p.geom)::numeric, 0), 0)
+       END, NULL,
        jsonb_build_object('registered_area_ha', p.area, 'expected', e.classes)
+       || CASE WHEN cv.parcel_pk IS NULL THEN '{}'::jsonb
+               ELSE jsonb_build_object('taxed_as_retired', cv.list) END
 FROM rec_parcel p
 JOIN (SELECT parcel_pk, sum(tax) AS tax, sum(area) AS area,
              jsonb_object_agg(tax_class, jsonb_build_object(
                  'area_ha', round(area, 4), 'conversion_ha', round(conv, 4),
                  'tax', round(tax, 2))) AS classes
       FROM rec_expected GROUP BY parcel_pk) e ON e.parcel_pk = p.id
+LEFT JOIN (SELECT parcel_pk, sum(shared_m2) AS covered_m2,
+                  jsonb_agg(jsonb_build_object('parcel_id', retired_ref,
+                                               'shared_m2', round(shared_m2, 1))
+                            ORDER BY retired_ref) AS list
+           FROM rec_succ GROUP BY parcel_pk) cv ON cv.parcel_pk = p.id
 WHERE NOT p.exempt AND e.area > 0
   AND NOT EXISTS (SELECT 1 FROM rec_taxed t WHERE t.parcel_ref = p.parcel_id)
+  AND (cv.parcel_pk IS NULL OR (ST_Area(p.geom)::numeric - cv.covered_m2) / 10000
+                               > GREATEST(%(tol_ha)s, %(tol_share)s * p.area))
 """
 
 # Tax objects naming a parcel that is not current: retired (with the current parcels
-# now covering its ground) or never known to the cadastre.
+# now covering its ground) or never known to the cadastre. The estimate is what the
+# untaxed successors owe for the ground they took from it, by the cadastre, less the tax
+# declared on the retired parcel for that same ground (shared with them by area): the
+# ground is taxed, under the old id, so only the difference is money. Ground that went
+# to successors taxed on their own is left at 0 (perhaps taxed twice: the officer says).
 PARCEL_NOT_CURRENT = """
 INSERT INTO rec_found
-SELECT CASE WHEN old.geom IS NULL THEN 'unknown_parcel' ELSE 'retired_parcel' END,
-       t.parcel_ref, t.parcel_ref, '', old.geom, 0, NULL,
-       jsonb_build_object('objects', objs.list, 'retired_at', old.retired_at,
-                          'successors', COALESCE(succ.list, '[]'::jsonb))
-FROM rec_taxed t
+SELECT CASE WHEN r.geom IS NULL THEN 'unknown_parcel' ELSE 'retired_parcel' END,
+       r.parcel_ref, r.parcel_ref, '', r.geom,
+       COALESCE(succ.tax - d.tax * succ.untaxed_m2 / NULLIF(r.area_m2, 0), 0), NULL,
+       jsonb_build_object('objects', objs.list, 'retired_at', r.retired_at,
+                          'successors', COALESCE(succ.list, '[]'::jsonb),
+                          'declared_tax', round(COALESCE(d.tax, 0), 2))
+FROM rec_gone r
 CROSS JOIN LATERAL (
     SELECT jsonb_agg(jsonb_build_object('id', o.id, 'kind', o.kind, 'account', a.number,
                                         'area_ha', o.area_ha, 'floor_area_m2', o.floor_area_m2)
                      ORDER BY o.id) AS list
     FROM cadastre_sync_taxobject o JOIN cadastre_sync_taxaccount a ON a.id = o.account_id
-    WHERE o.unit_id = %(unit_id)s AND o.parcel_ref = t.parcel_ref) objs
-LEFT JOIN LATERAL (
-    SELECT x.geom, x.retired_at FROM cadastre_sync_parcel x
-    WHERE x.parcel_id = t.parcel_ref ORDER BY x.retired_at DESC LIMIT 1) old ON true
+    WHERE o.unit_id = %(unit_id)s AND o.parcel_ref = r.parcel_ref) objs
+CROSS JOIN LATERAL (SELECT COALESCE(sum(y.tax), 0) AS tax FROM rec_declared y
+                    WHERE y.parcel_ref = r.parcel_ref) d
 LEFT JOIN LATERAL (
     SELECT jsonb_agg(jsonb_build_object(
-               'parcel_id', c.parcel_id, 'shared_m2', round(ST_Area(ST_Intersection(c.geom,
-                                                                   old.geom))::numeric, 1),
-               'taxed', EXISTS (SELECT 1 FROM rec_taxed z WHERE z.parcel_ref = c.parcel_id))
-           ORDER BY c.parcel_id) AS list
-    FROM cadastre_sync_parcel c
-    WHERE c.retired_at IS NULL AND c.geom && old.geom
-      AND ST_Area(ST_Intersection(c.geom, old.geom)) >= %(successor_min_m2)s) succ ON true
-WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_parcel c
-                  WHERE c.parcel_id = t.parcel_ref AND c.retired_at IS NULL)
+               'parcel_id', s.parcel_id, 'shared_m2', round(s.shared_m2, 1), 'taxed', s.taxed)
+               || CASE WHEN s.taxed THEN '{}'::jsonb ELSE jsonb_build_object(
+                      'tax', round(s.tax * s.shared_m2 / NULLIF(s.area_m2, 0), 2)) END
+           ORDER BY s.parcel_id) AS list,
+           sum(s.tax * s.shared_m2 / NULLIF(s.area_m2, 0)) FILTER (WHERE NOT s.taxed) AS tax,
+           COALESCE(sum(s.shared_m2) FILTER (WHERE NOT s.taxed), 0) AS untaxed_m2
+    FROM rec_succ s WHERE s.retired_ref = r.parcel_ref) succ ON true
 """
 
 # Expected and declared land side by side, per parcel and tax class.

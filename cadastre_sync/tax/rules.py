@@ -159,6 +159,10 @@ EVIDENCE_LABELS = {
     "declared": _("declared, per tax class"),
     "retired_at": _("parcel retired on"),
     "successors": _("parcels it became"),
+    "declared_tax": _("tax declared on it [zł]; the estimate is the tax of the untaxed parcels "
+                      "it became, less this tax for their share of its ground"),
+    "taxed_as_retired": _("ground still taxed under a retired parcel (estimated in that "
+                          "parcel's finding, not here)"),
     "objects": _("tax objects naming it"),
     "parcels": _("parcels"),
     "footprint_m2": _("built-up area [m²]"),
