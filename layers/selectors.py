@@ -1,8 +1,11 @@
 """Reads of the layers app: what the map tells about a parcel."""
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
 
 from cadastre_sync.models import Parcel
 
@@ -13,6 +16,43 @@ from .models import ZoningPlan, ZoningZone
 # of the parcel: under PARCEL_SLIVER_M2 square metres or under PARCEL_SLIVER_SHARE of it.
 PARCEL_SLIVER_M2 = 1.0
 PARCEL_SLIVER_SHARE = 0.001
+
+# Legal statuses under which a zone binds: its own `status`, else its plan's `legal_status`
+# (as the map layers read it, layers/registry.py). The title of the APP code list value
+# ProcessStepGeneralValue/legalForce, as the APP files carry it ("prawnie wiążący lub
+# realizowany"), and the word the office itself uses ("obowiązujący"); the other APP values
+# ("w opracowaniu", "w trakcie przyjmowania", "nieaktualny") do not bind. An empty status
+# is one the data never held (local plans imported from OGR files carry none): then the
+# dates alone decide.
+IN_FORCE_STATUSES = ("prawnie wiążący lub realizowany", "obowiązujący")
+
+# In force on %(today)s: a status that binds (or none held), in force from that day or
+# earlier, and not yet out of force (`valid_to` is the first day it no longer binds, as
+# INSPIRE's validTo: the plan replacing it has that day as its `valid_from`).
+_IN_FORCE = """
+      COALESCE(NULLIF(z.status, ''), pl.legal_status) = ANY(%(in_force)s)
+  AND (pl.valid_from IS NULL OR pl.valid_from <= %(today)s)
+  AND (pl.valid_to IS NULL OR pl.valid_to > %(today)s)
+  AND (z.valid_from IS NULL OR z.valid_from <= %(today)s)
+  AND (z.valid_to IS NULL OR z.valid_to > %(today)s)
+"""
+
+
+def _in_force_params() -> dict:
+    return {"in_force": ["", *IN_FORCE_STATUSES], "today": timezone.localdate()}
+
+
+def zones_in_force_q(*, today: date | None = None) -> Q:
+    """The zones in force on `today` (the office's date by default), as `_IN_FORCE` says,
+    for ORM queries of ZoningZone."""
+    today = today or timezone.localdate()
+    status = (Q(status__in=IN_FORCE_STATUSES)
+              | Q(status="", plan__legal_status__in=["", *IN_FORCE_STATUSES]))
+    return (status
+            & (Q(plan__valid_from__isnull=True) | Q(plan__valid_from__lte=today))
+            & (Q(plan__valid_to__isnull=True) | Q(plan__valid_to__gt=today))
+            & (Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+            & (Q(valid_to__isnull=True) | Q(valid_to__gt=today)))
 
 
 @dataclass(frozen=True)
@@ -56,8 +96,7 @@ FROM parcel
 JOIN {ZoningZone._meta.db_table} z ON z.geom && parcel.geom AND ST_Intersects(z.geom, parcel.geom)
 JOIN {ZoningPlan._meta.db_table} pl ON pl.id = z.plan_id
 CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(z.geom, parcel.geom)) AS area) x
-WHERE (pl.valid_to IS NULL OR pl.valid_to >= current_date)
-  AND (z.valid_to IS NULL OR z.valid_to >= current_date)
+WHERE {_IN_FORCE}
   AND x.area >= %(min_m2)s AND x.area >= parcel.area * %(min_share)s
 ORDER BY share DESC, pl.kind, z.label
 """  # noqa: S608 - table names from our own models, values as parameters
@@ -67,7 +106,7 @@ def parcel_zoning(*, parcel: Parcel) -> list[ZoneShare]:
     """The zones of plans in force over `parcel`, largest share first, slivers left out."""
     with connection.cursor() as cursor:
         cursor.execute(_PARCEL_ZONING, {"parcel": parcel.pk, "min_m2": PARCEL_SLIVER_M2,
-                                        "min_share": PARCEL_SLIVER_SHARE})
+                                        "min_share": PARCEL_SLIVER_SHARE, **_in_force_params()})
         rows = cursor.fetchall()
     return [ZoneShare(plan=PlanRef(*row[0:4]), zone_id=row[4], label=row[5], symbol=row[6],
                       designation=row[7], parameters=ZoneParameters(*row[8:12]),
@@ -134,8 +173,7 @@ LEFT JOIN LATERAL (
     JOIN {ZoningPlan._meta.db_table} pl ON pl.id = z.plan_id
     CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(z.geom, parcel.geom)) AS area) x
     WHERE z.geom && parcel.geom AND ST_Intersects(z.geom, parcel.geom)
-      AND (pl.valid_to IS NULL OR pl.valid_to >= current_date)
-      AND (z.valid_to IS NULL OR z.valid_to >= current_date)
+      AND {_IN_FORCE}
       AND x.area >= %(min_m2)s AND x.area >= parcel.area * %(min_share)s
 ) c ON true
 ORDER BY parcel.position, c.kind DESC, c.name, c.share DESC, c.label
@@ -148,7 +186,8 @@ def parcels_zoning(*, parcel_ids: list[int]) -> list[ParcelZoning]:
     no zones; ids of no parcel are left out (the caller checks what it asked for)."""
     with connection.cursor() as cursor:
         cursor.execute(_PARCELS_ZONING, {"parcels": list(parcel_ids), "min_m2": PARCEL_SLIVER_M2,
-                                         "min_share": PARCEL_SLIVER_SHARE})
+                                         "min_share": PARCEL_SLIVER_SHARE,
+                                         **_in_force_params()})
         rows = cursor.fetchall()
     found: dict[int, tuple] = {}
     zones: dict[int, list[ZoneCover]] = {}
@@ -176,8 +215,7 @@ FROM site
 JOIN {ZoningZone._meta.db_table} z ON z.geom && site.geom AND ST_Intersects(z.geom, site.geom)
 JOIN {ZoningPlan._meta.db_table} pl ON pl.id = z.plan_id
 CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(z.geom, site.geom)) AS area) x
-WHERE (pl.valid_to IS NULL OR pl.valid_to >= current_date)
-  AND (z.valid_to IS NULL OR z.valid_to >= current_date)
+WHERE {_IN_FORCE}
   AND x.area >= %(min_m2)s AND x.area >= site.area * %(min_share)s
 ORDER BY pl.kind DESC, pl.name, share DESC, z.label
 """  # noqa: S608 - table names from our own models, values as parameters
@@ -188,5 +226,5 @@ def area_zoning(*, geom) -> list[ZoneCover]:
     EPSG:2180), each with its share of that area; slivers left out as for parcels."""
     with connection.cursor() as cursor:
         cursor.execute(_AREA_ZONING, {"geom": bytes(geom.ewkb), "min_m2": PARCEL_SLIVER_M2,
-                                      "min_share": PARCEL_SLIVER_SHARE})
+                                      "min_share": PARCEL_SLIVER_SHARE, **_in_force_params()})
         return [_zone_cover(row) for row in cursor.fetchall()]

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from layers.models import ZoningPlan, ZoningZone
 from layers.selectors import PARCEL_SLIVER_M2, PlanRef, ZoneParameters, parcel_zoning
@@ -114,3 +115,32 @@ def test_the_lookup_is_one_query_that_can_use_the_zones_spatial_index():
     [index] = [name for name, c in constraints.items()
                if c["index"] and c["type"] == "gist" and c["columns"] == ["geom"]]
     assert f"Index Scan using {index}" in plan or f"Bitmap Index Scan on {index}" in plan
+
+
+@pytest.mark.django_db
+def test_plans_and_zones_not_in_force_today_are_left_out():
+    # given a parcel in an adopted general plan's zone 1SJ, also covered by a general plan
+    # still being drafted (APP status "w opracowaniu"), a local plan in force only from
+    # tomorrow, a plan that stopped being in force today, and, in the adopted plan, a zone
+    # being drafted and a zone in force only from tomorrow
+    today = timezone.localdate()
+    parcel = factories.parcel("7/5", geom=factories.box(*PARCEL))
+    adopted = _plan("general", "POG", legal_status="prawnie wiążący lub realizowany",
+                    valid_from=today - timedelta(days=30))
+    _zone(adopted, "1SJ", "SJ", (317900, 385900, 318200, 386200), status="")
+    _zone(adopted, "2SU", "SU", (317900, 385900, 318200, 386200), status="w opracowaniu")
+    _zone(adopted, "3SN", "SN", (317900, 385900, 318200, 386200),
+          valid_from=today + timedelta(days=1))
+    draft = _plan("general", "POG-2", legal_status="w opracowaniu")
+    _zone(draft, "1SW", "SW", (317000, 385000, 319000, 387000))
+    future = _plan("local", "MPZP 2/2099", legal_status="obowiązujący",
+                   valid_from=today + timedelta(days=1))
+    _zone(future, "1MN", "MN", (317000, 385000, 319000, 387000))
+    ended = _plan("local", "MPZP 3/2001", valid_to=today)
+    _zone(ended, "1U", "U", (317000, 385000, 319000, 387000))
+
+    # when the map asks what covers the parcel
+    shares = parcel_zoning(parcel=parcel)
+
+    # then only the adopted plan's zone in force today comes
+    assert [(s.plan.identifier, s.label) for s in shares] == [("POG", "1SJ")]

@@ -11,7 +11,13 @@ from PIL import Image
 
 from layers.models import ZoningPlan, ZoningZone
 from permits.zoning_extract.content import MAP_HEIGHT_MM, MAP_WIDTH_MM, extract_content
-from permits.zoning_extract.pdf import MAP_LEFT_MM, MAP_TOP_MM, ExtractHeader, extract_pdf
+from permits.zoning_extract.pdf import (
+    MAP_LEFT_MM,
+    MAP_TOP_MM,
+    ExtractHeader,
+    extract_pdf,
+    sheet_legend,
+)
 from tests import factories
 
 PARCEL = (318000.0, 386000.0, 318100.0, 386060.0)  # 100 m × 60 m
@@ -148,3 +154,52 @@ def test_the_polish_document_is_the_default():
     # then it is in Polish
     assert ("Dla działki nie obowiązuje miejscowy plan zagospodarowania przestrzennego ani "
             "plan ogólny gminy.") in content.text
+
+
+@pytest.mark.django_db
+def test_a_parcel_only_under_a_plan_being_drafted_gets_the_no_plan_text_and_no_map():
+    # given a parcel covered only by a general plan still being drafted (the APP status of
+    # the real plan ogólny files)
+    parcel = factories.parcel("97", geom=factories.box(*PARCEL))
+    draft = ZoningPlan.objects.create(unit=factories.unit(), kind="general", identifier="POG",
+                                      name="Plan ogólny gminy Legnica",
+                                      legal_status="w opracowaniu")
+    ZoningZone.objects.create(plan=draft, local_id="1SJ", label="1SJ", symbol="SJ",
+                              status="w opracowaniu",
+                              geom=factories.box(317000, 385000, 319000, 387000))
+
+    # when the draft extract is generated
+    content = extract_content(parcels=[parcel], language="en")
+
+    # then the draft plan is not certified as in force: no plan, no wyrys
+    assert ("No local zoning plan (MPZP) and no general plan of the gmina is in force for "
+            "this parcel.") in content.text
+    assert "Plan ogólny gminy Legnica" not in content.text
+    assert content.sheets == () and not content.covered
+
+
+@pytest.mark.django_db
+def test_the_wyrys_legend_leaves_out_zones_of_a_plan_being_drafted():
+    # given a parcel in zone 1MN of a local plan in force, and next to it zone 1P of a local
+    # plan still being drafted, inside the same map frame
+    parcel = factories.parcel("96", geom=factories.box(*PARCEL))
+    unit = factories.unit()
+    local = ZoningPlan.objects.create(unit=unit, kind="local", identifier="MPZP 1",
+                                      name="Miejscowy plan „Centrum”",
+                                      legal_status="obowiązujący")
+    ZoningZone.objects.create(plan=local, local_id="1MN", label="1MN", symbol="MN",
+                              designation="teren zabudowy mieszkaniowej jednorodzinnej",
+                              geom=factories.box(317900, 385900, 318100, 386200))
+    draft = ZoningPlan.objects.create(unit=unit, kind="local", identifier="MPZP 2",
+                                      name="Projekt planu „Port”", legal_status="w opracowaniu")
+    ZoningZone.objects.create(plan=draft, local_id="1P", label="1P", symbol="P",
+                              designation="teren produkcji",
+                              geom=factories.box(318100, 385900, 318250, 386200))
+
+    # when the legend of the extract's map sheet is made
+    [sheet] = extract_content(parcels=[parcel], language="en").sheets
+    with translation.override("en"):
+        legend = [item.title for item in sheet_legend(sheet)]
+
+    # then only the plan in force is in it
+    assert legend[3:] == ["MN – teren zabudowy mieszkaniowej jednorodzinnej"]

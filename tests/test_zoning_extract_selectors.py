@@ -94,3 +94,25 @@ def test_a_drawn_site_gets_the_zones_over_it_with_their_shares():
 
     # when / then
     assert [(z.label, round(z.share, 6)) for z in area_zoning(geom=site)] == [("1SJ", 0.5)]
+
+
+@pytest.mark.django_db
+def test_a_plan_being_drafted_is_not_listed_for_a_parcel_or_a_site():
+    # given a parcel in a local plan in force and in a general plan still being drafted
+    # (APP status "w opracowaniu", as real plan ogólny files are today)
+    parcel = factories.parcel("13", geom=factories.box(*PARCEL))
+    local = _plan("local", "MPZP 1", legal_status="obowiązujący")
+    _zone(local, "1MN", "MN", (317900, 385900, 318300, 386300))
+    draft = _plan("general", "POG", legal_status="w opracowaniu")
+    _zone(draft, "1SJ", "SJ", (317900, 385900, 318300, 386300), status="w opracowaniu")
+    site = Polygon.from_bbox(PARCEL)
+    site.srid = 2180
+
+    # when the extract and the WZ checks ask what is in force there
+    [result] = parcels_zoning(parcel_ids=[parcel.pk])
+    over_site = area_zoning(geom=site)
+
+    # then only the local plan is listed
+    assert [(p.identifier, p.kind) for p in result.plans] == [("MPZP 1", "local")]
+    assert [z.label for z in result.zones] == ["1MN"]
+    assert [z.label for z in over_site] == ["1MN"]

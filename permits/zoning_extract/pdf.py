@@ -9,7 +9,6 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from django.contrib.gis.geos import Polygon
-from django.db.models import Q
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from reportlab import rl_config
@@ -37,6 +36,7 @@ from layers.mapserver import FONT_DIR
 from layers.models import ZoningPlan, ZoningZone
 from layers.registry import ZONE_OPACITY
 from layers.render import Outline, map_render
+from layers.selectors import zones_in_force_q
 from layers.zoning_symbols import GENERAL_PLAN_ZONES, LOCAL_PLAN_DESIGNATIONS, UNKNOWN_COLOUR
 
 from .content import DATE_FORMAT, MAP_HEIGHT_MM, MAP_WIDTH_MM, MapSheet
@@ -393,11 +393,8 @@ def sheet_legend(sheet: MapSheet) -> list[LegendItem]:
     kinds = LOCAL_PLAN_DESIGNATIONS if sheet.plan.kind == ZoningPlan.LOCAL else GENERAL_PLAN_ZONES
     frame = Polygon.from_bbox(sheet.frame.bbox)
     frame.srid = 2180
-    today = date.today()
     found = (ZoningZone.objects
-             .filter(plan__kind=sheet.plan.kind, geom__bboverlaps=frame)
-             .filter(Q(plan__valid_to__isnull=True) | Q(plan__valid_to__gte=today))
-             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+             .filter(zones_in_force_q(), plan__kind=sheet.plan.kind, geom__bboverlaps=frame)
              .values_list("symbol", "designation").order_by("symbol").distinct("symbol"))
     items = [
         LegendItem(_("boundary of a parcel in this extract"), outline=PARCEL_OUTLINE.colour,
