@@ -56,7 +56,9 @@ LAND_USE_TAX: dict[str, tuple[str, str]] = {
     "Br": (TAX_AGRICULTURAL, ARABLE), "Lzr": (TAX_AGRICULTURAL, ARABLE),
     "Wsr": (TAX_AGRICULTURAL, ""), "W": (TAX_AGRICULTURAL, ""),
     "N": (TAX_EXEMPT, ""),
-    "Ls": (TAX_FOREST, ""), "Lz": (TAX_FOREST, ""),
+    # Forest tax on Ls only; Lz (wooded and bushy land) is not a forest and pays property tax
+    # as other land (domain.md, "Which tax applies") (verify).
+    "Ls": (TAX_FOREST, ""), "Lz": (TAX_LAND_OTHER, ""),
     "B": (TAX_LAND_OTHER, ""), "Bi": (TAX_LAND_OTHER, ""), "Bz": (TAX_LAND_OTHER, ""),
     "Bp": (TAX_LAND_OTHER, ""), "K": (TAX_LAND_BUSINESS, ""), "Ba": (TAX_LAND_BUSINESS, ""),
     "Tk": (TAX_LAND_OTHER, ""), "Ti": (TAX_LAND_OTHER, ""), "Tp": (TAX_LAND_OTHER, ""),
