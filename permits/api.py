@@ -110,7 +110,8 @@ class DraftIn(serializers.Serializer):
                                     help_text="idDzialki of each parcel, e.g. 026101_1.0001.12")
     content = serializers.DictField(help_text="The kind's form fields; for trees: "
                                     "applicant_name, applicant_address, natural_person, "
-                                    "own_land, business, reason, intended_date, trees[] "
+                                    "own_land, land_natural_persons (the land is owned by "
+                                    "natural persons), business, reason, intended_date, trees[] "
                                     "(species id, x, y in EPSG:2180, circumference_5cm, "
                                     "stems_130cm[], exemption), shrubs[] (species id, "
                                     "geometry: GeoJSON or WKT polygon in EPSG:2180, exemption)")

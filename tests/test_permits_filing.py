@@ -91,6 +91,28 @@ def test_form_verdict_uses_species_and_rates_from_the_database(world):
     assert private.is_valid() and private.verdict().verdict == "notification"
 
 
+def test_a_child_removing_a_tree_from_a_parents_land_pays_no_fee(world, client):
+    # given a natural person, not the owner, on land of natural persons, outside business
+    _unit, parcel, resident, _officer = world
+    client.force_login(resident)
+    data = pf.content(trees=[pf.tree("Tilia", c5=200, stems=(150,))], natural_person=True,
+                      own_land=False, land_natural_persons=True)
+    # when she files it through the API
+    response = client.post("/wnioski/api/applications/", {
+        "kind": "trees", "parcels": [parcel.parcel_id], "content": data},
+        content_type="application/json")
+    # then a permit is needed, without a fee, and the exemption is said with its basis
+    assert response.status_code == 201, response.json()
+    app = Application.objects.get()
+    assert (app.procedure, app.payload["land_natural_persons"]) == ("permit", True)
+    form = pf.form([parcel], data)
+    assert form.is_valid(), form.errors
+    with translation.override("en"):
+        result = form.verdict()
+    assert (result.verdict, result.fee) == ("permit", Decimal(0))
+    assert "fee exemption: art. 86 ust. 1 pkt 1" in result.lines[0]
+
+
 # Attachments -------------------------------------------------------------------------------
 
 def test_attachment_type_comes_from_the_content_not_the_name(world):

@@ -41,6 +41,10 @@ class MainForm(forms.Form):
     natural_person = forms.BooleanField(label=_("I apply as a natural person"), required=False)
     own_land = forms.BooleanField(label=_("The land is mine (I own or co-own it)"),
                                   required=False)
+    land_natural_persons = forms.BooleanField(
+        label=_("The land is owned by natural persons (private individuals)"), required=False,
+        help_text=_("E.g. your own or your parents' land; outside business no fee is charged "
+                    "(art. 86 ust. 1 pkt 1)."))
     business = forms.BooleanField(label=_("The removal serves a business activity"),
                                   required=False)
     reason = forms.CharField(label=_("Reason for removal"), max_length=2000,
@@ -190,7 +194,7 @@ class TreeRemovalForm:
     def holder(self) -> Holder:
         c = self.main.cleaned_data
         return Holder(bool(c.get("natural_person")), bool(c.get("own_land")),
-                      bool(c.get("business")))
+                      bool(c.get("business")), bool(c.get("land_natural_persons")))
 
     def verdict(self) -> Assessment:
         trees = [TreeIn(species_info(r["species"]), r["circumference_5cm"], r["stems_130cm"],
@@ -205,6 +209,7 @@ class TreeRemovalForm:
         return {
             "applicant_name": c["applicant_name"], "applicant_address": c["applicant_address"],
             "natural_person": bool(c["natural_person"]), "own_land": bool(c["own_land"]),
+            "land_natural_persons": bool(c["land_natural_persons"]),
             "business": bool(c["business"]), "reason": c["reason"],
             "intended_date": c["intended_date"].isoformat() if c["intended_date"] else "",
             "trees": [{"species": r["species"].latin_name, "species_id": r["species"].pk,
@@ -248,7 +253,7 @@ def _shrub_rows(payload: dict) -> list[dict]:
 def formset_data(payload: dict) -> dict:
     """The form's POST data from a JSON body (the API's input), so both share one form."""
     data: dict = {f"main-{k}": v for k, v in payload.items() if k not in ("trees", "shrubs")}
-    for key in ("natural_person", "own_land", "business"):
+    for key in ("natural_person", "own_land", "land_natural_persons", "business"):
         if not payload.get(key):
             data.pop(f"main-{key}", None)
     for prefix, rows in (("trees", payload.get("trees", [])),

@@ -5,7 +5,7 @@ rates themselves are data (Species, FeeRate rows), never constants here. Sources
 ochronie przyrody art. 83f (when nothing is needed, when a notification), art. 84–86 (fees,
 exemptions); rates: rozporządzenie Ministra Środowiska, Dz.U. 2017 poz. 1330.
 """
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,15 +22,35 @@ SHRUB_PERMIT_FREE_M2 = Decimal(25)
 @dataclass(frozen=True)
 class Holder:
     """Who removes and why: a natural person, on their own land, outside business needs no
-    permit (art. 83f ust. 1 pkt 3a) but notifies trees above the threshold (ust. 4)."""
+    permit (art. 83f ust. 1 pkt 3a) but notifies trees above the threshold (ust. 4).
+    `land_of_natural_persons`: the land is owned by natural persons (e.g. the applicant's
+    parent), whoever applies."""
 
     natural_person: bool
     own_land: bool
     business: bool
+    land_of_natural_persons: bool = False
 
     @property
     def private(self) -> bool:
         return self.natural_person and self.own_land and not self.business
+
+    @property
+    def natural_persons_land(self) -> bool:
+        return self.land_of_natural_persons or (self.natural_person and self.own_land)
+
+
+# Exemptions from the fee that follow from who removes and why, whatever the tree: (legal
+# basis, the question asked of the Holder). Art. 86 ust. 1 pkt 1: trees and shrubs removed
+# from land owned by natural persons for purposes not connected with business.
+HOLDER_EXEMPTIONS: tuple[tuple[str, Callable[[Holder], bool]], ...] = (
+    ("art. 86 ust. 1 pkt 1", lambda h: h.natural_persons_land and not h.business),
+)
+
+
+def holder_exemption(holder: Holder) -> str:
+    """The legal basis of the first exemption the Holder's facts meet; "" when none."""
+    return next((basis for basis, applies in HOLDER_EXEMPTIONS if applies(holder)), "")
 
 
 @dataclass(frozen=True)
@@ -107,8 +127,13 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def tree_fee(n: int, tree: TreeIn, rates: Sequence[Rate]) -> tuple[Decimal, str]:
+def tree_fee(n: int, tree: TreeIn, rates: Sequence[Rate], holder_basis: str = ""
+             ) -> tuple[Decimal, str]:
     circ = effective_circumference(tree.stems_130cm)
+    if holder_basis:
+        return Decimal(0), _("Tree %(n)s (%(species)s): fee exemption: %(basis)s (land owned "
+                             "by natural persons, removal not connected with business).") % {
+            "n": n, "species": tree.species.name, "basis": holder_basis}
     if tree.exemption:
         return Decimal(0), _("Tree %(n)s (%(species)s): exempt from the fee (art. 86).") % {
             "n": n, "species": tree.species.name}
@@ -125,7 +150,13 @@ def tree_fee(n: int, tree: TreeIn, rates: Sequence[Rate]) -> tuple[Decimal, str]
         "circ": _num(circ.normalize()), "rate": _num(rate.rate, 2), "fee": _num(fee, 2)}
 
 
-def shrub_fee(n: int, shrub: ShrubIn, rates: Sequence[Rate]) -> tuple[Decimal, str]:
+def shrub_fee(n: int, shrub: ShrubIn, rates: Sequence[Rate], holder_basis: str = ""
+              ) -> tuple[Decimal, str]:
+    if holder_basis:
+        return Decimal(0), _("Shrubs %(n)s (%(species)s): fee exemption: %(basis)s (land "
+                             "owned by natural persons, removal not connected with "
+                             "business).") % {
+            "n": n, "species": shrub.species.name, "basis": holder_basis}
     if shrub.exemption:
         return Decimal(0), _("Shrubs %(n)s (%(species)s): exempt from the fee (art. 86).") % {
             "n": n, "species": shrub.species.name}
@@ -147,16 +178,17 @@ def assess(trees: Sequence[TreeIn], shrubs: Sequence[ShrubIn], holder: Holder,
     verdict = max(verdicts, key=VERDICT_ORDER.__getitem__, default=NOTHING)
     lines: list[str] = []
     total = Decimal(0)
+    basis = holder_exemption(holder)
     for n, (tree, v) in enumerate(zip(trees, verdicts, strict=False), start=1):
         if v == PERMIT:
-            fee, line = tree_fee(n, tree, rates)
+            fee, line = tree_fee(n, tree, rates, basis)
             total += fee
             lines.append(line)
         else:
             lines.append(_explain_free(n, tree, v))
     for n, (shrub, v) in enumerate(zip(shrubs, verdicts[len(trees):], strict=True), start=1):
         if v == PERMIT:
-            fee, line = shrub_fee(n, shrub, rates)
+            fee, line = shrub_fee(n, shrub, rates, basis)
             total += fee
             lines.append(line)
         else:

@@ -29,7 +29,8 @@ def rates_for(unit) -> list[Rate]:
 def holder_of(payload: dict) -> Holder:
     return Holder(natural_person=bool(payload.get("natural_person")),
                   own_land=bool(payload.get("own_land")),
-                  business=bool(payload.get("business")))
+                  business=bool(payload.get("business")),
+                  land_of_natural_persons=bool(payload.get("land_natural_persons")))
 
 
 def assessment(application) -> Assessment:
@@ -70,6 +71,8 @@ def application_summary(application) -> list[tuple[str, str]]:
         (_("Address"), p.get("applicant_address", "")),
         (_("Natural person, own land, outside business"),
          _("yes") if holder_of(p).private else _("no")),
+        (_("Land owned by natural persons"),
+         _("yes") if holder_of(p).natural_persons_land else _("no")),
         (_("Reason for removal"), p.get("reason", "")),
         (_("Intended removal date"), p.get("intended_date", "")),
     ]
