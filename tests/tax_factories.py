@@ -263,3 +263,42 @@ def taxed_land(parcel: Parcel, area: str = AREA, category: str = "other") -> Tax
     """Land of `parcel` declared on a new account of a new taxpayer."""
     acc = account(parcel.unit, taxpayer(parcel.unit, "Jan", f"Podatnik{next(_seq)}"))
     return tax_object(acc, "land", parcel.parcel_id, category=category, area_ha=area)
+
+
+def clean_gmina():
+    """A unit whose tax register says exactly what its cadastre says: land of every tax
+    class, buildings declared by id and by parcel, a married couple taxed together, an
+    institution known by REGON. Returns the unit."""
+    unit = tax_unit()
+    g = Gmina(unit)
+    x = iter(range(int(factories.ORIGIN[0]), 10**7, 100))
+    house, hacc = _clean(g, "1", next(x))
+    declared = factories.building(house, built_up_area_m2=Decimal("100"), storeys_above=2)
+    tax_object(hacc, "building", building_ref=declared.building_id, category="residential",
+               floor_area_m2="150")
+    shop, sacc = _clean(g, "2", next(x), ofu="Ba", category="business")
+    factories.building(shop, kst_class="1230", built_up_area_m2=Decimal("100"), storeys_above=1)
+    tax_object(sacc, "building", shop.parcel_id, category="business", floor_area_m2="75")
+    farm = box_parcel("3", next(x))
+    land_use(farm, "R", "0.0600", "IIIa")
+    land_use(farm, "Ls", "0.0300")
+    no = next(_seq)
+    owned(farm, person(unit, "Anna", "Rolna", pesel(no)))
+    facc = account(unit, taxpayer(unit, "Anna", "Rolna", pesel(no)))
+    tax_object(facc, "agricultural", farm.parcel_id, land_use="R", soil_class="IIIa",
+               area_ha="0.0600")
+    tax_object(facc, "forest", farm.parcel_id, area_ha="0.0300")
+    couple = box_parcel("4", next(x))
+    land_use(couple, "B", AREA)
+    owned(couple, person(unit, "Adam", "Mąż", pesel(9102)),
+          person(unit, "Maria", "Mąż", pesel(9103)))
+    cacc = account(unit, taxpayer(unit, "Adam", "Mąż", pesel(9102)),
+                   taxpayer(unit, "Maria", "Mąż", pesel(9103)))
+    tax_object(cacc, "land", couple.parcel_id, category="other", area_ha=AREA)
+    firm = box_parcel("5", next(x))
+    land_use(firm, "Ba", AREA)
+    owned(firm, Owner.objects.create(unit=unit, kind="institution", name="Spółka Sp. z o.o.",
+                                     regon="123456785"))
+    iacc = account(unit, taxpayer(unit, name="SPÓŁKA sp. z o.o.", regon="123456785"))
+    tax_object(iacc, "land", firm.parcel_id, category="business", area_ha=AREA)
+    return unit

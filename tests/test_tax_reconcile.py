@@ -13,6 +13,7 @@ from tests.tax_factories import (
     AREA,
     YEAR,
     box_parcel,
+    clean_gmina,
     discrepancy_gmina,
     fix_half,
     land_use,
@@ -180,14 +181,13 @@ def test_wooded_land_pays_property_tax_as_other_land_not_forest_tax():
 
 
 def test_a_clean_register_gives_no_findings():
-    g = discrepancy_gmina()
-    reconcile(unit=g.unit, year=YEAR)
-    clean = factories.unit("020101_1", "Bolesławiec")
+    unit = clean_gmina()
 
-    result = reconcile(unit=clean, year=YEAR)
+    result = reconcile(unit=unit, year=YEAR)
 
-    assert result.counts["new"] == 0
-    assert not TaxFinding.objects.filter(unit=clean).exists()
+    assert found(unit) == {}
+    assert result.counts["found"] == {} and result.counts["new"] == 0
+    assert result.run.status == ReconciliationRun.SUCCEEDED
 
 
 def test_the_command_prints_the_counts_as_json(capsys):
