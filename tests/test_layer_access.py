@@ -4,6 +4,7 @@
 officers, unit administrators and operators see it, for their own units only. Unit A
 (Legnica) and unit B lie side by side, each with a parcel held by a named owner.
 """
+import base64
 import hashlib
 import io
 import math
@@ -297,6 +298,30 @@ def test_a_token_opens_the_layer_by_header_and_as_the_basic_password(people, two
     # then every one gets the tile, and the token's last use is recorded
     assert [a.status_code for a in answers] == [200, 200, 200, 200]
     assert ApiToken.objects.get(user=people["tax_a"]).last_used_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_desktop_client_with_a_token_reads_the_ogc_services_as_its_user(people, two_units):
+    # given a token of A's tax officer, sent as QGIS sends it: basic credentials, no session
+    _token, key = api_token_create(user=people["tax_a"], name="QGIS")
+    credentials = base64.b64encode(f"podatki_a:{key}".encode()).decode()
+    qgis = Client(HTTP_AUTHORIZATION=f"Basic {credentials}")
+    paths = _paths()
+
+    # when it reads the WMS and WMTS capabilities, a map, feature info and a WMTS tile
+    capabilities = qgis.get("/mapproxy/service", {"SERVICE": "WMS", "VERSION": "1.1.1",
+                                                  "REQUEST": "GetCapabilities"})
+    wmts = qgis.get("/mapproxy/wmts/1.0.0/WMTSCapabilities.xml")
+    getmap = qgis.get(paths["wms getmap"][0], _clean(paths["wms getmap"][1]))
+    info = qgis.get(paths["wms getfeatureinfo"][0], _clean(paths["wms getfeatureinfo"][1]))
+    tile = qgis.get(paths["wmts rest"][0])
+
+    # then the restricted layer is offered and drawn as for the officer in a browser
+    assert LAYER in WebMapService("http://testserver/mapproxy/service",
+                                  xml=capabilities.content, version="1.1.1").contents
+    assert f"<ows:Identifier>{LAYER}</ows:Identifier>" in wmts.content.decode()
+    assert _owner_pixels(getmap) > 100 and _owner_pixels(tile) > 100
+    assert "Jan Kowalski (1/1)" in info.content.decode()
 
 
 @pytest.mark.django_db
