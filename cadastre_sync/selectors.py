@@ -1,5 +1,6 @@
 """Reads of the cadastre: import jobs a user may see and what they changed where; parcels
 at a point, by id and by search (with near misses), precincts and addresses."""
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -55,6 +56,9 @@ def cadastre_changed_extent(*, unit: AdministrativeUnit, since: datetime) -> Mul
 # Near misses offered when a parcel number is not found (123/4 for 123/40 and back).
 NEAR_MISS_LIMIT = 8
 SEARCH_LIMIT = 10
+# The searches take `unit_ids`: the units whose parcels the caller may see (None: every
+# unit). They filter inside the query, so hidden units never crowd a page of answers out.
+Units = Collection[int] | None
 
 
 # A parcel's precinct and unit come with it, without their large boundaries: what the
@@ -141,11 +145,13 @@ def parcel_by_id(*, parcel_id: str) -> Parcel | None:
 
 
 def parcels_numbered(*, number: str, precincts: list[Precinct] | None = None,
-                     limit: int = SEARCH_LIMIT) -> list[Parcel]:
+                     unit_ids: Units = None, limit: int = SEARCH_LIMIT) -> list[Parcel]:
     """Current parcels with exactly this number, in `precincts` (every precinct when None)."""
     found = _current_parcels().filter(number=number)
     if precincts is not None:
         found = found.filter(precinct__in=precincts)
+    if unit_ids is not None:
+        found = found.filter(unit_id__in=unit_ids)
     return list(found.order_by("unit__teryt", "precinct__number")[:limit])
 
 
@@ -157,7 +163,7 @@ def parcels_numbered(*, number: str, precincts: list[Precinct] | None = None,
 _NEAR_MISSES = """
 SELECT c.id FROM (
     SELECT p.id, p.number FROM {table} p
-    WHERE p.retired_at IS NULL {within}
+    WHERE p.retired_at IS NULL {within} {units}
       AND (p.number LIKE %(base)s OR p.number LIKE %(shorter)s) AND p.number <> %(number)s
     LIMIT %(pool)s
 ) c
@@ -165,9 +171,14 @@ ORDER BY (c.number LIKE %(typed)s) DESC, (split_part(c.number, '/', 1) = %(stem)
          abs(length(c.number) - length(%(number)s)), c.number, c.id
 LIMIT %(limit)s
 """
-_NEAR_MISSES_WITHIN = _NEAR_MISSES.format(table=Parcel._meta.db_table,
-                                          within="AND p.precinct_id = ANY(%(precincts)s)")
-_NEAR_MISSES_ANYWHERE = _NEAR_MISSES.format(table=Parcel._meta.db_table, within="")
+# By (within given precincts, of given units only).
+_NEAR_MISSES_SQL = {
+    (within, units): _NEAR_MISSES.format(
+        table=Parcel._meta.db_table,
+        within="AND p.precinct_id = ANY(%(precincts)s)" if within else "",
+        units="AND p.unit_id = ANY(%(units)s)" if units else "")
+    for within in (False, True) for units in (False, True)
+}
 NEAR_MISS_POOL = 2000
 
 
@@ -176,6 +187,7 @@ def _like_prefix(text: str) -> str:
 
 
 def parcel_number_near_misses(*, number: str, precincts: list[Precinct] | None,
+                              unit_ids: Units = None,
                               limit: int = NEAR_MISS_LIMIT) -> list[Parcel]:
     """Current parcels in `precincts` (every precinct when None) whose numbers are close to
     `number`, closest first."""
@@ -183,10 +195,9 @@ def parcel_number_near_misses(*, number: str, precincts: list[Precinct] | None,
     params = {"precincts": [p.pk for p in precincts or ()], "number": number, "stem": stem,
               "typed": _like_prefix(number), "base": _like_prefix(stem),
               "shorter": _like_prefix(stem[:-1]) if len(stem) > 1 else _like_prefix(stem),
-              "limit": limit, "pool": NEAR_MISS_POOL}
+              "units": sorted(unit_ids or ()), "limit": limit, "pool": NEAR_MISS_POOL}
     with connection.cursor() as cursor:
-        cursor.execute(_NEAR_MISSES_WITHIN if precincts is not None else _NEAR_MISSES_ANYWHERE,
-                       params)
+        cursor.execute(_NEAR_MISSES_SQL[precincts is not None, unit_ids is not None], params)
         ids = [row[0] for row in cursor.fetchall()]
     by_id = _current_parcels().in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
@@ -209,7 +220,7 @@ def fold(text: str) -> str:
     return text.strip().lower().translate(_FOLD)
 
 
-def precincts_matching(*, term: str, exact_only_if_any: bool = False,
+def precincts_matching(*, term: str, exact_only_if_any: bool = False, unit_ids: Units = None,
                        limit: int = SEARCH_LIMIT) -> list[Precinct]:
     """Precincts whose number is `term` (with or without leading zeros), else those named
     `term`, then those whose name starts with it, then those containing it; with
@@ -219,6 +230,8 @@ def precincts_matching(*, term: str, exact_only_if_any: bool = False,
     if not term:
         return []
     found = Precinct.objects.select_related("unit").defer("unit__boundary")
+    if unit_ids is not None:
+        found = found.filter(unit_id__in=unit_ids)
     if term.isdigit() and len(term) <= 4:
         return list(found.filter(number=term.zfill(4)).order_by("unit__teryt")[:limit])
     folded = fold(term)
@@ -232,7 +245,7 @@ def precincts_matching(*, term: str, exact_only_if_any: bool = False,
     return ranked
 
 
-def addresses_matching(*, street: str, house_number: str = "",
+def addresses_matching(*, street: str, house_number: str = "", unit_ids: Units = None,
                        limit: int = SEARCH_LIMIT) -> list[Address]:
     """Addresses on a street (or in a locality without streets) whose name starts with
     `street` (folded), of current parcels; with `house_number`, that number only."""
@@ -247,4 +260,6 @@ def addresses_matching(*, street: str, house_number: str = "",
                      | Q(street="", locality_folded__startswith=term)))
     if house_number:
         found = found.filter(house_number__iexact=house_number.strip())
+    if unit_ids is not None:
+        found = found.filter(parcel__unit_id__in=unit_ids)
     return list(found.order_by("street", "locality", "house_number")[:limit])

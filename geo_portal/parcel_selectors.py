@@ -51,6 +51,15 @@ def _ensure_current_visible(user, unit_id: int, teryt: str) -> None:
         raise Forbidden(detail={"unit": teryt})
 
 
+def parcel_visible_unit_ids(*, user) -> frozenset[int] | None:
+    """The units whose current parcels `user` may see (None: every unit); the rule of
+    _ensure_current_visible, for searches to filter on inside their queries."""
+    scope = layer_scope_named(user, PARCELS_LAYER)
+    if scope is None or not scope.allowed:
+        return frozenset()
+    return scope.unit_ids
+
+
 def parcel_may_see(*, user, parcel: Parcel) -> bool:
     try:
         parcel_ensure_visible(user=user, parcel=parcel)
@@ -99,8 +108,8 @@ def _near_misses_for(teryt: str, precinct: str, number: str, *, user) -> list[Pa
     precincts = list(Precinct.objects.filter(unit__teryt=teryt, number=precinct))
     if not precincts:
         return []
-    near = cadastre.parcel_number_near_misses(number=number, precincts=precincts)
-    return [p for p in near if parcel_may_see(user=user, parcel=p)]
+    return cadastre.parcel_number_near_misses(number=number, precincts=precincts,
+                                              unit_ids=parcel_visible_unit_ids(user=user))
 
 
 # --- The parcel card --------------------------------------------------------------------
@@ -210,14 +219,16 @@ def parcel_search(*, query: str, user) -> SearchAnswer:
     if not words:
         return SearchAnswer([], message=_("Type a parcel number, a precinct or an address."))
     last, rest = words[-1], " ".join(words[:-1])
+    units = parcel_visible_unit_ids(user=user)
     if _NUMBER.match(last):
-        return _search_number(last, rest, user)
+        return _search_number(last, rest, units)
     if _HOUSE.match(last) and rest:
-        return _answer(_address_hits(rest, last, user), query=text)
+        return _answer(_address_hits(rest, last, units), query=text)
     term = " ".join(words)
     if len(term) < MIN_TERM:
         return SearchAnswer([], message=_("Type at least two characters."))
-    hits = _precinct_hits(cadastre.precincts_matching(term=term)) + _address_hits(term, "", user)
+    hits = (_precinct_hits(cadastre.precincts_matching(term=term, unit_ids=units))
+            + _address_hits(term, "", units))
     return _answer(hits[:cadastre.SEARCH_LIMIT], query=text)
 
 
@@ -241,20 +252,21 @@ def _search_id(text: str, user) -> SearchAnswer:
                         message=str(missing.message))
 
 
-def _search_number(number: str, precinct_term: str, user) -> SearchAnswer:
+def _search_number(number: str, precinct_term: str, units: frozenset[int] | None
+                   ) -> SearchAnswer:
     # "Stare Miasto 1 12" means precinct Stare Miasto 1, not Stare Miasto 10 to 19 as well.
-    precincts = (cadastre.precincts_matching(term=precinct_term, exact_only_if_any=True)
+    precincts = (cadastre.precincts_matching(term=precinct_term, exact_only_if_any=True,
+                                             unit_ids=units)
                  if precinct_term else None)
     if precinct_term and not precincts:
-        hits = _address_hits(precinct_term, number, user)
+        hits = _address_hits(precinct_term, number, units)
         return _answer(hits, query=f"{precinct_term} {number}") if hits else SearchAnswer(
             [], message=_("No precinct or street matches “%(term)s”.") % {"term": precinct_term})
-    found = [p for p in cadastre.parcels_numbered(number=number, precincts=precincts)
-             if parcel_may_see(user=user, parcel=p)]
+    found = cadastre.parcels_numbered(number=number, precincts=precincts, unit_ids=units)
     if found:
         return SearchAnswer(_parcel_hits(found))
-    near = [p for p in cadastre.parcel_number_near_misses(number=number, precincts=precincts)
-            if parcel_may_see(user=user, parcel=p)]
+    near = cadastre.parcel_number_near_misses(number=number, precincts=precincts,
+                                              unit_ids=units)
     if precinct_term:
         message = _("There is no parcel %(number)s in precinct “%(precinct)s”.") % {
             "number": number, "precinct": precinct_term}
@@ -280,11 +292,12 @@ def _precinct_hits(precincts: list[Precinct]) -> list[Hit]:
             for p in precincts if p.geom is not None]
 
 
-def _address_hits(street: str, house_number: str, user) -> list[Hit]:
+def _address_hits(street: str, house_number: str, units: frozenset[int] | None) -> list[Hit]:
     return [Hit(ADDRESS, _("%(address)s – parcel %(number)s, precinct %(precinct)s") % {
                 "address": a, "number": a.parcel.number, "precinct": a.parcel.precinct.name},
                 a.parcel.geom.envelope, parcel_id=a.parcel.parcel_id,
                 precinct_code=f"{a.parcel.unit.teryt}.{a.parcel.precinct.number}",
                 precinct_name=a.parcel.precinct.name)
-            for a in cadastre.addresses_matching(street=street, house_number=house_number)
-            if a.parcel is not None and parcel_may_see(user=user, parcel=a.parcel)]
+            for a in cadastre.addresses_matching(street=street, house_number=house_number,
+                                                 unit_ids=units)
+            if a.parcel is not None]

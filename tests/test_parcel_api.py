@@ -503,6 +503,80 @@ def test_where_parcels_are_staff_only_the_full_id_of_another_units_parcel_finds_
     assert body["message"] == "There is no parcel 020102_1.0001.8."
 
 
+@pytest.fixture
+def legnica_officer_where_parcels_are_staff_only(client, parcel, staff_only_parcels):
+    """A case officer of Legnica, logged in, who may not see Chojnów's parcels."""
+    client.force_login(f.staff(parcel.unit, CASE_OFFICER))
+    return client
+
+
+def chojnow_precinct(number: str = "0001", name: str = "Centrum", geom=None):
+    return f.precinct(f.unit("020102_1", "Chojnów"), number, name, geom=geom)
+
+
+def test_search_by_name_leaves_out_precincts_of_units_whose_parcels_are_hidden(
+        legnica_officer_where_parcels_are_staff_only):
+    # given precincts Zachód in Chojnów (hidden from her) and in Legnica
+    chojnow_precinct("0002", "Zachód", geom=f.box(317000, 385000, 317500, 385500))
+    f.precinct(number="0002", name="Zachód", geom=f.box(318000, 387000, 319000, 388000))
+
+    # when the Legnica officer searches the name
+    body = _search(legnica_officer_where_parcels_are_staff_only, "Zachód")
+
+    # then only Legnica's precinct is offered
+    assert [h["precinct"] for h in body["results"]] == ["026101_1.0002"]
+
+
+def test_search_by_number_is_not_crowded_out_by_hidden_parcels(
+        legnica_officer_where_parcels_are_staff_only, parcel):
+    # given parcel 5 in ten of Chojnów's precincts (more than a page, sorted first) and
+    # one in Legnica
+    for i in range(1, 11):
+        f.parcel("5", p=chojnow_precinct(f"{i:04d}", f"Obręb {i}"))
+    f.parcel("5")
+
+    # when the Legnica officer searches the number
+    body = _search(legnica_officer_where_parcels_are_staff_only, "5")
+
+    # then Legnica's parcel is found
+    assert [h["parcel_id"] for h in body["results"]] == ["026101_1.0001.5"]
+
+
+def test_near_misses_are_not_crowded_out_by_hidden_parcels(
+        legnica_officer_where_parcels_are_staff_only):
+    # given 12/1 to 12/8 in Chojnów (a full list of near misses, sorted first) and 12/9 in
+    # Legnica, and no parcel 12 anywhere
+    for i in range(1, 9):
+        f.parcel(f"12/{i}", p=chojnow_precinct())
+    f.parcel("12/9")
+
+    # when the Legnica officer searches parcel 12
+    body = _search(legnica_officer_where_parcels_are_staff_only, "12")
+
+    # then Legnica's 12/9 is offered (before 123/4, also starting with 12)
+    assert body["results"] == []
+    assert [h["parcel_id"] for h in body["suggestions"]] == [
+        "026101_1.0001.12/9", "026101_1.0001.123/4"]
+
+
+def test_search_by_street_is_not_crowded_out_by_hidden_addresses(
+        legnica_officer_where_parcels_are_staff_only):
+    # given ten addresses on Polna in Chojnów (sorted before Legnica) and Polna 12 in
+    # Legnica (the fixture's)
+    precinct = chojnow_precinct()
+    for i in range(1, 11):
+        on = f.parcel(str(i), p=precinct)
+        Address.objects.create(unit=on.unit, parcel=on, locality="Chojnów", street="Polna",
+                               house_number=str(i))
+
+    # when the Legnica officer searches the street
+    body = _search(legnica_officer_where_parcels_are_staff_only, "Polna")
+
+    # then Legnica's address is found
+    assert [(h["kind"], h["parcel_id"]) for h in body["results"]] == [
+        ("address", "026101_1.0001.123/4")]
+
+
 def test_search_with_a_malformed_full_id_is_400(client, parcel):
     response = english(client).get("/api/parcels/search/", {"q": "026101_1.01.123/4"})
 
