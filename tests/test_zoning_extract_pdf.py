@@ -203,3 +203,68 @@ def test_the_wyrys_legend_leaves_out_zones_of_a_plan_being_drafted():
 
     # then only the plan in force is in it
     assert legend[3:] == ["MN – teren zabudowy mieszkaniowej jednorodzinnej"]
+
+
+def _page_text(pdf: bytes, page: int) -> str:
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-", "-"], input=pdf,
+                         capture_output=True, check=True).stdout.decode()
+    return " ".join(out.split())
+
+
+@pytest.mark.django_db
+def test_a_map_only_extract_opens_with_the_title_and_basis_and_carries_the_issuing_block():
+    # given a parcel under a local and a general plan, and an issued map-only extract in
+    # two copies
+    parcel = factories.parcel("21/9", geom=factories.box(*PARCEL))
+    _plans()
+    header = ExtractHeader(office_name="Urząd Miasta Legnicy", office_address="",
+                           place="Legnica", case_number="UA.6727.3.2026",
+                           requested_on=date(2026, 11, 2), copies=2,
+                           duty="Stamp duty: 80,00 zł", issued=True,
+                           issued_on=date(2026, 11, 9), issued_by="Jan Kowalski")
+
+    # when the wyrys alone is rendered (maps left undrawn: the text is what is checked)
+    content = extract_content(parcels=[parcel], language="en")
+    with translation.override("en"):
+        pdf, text_pages = extract_pdf(header=header, text=content.text, sheets=content.sheets,
+                                      with_text=False, with_map=True, language="en",
+                                      draw_maps=False)
+
+    # then a first page names the document, its legal basis and the issue, and the two
+    # map pages follow; no wypis text is in it
+    assert (text_pages, _pdf_pages(pdf)) == (0, 3)
+    first = _page_text(pdf, 1)
+    assert first.startswith("Urząd Miasta Legnicy Case: UA.6727.3.2026 Legnica, 09.11.2026 "
+                            "MAP EXCERPT FROM THE ZONING PLAN Under art. 30 sec. 1 of the "
+                            "Spatial Planning and Development Act of 27 March 2003, on the "
+                            "application of 02.11.2026 (case UA.6727.3.2026), the map excerpt "
+                            "from the plan is issued.")
+    assert ("The map excerpt (wyrys) is on the following pages. Issued in 2 copy/copies. "
+            "Stamp duty: 80,00 zł Issued on 09.11.2026 by: Jan Kowalski Page 1 of 3") in first
+    assert "Parcels and the plans covering them" not in _pdf_text(pdf)
+    assert _page_text(pdf, 2).startswith(
+        "Urząd Miasta Legnicy Case: UA.6727.3.2026 Legnica, 09.11.2026 Map excerpt 1 of 2: "
+        "Miejscowy plan „Centrum”")
+
+
+@pytest.mark.django_db
+def test_a_map_only_extract_in_polish_names_itself_a_wyrys_and_its_issuer():
+    # given a parcel under the plans, and an issued map-only extract
+    parcel = factories.parcel("21/10", geom=factories.box(*PARCEL))
+    _plans()
+    header = ExtractHeader(office_name="Urząd Miasta Legnicy", office_address="",
+                           place="Legnica", case_number="UA.6727.4.2026",
+                           requested_on=date(2026, 11, 2), issued=True,
+                           issued_on=date(2026, 11, 9), issued_by="Jan Kowalski")
+
+    # when it is rendered in the office's language
+    content = extract_content(parcels=[parcel])
+    pdf, _text_pages = extract_pdf(header=header, text=content.text, sheets=content.sheets,
+                                   with_text=False, with_map=True, draw_maps=False)
+
+    # then its first page says what it is, on what basis, and who issued it
+    first = _page_text(pdf, 1)
+    assert "WYRYS Z PLANU ZAGOSPODAROWANIA PRZESTRZENNEGO" in first
+    assert "(znak sprawy UA.6727.4.2026), wydaje się wyrys z planu." in first
+    assert ("Wyrys znajduje się na kolejnych stronach. Wydano w liczbie egzemplarzy: 1. "
+            "Wydano dnia 09.11.2026. Wydał(a): Jan Kowalski") in first

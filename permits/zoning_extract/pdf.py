@@ -100,18 +100,24 @@ def extract_pdf(*, header: ExtractHeader, text: str, sheets: Sequence[MapSheet],
     """The PDF and the number of its wypis pages. `draw_maps=False` leaves the map boxes
     empty (page counting before the applicant submits, without running MapServer)."""
     _fonts()
+    parts = _parts(with_text, with_map, sheets)
     with translation.override(language):
-        text_story = _text_story(header, text, with_map and bool(sheets)) if with_text else []
-        map_story = _map_story(header, sheets, draw_maps) if with_map else []
-        if not text_story and not map_story:
-            text_story = _text_story(header, text, False)
+        story = _lead_story(header, text, *parts)
+        map_story = _map_story(header, sheets, draw_maps) if parts[1] else []
         out = io.BytesIO()
         doc = _document(out, header)
-        story = text_story + ([PageBreak()] if text_story and map_story else []) + map_story
-        doc.build(story, canvasmaker=_numbered_canvas(header))
-    # Each map sheet fills exactly one page, after the text.
-    map_pages = len(sheets) if map_story else 0
-    return out.getvalue(), (doc.page - map_pages) if text_story else 0
+        doc.build(story + ([PageBreak()] if map_story else []) + map_story,
+                  canvasmaker=_numbered_canvas(header))
+    # Each map sheet fills exactly one page, after the lead pages.
+    lead_pages = doc.page - (len(sheets) if map_story else 0)
+    return out.getvalue(), lead_pages if parts[0] else 0
+
+
+def _parts(with_text: bool, with_map: bool, sheets: Sequence[MapSheet]) -> tuple[bool, bool]:
+    """(wypis text, wyrys pages) the document holds: a wyrys needs a sheet to draw, and a
+    document with neither says in its text that no plan covers the parcels."""
+    maps = with_map and bool(sheets)
+    return with_text or not maps, maps
 
 
 def extract_page_counts(*, text: str, sheets: Sequence[MapSheet], with_text: bool,
@@ -121,12 +127,12 @@ def extract_page_counts(*, text: str, sheets: Sequence[MapSheet], with_text: boo
     header = ExtractHeader(office_name="", office_address="", place="", case_number="",
                            requested_on=None)
     _fonts()
+    maps = with_map and bool(sheets)
     text_pages = 0
     if with_text:
         with translation.override("pl"):
-            text_pages = _page_count(header, _text_story(header, text,
-                                                         with_map and bool(sheets)))
-    return text_pages, (len(sheets) if with_map else 0)
+            text_pages = _page_count(header, _lead_story(header, text, True, maps))
+    return text_pages, (len(sheets) if maps else 0)
 
 
 def _page_count(header: ExtractHeader, story: list) -> int:
@@ -157,19 +163,24 @@ def _title(with_text: bool, with_map: bool) -> str:
     return _("EXTRACT FROM THE ZONING PLAN")
 
 
-def _text_story(header: ExtractHeader, text: str, with_map: bool) -> list:
+def _lead_story(header: ExtractHeader, text: str, with_text: bool, with_map: bool) -> list:
+    """What comes before the wyrys pages, whichever parts were asked for: the title and the
+    legal basis, the wypis text (if asked), and the closing block under which the office
+    issues the whole document (copies, duty, the official)."""
     styles = _styles()
-    story = [Paragraph(escape(_title(True, with_map)), styles["title"])]
+    story = [Paragraph(escape(_title(with_text, with_map)), styles["title"])]
     basis = _("Under art. 30 sec. 1 of the Spatial Planning and Development Act of 27 March "
               "2003, on the application")
     if header.requested_on:
         basis += " " + _("of %(date)s") % {"date": _date(header.requested_on)}
     if header.case_number:
         basis += " " + _("(case %(number)s)") % {"number": header.case_number}
-    story.append(Paragraph(escape(basis + ", " + _("the following is certified:")),
-                           styles["body"]))
-    story += markup_flowables(text, styles)
-    story += _closing(header, styles, with_map)
+    basis += ", " + (_("the following is certified:") if with_text
+                     else _("the map excerpt from the plan is issued."))
+    story.append(Paragraph(escape(basis), styles["body"]))
+    if with_text:
+        story += markup_flowables(text, styles)
+    story += _closing(header, styles, with_text, with_map)
     return story
 
 
@@ -191,11 +202,13 @@ def markup_flowables(text: str, styles: dict) -> list:
     return out
 
 
-def _closing(header: ExtractHeader, styles: dict, with_map: bool) -> list:
+def _closing(header: ExtractHeader, styles: dict, with_text: bool, with_map: bool) -> list:
     lines = []
-    if with_map:
+    if with_map and with_text:
         lines.append(_("The map excerpt (wyrys) on the following pages is part of this "
                        "extract."))
+    elif with_map:
+        lines.append(_("The map excerpt (wyrys) is on the following pages."))
     lines.append(_("Issued in %(copies)d copy/copies.") % {"copies": header.copies})
     if header.duty:
         lines.append(header.duty)
