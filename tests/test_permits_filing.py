@@ -113,6 +113,40 @@ def test_a_child_removing_a_tree_from_a_parents_land_pays_no_fee(world, client):
     assert "fee exemption: art. 86 ust. 1 pkt 1" in result.lines[0]
 
 
+def test_a_permit_tree_without_stems_at_130_cm_is_refused_naming_the_tree(world):
+    # given two trees needing a permit, the second without its stems at 130 cm
+    _unit, parcel, _resident, _officer = world
+    data = pf.content(trees=[pf.tree(), pf.tree("Betula", c5=150, stems=())])
+    form = pf.form([parcel], data)
+    # when the form is checked; then it is refused, naming the tree
+    with translation.override("en"):
+        assert not form.is_valid()
+        assert form.non_field_errors == [
+            "Tree 2 (birch) needs a permit: give the circumference of each of its stems at "
+            "130 cm, from which the fee is computed."]
+    # a tree below the threshold or notified needs no stems
+    small = pf.form([parcel], pf.content(trees=[pf.tree(c5=40, stems=())]))
+    notified = pf.form([parcel], pf.content(trees=[pf.tree(stems=())], private=True))
+    assert small.is_valid(), small.errors
+    assert notified.is_valid(), notified.errors
+
+
+def test_submission_refuses_a_permit_tree_without_stems_and_changes_nothing(world):
+    # given a draft whose tree lost its stems at 130 cm (saved before the rule)
+    _unit, parcel, resident, _officer = world
+    app = pf.draft(resident, [parcel])
+    app.trees.update(stems_130cm=[])
+    version = app.version
+    # when the resident submits it
+    with translation.override("en"), pytest.raises(InvalidInput) as error:
+        services.application_submit(application_id=app.pk, by=resident)
+    # then it is refused naming the tree, and the draft is unchanged
+    assert str(error.value.message).startswith("Tree 1 (lime) needs a permit: give the")
+    app.refresh_from_db()
+    assert (app.state, app.case_number, app.digest, app.fee, app.version) == (
+        State.DRAFT, "", "", None, version)
+
+
 # Attachments -------------------------------------------------------------------------------
 
 def test_attachment_type_comes_from_the_content_not_the_name(world):

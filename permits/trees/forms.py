@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models.trees import EXEMPTION_CHOICES, ShrubGroup, Species, TreeItem
 from .rules import Assessment, Holder, ShrubIn, TreeIn, assess
-from .services import rates_for, species_info
+from .services import rates_for, species_info, stems_missing
 
 SRID = 2180
 MAX_TREES = 200
@@ -143,6 +143,7 @@ class TreeRemovalForm:
         ok = self.main.is_valid() & self.trees.is_valid() & self.shrubs.is_valid()
         if ok:
             self._check_places()
+            self._check_stems()
         return ok and not self._spatial_errors
 
     @property
@@ -190,6 +191,13 @@ class TreeRemovalForm:
                     "(%(parcels)s).") % {"n": n, "species": row["species"],
                                          "parcels": numbers}))
             row["area_m2"] = Decimal(str(round(area, 1)))
+
+    def _check_stems(self) -> None:
+        """A permit's fee is computed from the stems at 130 cm: a tree that needs a permit
+        without them would be charged nothing."""
+        trees = [TreeIn(species_info(r["species"]), r["circumference_5cm"], r["stems_130cm"])
+                 for r in self._tree_rows()]
+        self._spatial_errors.extend(stems_missing(trees, self.holder()))
 
     def holder(self) -> Holder:
         c = self.main.cleaned_data

@@ -9,7 +9,18 @@ from core.errors import InvalidInput
 
 from ..kinds import Fee
 from ..models import FeeRate, ReplacementPlanting, Species
-from .rules import NOTHING, PERMIT, Assessment, Holder, Rate, ShrubIn, SpeciesInfo, TreeIn, assess
+from .rules import (
+    NOTHING,
+    PERMIT,
+    Assessment,
+    Holder,
+    Rate,
+    ShrubIn,
+    SpeciesInfo,
+    TreeIn,
+    assess,
+    tree_verdict,
+)
 
 
 def species_info(species: Species) -> SpeciesInfo:
@@ -130,10 +141,25 @@ def decision_conditions(application, outcome: str, conditions: list) -> None:
     ReplacementPlanting.objects.bulk_create(rows)
 
 
+def stems_missing(trees: list[TreeIn], holder: Holder) -> list[str]:
+    """A message for each tree that needs a permit but has no stem circumference at 130 cm
+    (art. 83b ust. 1 pkt 4: the application gives them; the fee is computed from them)."""
+    return [_("Tree %(n)s (%(species)s) needs a permit: give the circumference of each of "
+              "its stems at 130 cm, from which the fee is computed.") % {
+        "n": n, "species": t.species.name}
+        for n, t in enumerate(trees, start=1)
+        if not t.stems_130cm and tree_verdict(t, holder) == PERMIT]
+
+
 def submit_check(application) -> str | None:
     if not application.trees.exists() and not application.shrubs.exists():
         return _("Add at least one tree or group of shrubs.")
     if application.procedure == NOTHING:
         return _("This removal needs neither a notification nor a permit, so there is "
                  "nothing to file.")
+    trees = [TreeIn(species_info(t.species), t.circumference_5cm, list(t.stems_130cm))
+             for t in application.trees.select_related("species")]
+    missing = stems_missing(trees, holder_of(application.payload))
+    if missing:
+        return missing[0]
     return None
