@@ -7,7 +7,15 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import Workbook
 
-from cadastre_sync.models import AccountHolder, TaxAccount, TaxImport, TaxObject, Taxpayer
+from cadastre_sync.models import (
+    AccountHolder,
+    ColumnProfile,
+    TaxAccount,
+    TaxImport,
+    TaxObject,
+    Taxpayer,
+)
+from cadastre_sync.tax.columns import DEFAULT_COLUMNS
 from cadastre_sync.tax.importer import TaxImportRejected, tax_records_import
 from cadastre_sync.tax.services import tax_import_job_run
 from tests import factories
@@ -118,6 +126,40 @@ def test_the_same_file_again_is_recognised_by_its_hash(tmp_path):
     job, result = tax_import_job_run(unit=unit, path=path, strict=False)
 
     assert result.unchanged_file and job.status == TaxImport.SUCCEEDED
+    assert snapshot() == before
+
+
+def test_the_same_file_after_fixing_the_profile_is_imported_again(tmp_path):
+    unit = factories.unit()
+    profile = ColumnProfile.objects.create(unit=unit, name="Gmina", is_default=True,
+                                           columns={**DEFAULT_COLUMNS, "area_ha": "powierzchnia"})
+    path = write(tmp_path, lines(*good_rows()))
+    _job, wrong = tax_import_job_run(unit=unit, path=path, strict=False)
+    assert [(p.line, p.code) for p in wrong.problems] == [(2, "missing"), (5, "missing"),
+                                                          (6, "missing")]
+    ColumnProfile.objects.filter(pk=profile.pk).update(columns=DEFAULT_COLUMNS)
+
+    job, result = tax_import_job_run(unit=unit, path=path, strict=False)
+
+    assert not result.unchanged_file and result.problems == []
+    # The building row needs no area: it came in the first time.
+    assert result.counts["objects"] == {"created": 3, "updated": 0, "deleted": 0,
+                                        "unchanged": 1}
+    assert sorted(TaxObject.objects.values_list("kind", flat=True)) == [
+        "agricultural", "building", "forest", "land"]
+
+
+def test_the_same_file_again_in_strict_mode_is_checked_again(tmp_path):
+    unit = factories.unit()
+    broken = f"K/9;podatnik;;;;Jan;Kowalski;;grunt;{P}99;;pozostałe;;;dużo;"
+    path = write(tmp_path, lines(*good_rows(), broken))
+    tax_import_job_run(unit=unit, path=path, strict=False)
+    before = snapshot()
+
+    job, result = tax_import_job_run(unit=unit, path=path, strict=True)
+
+    assert result is None and job.status == TaxImport.FAILED
+    assert [(p["line"], p["code"]) for p in job.report] == [(7, "number")]
     assert snapshot() == before
 
 

@@ -9,6 +9,7 @@
    again changes nothing; objects and holders no longer in the file are removed.
 """
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,11 +55,15 @@ class TaxImportResult:
         return sum(1 for p in self.problems if p.severity == ERROR)
 
 
-def file_hash(path: Path) -> str:
+def import_hash(path: Path, *, columns: dict, codes: dict, strict: bool) -> str:
+    """SHA-256 of the file's bytes and of how they are read: the profile's column mapping
+    and value codes, and the mode. The same file read another way is another import."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    how = {"columns": columns, "values": codes, "strict": strict}
+    digest.update(b"\0" + json.dumps(how, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
@@ -155,8 +160,9 @@ def tax_records_import(*, unit: AdministrativeUnit, path: str | Path, strict: bo
     if not path.is_file() or path.stat().st_size == 0:
         raise TaxImportRejected([Problem(_("The file is missing or empty."), "empty_file",
                                          ERROR, file)])
-    digest, detected = file_hash(path), reading.detect(path)
     name, columns, extra = profile_for(unit, profile)
+    detected = reading.detect(path)
+    digest = import_hash(path, columns=columns, codes=extra, strict=strict)
     if job is not None:
         TaxImport.objects.filter(pk=job.pk).update(content_hash=digest, profile_name=name,
                                                    detected=detected.as_dict())
@@ -180,7 +186,8 @@ def tax_records_import(*, unit: AdministrativeUnit, path: str | Path, strict: bo
 
 
 def _same_as_last(unit: AdministrativeUnit, digest: str, job: TaxImport | None) -> bool:
-    """The last successful import of the unit was this very file: nothing to do."""
+    """The last successful import of the unit was this very file, read the same way (the
+    same profile mapping and mode, see import_hash): nothing to do."""
     last = (TaxImport.objects.filter(unit=unit, status=TaxImport.SUCCEEDED)
             .exclude(pk=job.pk if job else None).order_by("-finished_at", "-pk").first())
     return last is not None and last.content_hash == digest
