@@ -17,6 +17,7 @@ from cadastre_sync.models import (
 )
 from cadastre_sync.tax.columns import DEFAULT_COLUMNS
 from cadastre_sync.tax.importer import TaxImportRejected, tax_records_import
+from cadastre_sync.tax.reading import detect_encoding
 from cadastre_sync.tax.services import tax_import_job_run
 from tests import factories
 from tests.tax_factories import pesel
@@ -84,6 +85,28 @@ def test_a_windows_1250_file_with_decimal_commas_and_a_broken_row_imports_lenien
     assert roles == {"Żurawski": "owner", "Żurawska": "spouse"}
     institution = Taxpayer.objects.get(kind="institution")
     assert (institution.name, institution.nip) == ("Spółdzielnia Łąka", "5260250995")
+
+
+def test_a_windows_1250_letter_far_into_the_file_decides_the_encoding(tmp_path):
+    unit = factories.unit()
+    plain = [f"K/{n};podatnik;;;;Jan;Nowak;;grunt;{P}{n};;pozostale;;;0,0100;"
+             for n in range(100, 1100)]
+    path = write(tmp_path, lines(*plain, good_rows()[0]))
+    assert path.read_bytes().index("Ż".encode("cp1250")) > 64 * 1024
+
+    result = tax_records_import(unit=unit, path=path)
+
+    assert result.detected["encoding"] == "cp1250" and result.problems == []
+    assert Taxpayer.objects.get(pesel=pesel(1)).surname == "Żurawski"
+    assert TaxObject.objects.count() == 1001
+
+
+def test_a_utf8_letter_split_between_blocks_is_still_utf8():
+    letter = "ż".encode()
+
+    encoding = detect_encoding([b"nazwisko;" + letter[:1], letter[1:] + b"\r\n"])
+
+    assert encoding == "utf-8"
 
 
 def test_strict_mode_writes_nothing_when_a_row_is_refused(tmp_path):

@@ -2,13 +2,15 @@
 
 Yields (line number, list of cells) with line 1 the header, as a spreadsheet shows it.
 """
+import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 XLSX_MAGIC = b"PK\x03\x04"
-SAMPLE_BYTES = 64 * 1024
+SAMPLE_BYTES = 64 * 1024  # enough for the header row
+BLOCK_BYTES = 1 << 20  # encoding is checked over the whole file, a block at a time
 
 
 @dataclass(frozen=True)
@@ -21,21 +23,29 @@ class Detected:
         return {"format": self.format, "encoding": self.encoding, "delimiter": self.delimiter}
 
 
-def detect_encoding(data: bytes) -> str:
-    """UTF-8 (BOM stripped) when the bytes decode as UTF-8, else Windows-1250.
+def detect_encoding(blocks: Iterable[bytes]) -> str:
+    """UTF-8 (BOM stripped) when the whole file decodes as UTF-8, else Windows-1250.
 
     Polish exports are one or the other; Windows-1250 bytes of Polish letters are
-    never valid UTF-8 sequences, so a strict decode tells them apart.
+    never valid UTF-8 sequences, so a strict decode tells them apart. It runs over
+    every block, so one Polish letter at the end of a long ASCII file still counts;
+    a multibyte character split between blocks is carried by the decoder.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A sample may end inside a multibyte character: that alone is not a reason.
-        if exc.start < len(data) - 3:
-            return "cp1250"
+        for number, block in enumerate(blocks):
+            if number == 0 and block.startswith(codecs.BOM_UTF8):
+                return "utf-8-sig"
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1250"
     return "utf-8"
+
+
+def _blocks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        yield from iter(lambda: handle.read(BLOCK_BYTES), b"")
 
 
 def detect_delimiter(first_line: str) -> str:
@@ -51,7 +61,7 @@ def detect(path: Path) -> Detected:
         head = handle.read(SAMPLE_BYTES)
     if head.startswith(XLSX_MAGIC):
         return Detected("xlsx")
-    encoding = detect_encoding(head)
+    encoding = detect_encoding(_blocks(path))
     text = head.decode(encoding, errors="replace")
     first = text.splitlines()[0] if text else ""
     return Detected("csv", encoding, detect_delimiter(first))
