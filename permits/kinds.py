@@ -15,6 +15,8 @@ same for every kind; a kind declares only what differs. How a new kind plugs in:
    rewrite is fine). It may provide `verdict()` for a live answer on the page.
 3. Fee: `fee(application) -> Fee | None`, computed from data tables (never constants in
    code), with `lines` explaining how it was computed; None when the kind has no fee.
+   A decision whose Outcome has `charges_fee=False` records no fee; a deferred fee gives
+   `deferred_until`, stored on the application.
 4. Outcomes: the decisions an officer may take (`Outcome(code, label, procedure)`), and in
    `silent_outcomes` the outcome applied by the deadline job when a deadline passes in a
    state (only where the law says silence means consent); `conditions` records what a
@@ -33,6 +35,7 @@ same for every kind; a kind declares only what differs. How a new kind plugs in:
 """
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib import import_module
@@ -52,6 +55,9 @@ class Outcome:
     label: Any
     procedure: str = ""  # "" = the outcome exists for every procedure of the kind
     positive: bool = True
+    # False: the decision charges nothing and clears the fee computed at submission (a
+    # refused tree permit: the fee is for a removal that will not happen).
+    charges_fee: bool = True
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class Fee:
     amount: Decimal
     lines: tuple[str, ...] = ()
     deferred: bool = False  # e.g. replacement planting defers a tree fee for three years
+    deferred_until: date | None = None  # the end of the deferral, kept on the application
 
 
 @dataclass(frozen=True)

@@ -276,11 +276,17 @@ def _record_outcome(app: Application, kind: kinds.Kind, outcome: str, conditions
                            detail={"field": "conditions"})
     app.outcome = outcome
     app.decided_at = timezone.now()
-    fee = kind.fee(app) if kind.fee else None
+    chosen = next(o for o in kind.outcomes_for(app.procedure) if o.code == outcome)
+    fee = kind.fee(app) if kind.fee and chosen.charges_fee else None
+    if not chosen.charges_fee:
+        app.fee = None  # what was computed at submission is not charged
+    app.fee_deferred_until = fee.deferred_until if fee else None
     if fee is not None:
         app.fee = fee.amount
         data["fee"] = str(fee.amount)
-        data["fee_deferred"] = bool(outcome == "granted_with_planting")
+        data["fee_deferred"] = fee.deferred
+        if fee.deferred_until:
+            data["fee_deferred_until"] = fee.deferred_until.isoformat()
     data["outcome"] = outcome
 
 

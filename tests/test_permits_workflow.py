@@ -1,6 +1,7 @@
 """The transition table, by role; deadlines; two officers deciding at once; denied paths."""
 import threading
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -153,6 +154,55 @@ def test_permit_with_replacement_planting_records_the_conditions(people):
     assert (app.state, app.outcome, planting.number, planting.species) == (
         State.DECIDED, "granted_with_planting", 3, lime)
     assert app.events.get().data["fee_deferred"] is True
+
+
+def test_a_refused_permit_records_no_fee(people):
+    # given a registered permit application with its fee computed at submission (3300 zł)
+    app = pf.submitted(people["applicant"], [people["parcel"]])
+    assert app.fee == Decimal("3300.00")
+    services.application_transition(application_id=app.pk, action="register",
+                                    by=people["officer"])
+    # when the officer refuses it
+    services.application_transition(application_id=app.pk, action="decide",
+                                    by=people["officer"], reason="Drzewo zdrowe",
+                                    outcome="refused")
+    # then no fee is recorded, on the application or in the event
+    app.refresh_from_db()
+    assert (app.outcome, app.fee, app.fee_deferred_until) == ("refused", None, None)
+    assert "fee" not in app.events.get(action="decide").data
+
+
+def test_replacement_planting_defers_the_fee_three_years_after_the_planting(people):
+    # given a registered permit application (3300 zł)
+    app = pf.submitted(people["applicant"], [people["parcel"]])
+    services.application_transition(application_id=app.pk, action="register",
+                                    by=people["officer"])
+    lime = pf.species("Tilia")
+    plant_by = [date(timezone.localdate().year + 1, 4, 30),
+                date(timezone.localdate().year + 1, 10, 31)]
+    # when it is granted with two plantings
+    services.application_transition(
+        application_id=app.pk, action="decide", by=people["officer"], reason="Warunki",
+        outcome="granted_with_planting", conditions=[
+            {"number": 1, "species": lime.pk, "place": "przy ogrodzeniu",
+             "deadline": d.isoformat()} for d in plant_by])
+    # then the fee is kept, deferred three years from the last planting deadline
+    app.refresh_from_db()
+    until = date(plant_by[1].year + 3, 10, 31)
+    assert (app.fee, app.fee_deferred_until) == (Decimal("3300.00"), until)
+    assert app.events.get(action="decide").data == {
+        "outcome": "granted_with_planting", "fee": "3300.00", "fee_deferred": True,
+        "fee_deferred_until": until.isoformat()}
+
+
+def test_a_plain_grant_keeps_the_fee_undeferred(people):
+    app = pf.submitted(people["applicant"], [people["parcel"]])
+    services.application_transition(application_id=app.pk, action="register",
+                                    by=people["officer"])
+    services.application_transition(application_id=app.pk, action="decide",
+                                    by=people["officer"], reason="r", outcome="granted")
+    app.refresh_from_db()
+    assert (app.fee, app.fee_deferred_until) == (Decimal("3300.00"), None)
 
 
 # Deadlines ---------------------------------------------------------------------------------

@@ -102,6 +102,10 @@ class Application(models.Model):
     digest = models.CharField(_("SHA-256 of the submitted content"), max_length=64, blank=True)
     fee = models.DecimalField(_("fee [zł]"), max_digits=12, decimal_places=2, null=True,
                               blank=True)
+    fee_deferred_until = models.DateField(
+        _("fee deferred until"), null=True, blank=True,
+        help_text=_("Replacement planting ordered: the fee is due after this date, and is "
+                    "cancelled if the new plants survive (art. 84 ust. 4)."))
     pdf = models.FileField(_("submitted document (PDF)"), upload_to="permits/pdf/%Y/",
                            blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -17,7 +17,9 @@ KINDS = (
             Outcome("granted", _("permit granted"), PERMIT),
             Outcome("granted_with_planting", _("permit granted with replacement planting"),
                     PERMIT),
-            Outcome("refused", _("permit refused"), PERMIT, positive=False),
+            # The fee is for a removal (art. 84 ust. 1): a refusal charges none.
+            Outcome("refused", _("permit refused"), PERMIT, positive=False,
+                    charges_fee=False),
             Outcome("no_objection", _("no objection"), NOTIFICATION),
             Outcome("objection", _("objection raised"), NOTIFICATION, positive=False),
             Outcome("silent_consent", _("removal allowed: no objection within the deadline"),

@@ -15,6 +15,11 @@ from django.utils.translation import gettext as _
 NOTHING, NOTIFICATION, PERMIT = "nothing", "notification", "permit"
 VERDICT_ORDER = {NOTHING: 0, NOTIFICATION: 1, PERMIT: 2}
 
+# Art. 84 ust. 4: when the permit orders replacement planting, the fee is deferred for this
+# many years, counted from the planting deadline, and cancelled if the plants survive.
+# (verify the counting start against the current text)
+FEE_DEFERRAL_YEARS = 3
+
 # Art. 83f ust. 1 pkt 2: shrubs growing in a cluster of up to 25 m² need no permit. (verify)
 SHRUB_PERMIT_FREE_M2 = Decimal(25)
 

@@ -1,4 +1,5 @@
 """Tree removal: turning an application's rows into the rules' inputs; verdict, fee, summary."""
+import calendar
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from core.errors import InvalidInput
 from ..kinds import Fee
 from ..models import FeeRate, ReplacementPlanting, Species
 from .rules import (
+    FEE_DEFERRAL_YEARS,
     NOTHING,
     PERMIT,
     Assessment,
@@ -72,7 +74,23 @@ def application_fee(application) -> Fee | None:
     result = assessment(application)
     if result.verdict != PERMIT:
         return None
-    return Fee(result.fee, result.lines)
+    until = fee_deferred_until(application) if result.fee else None
+    return Fee(result.fee, result.lines, deferred=until is not None, deferred_until=until)
+
+
+def fee_deferred_until(application) -> date | None:
+    """With replacement planting ordered, the fee is due FEE_DEFERRAL_YEARS after the last
+    planting deadline (art. 84 ust. 4); None when no planting was ordered."""
+    if application.outcome != "granted_with_planting":
+        return None
+    last = max((p.deadline for p in application.replacement_plantings.all()), default=None)
+    return _years_after(last, FEE_DEFERRAL_YEARS) if last else None
+
+
+def _years_after(day: date, years: int) -> date:
+    # A term in years ends on the same day of the month, or the month's last (KPA art. 57 §3).
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
 def application_summary(application) -> list[tuple[str, str]]:
