@@ -1,7 +1,8 @@
 """Who stands in which role towards an application (workflow.APPLICANT / OFFICER).
 
 Officers are the staff whose role grants 'change' on permits.application in the
-application's unit (core.roles.ROLE_RIGHTS); nothing else makes someone an officer.
+application's unit (core.roles.ROLE_RIGHTS); nothing else makes someone an officer, and an
+officer is never one towards their own application.
 """
 from django.db.models import Q, QuerySet
 
@@ -22,7 +23,8 @@ def roles_towards(user, application: Application) -> set[str]:
     if not user or not user.is_authenticated:
         return roles
     if application.applicant_id == user.pk:
-        roles.add(APPLICANT)
+        # KPA art. 24 § 1 pkt 1: an official is excluded from a case he is a party to.
+        return {APPLICANT}
     if officer_units(user).filter(pk=application.unit_id).exists():
         roles.add(OFFICER)
     return roles

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.errors import Conflict, Forbidden, GeoPortalError, InvalidInput
 from core.roles import CASE_OFFICER
 from permits import services
+from permits.access import roles_towards
 from permits.deadlines import public_holidays, term_end
 from permits.models import Application, ApplicationEvent, DeadlineRule
 from permits.workflow import APPLICANT, OFFICER, SYSTEM, TRANSITIONS, State
@@ -203,6 +204,30 @@ def test_a_plain_grant_keeps_the_fee_undeferred(people):
                                     by=people["officer"], reason="r", outcome="granted")
     app.refresh_from_db()
     assert (app.fee, app.fee_deferred_until) == (Decimal("3300.00"), None)
+
+
+def test_an_officer_cannot_register_or_decide_their_own_application(people):
+    # given an officer of the unit who filed an application as a resident
+    officer = people["officer"]
+    app = pf.submitted(officer, [people["parcel"]])
+    before = (app.state, app.version, app.outcome, app.fee)
+    # when they try to register it, and to decide it once registered by a colleague
+    with pytest.raises(Forbidden):
+        services.application_transition(application_id=app.pk, action="register", by=officer)
+    colleague = factories.staff(app.unit, CASE_OFFICER, "colleague")
+    app.refresh_from_db()
+    assert (app.state, app.version, app.outcome, app.fee) == before
+    services.application_transition(application_id=app.pk, action="register", by=colleague)
+    app.refresh_from_db()
+    registered = (app.state, app.version, app.outcome, app.fee, app.events.count())
+    with pytest.raises(Forbidden):
+        services.application_transition(application_id=app.pk, action="decide", by=officer,
+                                        reason="r", outcome="granted")
+    # then nothing changed; they keep only the applicant's role (KPA art. 24)
+    app.refresh_from_db()
+    assert (app.state, app.version, app.outcome, app.fee, app.events.count()) == registered
+    assert roles_towards(officer, app) == {APPLICANT}
+    assert roles_towards(colleague, app) == {OFFICER}
 
 
 # Deadlines ---------------------------------------------------------------------------------
