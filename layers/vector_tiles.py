@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.gis.geos import Polygon
-from django.db import InterfaceError, OperationalError, connection
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.db import fetch_one_checked
 from core.errors import NotFound
 
 from .mapserver import EXTENT, SRID
@@ -141,29 +141,7 @@ def vector_tile_render(layer: VectorLayer, grid: TileGrid, z: int, x: int, y: in
 
 
 def _fetch(sql: str, params: dict) -> bytes:
-    """Run the tile's statement; its own answer tells whether the connection is alive.
-
-    With CONN_HEALTH_CHECKS, Django sends `SELECT 1` before the first query of every
-    request: one more round trip, as long as a small tile's whole query. Here the tile's
-    query checks instead, and on a connection that died meanwhile it runs once more on a
-    new one (outside a transaction only: a broken transaction cannot be continued).
-    """
-    retry = not connection.in_atomic_block
-    if retry and connection.connection is not None:
-        connection.health_check_done = True
-    try:
-        return _execute(sql, params)
-    except (OperationalError, InterfaceError):
-        if not retry:
-            raise
-        connection.close()
-        return _execute(sql, params)
-
-
-def _execute(sql: str, params: dict) -> bytes:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = fetch_one_checked(sql, params)
     return bytes(row[0]) if row and row[0] else b""
 
 
