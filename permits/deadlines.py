@@ -1,6 +1,7 @@
 """Deadlines as data: a kind's statutory defaults (permits/kinds.py), corrected by
 DeadlineRule rows, counted in calendar days; a term ending on a Saturday or a public
 holiday ends on the next working day (KPA art. 57 §4)."""
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -75,8 +76,24 @@ def rule_for(*, unit, kind_code: str, procedure: str, state: str) -> Rule | None
     return None
 
 
-def compute(rule: Rule, *, entered: date, submitted: date | None, officer_date: date | None
-            ) -> date:
-    start = {"state": entered, "submitted": submitted or entered,
+def compute(rule: Rule, *, entered: date, submitted: date | None, officer_date: date | None,
+            paused_days: int = 0) -> date:
+    """The term's end; a term running from submission is extended by `paused_days`, the days
+    spent waiting for the applicant's documents (KPA art. 35 § 5: not counted)."""
+    start = {"state": entered, "submitted": (submitted or entered) + timedelta(paused_days),
              "date": officer_date or entered}[rule.counted_from]
     return term_end(start, rule.days)
+
+
+def days_awaiting(transitions: Iterable[tuple[date, str, str]], *, today: date,
+                  awaiting: str = "awaiting_documents") -> int:
+    """Days spent in the `awaiting` state, from the case's transitions (day, from, to) in
+    order; a stay still open counts until `today`."""
+    days, since = 0, None
+    for day, source, target in transitions:
+        if source == awaiting and since is not None:
+            days += (day - since).days
+            since = None
+        if target == awaiting:
+            since = day
+    return days + ((today - since).days if since is not None else 0)

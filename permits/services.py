@@ -191,7 +191,7 @@ def _enter(app: Application, row: Transition, *, by, role: str, reason: str, dat
     today = timezone.localdate()
     app.state = row.target
     app.state_since = timezone.now()
-    app.deadline, app.deadline_note = _deadline(app, today, on_date)
+    app.deadline, app.deadline_note = _deadline(app, today, on_date, source)
     if app.deadline:
         data = {**data, "deadline": app.deadline.isoformat(), "deadline_note": app.deadline_note}
     app.version = F("version") + 1
@@ -205,13 +205,17 @@ def _enter(app: Application, row: Transition, *, by, role: str, reason: str, dat
     return event
 
 
-def _deadline(app: Application, today: date, on_date: date | None) -> tuple[date | None, str]:
+def _deadline(app: Application, today: date, on_date: date | None, source: str
+              ) -> tuple[date | None, str]:
     rule = deadlines.rule_for(unit=app.unit, kind_code=app.kind, procedure=app.procedure,
                               state=app.state)
     if rule is None:
         return None, ""
     submitted = timezone.localdate(app.submitted_at) if app.submitted_at else None
-    computed = deadlines.compute(rule, entered=today, submitted=submitted, officer_date=on_date)
+    paused = (_days_awaiting_documents(app, source, today)
+              if rule.counted_from == "submitted" and app.submitted_at else 0)
+    computed = deadlines.compute(rule, entered=today, submitted=submitted, officer_date=on_date,
+                                 paused_days=paused)
     if app.state == State.AWAITING_DOCUMENTS and on_date:
         # The officer may give more time than the minimum, never less (KPA art. 64 §2).
         if on_date < computed:
@@ -220,6 +224,14 @@ def _deadline(app: Application, today: date, on_date: date | None) -> tuple[date
                                detail={"field": "date"})
         computed = deadlines.next_working_day(on_date)
     return computed, rule.note
+
+
+def _days_awaiting_documents(app: Application, source: str, today: date) -> int:
+    """Days the case waited for documents, this transition (from `source`) included."""
+    steps = [(timezone.localdate(at), src, dst) for at, src, dst in app.events.order_by(
+        "at", "pk").values_list("at", "from_state", "to_state")]
+    steps.append((today, source, app.state))
+    return deadlines.days_awaiting(steps, today=today, awaiting=State.AWAITING_DOCUMENTS)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from core.errors import Conflict, Forbidden, GeoPortalError, InvalidInput
 from core.roles import CASE_OFFICER
 from permits import services
 from permits.access import roles_towards
-from permits.deadlines import public_holidays, term_end
+from permits.deadlines import days_awaiting, public_holidays, term_end
 from permits.models import Application, ApplicationEvent, DeadlineRule
 from permits.workflow import APPLICANT, OFFICER, SYSTEM, TRANSITIONS, State
 from tests import factories
@@ -275,6 +275,53 @@ def test_deadline_follows_procedure_state_and_an_administrators_correction(peopl
                                     by=people["officer"], on_date=inspection)
     app.refresh_from_db()
     assert app.deadline == term_end(inspection, 7)
+
+
+@pytest.mark.parametrize(("procedure", "days"), [("permit", 30), ("notification", 21)])
+def test_a_submitted_case_has_its_deadline_from_submission(people, procedure, days):
+    # given a draft of either procedure
+    app = pf.draft(people["applicant"], [people["parcel"]])
+    Application.objects.filter(pk=app.pk).update(procedure=procedure)
+    # when it is submitted; then the term runs from submission, before anyone registers it
+    app = services.application_submit(application_id=app.pk, by=people["applicant"])
+    app.refresh_from_db()
+    assert app.deadline == term_end(timezone.localdate(app.submitted_at), days)
+    assert app.events.get().data["deadline"] == app.deadline.isoformat()
+
+
+def test_days_awaiting_documents_do_not_count_towards_the_decision_term(people):
+    # given a permit case submitted 15 days ago, asked for documents 10 days ago
+    app = pf.submitted(people["applicant"], [people["parcel"]])
+    services.application_transition(application_id=app.pk, action="register",
+                                    by=people["officer"])
+    services.application_transition(application_id=app.pk, action="request_documents",
+                                    by=people["officer"], reason="Brak zgody właściciela",
+                                    on_date=timezone.localdate() + timedelta(days=7))
+    today = timezone.localdate()
+    submitted = today - timedelta(days=15)
+    Application.objects.filter(pk=app.pk).update(
+        submitted_at=timezone.now() - timedelta(days=15))
+    app.events.filter(action="request_documents").update(
+        at=timezone.now() - timedelta(days=10))
+    # when the applicant supplies them today
+    services.application_transition(application_id=app.pk, action="supplement",
+                                    by=people["applicant"])
+    # then the month runs from submission, extended by the 10 days of waiting
+    app.refresh_from_db()
+    assert (app.state, app.deadline) == (State.REGISTERED,
+                                         term_end(submitted + timedelta(days=10), 30))
+
+
+@pytest.mark.parametrize(("steps", "today", "days"), [
+    ([], date(2026, 3, 20), 0),
+    ([(date(2026, 3, 1), "registered", "awaiting_documents"),
+      (date(2026, 3, 8), "awaiting_documents", "registered")], date(2026, 3, 20), 7),
+    ([(date(2026, 3, 1), "registered", "awaiting_documents"),
+      (date(2026, 3, 8), "awaiting_documents", "registered"),
+      (date(2026, 3, 10), "registered", "awaiting_documents")], date(2026, 3, 20), 17),
+])
+def test_days_awaiting_are_counted_from_the_transitions(steps, today, days):
+    assert days_awaiting(steps, today=today) == days
 
 
 def test_documents_deadline_cannot_be_shorter_than_seven_days(people):

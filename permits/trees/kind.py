@@ -26,6 +26,12 @@ KINDS = (
                     NOTIFICATION),
         ),
         deadlines=(
+            # The terms run from submission (KPA art. 61 §3), registered or not: a case
+            # nobody registers becomes overdue like any other.
+            DeadlineDefault(State.SUBMITTED, 30, "KPA art. 35 §3", PERMIT,
+                            _("decision due"), "submitted"),
+            DeadlineDefault(State.SUBMITTED, 21, "u.o.p. art. 83f ust. 5", NOTIFICATION,
+                            _("inspection due"), "submitted"),
             # KPA art. 35 §3: a month, two for a particularly complicated case. (verify)
             DeadlineDefault(State.REGISTERED, 30, "KPA art. 35 §3", PERMIT,
                             _("decision due"), "submitted"),
