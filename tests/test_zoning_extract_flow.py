@@ -12,7 +12,11 @@ from layers.models import ZoningPlan, ZoningZone
 from permits import services
 from permits.models import Application, ZoningExtract
 from permits.zoning_extract.forms import ZoningExtractForm
-from permits.zoning_extract.services import extract_issue, extract_text_update
+from permits.zoning_extract.services import (
+    extract_draft_ensure,
+    extract_issue,
+    extract_text_update,
+)
 from tests import factories
 from tests.permits_factories import enable
 
@@ -168,3 +172,68 @@ def test_the_api_corrects_and_issues_and_the_applicant_gets_the_address(client, 
     assert issued.status_code == 200
     assert late["issued_url"].endswith(reverse("permits:zoning_extract_issued", args=[app.pk]))
     assert client.get(late["issued_url"]).status_code == 200
+
+
+def _pages(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+    return int(next(line.split()[1] for line in info.decode().splitlines()
+                    if line.startswith("Pages:")))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_issued_document_longer_than_charged_is_recorded_on_the_issue_and_shown(
+        client, map_services):
+    # given a submitted extract charged on one text page and one map page in two copies,
+    # whose text the officer lengthened to more than five pages
+    _unit, parcel, resident, officer = _world()
+    app = _submitted(resident, parcel)
+    assert app.fee == 100
+    app = services.application_transition(application_id=app.pk, action="register", by=officer)
+    row = extract_draft_ensure(application=app)
+    extract_text_update(application_id=app.pk, by=officer, text=row.text + "\n".join(
+        f"§ {i}. Ustalenie dodane przez urząd." for i in range(400)))
+    app.refresh_from_db()
+
+    # when the officer issues it (in the office's language)
+    client.force_login(officer)
+    response = client.post(reverse("permits:zoning_extract_issue", args=[app.pk]),
+                           {"version": app.version}, follow=True)
+
+    # then the fee charged stands, and the issue event says on how many pages the duty
+    # was charged and how many were issued (2 × (50 zł + 20 zł) on these), as the officer
+    # is told
+    app.refresh_from_db()
+    row.refresh_from_db()
+    text_pages = _pages(row.issued_pdf.read()) - 1
+    assert text_pages > 5
+    assert (app.outcome, app.fee, row.text_pages, row.map_pages) == ("issued", 100, 1, 1)
+    event = app.events.get(action="decide")
+    notice = (f"Wydany dokument liczy {text_pages} str. wypisu i 1 str. wyrysu; opłatę "
+              "skarbową w wysokości 100,00 zł naliczono od 1 str. wypisu i 1 str. wyrysu. "
+              "Od stron wydanego dokumentu wynosi ona 140,00 zł.")
+    assert event.data == {
+        "outcome": "issued", "fee": "100", "fee_deferred": False, "pages_charged": [1, 1],
+        "pages_issued": [text_pages, 1], "duty_charged": "100.00",
+        "duty_on_issued_pages": "140.00", "pages_notice": notice}
+    assert event.reason == "Wydano wypis i wyrys. " + notice
+    assert [str(m) for m in response.context["messages"]] == [
+        "Wydano wypis i wyrys; wnioskodawca może go pobrać.", notice]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_issued_document_with_the_pages_charged_adds_no_notice(map_services):
+    # given a registered extract whose text the officer did not lengthen
+    _unit, parcel, resident, officer = _world()
+    app = _submitted(resident, parcel)
+    app = services.application_transition(application_id=app.pk, action="register", by=officer)
+    extract_draft_ensure(application=app)
+    app.refresh_from_db()
+
+    # when it is issued
+    with translation.override("en"):
+        extract_issue(application_id=app.pk, by=officer, version=app.version)
+
+    # then the event is the plain issue
+    event = app.events.get(action="decide")
+    assert (event.reason, event.data) == ("Extract issued.", {
+        "outcome": "issued", "fee": "100", "fee_deferred": False})

@@ -15,6 +15,7 @@ from permits.zoning_extract.pdf import (
     MAP_LEFT_MM,
     MAP_TOP_MM,
     ExtractHeader,
+    extract_page_counts,
     extract_pdf,
     sheet_legend,
 )
@@ -268,3 +269,26 @@ def test_a_map_only_extract_in_polish_names_itself_a_wyrys_and_its_issuer():
     assert "(znak sprawy UA.6727.4.2026), wydaje się wyrys z planu." in first
     assert ("Wyrys znajduje się na kolejnych stronach. Wydano w liczbie egzemplarzy: 1. "
             "Wydano dnia 09.11.2026. Wydał(a): Jan Kowalski") in first
+
+
+@pytest.mark.django_db
+def test_the_pages_charged_are_the_pages_of_the_issued_document_whatever_the_text_length():
+    # given wypis texts of 30 to 70 paragraphs (the first page break falls among them), and
+    # the header of an issued extract with its duty and official
+    header = ExtractHeader(office_name="Urząd Miasta Legnicy", office_address="",
+                           place="Legnica", case_number="UA.6727.12.2026",
+                           requested_on=date(2026, 11, 2), copies=2,
+                           duty="Opłata skarbowa: 60,00 zł", issued=True,
+                           issued_on=date(2026, 11, 9), issued_by="Jan Kowalski")
+    texts = ["# Ustalenia planu\n\n" + "\n".join(f"§ {i}. Ustalenie numer {i}." for i in
+                                                 range(n)) for n in range(30, 71)]
+
+    # when the pages are counted before submission and the issued document is rendered
+    counted = [extract_page_counts(text=text, sheets=(), with_text=True, with_map=False)[0]
+               for text in texts]
+    issued = [extract_pdf(header=header, text=text, sheets=(), with_text=True, with_map=False)[1]
+              for text in texts]
+
+    # then each count is the issued document's
+    assert counted == issued
+    assert set(issued) == {1, 2}

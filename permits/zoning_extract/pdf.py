@@ -120,17 +120,28 @@ def _parts(with_text: bool, with_map: bool, sheets: Sequence[MapSheet]) -> tuple
     return with_text or not maps, maps
 
 
+def counting_header() -> ExtractHeader:
+    """A header whose blocks take the room an issued document's usually take (a case
+    number, the duty, the issuing official), for counting pages before it exists; the
+    count is checked again on the issued document (services.extract_issue)."""
+    return ExtractHeader(office_name="", office_address="", place="",
+                         case_number="UA.0000.000.0000", requested_on=date(2000, 12, 30),
+                         copies=10, duty=_("Stamp duty: %(amount)s zł") % {"amount": "100,00"},
+                         issued=True, issued_on=date(2000, 12, 30),
+                         issued_by="Katarzyna Kowalska-Nowak")
+
+
 def extract_page_counts(*, text: str, sheets: Sequence[MapSheet], with_text: bool,
                         with_map: bool) -> tuple[int, int]:
     """(wypis pages, wyrys A4 pages) of the document these choices produce: what the stamp
-    duty is counted on, known before anything is submitted."""
-    header = ExtractHeader(office_name="", office_address="", place="", case_number="",
-                           requested_on=None)
+    duty is counted on, known before anything is submitted. The lead pages are laid out
+    with the title, basis and closing blocks of the issued document."""
     _fonts()
     maps = with_map and bool(sheets)
     text_pages = 0
     if with_text:
         with translation.override("pl"):
+            header = counting_header()
             text_pages = _page_count(header, _lead_story(header, text, True, maps))
     return text_pages, (len(sheets) if maps else 0)
 

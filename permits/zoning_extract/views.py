@@ -63,10 +63,13 @@ def regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def issue(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.extract_issue(application_id=pk, by=request.user,
-                               version=_int(request.POST.get("version")),
-                               reason=request.POST.get("reason", ""))
+        app = services.extract_issue(application_id=pk, by=request.user,
+                                     version=_int(request.POST.get("version")),
+                                     reason=request.POST.get("reason", ""))
         messages.success(request, _("The extract was issued; the applicant can download it."))
+        notice = app.events.filter(action="decide").latest("pk").data.get("pages_notice")
+        if notice:
+            messages.warning(request, notice)
     except GeoPortalError as exc:
         messages.error(request, str(exc.message))
     return redirect("permits:detail", pk=pk)
