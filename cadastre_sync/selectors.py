@@ -21,6 +21,7 @@ from django.db.models import (
 )
 
 from core.access import scope_queryset
+from core.db import fetch_one_checked
 from core.models import AdministrativeUnit
 
 from .models import Address, CadastreImport, Parcel, Precinct
@@ -129,10 +130,8 @@ ORDER BY p.id LIMIT 1
 def parcel_outline_at(*, point: Point, srid: int, digits: int) -> ParcelOutline | None:
     """The current parcel under `point` (any SRID) with its outline in `srid`, rounded to
     `digits` decimals; the parcel parcel_at_point answers, without building models."""
-    with connection.cursor() as cursor:
-        cursor.execute(_OUTLINE_AT, {"x": point.x, "y": point.y, "in_srid": point.srid,
-                                     "srid": srid, "digits": digits})
-        row = cursor.fetchone()
+    row = fetch_one_checked(_OUTLINE_AT, {"x": point.x, "y": point.y, "in_srid": point.srid,
+                                          "srid": srid, "digits": digits})
     if row is None:
         return None
     return ParcelOutline(*row[:11], bbox=tuple(round(v, digits) for v in row[11:15]), srid=srid)
