@@ -302,3 +302,18 @@ def clean_gmina():
     iacc = account(unit, taxpayer(unit, name="SPÓŁKA sp. z o.o.", regon="123456785"))
     tax_object(iacc, "land", firm.parcel_id, category="business", area_ha=AREA)
     return unit
+
+
+def held(parcel: Parcel, owner: Owner, holder: Owner, right: str = "perpetual_usufruct",
+         group: int = 2) -> None:
+    """`parcel` owned by `owner` (the State Treasury, a gmina) and held by `holder` in
+    perpetual usufruct or trust management, as one register unit with both shares."""
+    ru = RegisterUnit.objects.create(unit=parcel.unit, register_id=f"G{next(_seq)}", group=group)
+    OwnershipShare.objects.create(register_unit=ru, owner=owner, numerator=1, denominator=1)
+    OwnershipShare.objects.create(register_unit=ru, owner=holder, right=right, numerator=1,
+                                  denominator=1)
+    Parcel.objects.filter(pk=parcel.pk).update(register_unit=ru)
+
+
+def institution(unit, name: str, regon: str) -> Owner:
+    return Owner.objects.create(unit=unit, kind="institution", name=name, regon=regon)

@@ -12,14 +12,19 @@ from tests import factories
 from tests.tax_factories import (
     AREA,
     YEAR,
+    account,
     box_parcel,
     clean_gmina,
     discrepancy_gmina,
     fix_half,
+    held,
+    institution,
     land_use,
     rate,
+    tax_object,
     tax_unit,
     taxed_land,
+    taxpayer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +183,44 @@ def test_wooded_land_pays_property_tax_as_other_land_not_forest_tax():
 
     other_land = (Decimal(AREA) * 10000 * rate("land_other")).quantize(Decimal("0.01"))
     assert estimates_of(unit) == {("parcel_untaxed", untaxed.parcel_id): other_land}
+
+
+def test_the_perpetual_usufructuary_not_the_state_treasury_is_the_taxpayer():
+    unit = tax_unit()
+    treasury = institution(unit, "Skarb Państwa", "000000000")
+    company = institution(unit, "Spółka Sp. z o.o.", "123456785")
+    right_payer = box_parcel("50", factories.ORIGIN[0])
+    wrong_payer = box_parcel("51", factories.ORIGIN[0] + 100)
+    for parcel in (right_payer, wrong_payer):
+        land_use(parcel, "Ba", AREA)
+        held(parcel, treasury, company)
+    for parcel, name, regon in ((right_payer, "Spółka Sp. z o.o.", "123456785"),
+                                (wrong_payer, "Skarb Państwa", "000000000")):
+        acc = account(unit, taxpayer(unit, name=name, regon=regon))
+        tax_object(acc, "land", parcel.parcel_id, category="business", area_ha=AREA)
+
+    reconcile(unit=unit, year=YEAR)
+
+    assert estimates_of(unit) == {("owner_mismatch", wrong_payer.parcel_id): Decimal("0.00")}
+    mismatch = TaxFinding.objects.get(unit=unit)
+    assert mismatch.evidence["owners"] == [
+        {"id": company.pk, "matched_by": None, "right": "perpetual_usufruct"}]
+    assert [t["matched_by"] for t in mismatch.evidence["taxpayers"]] == [None]
+
+
+def test_trust_management_names_the_taxpayer_too():
+    unit = tax_unit()
+    gmina = institution(unit, "Gmina Legnica", "390647332")
+    school = institution(unit, "Szkoła Podstawowa nr 1", "020417625")
+    parcel = box_parcel("52", factories.ORIGIN[0])
+    land_use(parcel, "Bi", AREA)
+    held(parcel, gmina, school, right="trust_management", group=5)
+    acc = account(unit, taxpayer(unit, name="Szkoła Podstawowa nr 1", regon="020417625"))
+    tax_object(acc, "land", parcel.parcel_id, category="other", area_ha=AREA)
+
+    reconcile(unit=unit, year=YEAR)
+
+    assert estimates_of(unit) == {}
 
 
 def test_a_clean_register_gives_no_findings():

@@ -70,6 +70,8 @@ def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
         "rate_key": list(rates), "rate_value": list(rates.values()),
         "rate_basis": [rules.RATE_BASIS[k] for k in rates],
         "kst": list(rules.KST_TAX), "kst_rate": list(rules.KST_TAX.values()),
+        "right": list(rules.TAXPAYER_RIGHT_RANK),
+        "right_rank": list(rules.TAXPAYER_RIGHT_RANK.values()),
         "fallback_factor": rules.FALLBACK_FACTOR, "successor_min_m2": rules.SUCCESSOR_MIN_M2,
         "spouse_severity": rules.SPOUSE_SEVERITY,
         "fixed_category": [c for c, _s in fixed], "fixed_severity": [s for _c, s in fixed],

@@ -8,9 +8,9 @@ them into the findings table in one transaction (new, persisting, resolved, supp
 Values always travel as parameters.
 """
 
-TEMP_TABLES = ("rec_ofu", "rec_factor", "rec_rate", "rec_kst", "rec_parcel", "rec_expected",
-               "rec_declared", "rec_taxed", "rec_gone", "rec_succ", "rec_land", "rec_building",
-               "rec_owner", "rec_taxpayer", "rec_match", "rec_found")
+TEMP_TABLES = ("rec_ofu", "rec_factor", "rec_rate", "rec_kst", "rec_right", "rec_parcel",
+               "rec_expected", "rec_declared", "rec_taxed", "rec_gone", "rec_succ", "rec_land",
+               "rec_building", "rec_owner", "rec_taxpayer", "rec_match", "rec_found")
 
 # Amount of tax for a class row with `area` (ha), `conv` (conversion ha) and rate/basis.
 AMOUNT = ("CASE r.basis WHEN 'm2' THEN x.area * 10000 * r.rate WHEN 'ha' THEN x.area * r.rate "
@@ -31,7 +31,10 @@ RULES = (
     "%(rate_value)s::numeric[], %(rate_basis)s::text[]) AS t(key, rate, basis)",
     "CREATE TEMP TABLE rec_kst AS SELECT * FROM unnest(%(kst)s::text[], %(kst_rate)s::text[]) "
     "AS t(kst, rate_key)",
+    "CREATE TEMP TABLE rec_right AS SELECT * FROM unnest(%(right)s::text[], "
+    "%(right_rank)s::int[]) AS t(code, rank)",
     "ANALYZE rec_ofu", "ANALYZE rec_factor", "ANALYZE rec_rate", "ANALYZE rec_kst",
+    "ANALYZE rec_right",
 )
 
 PARCELS = (
@@ -330,20 +333,27 @@ _TAXPAYER_NAME = NAME_KEY.format(
     "CASE WHEN t.kind = 'person' THEN t.first_name || ' ' || t.surname ELSE t.name END")
 
 OWNERS = (
-    # Owners of each taxed parcel, each with the spouse they hold a joint share with.
+    # Who should be taxed for each taxed parcel, each with the spouse they hold a joint
+    # share with: the holders of the register unit's shares of the first rank by right
+    # (the perpetual usufructuary or trust manager rather than the State or gmina owner).
     """
 CREATE TEMP TABLE rec_owner AS
 SELECT DISTINCT p.parcel_id, o.id AS owner_id, NULLIF(o.pesel, '') AS pesel,
        NULLIF(left(o.regon, 9), '') AS regon, """ + _OWNER_NAME + """ AS name_key,
-       x.partner
+       x.partner, s."right"
 FROM rec_parcel p
 JOIN rec_taxed tx ON tx.parcel_ref = p.parcel_id
 JOIN cadastre_sync_ownershipshare s ON s.register_unit_id = p.register_unit_id
+LEFT JOIN rec_right r ON r.code = s."right"
 CROSS JOIN LATERAL (VALUES (s.owner_id, s.spouse_id), (s.spouse_id, s.owner_id))
     AS x(member, partner)
 JOIN cadastre_sync_owner o ON o.id = x.member
 WHERE NOT p.exempt
-""",
+  AND NOT EXISTS (SELECT 1 FROM cadastre_sync_ownershipshare s2
+                  JOIN rec_right r2 ON r2.code = s2."right"
+                  WHERE s2.register_unit_id = s.register_unit_id
+                    AND r2.rank < COALESCE(r.rank, 32767))  -- an unknown right: last
+""",  # noqa: S608 - composed from constants of this module
     "CREATE INDEX ON rec_owner (parcel_id)",
     """
 CREATE TEMP TABLE rec_taxpayer AS
@@ -382,7 +392,8 @@ WHERE """ + _SAME + """
 OWNER_MISMATCH = """
 INSERT INTO rec_found
 WITH om AS (
-    SELECT a.parcel_id, a.owner_id, max(a.partner) AS partner, min(m.how) AS how
+    SELECT a.parcel_id, a.owner_id, max(a.partner) AS partner, min(m.how) AS how,
+           min(a."right") AS "right"
     FROM rec_owner a
     LEFT JOIN rec_match m ON m.parcel_id = a.parcel_id AND m.owner_id = a.owner_id
     GROUP BY a.parcel_id, a.owner_id
@@ -393,7 +404,8 @@ WITH om AS (
     GROUP BY b.parcel_id, b.taxpayer_id
 ), x AS (
     SELECT om.parcel_id,
-           jsonb_agg(jsonb_build_object('id', om.owner_id, 'matched_by', om.how)
+           jsonb_agg(jsonb_build_object('id', om.owner_id, 'matched_by', om.how,
+                                        'right', om."right")
                      ORDER BY om.owner_id) AS owners,
            count(*) FILTER (WHERE om.how IS NULL) AS unmatched,
            count(*) FILTER (WHERE om.how IS NULL AND sp.how IS NOT NULL) AS spouse_unmatched

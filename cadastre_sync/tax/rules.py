@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from ..dictionaries import RIGHT_OWNERSHIP, RIGHT_PERPETUAL_USUFRUCT, RIGHT_TRUST_MANAGEMENT
+
 # Kinds of taxed object in a tax system export.
 LAND, BUILDING, AGRICULTURAL, FOREST = "land", "building", "agricultural", "forest"
 OBJECT_KINDS = [(LAND, _("land (property tax)")), (BUILDING, _("building")),
@@ -101,6 +103,13 @@ KST_TAX = {
 # A declared building's category -> its rate.
 BUILDING_CATEGORY_TAX = {RESIDENTIAL: "building_residential", BUSINESS: "building_business",
                          OTHER: "building_other"}
+
+# Who is taxed for land by the right recorded in the cadastre: the owner, but for land in
+# perpetual usufruct the perpetual usufructuary, and for State Treasury or gmina property
+# held in trust management its holder (UPOL art. 3 ust. 1 pkt 3 and pkt 4 lit. a; the same
+# in the agricultural and forest tax acts) (verify). Of a register unit's shares, those of
+# the lowest rank present name the taxpayers the register should hold.
+TAXPAYER_RIGHT_RANK = {RIGHT_PERPETUAL_USUFRUCT: 1, RIGHT_TRUST_MANAGEMENT: 1, RIGHT_OWNERSHIP: 2}
 
 # Finding categories, in the order the list shows them, and their map colours.
 PARCEL_UNTAXED = "parcel_untaxed"
