@@ -56,6 +56,27 @@ def _card(page, parcel_id: str):
     return page.wait_for_selector(CARD.format(parcel_id))
 
 
+# Every word (run of letters) in the card whose letters lie on more than one line.
+_WORDS_BROKEN = """(root) => {
+  const broken = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const word of node.textContent.matchAll(/\\p{L}+/gu)) {
+      const range = document.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.bottom)));
+      if (lines.size > 1) broken.push(word[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def _words_broken(card) -> list[str]:
+    return card.evaluate(_WORDS_BROKEN)
+
+
 def _map_centre(page) -> dict:
     box = page.locator("#map").bounding_box()
     return {"x": box["width"] / 2, "y": box["height"] / 2}
@@ -98,6 +119,8 @@ def test_searching_a_parcel_number_zooms_to_it_and_opens_its_card(live_server, t
     assert "1MN – teren zabudowy mieszkaniowej jednorodzinnej" in text
     assert "70 %" in text and "2U" in text and "30 %" in text
     assert "Plan Centrum" in text
+    # ... its tables readable in the side panel: no word broken between letters
+    assert _words_broken(card) == []
     # ... and the map zoomed to the parcel: its centre in the parcel, at a large scale
     view = _view(page)
     assert PARCEL[0] <= float(view["x"]) <= PARCEL[2]
@@ -233,9 +256,10 @@ def test_the_page_works_at_phone_width(live_server, town, open_page, screenshot)
     card = _card(page, PARCEL_ID)
     screenshot(page, "phone-card")
 
-    # then its card is readable without scrolling sideways
+    # then its card is readable without scrolling sideways, no word broken between letters
     assert "1,0012 ha" in card.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _words_broken(card) == []
     assert console.errors == []
 
 

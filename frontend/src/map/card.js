@@ -16,12 +16,30 @@ function number(value, locale, digits) {
 const percent = (share, locale) =>
   `${(share * 100).toLocaleString(locale, {maximumFractionDigits: 1})} %`;
 
+const aria = (node, attributes) => {
+  Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
+  return node;
+};
+
+// An identifier (026101_1.0001.BUD_7) may wrap after its dots, never inside a part.
+const breakable = (id) => id.split('.').flatMap((part, i, parts) =>
+  (i < parts.length - 1 ? [`${part}.`, el('wbr')] : [part]));
+
+// Where the card is too narrow for columns (map-page.css), each row stacks as label /
+// value lines: every cell holds its column's heading as a label, shown only then and
+// hidden from screen readers (they read the headings). The roles keep the table a table
+// for them when its display changes.
 function table(caption, headings, rows) {
-  return el('table', {className: 'map-card__table'},
-    el('caption', {}, caption),
-    el('thead', {}, el('tr', {}, ...headings.map((h) => el('th', {scope: 'col'}, h)))),
-    el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((cell, i) =>
-      (i === 0 ? el('th', {scope: 'row'}, cell) : el('td', {}, cell)))))));
+  const label = (i) => aria(el('span', {className: 'map-card__label'}, headings[i]),
+    {'aria-hidden': 'true'});
+  const cell = (content, i) => aria(el(i ? 'td' : 'th', i ? {} : {scope: 'row'}, label(i),
+    el('span', {}, ...[content].flat())), {role: i ? 'cell' : 'rowheader'});
+  const row = (cells) => aria(el('tr', {}, ...cells), {role: 'row'});
+  const head = headings.map((h) => aria(el('th', {scope: 'col'}, h), {role: 'columnheader'}));
+  return aria(el('table', {className: 'map-card__table'}, el('caption', {}, caption),
+    aria(el('thead', {}, row(head)), {role: 'rowgroup'}),
+    aria(el('tbody', {}, ...rows.map((r) => row(r.map(cell)))), {role: 'rowgroup'})),
+  {role: 'table'});
 }
 
 function zoneParameters(zone, m, locale) {
@@ -56,7 +74,7 @@ export function renderCard(feature, m, locale, onRemove) {
   remove.setAttribute('aria-label', `${m.remove}: ${m.parcel} ${p.number}`);
   remove.addEventListener('click', () => onRemove(p.id));
   const facts = el('dl', {className: 'map-card__facts'},
-    el('dt', {}, m.parcelId), el('dd', {}, el('code', {}, p.id)),
+    el('dt', {}, m.parcelId), el('dd', {}, el('code', {}, ...breakable(p.id))),
     el('dt', {}, m.precinct), el('dd', {}, `${p.precinct.number} ${p.precinct.name}`),
     el('dt', {}, m.unit), el('dd', {}, `${p.unit.name} (${p.unit.teryt})`),
     el('dt', {}, m.registeredArea), el('dd', {className: 'map-card__area'},
@@ -69,7 +87,7 @@ export function renderCard(feature, m, locale, onRemove) {
       number(row.area_ha, locale, 4)])) : el('p', {}, m.noLandUse);
   const buildings = p.buildings.length ?
     table(m.buildings, [m.buildingId, m.buildingKind, m.storeys], p.buildings.map((b) => [
-      b.id, `${b.kst_class} ${b.name}`, `${b.storeys_above} / ${b.storeys_below}`])) :
+      breakable(b.id), `${b.kst_class} ${b.name}`, `${b.storeys_above} / ${b.storeys_below}`])) :
     el('p', {}, m.noBuildings);
   const card = el('article', {className: 'map-card__parcel'},
     el('div', {className: 'map-card__head'}, heading, remove), facts,
