@@ -58,6 +58,9 @@ def read_checked(upload, *, name: str) -> tuple[bytes, Sniffed]:
 
 @transaction.atomic
 def attachment_add(*, application: Application, by, upload, purpose: str) -> Attachment:
+    # The state is read under the row lock: a submission or decision committing meanwhile
+    # (the caller's copy may be stale) must not get a document added behind its back.
+    application = Application.objects.select_for_update().get(pk=application.pk)
     if application.applicant_id != by.pk:
         raise Forbidden(_("Only the applicant may add documents."))
     if application.state not in OPEN_FOR_DOCUMENTS:

@@ -162,6 +162,34 @@ def test_attachment_type_comes_from_the_content_not_the_name(world):
     assert pdf.content_type == "application/pdf"
 
 
+def test_an_attachment_is_refused_once_the_draft_was_submitted_meanwhile(world):
+    # given the resident's page holding the draft as it was before it was submitted
+    _unit, parcel, resident, _officer = world
+    stale = pf.draft(resident, [parcel])
+    services.application_submit(application_id=stale.pk, by=resident)
+    assert stale.state == State.DRAFT  # the page's copy
+    # when a document is added through that copy
+    with pytest.raises(InvalidInput):
+        attachment_add(application=stale, by=resident, purpose=Attachment.DRAWING,
+                       upload=SimpleUploadedFile("rysunek.pdf", PDF, "application/pdf"))
+    # then the state was read from the locked row and nothing was stored
+    assert Attachment.objects.count() == 0
+
+
+def test_attachment_add_locks_the_application_row(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _unit, parcel, resident, _officer = world
+    app = pf.draft(resident, [parcel])
+    with CaptureQueriesContext(connection) as queries:
+        attachment_add(application=app, by=resident, purpose=Attachment.DRAWING,
+                       upload=SimpleUploadedFile("rysunek.pdf", PDF, "application/pdf"))
+    table = Application._meta.db_table
+    assert [q["sql"].endswith("FOR UPDATE") for q in queries.captured_queries
+            if f'FROM "{table}"' in q["sql"]][:1] == [True]
+
+
 @pytest.mark.parametrize(("name", "data"), [
     ("zgoda.pdf", b"MZ\x90\x00 an executable pretending"),
     ("zgoda.pdf", b"<html><script>alert(1)</script>"),
