@@ -3,8 +3,9 @@ import pytest
 
 from core.roles import CASE_OFFICER, UNIT_ADMIN
 from permits import selectors
-from permits.models import KindSetting
+from permits.models import DeadlineRule, FeeRate, KindSetting
 from tests import factories
+from tests import permits_factories as pf
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +41,31 @@ def test_unit_admin_of_another_unit_and_a_case_officer_cannot(db, client):
         response = _post(client, unit, True)
         assert response.status_code in (200, 403)  # form error (unit not offered) or refused
     assert KindSetting.objects.count() == 0
+
+
+@pytest.mark.parametrize(("url", "data", "model"), [
+    ("/admin/permits/feerate/add/",
+     {"subject": "tree", "group": "B", "band_from": "0", "rate": "5.00", "source": "uchwała"},
+     FeeRate),
+    ("/admin/permits/deadlinerule/add/",
+     {"kind": "trees", "procedure": "permit", "state": "registered", "days": "20",
+      "source": "korekta"}, DeadlineRule),
+])
+def test_unit_admin_saving_a_row_without_a_unit_gets_a_form_error(db, client, url, data,
+                                                                    model):
+    # given a unit administrator and the rows already there (the regulation's)
+    pf.tree_rules_ensure()
+    unit = factories.unit()
+    client.force_login(factories.staff(unit, UNIT_ADMIN, "adminjst"))
+    before = sorted(model.objects.values_list("pk", flat=True))
+    # when they save a row with no unit
+    response = client.post(url, {"unit": "", **data}, HTTP_ACCEPT_LANGUAGE="en")
+    # then the form says what is wrong, and nothing was stored
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors == {"unit": ["Choose your unit: rows for every unit are set by the system "
+                               "administrator."]}
+    assert sorted(model.objects.values_list("pk", flat=True)) == before
+    # and with their unit it is stored
+    assert client.post(url, {"unit": unit.pk, **data}).status_code == 302
+    assert model.objects.get(unit=unit).source == data["source"]
