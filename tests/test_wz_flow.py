@@ -3,14 +3,17 @@ depends on ownership in the cadastre, the officer sees the automatic checks."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
 from cadastre_sync.models import Owner, OwnershipShare, RegisterUnit
+from core.errors import InvalidInput
 from core.roles import CASE_OFFICER
 from layers.models import ZoningPlan, ZoningZone
 from permits import services
-from permits.models import Application, WzApplication
+from permits.attachments import attachment_add
+from permits.models import Application, ApplicationEvent, Attachment, WzApplication
 from permits.wz.forms import WzForm
 from tests import factories
 from tests.permits_factories import enable
@@ -25,6 +28,7 @@ CONTENT = {"applicant_name": "Jan Kowalski", "applicant_address": "ul. Piastowsk
            "built_up_area_m2": "700", "floor_area_m2": "1400",
            "biologically_active_m2": "900", "water": "network", "sewage": "network",
            "road_access": "direct", "environment": "Brak oddziaływania ponad normy."}
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _world(owner_name: str | None = None):
@@ -44,6 +48,18 @@ def _world(owner_name: str | None = None):
                               max_height_m=Decimal("12"), max_built_up_share=Decimal("40"),
                               geom=factories.box(317000, 385000, 319000, 387000))
     return unit, parcel, factories.user("jan"), factories.staff(unit, CASE_OFFICER, "urzednik")
+
+
+def _base_map(app: Application, resident, purpose: str = Attachment.DRAWING) -> Attachment:
+    return attachment_add(application=app, by=resident, purpose=purpose,
+                          upload=SimpleUploadedFile("mapa-zasadnicza-1-500.pdf", PDF))
+
+
+def _draft(resident, parcel) -> Application:
+    form = WzForm(CONTENT, parcels=[parcel])
+    assert form.is_valid(), form.errors
+    app = services.draft_create(by=resident, kind_code="wz", parcels=[parcel])
+    return services.draft_save(application_id=app.pk, by=resident, form=form)
 
 
 @pytest.mark.django_db
@@ -82,11 +98,9 @@ def test_the_duty_is_free_for_the_owner_in_the_cadastre_only(owner, duty):
     # given parcel 40/1 owned (per the cadastre) by `owner`
     _unit, parcel, resident, _officer = _world(owner_name=owner)
 
-    # when Jan Kowalski files a WZ application for it
-    form = WzForm(CONTENT, parcels=[parcel])
-    assert form.is_valid(), form.errors
-    app = services.draft_create(by=resident, kind_code="wz", parcels=[parcel])
-    services.draft_save(application_id=app.pk, by=resident, form=form)
+    # when Jan Kowalski files a WZ application for it, with the base map
+    app = _draft(resident, parcel)
+    _base_map(app, resident)
     app = services.application_submit(application_id=app.pk, by=resident)
 
     # then the duty follows ownership
@@ -98,10 +112,8 @@ def test_the_duty_is_free_for_the_owner_in_the_cadastre_only(owner, duty):
 def test_the_officer_sees_the_exceeded_parameters_and_the_neighbourhood(client):
     # given a submitted WZ application proposing 14 m and 35 % built up in a 12 m / 40 % zone
     _unit, parcel, resident, officer = _world()
-    form = WzForm(CONTENT, parcels=[parcel])
-    assert form.is_valid(), form.errors
-    app = services.draft_create(by=resident, kind_code="wz", parcels=[parcel])
-    services.draft_save(application_id=app.pk, by=resident, form=form)
+    app = _draft(resident, parcel)
+    _base_map(app, resident)
     app = services.application_submit(application_id=app.pk, by=resident)
 
     # when the officer and the resident open the case
@@ -152,14 +164,68 @@ def test_the_api_files_a_wz_application_and_refuses_a_site_elsewhere(client):
     url = reverse("permits:api-list")
 
     # when she files through the API with the site 300 m away, then with the right site
+    # but no base map attached, then saves the right site as a draft, attaches the base map
+    # and submits it
     wrong = client.post(url, {"kind": "wz", "parcels": [parcel.parcel_id], "submit": True,
                               "content": {**CONTENT, "site_geometry": FAR_WKT}},
                         content_type="application/json")
-    right = client.post(url, {"kind": "wz", "parcels": [parcel.parcel_id], "submit": True,
-                              "content": CONTENT}, content_type="application/json")
+    no_map = client.post(url, {"kind": "wz", "parcels": [parcel.parcel_id], "submit": True,
+                               "content": CONTENT}, content_type="application/json")
+    stored_after_refusals = (Application.objects.count(), WzApplication.objects.count())
+    draft = client.post(url, {"kind": "wz", "parcels": [parcel.parcel_id],
+                              "content": CONTENT}, content_type="application/json").json()
+    attached = client.post(reverse("permits:api-attach", args=[draft["id"]]),
+                           {"purpose": Attachment.DRAWING,
+                            "file": SimpleUploadedFile("mapa-zasadnicza.pdf", PDF)})
+    right = client.post(reverse("permits:api-submit", args=[draft["id"]]),
+                        {"version": draft["version"]}, content_type="application/json")
 
-    # then the first is a 400 naming the field and stores nothing; the second is filed
+    # then the first is a 400 naming the field, the second a 400 asking for the base map,
+    # and neither stores anything; the draft with its base map is filed
     assert wrong.status_code == 400 and "site_geometry" in wrong.json()["detail"]
-    assert right.status_code == 201, right.json()
+    assert no_map.status_code == 400
+    assert no_map.json()["message"] == (
+        "Dołącz granice terenu zaznaczone na kopii mapy zasadniczej lub mapy ewidencyjnej w "
+        "skali 1:500 lub 1:1000 (1:2000 dla inwestycji liniowej), jako rysunek lub mapę.")
+    assert stored_after_refusals == (0, 0)
+    assert attached.status_code == 201, attached.json()
+    assert right.status_code == 200, right.json()
     assert right.json()["state"] == "submitted" and right.json()["fee"] == "598.00"
     assert Application.objects.count() == 1 and WzApplication.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_wz_application_without_the_base_map_is_not_filed_and_the_draft_is_unchanged():
+    # given a complete WZ draft with only an "other document" attached
+    _unit, parcel, resident, _officer = _world()
+    app = _draft(resident, parcel)
+    _base_map(app, resident, purpose=Attachment.OTHER)
+    app.refresh_from_db()
+    before = (app.state, app.version, app.case_number, app.digest, app.fee, bool(app.pdf))
+
+    # when the resident submits it
+    with translation.override("en"), pytest.raises(InvalidInput) as error:
+        services.application_submit(application_id=app.pk, by=resident, version=app.version)
+
+    # then it is refused, saying what to attach, and nothing changed
+    assert str(error.value.message) == (
+        "Attach the site's boundaries drawn on a copy of the base map or the cadastral map "
+        "at 1:500 or 1:1000 (1:2000 for a linear project), as a drawing or map.")
+    app.refresh_from_db()
+    assert (app.state, app.version, app.case_number, app.digest, app.fee,
+            bool(app.pdf)) == before == ("draft", app.version, "", "", None, False)
+    assert not ApplicationEvent.objects.filter(application=app).exists()
+
+
+@pytest.mark.django_db
+def test_a_wz_application_with_the_base_map_as_a_drawing_is_filed():
+    # given a complete WZ draft with the base map attached as a drawing or map
+    _unit, parcel, resident, _officer = _world()
+    app = _draft(resident, parcel)
+    _base_map(app, resident)
+
+    # when the resident submits it
+    app = services.application_submit(application_id=app.pk, by=resident)
+
+    # then it is filed
+    assert app.state == "submitted" and app.case_number.startswith("UA.6730.")

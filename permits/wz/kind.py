@@ -5,7 +5,7 @@ from ..kinds import DeadlineDefault, Kind, Outcome
 from ..models import WzApplication
 from ..workflow import OFFICER, State
 from .checks import wz_checks
-from .services import wz_fee
+from .services import wz_fee, wz_submit_check
 
 
 def wz_summary(app) -> list[tuple[str, str]]:
@@ -89,6 +89,7 @@ KINDS = (
                             _("documents due"), "state"),
         ),
         fee=wz_fee,
+        submit_check=wz_submit_check,
         summary=wz_summary,
         panel=wz_panel,
         verdict_template="permits/wz/verdict.html",

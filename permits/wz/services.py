@@ -1,9 +1,17 @@
-"""Reads and small computations of the WZ kind: ownership in the cadastre, the stamp duty."""
+"""Reads and small computations of the WZ kind: ownership in the cadastre, the stamp duty,
+what must be attached before filing."""
+from django.utils.translation import gettext as _
+
 from cadastre_sync.models import OwnershipShare
 
 from ..kinds import Fee
-from ..models import WzApplication
+from ..models import Attachment, WzApplication
 from ..zoning_fees import wz_stamp_duty
+
+# Art. 52 ust. 2 pkt 1 of the planning act: the application holds the site's boundaries on
+# a copy of the base map or the cadastral map at 1:500 or 1:1000 (1:2000 for linear
+# projects). Filed among the attachments as "drawing or map".
+BASE_MAP_PURPOSE = Attachment.DRAWING
 
 
 def _norm(text: str) -> str:
@@ -34,3 +42,12 @@ def wz_fee(app) -> Fee | None:
     duty = wz_stamp_duty(applicant_is_owner=row.applicant_is_owner,
                          power_of_attorney=row.power_of_attorney)
     return Fee(duty.amount, duty.lines)
+
+
+def wz_submit_check(app) -> str | None:
+    """Why the application cannot be filed yet, or None: the base map must be attached."""
+    if not app.attachments.filter(purpose=BASE_MAP_PURPOSE).exists():
+        return _("Attach the site's boundaries drawn on a copy of the base map or the "
+                 "cadastral map at 1:500 or 1:1000 (1:2000 for a linear project), as a "
+                 "drawing or map.")
+    return None
