@@ -223,6 +223,48 @@ def test_trust_management_names_the_taxpayer_too():
     assert estimates_of(unit) == {}
 
 
+def test_a_building_of_a_class_the_table_does_not_know_is_expected_as_another_building():
+    unit = tax_unit()
+    parcel = box_parcel("60", factories.ORIGIN[0])
+    land_use(parcel, "Bi", AREA)
+    taxed_land(parcel)
+    shed = factories.building(parcel, kst_class="1299", built_up_area_m2=Decimal("100"),
+                              storeys_above=2)
+
+    reconcile(unit=unit, year=YEAR)
+
+    other = (Decimal("150") * rate("building_other")).quantize(Decimal("0.01"))
+    assert estimates_of(unit) == {("building_undeclared", shed.building_id): other}
+    finding = TaxFinding.objects.get(unit=unit)
+    assert (finding.evidence["rate"], finding.evidence["kst_class"]) == ("building_other", "1299")
+
+
+def test_a_tax_object_on_a_retired_or_unknown_building_is_found():
+    unit = tax_unit()
+    parcel = box_parcel("61", factories.ORIGIN[0])
+    land_use(parcel, "B", AREA)
+    land = taxed_land(parcel)
+    old = factories.building(parcel, built_up_area_m2=Decimal("100"), storeys_above=2,
+                             retired_at=timezone.now())
+    new = factories.building(parcel, built_up_area_m2=Decimal("100"), storeys_above=2)
+    for ref in (old.building_id, new.building_id, f"{parcel.parcel_id}.99_BUD"):
+        tax_object(land.account, "building", building_ref=ref, category="residential",
+                   floor_area_m2="150")
+
+    reconcile(unit=unit, year=YEAR)
+
+    assert estimates_of(unit) == {("retired_building", old.building_id): Decimal("0.00"),
+                                  ("unknown_building", f"{parcel.parcel_id}.99_BUD"):
+                                      Decimal("0.00")}
+    retired = TaxFinding.objects.get(unit=unit, category="retired_building")
+    assert retired.parcel_ref == parcel.parcel_id and retired.geom is not None
+    assert retired.evidence["buildings_now"] == [{"building_id": new.building_id,
+                                                  "declared": True}]
+    assert [o["floor_area_m2"] for o in retired.evidence["objects"]] == [150.0]
+    unknown = TaxFinding.objects.get(unit=unit, category="unknown_building")
+    assert (unknown.geom, unknown.severity) == (None, "high")
+
+
 def test_a_clean_register_gives_no_findings():
     unit = clean_gmina()
 

@@ -70,6 +70,7 @@ def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
         "rate_key": list(rates), "rate_value": list(rates.values()),
         "rate_basis": [rules.RATE_BASIS[k] for k in rates],
         "kst": list(rules.KST_TAX), "kst_rate": list(rules.KST_TAX.values()),
+        "kst_fallback": rules.KST_FALLBACK,
         "right": list(rules.TAXPAYER_RIGHT_RANK),
         "right_rank": list(rules.TAXPAYER_RIGHT_RANK.values()),
         "fallback_factor": rules.FALLBACK_FACTOR, "successor_min_m2": rules.SUCCESSOR_MIN_M2,
@@ -88,7 +89,8 @@ STEPS = (
     ("untaxed parcels", (q.PARCEL_UNTAXED,)),
     ("retired and unknown parcels", (q.PARCEL_NOT_CURRENT,)),
     ("land use and area", (*q.LAND_SIDE_BY_SIDE, q.LAND_DIFFERENCE)),
-    ("buildings", (*q.BUILDINGS, q.BUILDING_UNDECLARED, q.FLOOR_AREA)),
+    ("buildings", (*q.BUILDINGS, q.BUILDING_UNDECLARED, q.FLOOR_AREA,
+                   q.BUILDING_NOT_CURRENT)),
     ("owners and taxpayers", (*q.OWNERS, *q.OWNER_MATCHES, q.OWNER_MISMATCH)),
     ("severity", (q.SEVERITY,)),
 )

@@ -242,15 +242,16 @@ WHERE NOT p.exempt AND (
 BUILDINGS = (
     """
 CREATE TEMP TABLE rec_building AS
-SELECT b.id, b.building_id, b.geom, k.rate_key, r.rate,
+SELECT b.id, b.building_id, b.geom, b.kst_class,
+       COALESCE(k.rate_key, %(kst_fallback)s) AS rate_key, r.rate,
        COALESCE(b.built_up_area_m2, ST_Area(b.geom)::numeric) * GREATEST(b.storeys_above, 1)
            * %(usable_share)s AS est_floor,
        b.storeys_above, COALESCE(b.built_up_area_m2, round(ST_Area(b.geom)::numeric, 2))
            AS footprint,
        ps.parcels, ps.all_exempt
 FROM cadastre_sync_building b
-JOIN rec_kst k ON k.kst = b.kst_class
-LEFT JOIN rec_rate r ON r.key = k.rate_key
+LEFT JOIN rec_kst k ON k.kst = b.kst_class  -- a class the table does not know: the fallback
+LEFT JOIN rec_rate r ON r.key = COALESCE(k.rate_key, %(kst_fallback)s)
 CROSS JOIN LATERAL (
     SELECT array_agg(p.parcel_id ORDER BY p.parcel_id) AS parcels,
            COALESCE(bool_and(p.exempt), false) AS all_exempt
@@ -270,7 +271,7 @@ SELECT 'building_undeclared', b.building_id, COALESCE(b.parcels[1], ''), b.build
        b.geom, round(b.est_floor * b.rate, 2), NULL,
        jsonb_build_object('parcels', b.parcels, 'footprint_m2', b.footprint,
                           'storeys', b.storeys_above, 'estimated_floor_area_m2',
-                          round(b.est_floor, 2), 'rate', b.rate_key)
+                          round(b.est_floor, 2), 'rate', b.rate_key, 'kst_class', b.kst_class)
 FROM rec_building b
 WHERE b.rate_key <> 'exempt' AND NOT b.all_exempt
   AND NOT EXISTS (SELECT 1 FROM cadastre_sync_taxobject t
@@ -321,6 +322,46 @@ FROM (
                             AND t.building_ref = b.building_id)) est
 ) g
 WHERE abs(g.est - g.declared) > %(floor_tol)s * g.est
+"""
+
+# Building tax objects naming a building id that is not current: retired (with the
+# current buildings now standing on its footprint) or never known to the cadastre.
+BUILDING_NOT_CURRENT = """
+INSERT INTO rec_found
+WITH d AS (
+    SELECT t.building_ref, min(NULLIF(t.parcel_ref, '')) AS parcel_ref,
+           jsonb_agg(jsonb_build_object('id', t.id, 'kind', t.kind, 'account', a.number,
+                                        'category', t.category,
+                                        'floor_area_m2', t.floor_area_m2) ORDER BY t.id) AS list
+    FROM cadastre_sync_taxobject t JOIN cadastre_sync_taxaccount a ON a.id = t.account_id
+    WHERE t.unit_id = %(unit_id)s AND t.kind = 'building' AND t.building_ref <> ''
+      AND NOT EXISTS (SELECT 1 FROM cadastre_sync_building c
+                      WHERE c.building_id = t.building_ref AND c.retired_at IS NULL)
+    GROUP BY t.building_ref
+), old AS (
+    SELECT DISTINCT ON (b.building_id) b.building_id, b.id, b.geom, b.retired_at
+    FROM cadastre_sync_building b JOIN d ON d.building_ref = b.building_id
+    ORDER BY b.building_id, b.retired_at DESC
+)
+SELECT CASE WHEN old.id IS NULL THEN 'unknown_building' ELSE 'retired_building' END,
+       d.building_ref, COALESCE(op.parcel_id, d.parcel_ref, ''), d.building_ref, old.geom, 0,
+       NULL, jsonb_build_object('objects', d.list, 'building_retired_at', old.retired_at,
+                                'buildings_now', COALESCE(cur.list, '[]'::jsonb))
+FROM d
+LEFT JOIN old ON old.building_id = d.building_ref
+LEFT JOIN LATERAL (
+    SELECT min(p.parcel_id) AS parcel_id FROM cadastre_sync_building_parcels bp
+    JOIN cadastre_sync_parcel p ON p.id = bp.parcel_id WHERE bp.building_id = old.id) op ON true
+LEFT JOIN LATERAL (
+    SELECT jsonb_agg(jsonb_build_object(
+               'building_id', c.building_id,
+               'declared', EXISTS (SELECT 1 FROM cadastre_sync_taxobject z
+                                   WHERE z.unit_id = %(unit_id)s AND z.kind = 'building'
+                                     AND z.building_ref = c.building_id))
+           ORDER BY c.building_id) AS list
+    FROM cadastre_sync_building c
+    WHERE c.retired_at IS NULL AND c.geom && old.geom AND ST_Intersects(c.geom, old.geom)) cur
+    ON true
 """
 
 # Names compared folded: without case, Polish diacritics, punctuation or extra spaces

@@ -100,6 +100,10 @@ KST_TAX = {
     "1265": "building_other", "1273": "building_other", "1274": "building_other",
     "1271": TAX_EXEMPT, "1272": TAX_EXEMPT,
 }
+# A building whose class this table does not know (a code outside KST_CLASSES, or none)
+# is expected as an "other" building rather than left out (UPOL art. 5 ust. 1 pkt 2
+# lit. e, the remaining buildings) (verify).
+KST_FALLBACK = "building_other"
 # A declared building's category -> its rate.
 BUILDING_CATEGORY_TAX = {RESIDENTIAL: "building_residential", BUSINESS: "building_business",
                          OTHER: "building_other"}
@@ -120,6 +124,8 @@ LAND_USE_DIFFERENCE = "land_use_difference"
 BUILDING_UNDECLARED = "building_undeclared"
 FLOOR_AREA_DIFFERENCE = "floor_area_difference"
 OWNER_MISMATCH = "owner_mismatch"
+RETIRED_BUILDING = "retired_building"
+UNKNOWN_BUILDING = "unknown_building"
 FINDING_CATEGORIES = [
     (PARCEL_UNTAXED, _("parcel without a tax object"), "#c62828"),
     (RETIRED_PARCEL, _("tax object on a retired parcel"), "#6a1b9a"),
@@ -128,6 +134,8 @@ FINDING_CATEGORIES = [
     (LAND_USE_DIFFERENCE, _("land use or soil class differs"), "#f9a825"),
     (BUILDING_UNDECLARED, _("building not declared"), "#d81b60"),
     (FLOOR_AREA_DIFFERENCE, _("usable floor area differs"), "#ad1457"),
+    (RETIRED_BUILDING, _("tax object on a retired building"), "#8e24aa"),
+    (UNKNOWN_BUILDING, _("tax object on an unknown building"), "#311b92"),
     (OWNER_MISMATCH, _("owners differ from taxpayers"), "#1565c0"),
 ]
 CATEGORY_NAMES = {code: name for code, name, _colour in FINDING_CATEGORIES}
@@ -136,7 +144,8 @@ CATEGORY_COLOURS = {code: colour for code, _name, colour in FINDING_CATEGORIES}
 # Severity by the estimated annual difference (zł, absolute); categories with no money
 # estimate have a fixed severity.
 SEVERITY_BY_AMOUNT = ((Decimal("500"), "high"), (Decimal("50"), "medium"))
-FIXED_SEVERITY = {RETIRED_PARCEL: "medium", UNKNOWN_PARCEL: "high", OWNER_MISMATCH: "medium"}
+FIXED_SEVERITY = {RETIRED_PARCEL: "medium", UNKNOWN_PARCEL: "high", OWNER_MISMATCH: "medium",
+                  RETIRED_BUILDING: "medium", UNKNOWN_BUILDING: "high"}
 SPOUSE_SEVERITY = "low"  # only one spouse taxed where the cadastre lists a married couple
 
 # What each rate is charged on: m² of land, hectares, conversion hectares, m² of floor area.
@@ -156,6 +165,8 @@ FINDING_TITLES_PL = {
     BUILDING_UNDECLARED: "Budynek niezgłoszony do opodatkowania",
     FLOOR_AREA_DIFFERENCE: "Różnica powierzchni użytkowej budynku",
     OWNER_MISMATCH: "Władający inni niż podatnicy",
+    RETIRED_BUILDING: "Przedmiot opodatkowania na budynku archiwalnym",
+    UNKNOWN_BUILDING: "Przedmiot opodatkowania na nieznanym budynku",
 }
 
 # Headings of the evidence a finding carries (reconcile_sql.py), in the order shown.
@@ -183,5 +194,8 @@ EVIDENCE_LABELS = {
     "buildings": _("buildings"),
     "tolerance_share": _("tolerance [share]"),
     "rate": _("rate applied"),
+    "kst_class": _("KST class"),
+    "building_retired_at": _("building retired on"),
+    "buildings_now": _("current buildings on its footprint"),
     "spouse_case": _("only one spouse taxed"),
 }
