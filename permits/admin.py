@@ -3,6 +3,7 @@ administrator switches application kinds on and off and sets the office's detail
 deadlines and sets the council's own fee rates; the species dictionary is the superuser's."""
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import UnitScopedAdmin
 
@@ -35,15 +36,29 @@ class KindSettingAdmin(UnitScopedAdmin):
     list_editable = ["enabled"]
 
 
+class OwnUnitRequired:
+    """Rows without a unit (the law's defaults for every unit) are the superuser's; a unit
+    administrator's row names one of their units, refused as a form error otherwise."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        unit = form.base_fields.get("unit")
+        if unit is not None and not request.user.is_superuser:
+            unit.required = True
+            unit.error_messages = {**unit.error_messages, "required": _(
+                "Choose your unit: rows for every unit are set by the system administrator.")}
+        return form
+
+
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(UnitScopedAdmin):
+class DeadlineRuleAdmin(OwnUnitRequired, UnitScopedAdmin):
     form = KindChoiceForm
     list_display = ["kind", "procedure", "state", "days", "unit", "source"]
     list_filter = ["kind", "state"]
 
 
 @admin.register(FeeRate)
-class FeeRateAdmin(UnitScopedAdmin):
+class FeeRateAdmin(OwnUnitRequired, UnitScopedAdmin):
     list_display = ["subject", "group", "band_from", "rate", "unit", "source"]
     list_filter = ["subject", "unit"]
 
