@@ -4,10 +4,13 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from procrastinate import testing
+from procrastinate.contrib.django import app
 
 from cadastre_sync.models import ReconciliationRun, TaxFinding
 from cadastre_sync.tax.reconcile import reconcile
 from cadastre_sync.tax.services import finding_dismiss
+from layers.models import TileCacheJob
 from tests import factories
 from tests.tax_factories import (
     AREA,
@@ -285,3 +288,36 @@ def test_the_command_prints_the_counts_as_json(capsys):
     assert printed["counts"]["new"] == sum(len(keys) for keys in g.expected.values())
     assert Decimal(printed["counts"]["found"]["parcel_untaxed"]["estimate"]) == \
         g.estimates[("parcel_untaxed", g.handles["untaxed"].parcel_id)]
+
+
+def test_a_run_and_a_closed_finding_queue_a_refresh_of_the_findings_map(
+        django_capture_on_commit_callbacks):
+    # given a gmina with discrepancies, and the job queue in memory
+    g = discrepancy_gmina()
+    queue = testing.InMemoryConnector()
+    with app.replace_connector(queue):
+        # when it is reconciled, and an officer then closes one finding
+        with django_capture_on_commit_callbacks(execute=True):
+            reconcile(unit=g.unit, year=YEAR)
+        first = TileCacheJob.objects.get()
+        untaxed = TaxFinding.objects.filter(unit=g.unit, category="parcel_untaxed").first()
+        with django_capture_on_commit_callbacks(execute=True):
+            finding_dismiss(finding=untaxed, by=factories.user(), reason="Taxed by the county")
+
+    # then the findings layer is refreshed over every finding drawn, then over the closed one
+    drawn = TaxFinding.objects.filter(unit=g.unit).exclude(geom=None)
+    assert (first.kind, first.caches) == ("refresh", ["tax_findings"])
+    assert all(first.area.buffer(0.01).contains(f.geom) for f in drawn)
+    closed = TileCacheJob.objects.exclude(pk=first.pk).get()
+    assert closed.caches == ["tax_findings"] and closed.area.equals(untaxed.geom)
+    assert len(queue.jobs) == 2
+
+
+def test_a_run_that_changes_no_finding_refreshes_nothing(django_capture_on_commit_callbacks):
+    g = discrepancy_gmina()
+    reconcile(unit=g.unit, year=YEAR)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reconcile(unit=g.unit, year=YEAR)
+
+    assert not TileCacheJob.objects.exists()

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.jobs import job_fail, job_finish, job_progress, job_start
 from core.models import AdministrativeUnit
 
+from ..signals import tax_findings_changed
 from . import reconcile_sql as q
 from . import rules
 from .models import ReconciliationRun, TaxFinding, TaxRate, TaxSettings
@@ -126,6 +128,34 @@ def _merge(cur, params: dict) -> dict:
     return counts
 
 
+# Where the open findings changed: exactly, or as one box when there are many (a first
+# run over a whole gmina), as the cadastre import records its changed extent.
+EXACT_AREA_MAX = 5000
+_CHANGED_AREA = """
+SELECT CASE WHEN count(*) <= %(exact_max)s THEN ST_AsEWKB(ST_Multi(ST_Union(geom)))
+            ELSE ST_AsEWKB(ST_Multi(ST_Envelope(ST_Collect(geom)))) END
+FROM cadastre_sync_taxfinding
+WHERE unit_id = %(unit_id)s AND geom IS NOT NULL
+  AND (first_run_id = %(run_id)s OR resolved_run_id = %(run_id)s)
+"""
+
+
+def _announce_findings(unit: AdministrativeUnit, run: ReconciliationRun) -> None:
+    with connection.cursor() as cur:
+        cur.execute(_CHANGED_AREA, {"unit_id": unit.pk, "run_id": run.pk,
+                                    "exact_max": EXACT_AREA_MAX})
+        (ewkb,) = cur.fetchone()
+    if ewkb is not None:
+        findings_changed_announce(unit=unit, area=GEOSGeometry(memoryview(ewkb)),
+                                  reason=_("reconciliation run %(run)d") % {"run": run.pk})
+
+
+def findings_changed_announce(*, unit: AdministrativeUnit, area, reason: str) -> None:
+    """Tell the map layers where the open findings changed, once that is committed."""
+    transaction.on_commit(lambda: tax_findings_changed.send(
+        sender=TaxFinding, unit=unit, area=area, reason=reason[:200]))
+
+
 def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
               run: ReconciliationRun | None = None) -> RunResult:
     """Compare `unit`'s tax register with its cadastre; record the run and its findings."""
@@ -154,6 +184,7 @@ def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
             _session(cur, on=False)
         job_fail(run, message=str(exc).splitlines()[0])
         raise
+    _announce_findings(unit, run)
     counts["rate_years"] = years
     seconds = round(time.monotonic() - started, 3)
     counts["seconds"] = seconds

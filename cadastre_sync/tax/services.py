@@ -13,7 +13,7 @@ from core.models import AdministrativeUnit
 from ..services import upload_store
 from .importer import TaxImportRejected, TaxImportResult, tax_records_import
 from .models import FindingEvent, PersonalDataAccess, ReconciliationRun, TaxFinding, TaxImport
-from .reconcile import RunResult, reconcile
+from .reconcile import RunResult, findings_changed_announce, reconcile
 
 
 def _locked(finding: TaxFinding) -> TaxFinding:
@@ -51,6 +51,9 @@ def _close(finding: TaxFinding, by, status: str, action: str, text: str) -> TaxF
     finding.closed_by, finding.closed_at = by, timezone.now()
     finding.save(update_fields=["status", "resolution", "closed_by", "closed_at"])
     _event(finding, by, action, finding.resolution)
+    if finding.geom is not None:
+        findings_changed_announce(unit=finding.unit, area=finding.geom,
+                                  reason=_("finding %(finding)d closed") % {"finding": finding.pk})
     return finding
 
 
