@@ -59,12 +59,12 @@ def test_unit_admin_saving_a_row_without_a_unit_gets_a_form_error(db, client, ur
     client.force_login(factories.staff(unit, UNIT_ADMIN, "adminjst"))
     before = sorted(model.objects.values_list("pk", flat=True))
     # when they save a row with no unit
-    response = client.post(url, {"unit": "", **data}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(url, {"unit": "", **data})
     # then the form says what is wrong, and nothing was stored
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert errors == {"unit": ["Choose your unit: rows for every unit are set by the system "
-                               "administrator."]}
+    assert errors == {"unit": ["Wybierz swoją jednostkę: wiersze dla wszystkich jednostek "
+                               "ustala administrator systemu."]}  # Polish, the office's
     assert sorted(model.objects.values_list("pk", flat=True)) == before
     # and with their unit it is stored
     assert client.post(url, {"unit": unit.pk, **data}).status_code == 302

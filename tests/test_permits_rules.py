@@ -170,3 +170,9 @@ def test_the_holders_exemption_is_explained_with_its_legal_basis():
         "removal not connected with business).",
         "Shrubs 1 (lilac): fee exemption: art. 86 ust. 1 pkt 1 (land owned by natural "
         "persons, removal not connected with business).")
+    with translation.override("pl"):
+        polish = assess([TreeIn(LIME, 200, [150])], [], PARENTS_LAND, RATES)
+    assert polish.lines == (
+        "Drzewo 1 (lime): zwolnienie z opłaty: art. 86 ust. 1 pkt 1 (nieruchomość stanowiąca "
+        "własność osób fizycznych, usunięcie na cele niezwiązane z działalnością "
+        "gospodarczą).",)
