@@ -239,6 +239,7 @@ function formContent(form) {
     applicant_address: value('main-applicant_address') || '-',
     reason: value('main-reason') || '-',
     natural_person: checked('main-natural_person'), own_land: checked('main-own_land'),
+    land_natural_persons: checked('main-land_natural_persons'),
     business: checked('main-business'),
     trees: rows('trees', ['species', 'x', 'y', 'circumference_5cm', 'stems_130cm', 'exemption'])
       .map((t) => ({...t, stems_130cm: t.stems_130cm.split(',').map((s) => s.trim())
