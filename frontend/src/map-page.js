@@ -118,6 +118,10 @@ function start() {
     interactions: defaultInteractions({altShiftDragRotate: false, pinchRotate: false}),
     keyboardEventTarget: target,
   });
+  // Whether every tile of the current view is loaded and drawn (the browser tests wait
+  // for it): false from the moment more data is asked for.
+  map.on('loadstart', () => { target.dataset.loaded = 'false'; });
+  map.on('rendercomplete', () => { target.dataset.loaded = 'true'; });
   // Controls get their labels from the page's language.
   target.querySelectorAll('.ol-zoom-in').forEach((b) => b.setAttribute('aria-label', m.zoomIn));
   target.querySelectorAll('.ol-zoom-out').forEach((b) => b.setAttribute('aria-label', m.zoomOut));

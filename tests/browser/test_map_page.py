@@ -77,6 +77,32 @@ def _words_broken(card) -> list[str]:
     return card.evaluate(_WORDS_BROKEN)
 
 
+# Map pixels with ink (alpha over 32 of 255) in a 7 x 7 px square around each point, given
+# in CSS px from the map's centre. The parcel layers' near-transparent fill (alpha 3, for
+# picking) is no ink; a line of the parcels layer through the square is at least 7.
+_INK = """([offsets, alpha]) => {
+  const canvas = document.querySelector('#map canvas');
+  const ratio = canvas.width / canvas.getBoundingClientRect().width;
+  const context = canvas.getContext('2d');
+  const size = Math.round(7 * ratio);
+  return offsets.map(([dx, dy]) => {
+    const x = Math.round(canvas.width / 2 + (dx - 3) * ratio);
+    const y = Math.round(canvas.height / 2 + (dy - 3) * ratio);
+    const data = context.getImageData(x, y, size, size).data;
+    let inked = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > alpha) inked += 1;
+    return inked;
+  });
+}"""
+# Legends shown in the layer tree: the layer each is of, and whether its image loaded.
+_LEGENDS = """() => [...document.querySelectorAll('#map-layer-tree img.map-tree__legend[src]')]
+  .map((img) => [new URL(img.src).searchParams.get('LAYER'), img.naturalWidth > 0])"""
+
+
+def _ink(page, offsets: list[tuple[float, float]]) -> list[int]:
+    return page.evaluate(_INK, [offsets, 32])
+
+
 def _map_centre(page) -> dict:
     box = page.locator("#map").bounding_box()
     return {"x": box["width"] / 2, "y": box["height"] / 2}
@@ -86,9 +112,11 @@ def test_the_map_page_loads_without_console_errors(live_server, town, open_page,
     # given the map page opened over the parcel at 1:1 000
     page, console = open_page(f"{live_server.url}/mapa/?x=318050&y=386050&scale=1000")
 
-    # when it has drawn its tiles and legends
+    # when it has drawn every tile of the view and loaded its legends
     _ready(page)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_selector("#map[data-loaded='true']")
+    page.wait_for_function("""() => [...document.querySelectorAll(
+        '#map-layer-tree img.map-tree__legend[src]')].every((img) => img.complete)""")
     screenshot(page, "loaded")
 
     # then nothing failed: no console error, no request answered with an error
@@ -98,6 +126,18 @@ def test_the_map_page_loads_without_console_errors(live_server, town, open_page,
     assert page.is_checked("#map-layer-parcels")
     assert page.locator("#map-layer-tree img.map-tree__legend[src]").count() >= 1
     assert page.locator("html").get_attribute("lang") == "pl"
+    # ... each shown layer's legend is a real image
+    shown = [box.get_attribute("id").removeprefix("map-layer-")
+             for box in page.locator("#map-layer-tree input:checked").all()]
+    assert page.evaluate(_LEGENDS) == [[name, True] for name in shown]
+    # ... and the map is drawn: the parcel's four edges (50 m = 178.6 px from the centre
+    # at 1:1 000) and its building in the middle, nothing between them
+    edge = 50 / 0.28
+    west, east, north, south = _ink(page, [(-edge, 0), (edge, 0), (0, -edge), (0, edge)])
+    assert min(west, east, north, south) >= 7, (west, east, north, south)
+    building, between = _ink(page, [(0, 0), (-edge / 2, -edge / 2)])
+    assert building == 49
+    assert between == 0
 
 
 def test_searching_a_parcel_number_zooms_to_it_and_opens_its_card(live_server, town,
