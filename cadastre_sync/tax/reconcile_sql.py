@@ -141,11 +141,12 @@ SELECT 'parcel_untaxed', p.parcel_id, p.parcel_id, '', p.geom,
        || CASE WHEN cv.parcel_pk IS NULL THEN '{}'::jsonb
                ELSE jsonb_build_object('taxed_as_retired', cv.list) END
 FROM rec_parcel p
-JOIN (SELECT parcel_pk, sum(tax) AS tax, sum(area) AS area,
-             jsonb_object_agg(tax_class, jsonb_build_object(
-                 'area_ha', round(area, 4), 'conversion_ha', round(conv, 4),
-                 'tax', round(tax, 2))) AS classes
-      FROM rec_expected GROUP BY parcel_pk) e ON e.parcel_pk = p.id
+-- What the cadastre says the parcel carries, built only for the untaxed parcels.
+CROSS JOIN LATERAL (SELECT sum(tax) AS tax, sum(area) AS area,
+                           jsonb_object_agg(tax_class, jsonb_build_object(
+                               'area_ha', round(area, 4), 'conversion_ha', round(conv, 4),
+                               'tax', round(tax, 2))) AS classes
+                    FROM rec_expected WHERE parcel_pk = p.id) e
 LEFT JOIN (SELECT parcel_pk, sum(shared_m2) AS covered_m2,
                   jsonb_agg(jsonb_build_object('parcel_id', retired_ref,
                                                'shared_m2', round(shared_m2, 1))
@@ -204,6 +205,7 @@ FROM (SELECT p.parcel_id, e.* FROM rec_expected e JOIN rec_parcel p ON p.id = e.
       WHERE EXISTS (SELECT 1 FROM rec_taxed t WHERE t.parcel_ref = p.parcel_id)) x
 FULL JOIN rec_declared y ON y.parcel_ref = x.parcel_id AND y.tax_class = x.tax_class
 """,
+    "CREATE INDEX ON rec_land (parcel_id)",
     "ANALYZE rec_land",
 )
 
@@ -215,7 +217,7 @@ SELECT CASE WHEN g.d_area = 0 OR abs(g.e_area - g.d_area) > c.tolerance
             THEN 'area_difference' ELSE 'land_use_difference' END,
        p.parcel_id, p.parcel_id, '', p.geom, g.e_tax - g.d_tax, NULL,
        jsonb_build_object('registered_area_ha', p.area, 'tolerance_ha', round(c.tolerance, 4),
-                          'expected', g.expected, 'declared', g.declared,
+                          'expected', e.expected, 'declared', e.declared,
                           'expected_area_ha', round(g.e_area, 4), 'declared_area_ha', g.d_area,
                           'expected_conversion_ha', round(g.e_conv, 4),
                           'declared_conversion_ha', round(g.d_conv, 4))
@@ -224,16 +226,19 @@ FROM (
            sum(l.e_conv) FILTER (WHERE l.tax_class = 'agricultural') AS e_conv,
            sum(l.d_conv) FILTER (WHERE l.tax_class = 'agricultural') AS d_conv,
            sum(l.e_tax) AS e_tax, sum(l.d_tax) AS d_tax,
-           max(abs(l.e_area - l.d_area)) AS class_diff,
-           COALESCE(jsonb_object_agg(l.tax_class, jsonb_build_object(
+           max(abs(l.e_area - l.d_area)) AS class_diff
+    FROM rec_land l GROUP BY l.parcel_id) g
+JOIN rec_parcel p ON p.parcel_id = g.parcel_id
+CROSS JOIN LATERAL (SELECT GREATEST(%(tol_ha)s, %(tol_share)s * p.area) AS tolerance) c
+-- The evidence (land by tax class on each side) only for the parcels that differ.
+CROSS JOIN LATERAL (
+    SELECT COALESCE(jsonb_object_agg(l.tax_class, jsonb_build_object(
                'area_ha', round(l.e_area, 4), 'conversion_ha', round(l.e_conv, 4)))
                FILTER (WHERE l.e_area > 0), '{}') AS expected,
            COALESCE(jsonb_object_agg(l.tax_class, jsonb_build_object(
                'area_ha', round(l.d_area, 4), 'conversion_ha', round(l.d_conv, 4)))
                FILTER (WHERE l.d_area > 0), '{}') AS declared
-    FROM rec_land l GROUP BY l.parcel_id) g
-JOIN rec_parcel p ON p.parcel_id = g.parcel_id
-CROSS JOIN LATERAL (SELECT GREATEST(%(tol_ha)s, %(tol_share)s * p.area) AS tolerance) c
+    FROM rec_land l WHERE l.parcel_id = g.parcel_id) e
 WHERE NOT p.exempt AND (
     g.d_area = 0 OR abs(g.e_area - g.d_area) > c.tolerance OR g.class_diff > c.tolerance
     OR abs(COALESCE(g.e_conv, 0) - COALESCE(g.d_conv, 0)) > %(conv_tol)s)
@@ -368,10 +373,12 @@ LEFT JOIN LATERAL (
 # (lower() alone folds only ASCII under the C collation, so capitals are translated too).
 NAME_KEY = ("btrim(regexp_replace(lower(translate({}, 'ąćęłńóśźżĄĆĘŁŃÓŚŹŻäöüéÄÖÜÉ', "
             "'acelnoszzACELNOSZZaoueAOUE')), '[^a-z0-9]+', ' ', 'g'))")
-_OWNER_NAME = NAME_KEY.format(
-    "CASE WHEN o.kind = 'person' THEN o.first_name || ' ' || o.surname ELSE o.name END")
-_TAXPAYER_NAME = NAME_KEY.format(
-    "CASE WHEN t.kind = 'person' THEN t.first_name || ' ' || t.surname ELSE t.name END")
+# Names are kept as written and folded (NAME_KEY) only for the pairs that need them: most
+# owners and taxpayers carry an identifier, and folding 1.5 million names each run costs
+# more than the whole matching.
+_OWNER_NAME = "CASE WHEN o.kind = 'person' THEN o.first_name || ' ' || o.surname ELSE o.name END"
+_TAXPAYER_NAME = ("CASE WHEN t.kind = 'person' THEN t.first_name || ' ' || t.surname "
+                  "ELSE t.name END")
 
 OWNERS = (
     # Who should be taxed for each taxed parcel, each with the spouse they hold a joint
@@ -380,7 +387,7 @@ OWNERS = (
     """
 CREATE TEMP TABLE rec_owner AS
 SELECT DISTINCT p.parcel_id, o.id AS owner_id, NULLIF(o.pesel, '') AS pesel,
-       NULLIF(left(o.regon, 9), '') AS regon, """ + _OWNER_NAME + """ AS name_key,
+       NULLIF(left(o.regon, 9), '') AS regon, """ + _OWNER_NAME + """ AS name,
        x.partner, s."right"
 FROM rec_parcel p
 JOIN rec_taxed tx ON tx.parcel_ref = p.parcel_id
@@ -399,7 +406,7 @@ WHERE NOT p.exempt
     """
 CREATE TEMP TABLE rec_taxpayer AS
 SELECT DISTINCT ob.parcel_ref AS parcel_id, t.id AS taxpayer_id, NULLIF(t.pesel, '') AS pesel,
-       NULLIF(left(t.regon, 9), '') AS regon, """ + _TAXPAYER_NAME + """ AS name_key
+       NULLIF(left(t.regon, 9), '') AS regon, """ + _TAXPAYER_NAME + """ AS name
 FROM cadastre_sync_taxobject ob
 JOIN cadastre_sync_accountholder h ON h.account_id = ob.account_id
 JOIN cadastre_sync_taxpayer t ON t.id = h.taxpayer_id
@@ -410,9 +417,12 @@ WHERE ob.unit_id = %(unit_id)s
     "ANALYZE rec_owner", "ANALYZE rec_taxpayer",
 )
 
-# Same person: equal identifier; or, where one side has none, equal normalised name.
-_SAME = ("(a.pesel = b.pesel OR a.regon = b.regon OR ((a.pesel IS NULL AND a.regon IS NULL "
-         "OR b.pesel IS NULL AND b.regon IS NULL) AND a.name_key = b.name_key))")
+# Same person: equal identifier; or, where one side has none, equal normalised name (CASE
+# keeps that order: names are folded only where no identifier decides).
+_SAME = ("CASE WHEN a.pesel = b.pesel OR a.regon = b.regon THEN true "
+         "WHEN a.pesel IS NULL AND a.regon IS NULL OR b.pesel IS NULL AND b.regon IS NULL "
+         "THEN " + NAME_KEY.format("a.name") + " = " + NAME_KEY.format("b.name") + " "
+         "ELSE false END")
 _MATCHED_BY = ("CASE WHEN a.pesel = b.pesel OR a.regon = b.regon THEN 'identifier' "
                "ELSE 'name' END")
 
@@ -432,15 +442,24 @@ WHERE """ + _SAME + """
 # unpaired owners are spouses of paired ones and every taxpayer is paired.
 OWNER_MISMATCH = """
 INSERT INTO rec_found
-WITH om AS (
+WITH bad AS (
+    -- Parcels with an owner or a taxpayer left unpaired: only those get the evidence built.
+    SELECT a.parcel_id FROM rec_owner a
+    WHERE NOT EXISTS (SELECT 1 FROM rec_match m
+                      WHERE m.parcel_id = a.parcel_id AND m.owner_id = a.owner_id)
+    UNION
+    SELECT b.parcel_id FROM rec_taxpayer b
+    WHERE NOT EXISTS (SELECT 1 FROM rec_match m
+                      WHERE m.parcel_id = b.parcel_id AND m.taxpayer_id = b.taxpayer_id)
+), om AS (
     SELECT a.parcel_id, a.owner_id, max(a.partner) AS partner, min(m.how) AS how,
            min(a."right") AS "right"
-    FROM rec_owner a
+    FROM rec_owner a JOIN bad USING (parcel_id)
     LEFT JOIN rec_match m ON m.parcel_id = a.parcel_id AND m.owner_id = a.owner_id
     GROUP BY a.parcel_id, a.owner_id
 ), tm AS (
     SELECT b.parcel_id, b.taxpayer_id, min(m.how) AS how
-    FROM rec_taxpayer b
+    FROM rec_taxpayer b JOIN bad USING (parcel_id)
     LEFT JOIN rec_match m ON m.parcel_id = b.parcel_id AND m.taxpayer_id = b.taxpayer_id
     GROUP BY b.parcel_id, b.taxpayer_id
 ), x AS (
