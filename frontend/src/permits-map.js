@@ -14,6 +14,7 @@ import {extend as extendExtent, createEmpty, isEmpty} from 'ol/extent.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
 import Point from 'ol/geom/Point.js';
 import Draw from 'ol/interaction/Draw.js';
+import {defaults as defaultInteractions} from 'ol/interaction/defaults.js';
 import ImageLayer from 'ol/layer/Image.js';
 import VectorLayer from 'ol/layer/Vector.js';
 import {get as getProjection} from 'ol/proj.js';
@@ -140,6 +141,9 @@ function createMap(target, config) {
     ],
     controls: defaultControls({rotate: false, attributionOptions: {collapsible: false}})
       .extend([new ScaleLine({units: 'metric'})]),
+    // On a form a click places a tree at once: no double-click zoom to tell it from (the
+    // buttons, the wheel and pinching zoom), so no wait for a "single" click either.
+    interactions: defaultInteractions({doubleClickZoom: !config.editable}),
     view: new View({projection, maxZoom: 28}),
   });
   const extent = createEmpty();
@@ -194,7 +198,7 @@ function makeEditable(map, trees, shrubs) {
   refresh();
   form.addEventListener('input', refresh);
   let draw = null;
-  map.on('singleclick', (event) => {
+  map.on('click', (event) => {
     if (draw) return;
     const row = treeRowForPoint();
     if (!row) return;

@@ -46,7 +46,6 @@ def test_resident_files_a_permit_and_the_officer_grants_it(live_server, town, se
     # ... places a tree on the map and describes it
     area = page.locator("#permits-map").bounding_box()
     page.click("#permits-map", position={"x": area["width"] / 2, "y": area["height"] / 2})
-    # (a single click is told from a double click after a short wait)
     page.wait_for_function("document.querySelector(\"input[name='trees-0-x']\").value !== ''")
     x = float(page.input_value("input[name='trees-0-x']"))
     y = float(page.input_value("input[name='trees-0-y']"))
