@@ -60,14 +60,6 @@ def parcel_visible_unit_ids(*, user) -> frozenset[int] | None:
     return scope.unit_ids
 
 
-def parcel_may_see(*, user, parcel: Parcel) -> bool:
-    try:
-        parcel_ensure_visible(user=user, parcel=parcel)
-    except (Forbidden, NotAuthenticated):
-        return False
-    return True
-
-
 def parcel_outline_visible_at(*, user, point, srid: int, digits: int) -> ParcelOutline:
     """parcel_visible_at for a click on the map: the outline in `srid`, from one statement."""
     outline = cadastre.parcel_outline_at(point=point, srid=srid, digits=digits)
