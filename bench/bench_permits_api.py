@@ -56,6 +56,7 @@ def run(ctx: Context) -> list[Result]:
             rates.append(len(samples) / (time.perf_counter() - started))
             latencies += samples
     check = _exactly_once(run_id, accepted, refused)
+    _forget(run_id)
     extra = {"clients": clients, "seconds_per_round": seconds, "accepted": len(accepted),
              "refused": len(refused), **check}
     if check["lost"] or check["duplicated"] or check["stored_after_error"]:
@@ -165,6 +166,14 @@ def _exactly_once(run_id: str, accepted, refused) -> dict:
         + (len(numbers) - len(set(numbers))),
         "stored_after_error": sum(1 for key, *_ in refused if key and by_key.get(key)),
     }
+
+
+def _forget(run_id: str) -> None:
+    """The run's applications deleted once counted: they hold the demo gmina's parcels, and
+    the benchmarks that generate it again (cache_refresh, demo_data, reconcile) replace it."""
+    from permits.models import Application
+
+    Application.objects.filter(payload__reason__startswith=run_id).delete()
 
 
 class Server:
