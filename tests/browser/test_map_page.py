@@ -374,6 +374,8 @@ def test_measuring_a_distance_and_zooming_to_my_location(live_server, town, brow
     page.click("#map-measure-length")  # measuring off
     page.click("#map-locate")
     page.wait_for_function("document.getElementById('map-status').dataset.kind === 'ok'")
+    # (the address follows the view once the move has ended, a frame later)
+    page.wait_for_function("new URLSearchParams(location.search).get('x') !== '318050'")
 
     # then the map is centred there
     view = _view(page)
