@@ -113,8 +113,6 @@ def mapproxy_config(ms_files: MapServerFiles) -> dict:
             "cache": {"base_dir": str(cache_base), "lock_dir": str(cache_base / "locks"),
                       "tile_lock_dir": str(cache_base / "tile_locks")},
         },
-        # The demo pages list every layer with an OpenLayers client: development only.
-        "services": {"demo": None} if settings.DEBUG else {},
         "sources": {**{_source_name(item): _source(item, ms_files) for item in _published()},
                     **{_source_name(item): _raster_source(item, ms_files) for item in rasters}},
         "caches": {**{_cache_name(item): _cache(item) for item in _published()},

@@ -65,8 +65,6 @@ class _Authorizer:
 
     def __call__(self, service: str, layers: list, environ=None, query_extent=None,
                  **kwargs) -> dict:
-        if service == "demo":  # exists only with DEBUG on
-            return {"authorized": "full"}
         # WMTS and TMS ask about every layer, without an extent, for their capabilities.
         listing = service in _CAPABILITIES or (service in _TILE_SERVICES and query_extent is None
                                                and len(layers) > 1)
