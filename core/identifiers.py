@@ -11,6 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 # Voivodeship codes are the even numbers 02..32 (16 voivodeships).
 VOIVODESHIP_CODES = frozenset(f"{n:02d}" for n in range(2, 33, 2))
+# Their names as the TERYT register writes them (proper names: never translated).
+VOIVODESHIP_NAMES = {
+    "02": "dolnośląskie", "04": "kujawsko-pomorskie", "06": "lubelskie", "08": "lubuskie",
+    "10": "łódzkie", "12": "małopolskie", "14": "mazowieckie", "16": "opolskie",
+    "18": "podkarpackie", "20": "podlaskie", "22": "pomorskie", "24": "śląskie",
+    "26": "świętokrzyskie", "28": "warmińsko-mazurskie", "30": "wielkopolskie",
+    "32": "zachodniopomorskie",
+}
 
 # The gmina type digit (rodzaj gminy), TERYT.
 GMINA_TYPES = {

@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
+from .uldk.views import uldk
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("podatki/", include("cadastre_sync.tax.urls")),
     path("tiles/", include("layers.tile_urls")),
     path("api/parcels/", include("geo_portal.api.urls")),
+    path("uldk/", uldk, name="uldk"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -76,7 +76,7 @@ class PointQuery:
         else:
             raise InvalidInput(_("Give the point as lon and lat (WGS84), or as x, y and srid."),
                                detail={"lon": "missing", "lat": "missing"})
-        _ensure_in_poland(point)
+        ensure_in_poland(point)
         return cls(point, srid)
 
 
@@ -90,7 +90,9 @@ def _lonlat(point: Point) -> tuple[float, float]:
     return wgs.x, wgs.y
 
 
-def _ensure_in_poland(point: Point) -> None:
+def ensure_in_poland(point: Point) -> None:
+    """Raise InvalidInput unless `point` lies in Poland (with a hint when its numbers look
+    swapped)."""
     if _in_poland(*_lonlat(point)):
         return
     given = {"x": point.x, "y": point.y, "srid": point.srid}
