@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from cadastre_sync.models import Parcel
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.files import instance_delete_with_files
 
 from . import deadlines, kinds, notifications
 from .access import roles_towards
@@ -107,7 +108,7 @@ def draft_delete(*, application_id: int, by) -> None:
     app = _locked(application_id)
     if app.applicant_id != by.pk or app.state != State.DRAFT:
         raise Forbidden(_("Only the applicant's own draft can be deleted."))
-    app.delete()
+    instance_delete_with_files(app)
 
 
 _TAKE_NUMBER = f"""

@@ -5,7 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import GeoPortalError, NotFound
+from core.files import private_file_response
 from layers.selectors import parcel_zoning
 
 from . import kinds, selectors, services
@@ -213,22 +214,22 @@ def _visible(request, pk: int):
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int, att: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int, att: int) -> HttpResponse:
     app = _visible(request, pk)
     attachment = app.attachments.filter(pk=att).first()
     if attachment is None:
         raise Http404
-    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                        as_attachment=True, filename=attachment.original_name)
+    return private_file_response(attachment.file, content_type=attachment.content_type,
+                                 as_attachment=True, filename=attachment.original_name)
 
 
 @login_required
-def application_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     app = _visible(request, pk)
     if not app.pdf:
         raise Http404
-    return FileResponse(app.pdf.open("rb"), content_type="application/pdf",
-                        filename=f"{app.case_number.replace('/', '-')}.pdf")
+    return private_file_response(app.pdf, content_type="application/pdf",
+                                 filename=f"{app.case_number.replace('/', '-')}.pdf")
 
 
 @login_required

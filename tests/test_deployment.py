@@ -1,5 +1,6 @@
 """The production layout in docker-compose.yml stays valid (Docker cannot run here)."""
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,8 +16,27 @@ COMPOSE_ENV = {"POSTGRES_PASSWORD": "pw", "DJANGO_SECRET_KEY": "k" * 60,
 def test_compose_describes_postgis_web_mapproxy_and_worker():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
-    assert set(compose["services"]) == {"db", "web", "mapproxy", "worker", "map-worker"}
+    assert set(compose["services"]) == {"nginx", "db", "web", "mapproxy", "worker",
+                                        "map-worker"}
     assert compose["services"]["db"]["image"].startswith("postgis/postgis:15")
+
+
+def test_nginx_sends_private_files_only_after_the_applications_check():
+    # given the production layout and its nginx configuration
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    prefix = compose["x-app"]["environment"]["GEO_PORTAL_PRIVATE_FILES_ACCEL"]
+    var_dir = compose["x-app"]["environment"]["GEO_PORTAL_VAR_DIR"]
+
+    # then the prefix the application names is an internal location on MEDIA_ROOT ...
+    location = re.search(re.escape(f"location {prefix} {{") + r"([^}]*)\}", nginx)
+    assert location is not None
+    assert "internal;" in location.group(1)
+    assert f"alias {var_dir}/media/;" in location.group(1)
+    # ... /media/ itself serves nothing, and only nginx is reachable from outside
+    assert re.search(r"location /media/ \{\s*return 404;\s*\}", nginx)
+    published = {name for name, service in compose["services"].items() if "ports" in service}
+    assert published == {"nginx"}
 
 
 def test_the_production_workers_serve_every_queue_and_seeding_alone():

@@ -4,7 +4,21 @@ Every test here names the request an attacker (or careless input) sent and asser
 answer that closes it. The fuzz test at the end walks every URL pattern the project
 has, so endpoints added later are probed without anyone listing them.
 """
+import importlib
+from urllib.parse import quote
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import Resolver404, clear_url_caches, resolve, reverse
+
+import geo_portal.urls
+from core.errors import Forbidden
+from core.roles import CASE_OFFICER
+from permits import services
+from permits.attachments import attachment_add
+from permits.models import Attachment
+from tests import factories
+from tests import permits_factories as pf
 
 # MapProxy's demo service ---------------------------------------------------------------
 
@@ -38,3 +52,120 @@ def test_generated_mapproxy_configuration_has_no_demo_service(map_services, sett
     config = mapproxy_config(mapserver_write())
 
     assert "demo" not in config.get("services", {})
+
+
+# Private files -------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"0" * 64
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def submitted_case(db, media):
+    unit, parcel, resident, officer = pf.world()
+    app = pf.submitted(resident, [parcel])
+    return app, resident, officer
+
+
+def test_no_url_serves_media_not_even_with_debug_on(settings):
+    # given the URL configuration as a development server (DEBUG on) builds it
+    settings.DEBUG = True
+    try:
+        patterns = importlib.reload(geo_portal.urls)
+        # when a stored file's path is resolved, then nothing answers for it
+        with pytest.raises(Resolver404):
+            resolve("/media/permits/pdf/2026/OS.6131.1.2026.pdf", urlconf=patterns)
+    finally:
+        settings.DEBUG = False
+        importlib.reload(geo_portal.urls)
+        clear_url_caches()
+
+
+def test_a_submission_confirmation_is_not_downloadable_by_its_path(client, submitted_case):
+    # given a submitted case whose confirmation PDF is stored under MEDIA_ROOT
+    app, _resident, _officer = submitted_case
+    assert app.pdf and app.pdf.name.startswith("permits/pdf/")
+
+    # when anyone asks for it by its (predictable) path
+    response = client.get(f"/media/{app.pdf.name}")
+
+    # then there is nothing there
+    assert response.status_code == 404
+
+
+def test_a_confirmation_reaches_only_those_its_case_allows(client, submitted_case):
+    # given a submitted case
+    app, resident, officer = submitted_case
+    url = reverse("permits:pdf", args=[app.pk])
+    neighbour = factories.user("neighbour")
+    other_unit_officer = factories.staff(factories.unit("020101_1", "Bolesławiec"),
+                                         CASE_OFFICER, "other_officer")
+
+    # when the anonymous, a neighbour and another unit's officer ask, then they get nothing
+    assert client.get(url).status_code == 302  # to the login page
+    for outsider in (neighbour, other_unit_officer):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    # and the applicant and the unit's officer get the file, kept out of shared caches
+    for insider in (resident, officer):
+        client.force_login(insider)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+        assert response["Cache-Control"] == "private, no-store"
+
+
+def test_in_production_the_front_server_sends_the_file(client, submitted_case, settings):
+    # given nginx in front, with an internal location for private files
+    settings.PRIVATE_FILES_ACCEL_PREFIX = "/_private_files/"
+    app, resident, _officer = submitted_case
+    client.force_login(resident)
+
+    # when the applicant downloads the confirmation
+    response = client.get(reverse("permits:pdf", args=[app.pk]))
+
+    # then Django only names it (percent-encoded: the case number has "Ś"), nginx streams it
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/_private_files/{quote(app.pdf.name)}"
+    assert response.content == b""
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_deleted_draft_leaves_none_of_its_attachments(db, media,
+                                                      django_capture_on_commit_callbacks):
+    # given a draft with an attachment stored under MEDIA_ROOT
+    _unit, parcel, resident, _officer = pf.world()
+    app = pf.draft(resident, [parcel])
+    attachment = attachment_add(application=app, by=resident, purpose=Attachment.CONSENT,
+                                upload=SimpleUploadedFile("zgoda.pdf", PDF, "application/pdf"))
+    stored = media / attachment.file.name
+    assert stored.exists()
+
+    # when the resident deletes the draft
+    with django_capture_on_commit_callbacks(execute=True):
+        services.draft_delete(application_id=app.pk, by=resident)
+
+    # then the attachment's row and file are gone
+    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+    assert not stored.exists()
+
+
+def test_a_refused_draft_deletion_keeps_the_files(db, media, django_capture_on_commit_callbacks):
+    # given a submitted case with an attachment added while it was a draft
+    _unit, parcel, resident, _officer = pf.world()
+    app = pf.draft(resident, [parcel])
+    attachment = attachment_add(application=app, by=resident, purpose=Attachment.CONSENT,
+                                upload=SimpleUploadedFile("zgoda.pdf", PDF, "application/pdf"))
+    services.application_submit(application_id=app.pk, by=resident)
+
+    # when its deletion is asked for, then it is refused and the file stays
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Forbidden):
+        services.draft_delete(application_id=app.pk, by=resident)
+    assert (media / attachment.file.name).exists()

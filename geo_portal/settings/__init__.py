@@ -113,6 +113,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Stored files are personal and never served by URL (core.files). Empty: Django streams a
+# permitted file itself; set (e.g. /_private_files/) behind nginx, which then sends it
+# from an `internal` location on MEDIA_ROOT (X-Accel-Redirect, see deploy/nginx.conf).
+PRIVATE_FILES_ACCEL_PREFIX = env_str("GEO_PORTAL_PRIVATE_FILES_ACCEL", "")
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"

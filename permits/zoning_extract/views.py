@@ -1,12 +1,13 @@
 """Pages of the zoning extract's own section on the case page: thin, services do the work."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import GeoPortalError, NotFound
+from core.files import private_file_response
 
 from .. import selectors
 from ..access import roles_towards
@@ -76,18 +77,19 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def draft_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def draft_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     row, roles = _row(request, pk)
     if OFFICER not in roles or not row.draft_pdf:
         raise Http404
-    return FileResponse(row.draft_pdf.open("rb"), content_type="application/pdf",
-                        filename=row.draft_pdf.name.rsplit("/", 1)[-1])
+    return private_file_response(row.draft_pdf, content_type="application/pdf",
+                                 filename=row.draft_pdf.name.rsplit("/", 1)[-1])
 
 
 @login_required
-def issued_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def issued_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     row, _roles = _row(request, pk)
     if not row.issued_pdf or row.application.outcome != services.ISSUED:
         raise Http404
-    return FileResponse(row.issued_pdf.open("rb"), content_type="application/pdf",
-                        as_attachment=True, filename=row.issued_pdf.name.rsplit("/", 1)[-1])
+    return private_file_response(row.issued_pdf, content_type="application/pdf",
+                                 as_attachment=True,
+                                 filename=row.issued_pdf.name.rsplit("/", 1)[-1])
