@@ -28,6 +28,7 @@ from core.identifiers import LEVEL_GMINA, parse_teryt
 from core.jobs import job_fail, job_finish, job_progress, job_start
 from core.models import AdministrativeUnit
 
+from .boundaries import unit_boundary_derive
 from .errors import ERROR, ImportRejected, Problem
 from .importers import checks, geometry_checks, links, parallel, staging
 from .importers.base import (
@@ -152,7 +153,9 @@ def _copy(rows, source, job: CadastreImport | None, *, prepared: bool) -> None:
 def _check(report: Report, unit: AdministrativeUnit, strict: bool) -> None:
     with transaction.atomic():
         staging.index_tables()
-        boundary = bytes(unit.boundary.wkb) if unit.boundary else None
+        # A boundary derived from earlier imports is no check: a new precinct lies outside it.
+        given = unit.boundary_source != AdministrativeUnit.BOUNDARY_FROM_CADASTRE
+        boundary = bytes(unit.boundary.wkb) if unit.boundary and given else None
         geometry_checks.prepare_geometry(report, strict=strict, boundary_wkb=boundary)
         checks.run_record_checks(report)
         links.resolve_links(report)
@@ -198,6 +201,7 @@ def _run(reader: CadastreReader, report: Report, unit: AdministrativeUnit,
         job_progress(job, done=reader.bytes_done, note=_("file read and checked; merging"))
     with transaction.atomic():
         merged = merge(unit.pk, RIGHT_CODES)
+        unit_boundary_derive(unit=unit)
         if options.dry_run:
             transaction.set_rollback(True)
     lap("merge")

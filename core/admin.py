@@ -1,6 +1,10 @@
 """Administration pages, scoped by unit: staff see and change only their units' rows.
 
 API tokens are personal: each user manages their own (a superuser everyone's)."""
+import tempfile
+from pathlib import Path
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
@@ -11,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .access import roles_granting, scope_queryset, units_allowing
+from .boundaries import boundary_from_file
+from .errors import InvalidInput
 from .models import AdministrativeUnit, ApiToken, Membership
-from .services import api_token_create
+from .services import api_token_create, unit_boundary_set
 
 
 class UnitScopedAdmin(GISModelAdmin):
@@ -69,12 +75,56 @@ class UnitScopedAdmin(GISModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+def _read_boundary(upload, teryt: str):
+    """The boundary in an uploaded file; a zipped shapefile is read inside its zip."""
+    suffix = Path(upload.name).suffix.lower()[:8]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"boundary{suffix if suffix.isascii() else ''}"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        return boundary_from_file(f"/vsizip/{path}" if suffix == ".zip" else path, teryt=teryt)
+
+
+class AdministrativeUnitForm(forms.ModelForm):
+    boundary_file = forms.FileField(
+        label=gettext_lazy("boundary file"), required=False,
+        help_text=gettext_lazy("PRG (zipped shapefile or GML) or any file GDAL reads; the "
+                               "feature naming this unit's TERYT code is taken. Leave empty to "
+                               "derive the boundary from the cadastre imports."))
+
+    class Meta:
+        model = AdministrativeUnit
+        fields = ["teryt", "name", "office_name", "office_address", "office_email"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload, teryt = data.get("boundary_file"), data.get("teryt")
+        if upload and teryt:
+            try:
+                data["boundary"] = _read_boundary(upload, teryt)
+            except InvalidInput as exc:
+                self.add_error("boundary_file", str(exc.message))
+        return data
+
+
 @admin.register(AdministrativeUnit)
 class AdministrativeUnitAdmin(UnitScopedAdmin):
     unit_path = "pk"
-    list_display = ["teryt", "name", "level"]
+    form = AdministrativeUnitForm
+    list_display = ["teryt", "name", "level", "boundary_source"]
     search_fields = ["teryt", "name"]
-    readonly_fields = ["level"]
+    readonly_fields = ["level", "boundary_source"]
+    fields = ["teryt", "name", "level", "office_name", "office_address", "office_email",
+              "boundary_file", "boundary_source", "boundary"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if form.cleaned_data.get("boundary_file"):
+            obj.boundary = form.cleaned_data["boundary"]
+        super().save_model(request, obj, form, change)
+        if {"boundary", "boundary_file"} & set(form.changed_data):
+            # Given by hand or by file: no cadastre import replaces it any more.
+            unit_boundary_set(unit=obj, boundary=obj.boundary)
 
     def get_queryset(self, request) -> QuerySet:
         qs = super(UnitScopedAdmin, self).get_queryset(request)

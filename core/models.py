@@ -33,6 +33,15 @@ class AdministrativeUnit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     level = models.CharField(_("level"), max_length=12, choices=LEVEL_CHOICES, editable=False)
     boundary = models.MultiPolygonField(_("boundary"), srid=2180, null=True, blank=True)
+    BOUNDARY_GIVEN = ""
+    BOUNDARY_FROM_CADASTRE = "cadastre"
+    BOUNDARY_SOURCES = [(BOUNDARY_GIVEN, _("given (a boundary file or drawn)")),
+                        (BOUNDARY_FROM_CADASTRE, _("derived from the imported precincts"))]
+    boundary_source = models.CharField(
+        _("boundary source"), max_length=12, choices=BOUNDARY_SOURCES, blank=True,
+        default=BOUNDARY_GIVEN,
+        help_text=_("A boundary derived from the cadastre follows every cadastre import; "
+                    "a given one is never overwritten by an import."))
     office_name = models.CharField(_("office name"), max_length=200, blank=True)
     office_address = models.TextField(_("office address"), blank=True)
     office_email = models.EmailField(_("office e-mail"), blank=True)

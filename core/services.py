@@ -3,9 +3,11 @@ import hashlib
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import MultiPolygon
 from django.db import transaction
 from django.utils import timezone
 
+from .boundaries import SRID, boundary_from_file
 from .identifiers import parse_teryt
 from .models import AdministrativeUnit, ApiToken, Membership
 
@@ -17,6 +19,27 @@ def unit_create(*, teryt: str, name: str, boundary=None, **office) -> Administra
     unit.full_clean()
     unit.save()
     return unit
+
+
+def unit_boundary_set(*, unit: AdministrativeUnit, boundary: MultiPolygon | None,
+                      source: str = AdministrativeUnit.BOUNDARY_GIVEN) -> AdministrativeUnit:
+    """Record `unit`'s boundary (EPSG:2180); a given boundary is never replaced by a derived one.
+
+    `boundary=None` with the default source clears it, so the next cadastre import derives it.
+    """
+    if boundary is not None and boundary.srid != SRID:
+        boundary = boundary.transform(SRID, clone=True)
+    if boundary is not None and not isinstance(boundary, MultiPolygon):
+        boundary = MultiPolygon(boundary, srid=SRID)
+    unit.boundary = boundary
+    unit.boundary_source = source if boundary is not None else AdministrativeUnit.BOUNDARY_GIVEN
+    unit.save(update_fields=["boundary", "boundary_source"])
+    return unit
+
+
+def unit_boundary_set_from_file(*, unit: AdministrativeUnit, path: str) -> AdministrativeUnit:
+    """The boundary from a PRG file (or any OGR source); BoundaryFileInvalid says why not."""
+    return unit_boundary_set(unit=unit, boundary=boundary_from_file(path, teryt=unit.teryt))
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from cadastre_sync.models import (
     RegisterUnit,
 )
 from cadastre_sync.services import cadastre_import, cadastre_import_job_create
+from core.services import unit_boundary_set
 from tests import factories
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cadastre"
@@ -176,8 +177,7 @@ def test_a_failed_job_records_the_report_and_writes_nothing(unit):
 
 def test_swapped_axes_in_pl_1992_are_caught_by_the_unit_boundary(unit):
     # In EPSG:2180 both orders fall inside Poland's extent; the unit's boundary decides.
-    unit.boundary = factories.box(310000, 380000, 330000, 395000)
-    unit.save()
+    unit_boundary_set(unit=unit, boundary=factories.box(310000, 380000, 330000, 395000))
 
     (error,) = rejected(unit, FIXTURES / "bad_swapped_axes_2180.gml")
 
