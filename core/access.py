@@ -6,10 +6,18 @@ staff member of one gmina never sees another gmina's rows.
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .errors import Forbidden, NotAuthenticated
 from .models import AdministrativeUnit, Membership
-from .roles import CASCADING_ROLES, PERSONAL_DATA_ROLES, ROLE_RIGHTS
+from .roles import (
+    CASCADING_ROLES,
+    GRANTS,
+    PERSONAL_DATA_ROLES,
+    ROLE_CHOICES,
+    ROLE_RIGHTS,
+    SECRECY_ROLES,
+)
 
 
 def _memberships(user, roles: Iterable[str] | None) -> QuerySet[Membership]:
@@ -60,3 +68,35 @@ def ensure_unit_access(user, unit: AdministrativeUnit, model_label: str, action:
 
 def can_see_personal_data(user, unit: AdministrativeUnit) -> bool:
     return units_for(user, PERSONAL_DATA_ROLES).filter(pk=unit.pk).exists()
+
+
+def roles_held_in(user, unit: AdministrativeUnit) -> set[str]:
+    """The roles `user` holds in `unit`: their own there, and cascading roles from above."""
+    if not user or not user.is_authenticated:
+        return set()
+    return {
+        role for role, teryt, unit_id in _memberships(user, None).values_list(
+            "role", "unit__teryt", "unit_id")
+        if unit_id == unit.pk or (role in CASCADING_ROLES and unit.teryt.startswith(teryt))
+    }
+
+
+def roles_grantable(by, unit: AdministrativeUnit) -> set[str]:
+    """Roles `by` may grant (and revoke) in `unit`: core.roles.GRANTS for the roles they hold
+    there, less the secrecy roles they do not hold there themselves."""
+    if not by or not by.is_authenticated or not by.is_active:
+        return set()
+    if by.is_superuser:
+        return {code for code, _label in ROLE_CHOICES}
+    held = roles_held_in(by, unit)
+    grantable = set().union(*(GRANTS.get(role, ()) for role in held))
+    return {role for role in grantable if role not in SECRECY_ROLES or role in held}
+
+
+def ensure_may_grant(by, unit: AdministrativeUnit, role: str) -> None:
+    """Raise the product's 403 unless `by` may grant or revoke `role` in `unit`."""
+    if not by or not by.is_authenticated:
+        raise NotAuthenticated()
+    if role not in roles_grantable(by, unit):
+        raise Forbidden(_("You may not grant or revoke this role in this unit."),
+                        detail={"unit": unit.teryt, "role": role})

@@ -8,17 +8,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .access import roles_granting, scope_queryset, units_allowing
+from .access import roles_grantable, roles_granting, scope_queryset, units_allowing
 from .boundaries import boundary_from_file
-from .errors import InvalidInput
+from .errors import GeoPortalError, InvalidInput
 from .models import AdministrativeUnit, ApiToken, Membership
-from .services import api_token_create, unit_boundary_set
+from .services import api_token_create, membership_grant, membership_revoke, unit_boundary_set
 
 
 class UnitScopedAdmin(GISModelAdmin):
@@ -136,12 +137,71 @@ class AdministrativeUnitAdmin(UnitScopedAdmin):
         return obj
 
 
+class MembershipForm(forms.ModelForm):
+    """A grant is checked against the granter's own rights before it is saved."""
+
+    granter = None
+
+    class Meta:
+        model = Membership
+        fields = ["user", "unit", "role"]
+
+    def clean(self):
+        data = super().clean()
+        unit, role = data.get("unit"), data.get("role")
+        if unit is not None and role and role not in roles_grantable(self.granter, unit):
+            self.add_error("role", _("You may not grant this role in this unit."))
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(UnitScopedAdmin):
+    """Roles are granted and revoked, never edited, and only through the services, which
+    bound every grant by the granter's own rights (core.roles.GRANTS). A unit administrator
+    invites staff by e-mail on the unit's page; here they see and revoke roles."""
+
+    form = MembershipForm
     list_display = ["user", "unit", "role", "granted_at"]
     list_filter = ["role", "unit"]
-    search_fields = ["user__username", "user__last_name", "unit__name", "unit__teryt"]
+    search_fields = ["user__username", "user__last_name", "user__email", "unit__name",
+                     "unit__teryt"]
     autocomplete_fields = ["user"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.granter = request.user
+        return form
+
+    def has_add_permission(self, request) -> bool:
+        # Picking any account from a list is the superuser's; staff invite by e-mail.
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is None:
+            return super().has_delete_permission(request)
+        return obj.role in roles_grantable(request.user, obj.unit)
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            granted = membership_grant(user=obj.user, unit=obj.unit, role=obj.role,
+                                       by=request.user)
+        except GeoPortalError as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        obj.pk, obj.granted_at = granted.pk, granted.granted_at
+
+    def delete_model(self, request, obj) -> None:
+        try:
+            membership_revoke(user=obj.user, unit=obj.unit, role=obj.role, by=request.user)
+        except GeoPortalError as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for membership in queryset.select_related("user", "unit"):
+                self.delete_model(request, membership)
 
 
 @admin.register(ApiToken)

@@ -171,3 +171,39 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now())
+
+
+class StaffInvitation(models.Model):
+    """An invitation, sent by e-mail, to take a staff role in a unit.
+
+    Only a SHA-256 digest of the link's token is stored. Accepting it grants the role on
+    behalf of the person who invited, whose right to grant it is checked again then.
+    """
+
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE,
+                             related_name="invitations", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=20, choices=ROLE_CHOICES)
+    email = models.EmailField(_("e-mail"))
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+", verbose_name=_("invited by"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("accepted by"))
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.get_role_display()} – {self.unit}"
+
+    @property
+    def is_open(self) -> bool:
+        return (self.accepted_at is None and self.revoked_at is None
+                and self.expires_at > timezone.now())

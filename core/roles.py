@@ -106,5 +106,19 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 
+# Who may grant which role, in the units the granter's own role reaches. Nobody grants a
+# role above their own: a unit administrator appoints officers and fellow administrators of
+# the unit, a regional operator also operators of the units below its own.
+GRANTS: dict[str, frozenset[str]] = {
+    UNIT_ADMIN: frozenset({CASE_OFFICER, TAX_OFFICER, UNIT_ADMIN}),
+    OPERATOR: frozenset({CASE_OFFICER, TAX_OFFICER, UNIT_ADMIN, OPERATOR}),
+}
+
+# Roles that open data under a legal secrecy (tax secrecy, Ordynacja podatkowa art. 293):
+# besides a role that grants it, the granter must hold the role in that unit themselves,
+# being entitled to the secret they pass on. A unit administrator who is not a tax officer
+# cannot make anyone, themselves included, a tax officer.
+SECRECY_ROLES = frozenset({TAX_OFFICER})
+
 # Personal data (PESEL, names of natural persons, addresses) is shown only to these.
 PERSONAL_DATA_ROLES = frozenset({TAX_OFFICER, UNIT_ADMIN, OPERATOR})

@@ -1,17 +1,23 @@
 """Writes to units, staff roles and API tokens."""
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from .access import ensure_may_grant
 from .boundaries import SRID, boundary_from_file
+from .errors import Forbidden, InvalidInput, NotFound
 from .identifiers import parse_teryt
-from .models import AdministrativeUnit, ApiToken, Membership
+from .models import AdministrativeUnit, ApiToken, Membership, StaffInvitation
+from .roles import ROLE_CHOICES
 
 User = get_user_model()
+ROLES = frozenset(code for code, _label in ROLE_CHOICES)
 
 
 def unit_create(*, teryt: str, name: str, boundary=None, **office) -> AdministrativeUnit:
@@ -43,8 +49,17 @@ def unit_boundary_set_from_file(*, unit: AdministrativeUnit, path: str) -> Admin
 
 
 @transaction.atomic
-def membership_grant(*, user, unit: AdministrativeUnit, role: str) -> Membership:
-    """Give `user` a staff role in `unit`; staff roles open the administration pages."""
+def membership_grant(*, user, unit: AdministrativeUnit, role: str, by=None) -> Membership:
+    """Give `user` a staff role in `unit`; staff roles open the administration pages.
+
+    `by` is the person granting it, checked against core.roles.GRANTS and SECRECY_ROLES:
+    every page and the admin pass it. None is the system itself (management commands,
+    demo data), run by whoever operates the deployment.
+    """
+    if role not in ROLES:
+        raise InvalidInput(detail={"role": role})
+    if by is not None:
+        ensure_may_grant(by, unit, role)
     membership, _ = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if not user.is_staff:
         User.objects.filter(pk=user.pk).update(is_staff=True)
@@ -53,7 +68,10 @@ def membership_grant(*, user, unit: AdministrativeUnit, role: str) -> Membership
 
 
 @transaction.atomic
-def membership_revoke(*, user, unit: AdministrativeUnit, role: str) -> None:
+def membership_revoke(*, user, unit: AdministrativeUnit, role: str, by=None) -> None:
+    """Take `role` in `unit` from `user`; `by` as for membership_grant."""
+    if by is not None:
+        ensure_may_grant(by, unit, role)
     Membership.objects.filter(user=user, unit=unit, role=role).delete()
     if not user.is_superuser and not Membership.objects.filter(user=user).exists():
         User.objects.filter(pk=user.pk).update(is_staff=False)
@@ -79,3 +97,65 @@ def api_token_revoke(*, user, prefix: str | None = None) -> int:
 
 def token_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+# How long an invitation link stays valid.
+INVITATION_VALIDITY = timedelta(days=7)
+
+
+@transaction.atomic
+def staff_invitation_create(*, unit: AdministrativeUnit, role: str, email: str,
+                            by) -> tuple[StaffInvitation, str]:
+    """Invite `email` to take `role` in `unit`: the row (digest only) and the link's token.
+
+    Refused unless `by` may grant that role there; an earlier open invitation of the same
+    address to the same role is withdrawn, so only the newest link works.
+    """
+    if role not in ROLES:
+        raise InvalidInput(detail={"role": role})
+    ensure_may_grant(by, unit, role)
+    email = User.objects.normalize_email(email).strip().lower()
+    now = timezone.now()
+    StaffInvitation.objects.filter(unit=unit, role=role, email=email, accepted_at__isnull=True,
+                                   revoked_at__isnull=True).update(revoked_at=now)
+    key = secrets.token_urlsafe(32)
+    invitation = StaffInvitation.objects.create(
+        unit=unit, role=role, email=email, digest=token_digest(key), invited_by=by,
+        expires_at=now + INVITATION_VALIDITY)
+    return invitation, key
+
+
+def staff_invitation_open(*, token: str) -> StaffInvitation:
+    """The open invitation behind a link's token; NotFound when unknown, used or expired."""
+    invitation = (StaffInvitation.objects.select_related("unit", "invited_by")
+                  .filter(digest=token_digest(token or "")).first())
+    if invitation is None or not invitation.is_open:
+        raise NotFound(_("This invitation is not valid any more: it was used, withdrawn or "
+                         "has expired. Ask your unit's administrator for a new one."))
+    return invitation
+
+
+@transaction.atomic
+def staff_invitation_accept(*, token: str, user) -> Membership:
+    """`user` takes the invited role, granted on behalf of whoever invited them.
+
+    The account's e-mail must be the invited address, so a forwarded link opens nothing.
+    """
+    invitation = staff_invitation_open(token=token)
+    invitation = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise NotFound()
+    if (user.email or "").strip().lower() != invitation.email:
+        raise Forbidden(_("This invitation was sent to %(email)s; log in with the account "
+                          "of that address.") % {"email": invitation.email})
+    membership = membership_grant(user=user, unit=invitation.unit, role=invitation.role,
+                                  by=invitation.invited_by)
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def staff_invitation_revoke(*, invitation: StaffInvitation, by) -> None:
+    ensure_may_grant(by, invitation.unit, invitation.role)
+    StaffInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        revoked_at=timezone.now())

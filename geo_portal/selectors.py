@@ -8,9 +8,12 @@ from django.contrib.gis.db.models.functions import Transform
 from django.contrib.gis.geos import MultiPoint, Point
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from cadastre_sync.models import Building, Parcel
-from core.models import AdministrativeUnit, Membership
+from core.access import units_allowing
+from core.models import AdministrativeUnit, Membership, StaffInvitation
 from core.roles import CASCADING_ROLES
 from layers.access import layer_allowed, layer_scope
 from layers.raster_layers import raster_layers
@@ -159,3 +162,41 @@ def map_base_layers(*, user, language: str) -> list[MapLayer]:
         bases.append(MapLayer(raster.name, title, abstract, "base", False, raster.max_scale,
                               raster.min_scale, legend=False))
     return bases
+
+
+def units_set_up_by(*, user) -> QuerySet[AdministrativeUnit]:
+    """Units whose staff `user` manages (unit administrators, operators below their unit)."""
+    return units_allowing(user, "core.membership", "change").order_by("teryt")
+
+
+def unit_staff(*, unit: AdministrativeUnit) -> list[Membership]:
+    return list(Membership.objects.filter(unit=unit).select_related("user")
+                .order_by("user__last_name", "user__first_name", "user__username", "role"))
+
+
+def unit_open_invitations(*, unit: AdministrativeUnit) -> list[StaffInvitation]:
+    return [i for i in StaffInvitation.objects.filter(
+        unit=unit, accepted_at__isnull=True, revoked_at__isnull=True) if i.is_open]
+
+
+# The unit's settings kept in the administration, in the order a new unit sets them up.
+SETUP_MODELS = (
+    ("permits.kindsetting", _("Application kinds offered and office details")),
+    ("permits.feerate", _("Fee rates")),
+    ("permits.deadlinerule", _("Deadline rules")),
+    ("cadastre_sync.taxrate", _("Council tax rates")),
+    ("cadastre_sync.taxsettings", _("Tax office settings")),
+    ("layers.zoningplan", _("Zoning plans")),
+    ("layers.raster", _("Orthophotos and other rasters")),
+    ("core.membership", _("Staff roles")),
+)
+
+
+def unit_setup_links(*, user) -> list[tuple[str, str]]:
+    """(title, admin address) of the settings `user` may see, for the unit setup page."""
+    links = []
+    for label, title in SETUP_MODELS:
+        app_label, model = label.split(".")
+        if user.is_superuser or units_allowing(user, label, "view").exists():
+            links.append((str(title), reverse(f"admin:{app_label}_{model}_changelist")))
+    return links

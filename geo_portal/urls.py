@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import unit_setup, views
 from .uldk.views import uldk
 
 urlpatterns = [
@@ -13,6 +13,13 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("jednostka/", unit_setup.unit_list, name="unit-list"),
+    path("jednostka/<str:teryt>/", unit_setup.unit_setup, name="unit-setup"),
+    path("jednostka/<str:teryt>/zespol/<int:pk>/usun/", unit_setup.staff_remove,
+         name="unit-staff-remove"),
+    path("jednostka/<str:teryt>/zaproszenia/<int:pk>/wycofaj/", unit_setup.invitation_withdraw,
+         name="unit-invitation-withdraw"),
+    path("zaproszenie/<str:token>/", unit_setup.invitation, name="invitation"),
     path("mapproxy/", include("layers.urls")),
     path("wnioski/", include("permits.urls")),
     path("podatki/", include("cadastre_sync.tax.urls")),

@@ -17,6 +17,7 @@ from .models import (
     ReplacementPlanting,
     Species,
 )
+from .workflow import STATE_CHOICES
 
 
 class KindChoiceForm(forms.ModelForm):
@@ -28,17 +29,70 @@ class KindChoiceForm(forms.ModelForm):
         self.fields["kind"].label = self._meta.model._meta.get_field("kind").verbose_name
 
 
+def kind_label(code: str) -> str:
+    kind = kinds.get(code)
+    return str(kind.title) if kind is not None else code
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = _("application kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return kinds.choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+class KindLabelled:
+    """Lists show a kind by its title, never its code."""
+
+    @admin.display(description=_("application kind"), ordering="kind")
+    def kind_title(self, obj) -> str:
+        return kind_label(obj.kind)
+
+
 @admin.register(KindSetting)
-class KindSettingAdmin(UnitScopedAdmin):
+class KindSettingAdmin(KindLabelled, UnitScopedAdmin):
     form = KindChoiceForm
-    list_display = ["unit", "kind", "enabled", "office_name", "case_prefix"]
-    list_filter = ["enabled", "unit"]
+    list_display = ["unit", "kind_title", "enabled", "office_name", "case_prefix"]
+    list_filter = ["enabled", KindFilter, "unit"]
     list_editable = ["enabled"]
 
 
 class OwnUnitRequired:
     """Rows without a unit (the law's defaults for every unit) are the superuser's; a unit
-    administrator's row names one of their units, refused as a form error otherwise."""
+    administrator's row names one of their units, refused as a form error otherwise.
+
+    Every staff member who may see the table also sees those national rows, read-only,
+    beside their own: a unit's rows refine the law's, and are read against them."""
+
+    def get_queryset(self, request):
+        own = super().get_queryset(request)
+        if request.user.is_superuser:
+            return own
+        national = self.model._default_manager.filter(unit__isnull=True)
+        return (own | national).distinct()
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.unit_id is None:
+            return super().has_view_permission(request)
+        return super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.unit_id is None:
+            return request.user.is_superuser
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.unit_id is None:
+            return request.user.is_superuser
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("applies to"), ordering="unit")
+    def scope(self, obj) -> str:
+        return obj.unit.name if obj.unit_id else _("every unit (national law)")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -51,15 +105,24 @@ class OwnUnitRequired:
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(OwnUnitRequired, UnitScopedAdmin):
+class DeadlineRuleAdmin(KindLabelled, OwnUnitRequired, UnitScopedAdmin):
     form = KindChoiceForm
-    list_display = ["kind", "procedure", "state", "days", "unit", "source"]
-    list_filter = ["kind", "state"]
+    list_display = ["kind_title", "procedure", "state", "days", "scope", "source"]
+    list_filter = [KindFilter, "state"]
+
+    def changelist_view(self, request, extra_context=None):
+        # The kinds' statutory defaults are in force wherever no row corrects them.
+        states = dict(STATE_CHOICES)
+        rows = [{"kind": kind.title, "procedure": d.procedure, "state": states.get(d.state),
+                 "days": d.days, "note": d.note, "source": d.source}
+                for kind in kinds.all_kinds() for d in kind.deadlines]
+        return super().changelist_view(
+            request, {**(extra_context or {}), "statutory_deadlines": rows})
 
 
 @admin.register(FeeRate)
 class FeeRateAdmin(OwnUnitRequired, UnitScopedAdmin):
-    list_display = ["subject", "group", "band_from", "rate", "unit", "source"]
+    list_display = ["subject", "group", "band_from", "rate", "scope", "source"]
     list_filter = ["subject", "unit"]
 
 
@@ -94,12 +157,12 @@ class PlantingInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(UnitScopedAdmin):
+class ApplicationAdmin(KindLabelled, UnitScopedAdmin):
     """Read-only: applications change only through the workflow (the case pages and API)."""
 
-    list_display = ["case_number", "kind", "procedure", "state", "outcome", "submitted_at",
-                    "deadline", "unit"]
-    list_filter = ["kind", "state", "unit"]
+    list_display = ["case_number", "kind_title", "procedure", "state", "outcome",
+                    "submitted_at", "deadline", "unit"]
+    list_filter = [KindFilter, "state", "unit"]
     search_fields = ["case_number", "parcel_links__parcel_ident"]
     inlines = [PlantingInline, EventInline]
     exclude = ["parcels"]

@@ -69,3 +69,43 @@ def test_unit_admin_saving_a_row_without_a_unit_gets_a_form_error(db, client, ur
     # and with their unit it is stored
     assert client.post(url, {"unit": unit.pk, **data}).status_code == 302
     assert model.objects.get(unit=unit).source == data["source"]
+
+
+@pytest.mark.parametrize(("url", "model"), [("/admin/permits/feerate/", FeeRate),
+                                            ("/admin/permits/deadlinerule/", DeadlineRule)])
+def test_unit_admin_sees_the_national_rows_read_only(db, client, url, model):
+    # given the regulation's rows (no unit) and a unit administrator
+    pf.tree_rules_ensure()
+    DeadlineRule.objects.create(unit=None, kind="trees", procedure="permit", state="registered",
+                                days=45, source="KPA art. 35 §3")
+    national = model.objects.filter(unit__isnull=True).first()
+    client.force_login(factories.staff(factories.unit(), UNIT_ADMIN, "adminjst"))
+
+    listing = client.get(url)
+    row = client.get(f"{url}{national.pk}/change/")
+    delete = client.post(f"{url}{national.pk}/delete/", {"post": "yes"})
+
+    national_rows = model.objects.filter(unit__isnull=True).count()
+    assert listing.context["cl"].result_count == national_rows > 0
+    assert "wszystkie jednostki (przepisy krajowe)" in listing.content.decode()
+    assert row.status_code == 200 and not row.context["has_change_permission"]
+    assert delete.status_code == 403
+    assert model.objects.filter(pk=national.pk).exists()
+
+
+def test_the_administration_speaks_correct_polish_under_its_own_title(db, client):
+    client.force_login(factories.staff(factories.unit(), UNIT_ADMIN, "adminjst"))
+
+    index = client.get("/admin/").content.decode()
+    fees = client.get("/admin/permits/feerate/").content.decode()
+    add = client.get("/admin/permits/feerate/add/").content.decode()
+
+    assert "Administracja geo_portal" in index and "Django" not in index
+    assert "Dodaj: stawka opłaty" in fees and "Dodaj stawka" not in fees
+    assert "Dodawanie: stawka opłaty" in add
+    DeadlineRule.objects.create(unit=None, kind="trees", procedure="permit", state="registered",
+                                days=45, source="KPA art. 35 §3")
+    deadlines = client.get("/admin/permits/deadlinerule/").content.decode()
+    assert ">trees<" not in deadlines and "trees / " not in deadlines
+    assert ">Usunięcie drzew lub krzewów<" in deadlines
+    assert "u.o.p. art. 83f ust. 5" in deadlines  # the statutory defaults, listed
