@@ -45,6 +45,9 @@ class AdministrativeUnit(models.Model):
     office_name = models.CharField(_("office name"), max_length=200, blank=True)
     office_address = models.TextField(_("office address"), blank=True)
     office_email = models.EmailField(_("office e-mail"), blank=True)
+    crest = models.ImageField(
+        _("crest"), upload_to="units/crests/", blank=True,
+        help_text=_("The unit's coat of arms, shown on its public page (PNG or JPEG)."))
 
     class Meta:
         verbose_name = _("administrative unit")

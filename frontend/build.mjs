@@ -15,6 +15,7 @@ const options = {
     'overview-map': 'frontend/src/overview-map.js',
     'map-page': 'frontend/src/map-page.js',
     'permits-map': 'frontend/src/permits-map.js',
+    'operator': 'frontend/src/operator.js',
   },
   outdir: 'geo_portal/static/geo_portal/build',
   bundle: true,

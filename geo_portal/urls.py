@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import unit_setup, views
+from . import unit_page, unit_setup, views
 from .uldk.views import uldk
 
 urlpatterns = [
@@ -28,6 +28,9 @@ urlpatterns = [
     path("uldk/", uldk, name="uldk"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("operator/", include("geo_portal.operator.urls")),
+    # A unit's public page by its TERYT code (gmina WWPPGG_R, powiat WWPP, voivodeship WW).
+    re_path(r"^(?P<teryt>\d{2}|\d{4}|\d{6}_\d)/$", unit_page.unit_page, name="unit_page"),
 ]
 # Nothing under MEDIA_ROOT is served by URL, not even by the development server: every
 # stored file is personal (confirmations, attachments, imports) and reaches a client only

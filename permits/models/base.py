@@ -165,6 +165,8 @@ class ApplicationEvent(models.Model):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
         ordering = ["at", "pk"]
+        # Statistics count events of a kind over a period (submissions, decisions).
+        indexes = [models.Index(fields=["action", "at"], name="application_event_action_idx")]
 
 
 class Attachment(models.Model):

@@ -1,0 +1,79 @@
+"""The operator's pages (/operator/): thin, they parse the request and render selectors."""
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import GeoPortalError, NotFound
+from permits import kinds
+
+from .access import operator_units
+from .checklist import AMBER, GREEN, RED, unit_checklists
+from .exports import EXPORTS, column_titles
+from .statistics import BY_CHOICES, Period, stat_rows_sorted, unit_statistics
+
+
+def operator_page(view):
+    """Login required; a product error (403, 400, ...) answers with its status and message."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except GeoPortalError as exc:
+            return render(request, "geo_portal/operator/error.html", {"error": exc},
+                          status=exc.status)
+
+    return wrapper
+
+
+@operator_page
+def operator_home(request: HttpRequest) -> HttpResponse:
+    checklists = unit_checklists(units=operator_units(user=request.user))
+    lights = {light: sum(1 for c in checklists if c.light == light)
+              for light in (GREEN, AMBER, RED)}
+    return render(request, "geo_portal/operator/home.html", {
+        "checklists": checklists, "lights": lights})
+
+
+def statistics_query(request: HttpRequest) -> dict:
+    """The period, grouping and order asked for (400 with the field on bad input)."""
+    today = timezone.localdate()
+    period = Period.parse(request.GET.get("from"), request.GET.get("to"), today=today)
+    by = request.GET.get("by") or "unit"
+    units = operator_units(user=request.user)
+    rows, total = unit_statistics(units=units, period=period, by=by, today=today)
+    sort = request.GET.get("sort") or ("teryt" if by != "service" else "kind")
+    return {"period": period, "by": by, "sort": sort, "rows": stat_rows_sorted(rows, sort),
+            "total": total}
+
+
+@operator_page
+def operator_statistics(request: HttpRequest) -> HttpResponse:
+    query = statistics_query(request)
+    chart = {"labels": [r.unit or r.service for r in query["rows"]],
+             "received": [r.received for r in query["rows"]],
+             "online": [r.online for r in query["rows"]],
+             "decided": [r.decided for r in query["rows"]],
+             "overdue": [r.overdue_now for r in query["rows"]],
+             "series": {"received": _("received"), "online": _("filed online"),
+                        "decided": _("decided"), "overdue": _("overdue now")}}
+    return render(request, "geo_portal/operator/statistics.html", {
+        **query, "titles": column_titles(), "by_choices": BY_CHOICES, "chart": chart,
+        "kinds": kinds.all_kinds(), "params": request.GET.urlencode()})
+
+
+@operator_page
+def operator_statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in EXPORTS:
+        raise NotFound(detail={"format": fmt})
+    query = statistics_query(request)
+    write, content_type = EXPORTS[fmt]
+    response = HttpResponse(write(query["rows"], query["total"]), content_type=content_type)
+    name = f"statistics-{query['period'].start}-{query['period'].end}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
