@@ -1,9 +1,10 @@
 """A unit's public page (/<teryt>/): where its residents land, with the office's name and
 crest, the services it offers online and a map centred on the unit."""
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.gis.db.models import Extent
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
@@ -41,6 +42,27 @@ def unit_services(unit: AdministrativeUnit) -> list[Service]:
     settings = {s.kind: s for s in KindSetting.objects.filter(unit=unit, enabled=True)}
     return [Service(k.code, str(k.title), str(k.description), settings[k.code].instructions)
             for k in kinds.all_kinds() if k.code in settings]
+
+
+# A crest is public and changes rarely: caches may keep it for a day.
+CREST_CACHE_CONTROL = "public, max-age=86400"
+CREST_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp"}
+
+
+def unit_crest(request: HttpRequest, teryt: str) -> HttpResponse:
+    """The unit's crest. Uploaded files are not served by URL (core.files), so the one
+    public image a unit uploads has this view of its own."""
+    unit = AdministrativeUnit.objects.filter(teryt=teryt).first()
+    if unit is None or not unit.crest:
+        raise Http404
+    content_type = CREST_TYPES.get(Path(unit.crest.name).suffix.lower())
+    if content_type is None:
+        raise Http404
+    response = FileResponse(unit.crest.open("rb"), content_type=content_type)
+    response["Cache-Control"] = CREST_CACHE_CONTROL
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def unit_page(request: HttpRequest, teryt: str) -> HttpResponse:

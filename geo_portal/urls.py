@@ -31,6 +31,7 @@ urlpatterns = [
     path("operator/", include("geo_portal.operator.urls")),
     # A unit's public page by its TERYT code (gmina WWPPGG_R, powiat WWPP, voivodeship WW).
     re_path(r"^(?P<teryt>\d{2}|\d{4}|\d{6}_\d)/$", unit_page.unit_page, name="unit_page"),
+    re_path(r"^(?P<teryt>\d{2}|\d{4}|\d{6}_\d)/herb$", unit_page.unit_crest, name="unit_crest"),
 ]
 # Nothing under MEDIA_ROOT is served by URL, not even by the development server: every
 # stored file is personal (confirmations, attachments, imports) and reaches a client only

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -367,3 +368,22 @@ def test_unit_page_shows_office_services_and_a_map_centred_on_the_unit(client):
 
 def test_unit_page_of_an_unknown_unit_is_404(client):
     assert client.get("/026199_1/").status_code == 404
+
+
+def test_unit_crest_is_served_by_its_own_view_and_shown_on_the_page(client, settings,
+                                                                     tmp_path):
+    # given a gmina with an uploaded crest (media is never served by URL)
+    settings.MEDIA_ROOT = tmp_path
+    _powiat, gmina, _second, _other = of.county()
+    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+           b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01"
+           b"\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+    gmina.crest.save("herb.png", ContentFile(png))
+
+    page = client.get(f"/{gmina.teryt}/").content.decode()
+    crest = client.get(f"/{gmina.teryt}/herb")
+
+    assert f'src="/{gmina.teryt}/herb"' in page
+    assert crest.status_code == 200 and crest["Content-Type"] == "image/png"
+    assert b"".join(crest.streaming_content) == png
+    assert client.get("/026102_2/herb").status_code == 404
