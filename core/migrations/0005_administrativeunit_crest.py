@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_unit_boundary_source'),
+        ('core', '0004_staff_invitation'),
     ]
 
     operations = [
