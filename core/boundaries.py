@@ -81,3 +81,32 @@ def boundary_from_file(path: str | Path, *, teryt: str) -> MultiPolygon:
     for feature in chosen[1:]:
         geom = geom.union(_in_2180(feature, path))
     return _as_multipolygon(geom, path)
+
+
+# The code field of PRG's layers (jednostki administracyjne): gmina WWPPGGR, powiat WWPP, WW.
+PRG_CODE_FIELD = "JPT_KOD_JE"
+
+
+def boundaries_from_file(path: str | Path, *, teryts: set[str]) -> dict[str, MultiPolygon]:
+    """The boundaries of the units `teryts` a PRG file holds, read in one pass, by TERYT.
+
+    Features are matched on PRG's JPT_KOD_JE (written without the underscore); units the
+    file does not hold are absent from the answer."""
+    path = Path(path)
+    try:
+        source = DataSource(str(path))
+    except GDALException as exc:
+        raise BoundaryFileInvalid(_("%(file)s: not a file OGR can open (%(error)s).")
+                                  % {"file": path.name, "error": exc}) from exc
+    wanted = {code.replace("_", ""): code for code in teryts}
+    found: dict[str, GEOSGeometry] = {}
+    for layer in source:
+        if PRG_CODE_FIELD not in layer.fields:
+            continue
+        for feature in layer:
+            teryt = wanted.get(str(feature.get(PRG_CODE_FIELD) or "").strip())
+            if teryt is None or feature.geom is None:
+                continue
+            geom = _in_2180(feature, path)
+            found[teryt] = found[teryt].union(geom) if teryt in found else geom
+    return {teryt: _as_multipolygon(geom, path) for teryt, geom in found.items()}

@@ -1,6 +1,7 @@
 """Writes to units, staff roles and API tokens."""
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from .errors import Forbidden, InvalidInput, NotFound
 from .identifiers import parse_teryt
 from .models import AdministrativeUnit, ApiToken, Membership, StaffInvitation
 from .roles import ROLE_CHOICES
+from .terc import TercUnit
 
 User = get_user_model()
 ROLES = frozenset(code for code, _label in ROLE_CHOICES)
@@ -46,6 +48,44 @@ def unit_boundary_set(*, unit: AdministrativeUnit, boundary: MultiPolygon | None
 def unit_boundary_set_from_file(*, unit: AdministrativeUnit, path: str) -> AdministrativeUnit:
     """The boundary from a PRG file (or any OGR source); BoundaryFileInvalid says why not."""
     return unit_boundary_set(unit=unit, boundary=boundary_from_file(path, teryt=unit.teryt))
+
+
+# Boundaries closer than this (metres) are the same boundary read again.
+BOUNDARY_TOLERANCE_M = 0.001
+
+
+@transaction.atomic
+def units_import(*, units: Iterable[TercUnit], boundaries: dict[str, MultiPolygon]
+                 ) -> dict[str, list[str]]:
+    """Host the units of a TERC file, with their PRG boundaries; safe to run again.
+
+    A unit already hosted keeps its id and everything attached to it; only a changed name or
+    boundary is written. All or nothing: a unit that fails validation stops the whole run.
+    Answers the TERYT codes created, updated and unchanged."""
+    done: dict[str, list[str]] = {"created": [], "updated": [], "unchanged": []}
+    hosted = {u.teryt: u for u in AdministrativeUnit.objects.filter(
+        teryt__in=[u.teryt for u in units])}
+    for record in units:
+        unit, boundary = hosted.get(record.teryt), boundaries.get(record.teryt)
+        if unit is None:
+            unit = unit_create(teryt=record.teryt, name=record.name)
+            done["created"].append(unit.teryt)
+        elif unit.name != record.name:
+            unit.name = record.name
+            unit.full_clean()
+            unit.save(update_fields=["name"])
+            done["updated"].append(unit.teryt)
+        elif boundary is not None and not _same_boundary(unit.boundary, boundary):
+            done["updated"].append(unit.teryt)
+        else:
+            done["unchanged"].append(unit.teryt)
+        if boundary is not None and not _same_boundary(unit.boundary, boundary):
+            unit_boundary_set(unit=unit, boundary=boundary)
+    return done
+
+
+def _same_boundary(old: MultiPolygon | None, new: MultiPolygon) -> bool:
+    return old is not None and old.equals_exact(new, BOUNDARY_TOLERANCE_M)
 
 
 @transaction.atomic

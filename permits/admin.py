@@ -5,7 +5,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.access import units_for
 from core.admin import UnitScopedAdmin
+from core.roles import OPERATOR
 
 from . import kinds
 from .models import (
@@ -15,6 +17,8 @@ from .models import (
     FeeRate,
     KindSetting,
     ReplacementPlanting,
+    ServiceTemplate,
+    ServiceTemplateKind,
     Species,
 )
 from .workflow import STATE_CHOICES
@@ -181,3 +185,37 @@ class ApplicationAdmin(KindLabelled, UnitScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(state="draft")
+
+
+class ServiceTemplateKindInline(admin.TabularInline):
+    model = ServiceTemplateKind
+    form = KindChoiceForm
+    extra = 1
+
+
+@admin.register(ServiceTemplate)
+class ServiceTemplateAdmin(admin.ModelAdmin):
+    """Templates belong to no unit: regional operators keep them for the units they host."""
+
+    list_display = ["name", "level"]
+    inlines = [ServiceTemplateKindInline]
+
+    def _operator(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or (
+            user.is_staff and units_for(user, [OPERATOR]).exists()))
+
+    def has_module_permission(self, request) -> bool:
+        return self._operator(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._operator(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self._operator(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._operator(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._operator(request)

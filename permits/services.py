@@ -335,3 +335,32 @@ def kind_setting_update(*, unit, kind_code: str, by, **fields) -> KindSetting:
     setting.full_clean()
     setting.save()
     return setting
+
+
+@transaction.atomic
+def service_template_apply(*, template, units) -> dict[str, int]:
+    """Switch on the template's kinds in each of `units` of the template's level, in one
+    transaction. A unit's own settings (office details, its file symbol) are kept; a kind
+    already on is left as it is, so applying the template again changes nothing."""
+    items = list(template.kinds.all())
+    for item in items:
+        _kind(item.kind)
+    targets = [u for u in units if u.level == template.level]
+    existing = {(s.unit_id, s.kind): s for s in KindSetting.objects.select_for_update().filter(
+        unit__in=targets, kind__in=[i.kind for i in items])}
+    counts = {"units": len(targets), "enabled": 0, "unchanged": 0}
+    for unit in targets:
+        for item in items:
+            setting = existing.get((unit.pk, item.kind))
+            if setting is None:
+                KindSetting.objects.create(unit=unit, kind=item.kind, enabled=True,
+                                           case_prefix=item.case_prefix)
+                counts["enabled"] += 1
+            elif not setting.enabled or (item.case_prefix and not setting.case_prefix):
+                setting.enabled = True
+                setting.case_prefix = setting.case_prefix or item.case_prefix
+                setting.save(update_fields=["enabled", "case_prefix"])
+                counts["enabled"] += 1
+            else:
+                counts["unchanged"] += 1
+    return counts

@@ -387,3 +387,35 @@ def test_unit_crest_is_served_by_its_own_view_and_shown_on_the_page(client, sett
     assert crest.status_code == 200 and crest["Content-Type"] == "image/png"
     assert b"".join(crest.streaming_content) == png
     assert client.get("/026102_2/herb").status_code == 404
+
+
+def test_operator_switches_a_template_on_in_every_gmina_under_them_in_one_action(client):
+    from permits.models import KindSetting, ServiceTemplate, ServiceTemplateKind
+
+    powiat, first, second, other = of.county()
+    template = ServiceTemplate.objects.create(name="gmina, standard set", level="gmina")
+    ServiceTemplateKind.objects.create(template=template, kind="trees", case_prefix="OŚ.6131")
+    client.force_login(of.operator_of(powiat))
+
+    response = client.post(reverse("operator:template-apply"), {"template": template.pk})
+
+    assert response.status_code == 302
+    assert set(KindSetting.objects.values_list("unit__teryt", "kind", "enabled")) == {
+        ("026101_1", "trees", True), ("026102_2", "trees", True)}
+
+
+@pytest.mark.parametrize("who", ["anonymous", "resident", "gmina_admin"])
+def test_template_apply_is_refused_to_non_operators_and_changes_nothing(client, who):
+    from permits.models import KindSetting, ServiceTemplate
+
+    _powiat, gmina, _second, _other = of.county()
+    template = ServiceTemplate.objects.create(name="set", level="gmina")
+    if who == "resident":
+        client.force_login(factories.user())
+    elif who == "gmina_admin":
+        client.force_login(factories.staff(gmina, UNIT_ADMIN))
+
+    response = client.post(reverse("operator:template-apply"), {"template": template.pk})
+
+    assert response.status_code == (302 if who == "anonymous" else 403)
+    assert KindSetting.objects.count() == 0

@@ -1,14 +1,18 @@
 """The operator's pages (/operator/): thin, they parse the request and render selectors."""
 import functools
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from core.errors import GeoPortalError, NotFound
+from core.errors import GeoPortalError, InvalidInput, NotFound
 from permits import kinds
+from permits.models import ServiceTemplate
+from permits.services import service_template_apply
 
 from .access import operator_units
 from .checklist import AMBER, GREEN, RED, unit_checklists
@@ -37,7 +41,25 @@ def operator_home(request: HttpRequest) -> HttpResponse:
     lights = {light: sum(1 for c in checklists if c.light == light)
               for light in (GREEN, AMBER, RED)}
     return render(request, "geo_portal/operator/home.html", {
-        "checklists": checklists, "lights": lights})
+        "checklists": checklists, "lights": lights,
+        "templates": ServiceTemplate.objects.prefetch_related("kinds")})
+
+
+@require_POST
+@operator_page
+def operator_template_apply(request: HttpRequest) -> HttpResponse:
+    """One action: a template's services switched on in every unit of its level under the
+    operator (or under the TERYT prefix chosen)."""
+    template = ServiceTemplate.objects.filter(pk=request.POST.get("template") or 0).first()
+    if template is None:
+        raise InvalidInput(_("Choose a service template."), detail={"field": "template"})
+    prefix = (request.POST.get("under") or "").strip()
+    units = operator_units(user=request.user).filter(teryt__startswith=prefix)
+    counts = service_template_apply(template=template, units=units)
+    messages.success(request, _("“%(template)s”: %(enabled)s services switched on in "
+                                "%(units)s units (%(unchanged)s already on).")
+                     % {"template": template.name, **counts})
+    return redirect("operator:home")
 
 
 def statistics_query(request: HttpRequest) -> dict:

@@ -10,6 +10,8 @@ from .base import (  # noqa: F401
     CaseCounter,
     DeadlineRule,
     KindSetting,
+    ServiceTemplate,
+    ServiceTemplateKind,
 )
 from .trees import FeeRate, ReplacementPlanting, ShrubGroup, Species, TreeItem  # noqa: F401
 from .zoning import WzApplication, ZoningExtract  # noqa: F401

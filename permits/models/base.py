@@ -202,3 +202,41 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ServiceTemplate(models.Model):
+    """A set of application kinds an operator offers units of one level at once, e.g.
+    "gmina, standard set": applied to many units in one action, it switches the kinds on."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    level = models.CharField(_("for units of level"), max_length=12,
+                             choices=AdministrativeUnit.LEVEL_CHOICES, default="gmina")
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("service template")
+        verbose_name_plural = _("service templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceTemplateKind(models.Model):
+    """One application kind of a template, with the file symbol (JRWA) units start with."""
+
+    template = models.ForeignKey(ServiceTemplate, on_delete=models.CASCADE, related_name="kinds",
+                                 verbose_name=_("template"))
+    kind = models.CharField(_("application kind"), max_length=40)
+    case_prefix = models.CharField(
+        _("case number prefix"), max_length=40, blank=True,
+        help_text=_("Office mark and file symbol, e.g. OŚ.6131; a unit's own is kept."))
+
+    class Meta:
+        verbose_name = _("kind in the template")
+        verbose_name_plural = _("kinds in the template")
+        constraints = [models.UniqueConstraint(fields=["template", "kind"],
+                                               name="service_template_kind_unique")]
+
+    def __str__(self) -> str:
+        return self.kind
