@@ -23,6 +23,7 @@ class Problem:
     line: int | None = None
     gml_id: str = ""
     object_id: str = ""
+    kind: str = ""  # the object's kind (parcel, building, ...); empty for the whole file
 
     def as_dict(self) -> dict:
         return asdict(self)

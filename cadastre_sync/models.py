@@ -133,9 +133,13 @@ class Parcel(EgibObject):
     class Meta:
         verbose_name = _("parcel")
         verbose_name_plural = _("parcels")
+        # One current object per IIP identifier. A parcel id may repeat among current parcels
+        # (a county's data-quality fault the import reports; objects are their IIP id).
         constraints = [
-            models.UniqueConstraint(fields=["parcel_id"], condition=Q(retired_at__isnull=True),
-                                    name="parcel_current_id_unique"),
+            models.UniqueConstraint(
+                fields=["unit", "egib_namespace", "egib_local_id"],
+                condition=Q(retired_at__isnull=True) & ~Q(egib_namespace="")
+                & ~Q(egib_local_id=""), name="parcel_current_iip_unique"),
             models.CheckConstraint(condition=Q(registered_area_ha__gte=0),
                                    name="parcel_area_not_negative"),
         ]
@@ -216,9 +220,17 @@ class Building(EgibObject):
     class Meta:
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
+        # As for parcels: the IIP identifier is the object; exports may repeat a placeholder
+        # building id (the precinct id and ".0") for every building.
         constraints = [
-            models.UniqueConstraint(fields=["building_id"], condition=Q(retired_at__isnull=True),
-                                    name="building_current_id_unique"),
+            models.UniqueConstraint(
+                fields=["unit", "egib_namespace", "egib_local_id"],
+                condition=Q(retired_at__isnull=True) & ~Q(egib_namespace="")
+                & ~Q(egib_local_id=""), name="building_current_iip_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["building_id"], name="building_id_idx"),
+            models.Index(fields=["unit", "egib_local_id"], name="building_local_id_idx"),
         ]
 
     def __str__(self) -> str:

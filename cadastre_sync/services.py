@@ -42,6 +42,7 @@ from .importers.base import (
     reader_class,
 )
 from .importers.egib_gml import EGIB_2015, EGIB_2021, declared_namespaces, looks_like_xml
+from .importers.feature_types import held
 from .importers.merge import Counts, drop_merge_tables, merge
 from .importers.values import RIGHT_CODES
 from .models import CadastreImport
@@ -119,7 +120,7 @@ def _reader(path: Path, fmt: str, report: Report, options: ImportOptions) -> Cad
     return reader_class(name)(path, report, options)
 
 
-def _stage(reader: CadastreReader, job: CadastreImport | None) -> None:
+def _stage(reader: CadastreReader, job: CadastreImport | None) -> dict[str, int]:
     """Stream the file into the staging tables; progress by bytes read.
 
     A large GML export is read by several processes at once (parallel.py); if a window
@@ -128,18 +129,19 @@ def _stage(reader: CadastreReader, job: CadastreImport | None) -> None:
     plan = parallel.plan(reader.path, parallel.workers()) if reader.splittable else None
     if plan is not None:
         read = parallel.ParallelRead(reader, plan)
-        _copy(read.rows(), read, job, prepared=True)
+        staged = _copy(read.rows(), read, job, prepared=True)
         if read.well_formed:
-            return
+            return staged
         log.info("%s: a parallel window was ill-formed; reading it again in one piece",
                  reader.report.file)
         reader.report.clear()
         reader.skipped.clear()
         staging.create_tables()
-    _copy(reader.rows(), reader, job, prepared=False)
+    return _copy(reader.rows(), reader, job, prepared=False)
 
 
-def _copy(rows, source, job: CadastreImport | None, *, prepared: bool) -> None:
+def _copy(rows, source, job: CadastreImport | None, *, prepared: bool) -> dict[str, int]:
+    """Stage the rows; the number staged per kind."""
     copy, reported = staging.ChunkedCopy(), 0
     add = copy.add_values if prepared else copy.add
     for kind, row in rows:
@@ -148,25 +150,46 @@ def _copy(rows, source, job: CadastreImport | None, *, prepared: bool) -> None:
             reported = source.bytes_done
             job_progress(job, done=reported)
     copy.flush_all()
+    return copy.staged
+
+
+def _check_file(reader: CadastreReader, report: Report, unit: AdministrativeUnit,
+                staged: dict[str, int]) -> None:
+    """What refuses the whole file: another unit's data, or no parcels at all."""
+    units = report.units
+    if report.has_file_errors:
+        return  # already refused, for what the reader saw
+    if units and unit.teryt not in units:
+        report.add(_("The file holds data of unit %(others)s, not of %(unit)s, the unit being "
+                     "imported.") % {"others": ", ".join(units), "unit": unit.teryt},
+                   code="other_unit")
+    elif not staged.get("parcel") and not report.rejected_count("parcel"):
+        found = held(staged, reader.skipped)
+        report.add(_("This file holds no parcels (only: %(held)s).") % {
+            "held": ", ".join(f"{words} {n}" for words, n in found.items()) or _("nothing")},
+            code="no_parcels")
 
 
 def _check(report: Report, unit: AdministrativeUnit, strict: bool) -> None:
+    """The set-based checks; then, importing leniently, the refused objects are flagged."""
     with transaction.atomic():
         staging.index_tables()
         # A boundary derived from earlier imports is no check: a new precinct lies outside it.
         given = unit.boundary_source != AdministrativeUnit.BOUNDARY_FROM_CADASTRE
         boundary = bytes(unit.boundary.wkb) if unit.boundary and given else None
         geometry_checks.prepare_geometry(report, strict=strict, boundary_wkb=boundary)
-        checks.run_record_checks(report)
+        checks.run_record_checks(report, strict=strict)
         links.resolve_links(report)
         checks.run_ownership_checks(report, list(RIGHT_CODES))
+        if not strict:
+            staging.mark_rejected(report.rejected)
 
 
 def _result(reader: CadastreReader, report: Report, options: ImportOptions, started: float,
             counts: dict[str, Counts], extent: MultiPolygon | None = None,
             phases: dict[str, float] | None = None) -> ImportResult:
-    for kind, n in report.errors_by_kind.items():
-        counts.setdefault(kind, Counts()).rejected = n
+    for kind in report.rejected:
+        counts.setdefault(kind, Counts()).rejected = report.rejected_count(kind)
     return ImportResult(report.file, reader.name, options.dry_run, counts, report.problems,
                         report.errors, report.warnings, dict(reader.skipped), extent,
                         round(time.monotonic() - started, 3), phases or {})
@@ -189,12 +212,15 @@ def _run(reader: CadastreReader, report: Report, unit: AdministrativeUnit,
         clock = time.monotonic()
 
     staging.create_tables()
-    _stage(reader, job)
+    staged = _stage(reader, job)
+    _check_file(reader, report, unit, staged)
     lap("read and stage")
-    if not report.has_errors:
+    # A fault of the file refuses it whole; one of an object, that object (all of them
+    # under --strict).
+    if not report.has_file_errors:
         _check(report, unit, options.strict)
         lap("check")
-    if report.has_errors:
+    if report.has_file_errors or (options.strict and report.has_errors):
         result = _result(reader, report, options, started, {}, phases=phases)
         raise ImportRejected(report.problems, result=result)
     if job is not None:

@@ -103,8 +103,8 @@ def test_an_unknown_namespace_is_rejected_when_the_format_is_named(unit):
     assert error.code == "unknown_namespace"
 
 
-def test_a_parcel_without_geometry_is_rejected_naming_it(unit):
-    (error,) = rejected(unit, FIXTURES / "bad_no_geometry.gml")
+def test_strict_a_parcel_without_geometry_refuses_the_file_naming_it(unit):
+    (error,) = rejected(unit, FIXTURES / "bad_no_geometry.gml", strict=True)
 
     assert (error.code, error.object_id) == ("no_geometry", "026101_1.0001.4")
     assert error.gml_id == "PL.PZGiK.361.EGiB_0c1e5a04-7f3b-4c55-9a1d-2b6e8f0a0004_" \
@@ -112,15 +112,18 @@ def test_a_parcel_without_geometry_is_rejected_naming_it(unit):
     assert error.line > 1 and "has no geometry" in error.message
 
 
-def test_a_duplicated_current_parcel_id_is_rejected(unit):
-    (error,) = rejected(unit, FIXTURES / "bad_duplicate_parcel.gml")
+def test_strict_a_duplicated_current_parcel_id_refuses_the_file(unit):
+    # Two objects (distinct IIP identifiers) with one parcel id: imported leniently as a
+    # data-quality finding; --strict keeps all-or-nothing.
+    errors = rejected(unit, FIXTURES / "bad_duplicate_parcel.gml", strict=True)
 
-    assert (error.code, error.object_id) == ("duplicate_parcel", "026101_1.0001.3")
-    assert "appears 2 times as a current version" in error.message and error.line > 1
+    assert [(e.code, e.object_id) for e in errors] == [
+        ("duplicate_parcel_id", "026101_1.0001.3")] * 2
+    assert "appears 2 times as a current version" in errors[0].message and errors[0].line > 1
 
 
-def test_coordinates_outside_poland_with_swapped_axes_are_rejected(unit):
-    (error,) = rejected(unit, FIXTURES / "bad_swapped_axes.gml")
+def test_strict_coordinates_outside_poland_with_swapped_axes_refuse_the_file(unit):
+    (error,) = rejected(unit, FIXTURES / "bad_swapped_axes.gml", strict=True)
 
     assert (error.code, error.object_id) == ("outside_poland", "026101_1.0001.4")
     assert "axis order" in error.message and "EPSG:2176" in error.message and error.gml_id
@@ -131,6 +134,9 @@ def test_parcels_of_another_unit_are_rejected():
 
     errors = rejected(other, GOOD)
 
+    (whole,) = [e for e in errors if e.code == "other_unit"]
+    assert whole.message == "The file holds data of unit 026101_1, not of 020101_1, the unit " \
+                            "being imported."
     parcel_errors = [e for e in errors if e.code == "bad_parcel_id"]
     assert len(parcel_errors) == 6  # five parcels, one with an archived version
     assert "belongs to unit 026101_1, not to the unit being imported (020101_1)" in \
@@ -161,25 +167,26 @@ def test_a_powiat_cannot_receive_a_gmina_export():
     assert error.code == "unit_not_gmina"
 
 
-def test_a_failed_job_records_the_report_and_writes_nothing(unit):
+def test_a_failed_strict_job_records_the_report_and_writes_nothing(unit):
     job = cadastre_import_job_create(unit=unit, source_name="obręb_0001.gml",
-                                     source_path=str(FIXTURES / "bad_duplicate_parcel.gml"))
+                                     source_path=str(FIXTURES / "bad_duplicate_parcel.gml"),
+                                     strict=True)
 
-    rejected(unit, FIXTURES / "bad_duplicate_parcel.gml", job=job)
+    rejected(unit, FIXTURES / "bad_duplicate_parcel.gml", job=job, strict=True)
 
     job.refresh_from_db()
     assert job.status == CadastreImport.FAILED and job.finished_at
     errors = [(p["code"], p["file"]) for p in job.report if p["severity"] == "error"]
-    assert errors == [("duplicate_parcel", "obręb_0001.gml")]
-    assert job.counts["parcel"]["rejected"] == 1 and job.changed_extent is None
+    assert errors == [("duplicate_parcel_id", "obręb_0001.gml")] * 2
+    assert job.counts["parcel"]["rejected"] == 2 and job.changed_extent is None
     assert "026101_1.0001.3" in job.message
 
 
-def test_swapped_axes_in_pl_1992_are_caught_by_the_unit_boundary(unit):
+def test_strict_swapped_axes_in_pl_1992_are_caught_by_the_unit_boundary(unit):
     # In EPSG:2180 both orders fall inside Poland's extent; the unit's boundary decides.
     unit_boundary_set(unit=unit, boundary=factories.box(310000, 380000, 330000, 395000))
 
-    (error,) = rejected(unit, FIXTURES / "bad_swapped_axes_2180.gml")
+    (error,) = rejected(unit, FIXTURES / "bad_swapped_axes_2180.gml", strict=True)
 
     assert (error.code, error.object_id) == ("outside_unit", "026101_1.0001.3")
     assert "outside the unit's boundary" in error.message and "axis order" in error.message

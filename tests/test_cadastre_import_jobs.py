@@ -75,9 +75,9 @@ def test_the_command_reports_a_rejected_file_and_fails():
     factories.unit()
 
     with pytest.raises(CommandError, match="not imported, nothing was changed") as caught:
-        command(str(FIXTURES / "bad_duplicate_parcel.gml"), unit="026101_1")
+        command(str(FIXTURES / "bad_duplicate_parcel.gml"), unit="026101_1", strict=True)
 
-    assert "1 errors" in str(caught.value)
+    assert "2 errors" in str(caught.value)
     assert CadastreImport.objects.get().status == CadastreImport.FAILED
     assert Parcel.objects.count() == 0
 

@@ -17,6 +17,9 @@ from typing import BinaryIO, ClassVar
 from ..errors import ERROR, WARNING, Problem
 
 Row = tuple[str, dict]
+# Staged kinds an error may refuse one by one (staging.KINDS).
+OBJECT_KINDS = frozenset({"precinct", "parcel", "land_use", "building", "register_unit",
+                          "subject", "share"})
 
 # How many problems a report keeps in full; beyond that only their count per code.
 # A county export with a systematic fault would otherwise fill the job row.
@@ -41,18 +44,34 @@ class Report:
         self.errors = 0
         self.warnings = 0
         self.errors_by_kind: Counter[str] = Counter()
+        # Objects refused one by one (lenient import): staged kind -> file lines. Kept in
+        # full, whatever REPORT_LIMIT, since the merge leaves exactly these out.
+        self.rejected: dict[str, set[int]] = {}
+        # Unit TERYT codes the file's identifiers name, to tell another unit's file.
+        self.units: Counter[str] = Counter()
 
     def add(self, message: str, *, code: str, severity: str = ERROR, line: int | None = None,
             gml_id: str = "", object_id: str = "", kind: str = "") -> None:
         self.by_code[code] += 1
         if severity == ERROR:
             self.errors += 1
-            self.errors_by_kind[kind or "file"] += 1
+            # An object's error names its kind and line; anything else is the file's.
+            whose = kind if kind in OBJECT_KINDS and line else "file"
+            self.errors_by_kind[whose] += 1
+            if whose != "file":
+                self.rejected.setdefault(kind, set()).add(line)
         else:
             self.warnings += 1
         if len(self.problems) < REPORT_LIMIT:
             self.problems.append(Problem(str(message), code, severity, self.file, line,
-                                         gml_id or "", object_id or ""))
+                                         gml_id or "", object_id or "", kind or ""))
+
+    @property
+    def has_file_errors(self) -> bool:
+        return self.errors_by_kind["file"] > 0
+
+    def rejected_count(self, kind: str) -> int:
+        return len(self.rejected.get(kind, ()))
 
     def warn(self, message: str, **where) -> None:
         self.add(message, severity=WARNING, **where)
@@ -70,6 +89,9 @@ class Report:
         self.problems.extend(other.problems[:max(room, 0)])
         self.by_code.update(other.by_code)
         self.errors_by_kind.update(other.errors_by_kind)
+        for kind, lines in other.rejected.items():
+            self.rejected.setdefault(kind, set()).update(lines)
+        self.units.update(other.units)
         self.errors += other.errors
         self.warnings += other.warnings
 
@@ -125,6 +147,12 @@ class CadastreReader(ABC):
 
     def error(self, message: str, **where) -> None:
         self.report.add(message, **where)
+
+    def note_unit(self, identifier: str) -> None:
+        """Count the unit an identifier (`WWPPGG_R.…`) names."""
+        code = identifier.split(".", 1)[0]
+        if len(code) == 8 and code[6] == "_":
+            self.report.units[code] += 1
 
     def warn(self, message: str, **where) -> None:
         self.report.add(message, severity=WARNING, **where)

@@ -15,7 +15,7 @@ from django.db import connection
 from ..errors import ERROR, WARNING
 from .base import Report
 from .geometry import CADASTRE_SRIDS
-from .values import DEFAULT_AREA_TOLERANCE_HA
+from .values import AREA_ROUNDING_M2, AREA_TOLERANCE_RELATIVE, AREA_TOLERANCE_SQRT_M
 
 
 @dataclass(frozen=True)
@@ -50,34 +50,67 @@ _DRAWN_M2 = (f"CASE WHEN ST_SRID(geom_in) IN ({', '.join(map(str, sorted(CADASTR
              f"THEN ST_Area(geom_in) ELSE ST_Area(geom) END")
 
 
-def record_checks() -> list[Check]:
+# The object's identity: its IIP identifier where the file gives one, else its business id.
+HAS_IIP = "coalesce(ns, '') <> '' AND coalesce(local_id, '') <> ''"
+
+
+def object_key(ident: str, alias: str = "") -> str:
+    """SQL naming a staged row's object: `iip:<namespace>:<local id>`, else `id:<business id>`."""
+    a = f"{alias}." if alias else ""
+    return (f"CASE WHEN coalesce({a}ns, '') <> '' AND coalesce({a}local_id, '') <> '' "
+            f"THEN 'iip:' || {a}ns || ':' || {a}local_id ELSE 'id:' || {a}{ident} END")
+
+
+def _duplicates(kind: str, ident: str, where: str, partition: str = "") -> str:
+    """Every current row whose `partition` (default: `ident`) another current row shares."""
+    return (f"SELECT line, gml_id, {ident}, n FROM (SELECT line, gml_id, {ident}, "
+            f"count(*) OVER (PARTITION BY {partition or ident}) AS n FROM stg_{kind} "
+            f"WHERE {current()} AND {where}) d WHERE n > 1")
+
+
+def _identity_checks(kind: str, ident: str, strict: bool) -> list[Check]:
+    """Duplicates among current objects: of the IIP identifier (the object twice: refused),
+    of the business id without one (refused), of the business id of objects with distinct
+    IIP identifiers (imported; the county's data-quality finding, refused under --strict)."""
+    return [
+        Check(kind, "duplicate_object", ERROR,
+              "the IIP identifier appears {detail} times as a current version",
+              _duplicates(kind, ident, HAS_IIP, partition="ns, local_id")),
+        Check(kind, f"duplicate_{kind}", ERROR,
+              "the id appears {detail} times as a current version (no end date)",
+              _duplicates(kind, ident, f"NOT ({HAS_IIP})")),
+        Check(kind, f"duplicate_{kind}_id", ERROR if strict else WARNING,
+              "the id appears {detail} times as a current version, each a distinct object "
+              "(IIP identifier)" + ("" if strict else "; imported, to be corrected by the county"),
+              _duplicates(kind, ident, HAS_IIP)),
+    ]
+
+
+# The registered area was computed in the file's CRS (a PL-2000 zone or PL-1992): compare
+# with the area there; in any other CRS, with the area in EPSG:2180.
+_TOLERANCE_M2 = (f"greatest(coalesce(accuracy_ha * 10000, {AREA_TOLERANCE_RELATIVE} * area_ha "
+                 f"* 10000 + {AREA_TOLERANCE_SQRT_M} * sqrt(area_ha * 10000)), "
+                 f"{AREA_ROUNDING_M2})")
+
+
+def record_checks(strict: bool = False) -> list[Check]:
     """Duplicates and areas: whole-file questions a streaming reader cannot answer."""
     return [
-        Check("parcel", "duplicate_parcel", ERROR,
-              "the id appears {detail} times as a current version (no end date)",
-              f"SELECT min(line), min(gml_id), parcel_id, count(*) FROM stg_parcel "
-              f"WHERE {current()} GROUP BY parcel_id HAVING count(*) > 1"),
+        *_identity_checks("parcel", "parcel_id", strict),
         Check("parcel", "duplicate_gml_id", ERROR, "gml:id used by {detail} parcels",
-              "SELECT min(line), gml_id, min(parcel_id), count(*) FROM stg_parcel "
-              "GROUP BY gml_id HAVING count(*) > 1"),
-        Check("building", "duplicate_building", ERROR,
-              "the id appears {detail} times as a current version (no end date)",
-              f"SELECT min(line), min(gml_id), building_id, count(*) FROM stg_building "
-              f"WHERE {current()} GROUP BY building_id HAVING count(*) > 1"),
+              "SELECT line, gml_id, parcel_id, n FROM (SELECT line, gml_id, parcel_id, "
+              "count(*) OVER (PARTITION BY gml_id) AS n FROM stg_parcel) d WHERE n > 1"),
+        *_identity_checks("building", "building_id", strict),
         Check("register_unit", "duplicate_register_unit", ERROR,
               "the id appears {detail} times as a current version (no end date)",
-              f"SELECT min(line), min(gml_id), register_id, count(*) FROM stg_register_unit "
-              f"WHERE {current()} GROUP BY register_id HAVING count(*) > 1"),
-        # The registered area was computed in the file's CRS (a PL-2000 zone or PL-1992):
-        # compare with the area there; in any other CRS, with the area in EPSG:2180.
+              _duplicates("register_unit", "register_id", "true")),
         Check("parcel", "area_mismatch", WARNING,
-              "{detail}: the difference exceeds the accuracy the file states "
-              "({default} ha where it states none)".replace(
-                  "{default}", str(DEFAULT_AREA_TOLERANCE_HA)),
+              "{detail}: the difference exceeds the accuracy the file states, or where it "
+              "states none, 0.0001·P + 0.2·√P m²",
               f"SELECT line, gml_id, parcel_id, round(({_DRAWN_M2} / 10000)::numeric, 4) "
               f"|| ' ha drawn, ' || area_ha || ' ha registered' FROM stg_parcel "
-              f"WHERE geom IS NOT NULL AND area_ha IS NOT NULL AND abs({_DRAWN_M2} / 10000 "
-              f"- area_ha) > coalesce(accuracy_ha, {DEFAULT_AREA_TOLERANCE_HA})"),
+              f"WHERE geom IS NOT NULL AND area_ha IS NOT NULL "
+              f"AND abs({_DRAWN_M2} - area_ha * 10000) > {_TOLERANCE_M2}"),
         Check("share", "bad_share", WARNING,
               "share {detail} is not a proper fraction; the share is not imported",
               "SELECT line, gml_id, '', coalesce(numerator::text, '?') || '/' || "
@@ -103,8 +136,8 @@ def ownership_checks() -> list[Check]:
     ]
 
 
-def run_record_checks(report: Report) -> None:
-    for check in record_checks():
+def run_record_checks(report: Report, *, strict: bool = False) -> None:
+    for check in record_checks(strict):
         report_rows(report, check)
 
 

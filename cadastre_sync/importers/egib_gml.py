@@ -29,6 +29,7 @@ from .egib_schema import (
 from .geometry import GeometryError, surface_ewkt
 from .values import (
     area_accuracy,
+    building_id_well_formed,
     decimal_text,
     kst_class,
     land_register_number,
@@ -250,6 +251,7 @@ class EgibGmlReader(CadastreReader):
         if (f := self._read("parcel", elem)) is None:
             return
         parcel_id = f["parcel_id"]
+        self.note_unit(parcel_id)
         where = self._where(elem, f, "parcel", parcel_id)
         if problem := (parcel_id_problem(parcel_id, self.options.unit_teryt) if parcel_id
                        else "the parcel has no idDzialki"):
@@ -294,11 +296,21 @@ class EgibGmlReader(CadastreReader):
         if (f := self._read("building", elem)) is None:
             return
         building_id = f["building_id"]
+        self.note_unit(building_id)
         where = self._where(elem, f, "building", building_id)
         if not building_id.startswith(self.options.unit_teryt + "."):
             self.error(f"building id “{building_id}” is missing or not of unit "
                        f"{self.options.unit_teryt}", code="bad_building_id", **where)
             return
+        if not building_id_well_formed(building_id):
+            # The object is its IIP identifier; a placeholder idBudynku is the county's
+            # data-quality finding, not a reason to leave the building out.
+            has_iip = bool(f["local_id"] and f["ns"])
+            (self.warn if has_iip else self.error)(
+                f"building id “{building_id}” is not of the form <parcel id>.<building number>",
+                code="malformed_building_id", **where)
+            if not has_iip:
+                return
         geom = self._geometry(elem, f, "building", building_id, required=False)
         if geom is None:
             if not self.lists["geometry"](elem):
@@ -319,6 +331,7 @@ class EgibGmlReader(CadastreReader):
         if (f := self._read("precinct", elem)) is None:
             return
         code = f["code"]
+        self.note_unit(code)
         if not code.startswith(self.options.unit_teryt + ".") or not code[-4:].isdigit():
             self.error(f"precinct id “{code}” is not a precinct of unit {self.options.unit_teryt}",
                        code="bad_precinct", **self._where(elem, f, "precinct", code))

@@ -1,15 +1,16 @@
 """Links between staged features, resolved in SQL whatever order they came in.
 
 A 2021 export links to one version by gml:id, a 2015 export to the object by its
-IIP id; both resolve to the object's natural key (parcel id, register unit id,
-owner id). Links that lead nowhere in the file are reported and left empty.
+IIP id; both resolve to the object: a parcel's IIP identifier (its parcel id where the
+file gives none), a register unit's or an owner's id. Links that lead nowhere in the
+file are reported and left empty.
 """
 # ruff: noqa: S608 - SQL is built from our own table and column names only; values
 # always travel as query parameters.
 
 from ..errors import WARNING
 from .base import Report
-from .checks import Check, current, report_rows, run_sql
+from .checks import Check, current, object_key, report_rows, run_sql
 
 # Every key a link may use -> what it names. A 2021 link names one version by gml:id, a
 # 2015 link names the object by its IIP id; both resolve to the object's natural key,
@@ -18,9 +19,9 @@ KEYS_SQL = f"""
 DROP TABLE IF EXISTS pg_temp.stg_key;
 CREATE TEMP TABLE stg_key AS
 SELECT DISTINCT ON (key, kind) key, kind, target FROM (
-    SELECT gml_id AS key, 'parcel' AS kind, parcel_id AS target, {current()} AS cur
-      FROM stg_parcel
-    UNION ALL SELECT iip, 'parcel', parcel_id, {current()} FROM stg_parcel
+    SELECT gml_id AS key, 'parcel' AS kind, {object_key('parcel_id')} AS target,
+           {current()} AS cur FROM stg_parcel
+    UNION ALL SELECT iip, 'parcel', {object_key('parcel_id')}, {current()} FROM stg_parcel
     UNION ALL SELECT gml_id, 'register_unit', register_id, {current()} FROM stg_register_unit
     UNION ALL SELECT iip, 'register_unit', register_id, {current()} FROM stg_register_unit
     UNION ALL SELECT gml_id, 'subject', left(coalesce(nullif(local_id, ''), gml_id), 100),

@@ -85,7 +85,8 @@ class Merger:
         """Counts by action from a `SELECT action, count(*)` statement."""
         counts = self.result.counts.setdefault(kind, Counts())
         for action, n in self.rows(statement):
-            setattr(counts, action, n)
+            if action != "rejected":  # counted from the report, with the archived versions
+                setattr(counts, action, n)
         return counts
 
     def run(self) -> MergeResult:

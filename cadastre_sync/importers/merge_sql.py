@@ -11,9 +11,11 @@ and grows with the square of the file.
 # ruff: noqa: S608 - SQL is built from our own table and column names only; values
 # always travel as query parameters.
 
+from .checks import object_key
 
 LOCAL = "AT TIME ZONE 'Europe/Warsaw'"
 CURRENT = "s.version_end IS NULL AND s.object_end IS NULL"
+ACCEPTED = "NOT s.rejected"  # objects refused one by one (lenient import) are left out
 
 # Precincts the file covers: only there may objects be retired.
 SCOPE = [
@@ -26,7 +28,7 @@ PRECINCT_PREPARE = [
     "CREATE TEMP TABLE mrg_precinct AS SELECT n.number, sp.name, sp.geom, p.id AS pk "
     "FROM mrg_scope n "
     "LEFT JOIN LATERAL (SELECT name, geom FROM stg_precinct WHERE right(precinct_code, 4) = "
-    "n.number ORDER BY seq DESC LIMIT 1) sp ON true "
+    "n.number AND NOT rejected ORDER BY seq DESC LIMIT 1) sp ON true "
     "LEFT JOIN {precinct} p ON p.unit_id = %(unit_id)s AND p.number = n.number",
 ]
 # A precinct's outline and name are drawn on the map: a new, renamed or redrawn precinct
@@ -51,7 +53,7 @@ RU_PREPARE = [
     f"""CREATE TEMP TABLE mrg_ru AS
         SELECT n.register_id, n.grp, r.id AS pk, r."group" AS old_grp, r.retired_at
         FROM (SELECT DISTINCT ON (register_id) register_id, grp FROM stg_register_unit s
-              WHERE {CURRENT} ORDER BY register_id, seq DESC) n
+              WHERE {CURRENT} AND {ACCEPTED} ORDER BY register_id, seq DESC) n
         LEFT JOIN {{register_unit}} r ON r.unit_id = %(unit_id)s
                                      AND r.register_id = n.register_id""",
     "CREATE INDEX ON mrg_ru (register_id)",
@@ -81,6 +83,7 @@ OWNER_PREPARE = [
               coalesce(pesel, '') AS pesel, coalesce(name, '') AS name,
               coalesce(regon, '') AS regon
        FROM stg_subject WHERE version_end IS NULL AND kind IN ('person', 'institution')
+         AND NOT rejected
        ORDER BY key, seq DESC""",
     "ALTER TABLE mrg_owner ADD COLUMN pk bigint",
     """UPDATE mrg_owner m SET pk = o.pk FROM (
@@ -125,7 +128,7 @@ SHARE_PREPARE = [
        JOIN mrg_owner_pk o
          ON o.key = CASE WHEN subj.kind = 'marriage' THEN subj.members[1] ELSE subj.k END
        LEFT JOIN mrg_owner_pk sp ON subj.kind = 'marriage' AND sp.key = subj.members[2]
-       WHERE s.version_end IS NULL AND s.numerator BETWEEN 1 AND s.denominator
+       WHERE s.version_end IS NULL AND NOT s.rejected AND s.numerator BETWEEN 1 AND s.denominator
          AND (subj.kind IN ('person', 'institution')
               OR (subj.kind = 'marriage' AND cardinality(subj.members) = 2))""",
     f"""CREATE TEMP TABLE mrg_share_changed AS
@@ -148,6 +151,40 @@ SHARE_WRITE = [
 SHARE_UNCHANGED = ("SELECT count(*) FROM mrg_share "
                    "WHERE ru_pk NOT IN (SELECT ru_pk FROM mrg_share_changed)")
 
+def identify(kind: str, ident: str) -> list[str]:
+    """Find each staged current object among the stored ones (mrg_<kind>.pk), then number
+    the new ones.
+
+    The object is its IIP identifier (namespace + local id) where the file gives one: a
+    renumbered parcel is the same parcel. The business id (parcel id, building id) decides
+    only where the file or the stored row has no IIP identifier (2015 exports, SWDE, OGR
+    files, or data first loaded from one). A stored object is claimed once: another
+    staged row with its business id becomes a new object. New objects get their ids from
+    the table's sequence here, so no statement looks them up again by a business id.
+    """
+    table, m = "{" + kind + "}", f"mrg_{kind}"  # `{parcel}`: filled with the model's table
+    return [
+        f"CREATE INDEX ON {m} (pk)",
+        f"""UPDATE {m} m SET pk = o.id FROM {table} o
+            WHERE m.ns <> '' AND m.local_id <> '' AND o.unit_id = %(unit_id)s
+              AND o.retired_at IS NULL AND o.egib_local_id = m.local_id
+              AND o.egib_namespace = m.ns""",
+        f"""UPDATE {m} m SET pk = o.id FROM {table} o
+            WHERE m.pk IS NULL AND o.{ident} = m.{ident} AND o.unit_id = %(unit_id)s
+              AND o.retired_at IS NULL
+              AND (m.ns = '' OR m.local_id = '' OR o.egib_namespace = ''
+                   OR o.egib_local_id = '')
+              AND NOT EXISTS (SELECT 1 FROM {m} c WHERE c.pk = o.id)""",
+        f"""UPDATE {m} m SET pk = NULL WHERE m.pk IS NOT NULL
+            AND EXISTS (SELECT 1 FROM {m} c WHERE c.pk = m.pk AND c.seq < m.seq)""",
+        f"""UPDATE {m} SET action = 'created',
+                          pk = nextval(pg_get_serial_sequence('{table}', 'id'))
+            WHERE pk IS NULL AND action IS NULL""",
+        f"CREATE INDEX ON {m} (obj_key)",
+        f"ANALYZE {m}",
+    ]
+
+
 _LAND_USE_SIG = ("(SELECT string_agg(t, ';' ORDER BY t) FROM (SELECT concat_ws('/', {a}.ofu, "
                  "coalesce({a}.ozu, ''), coalesce({a}.ozk, ''), round({a}.area_ha, 4)) AS t "
                  "FROM {table} {a} WHERE {a}.{key} = {value}) x)")
@@ -161,7 +198,7 @@ PARCEL_PREPARE = [
                     round(area_ha, 4) AS area,
                     concat_ws('/', ofu, coalesce(ozu, ''), coalesce(ozk, ''),
                               round(area_ha, 4)) AS t
-             FROM stg_land_use WHERE parcel_seq IS NOT NULL) l
+             FROM stg_land_use WHERE parcel_seq IS NOT NULL AND NOT rejected) l
        GROUP BY parcel_seq""",
     "CREATE UNIQUE INDEX ON mrg_land_use (parcel_seq)",
     "ANALYZE mrg_land_use",
@@ -172,8 +209,8 @@ PARCEL_PREPARE = [
                s.object_start {LOCAL} AS object_start, s.version_start {LOCAL} AS version_start,
                round(s.area_ha, 4) AS area_ha, round(s.accuracy_ha, 4) AS accuracy_ha,
                coalesce(s.kw, '') AS kw, pr.id AS precinct_pk, ru.id AS ru_pk,
-               lu.sig AS land_use, p.id AS pk,
-               CASE WHEN p.id IS NULL THEN 'created' END AS action
+               lu.sig AS land_use, {object_key("parcel_id", "s")} AS obj_key, NULL::bigint AS pk,
+               CASE WHEN s.rejected THEN 'rejected' END AS action
         FROM stg_parcel s
         LEFT JOIN mrg_land_use lu ON lu.parcel_seq = s.seq
         JOIN {{precinct}} pr ON pr.unit_id = %(unit_id)s
@@ -181,14 +218,12 @@ PARCEL_PREPARE = [
         LEFT JOIN stg_parcel_ru sr ON sr.seq = s.seq
         LEFT JOIN {{register_unit}} ru ON ru.unit_id = %(unit_id)s
                                       AND ru.register_id = sr.register_id
-        LEFT JOIN {{parcel}} p ON p.parcel_id = s.parcel_id AND p.retired_at IS NULL
         WHERE {CURRENT}""",
-    "CREATE INDEX ON mrg_parcel (pk)",
-    "CREATE INDEX ON mrg_parcel (parcel_id)",
-    "ANALYZE mrg_parcel",
+    *identify("parcel", "parcel_id"),
 ]
 _PARCEL_SAME = f"""
-    p.egib_namespace = m.ns AND p.egib_local_id = m.local_id AND p.egib_version = m.version_id
+    p.parcel_id = m.parcel_id
+    AND p.egib_namespace = m.ns AND p.egib_local_id = m.local_id AND p.egib_version = m.version_id
     AND p.object_start IS NOT DISTINCT FROM m.object_start
     AND p.version_start IS NOT DISTINCT FROM m.version_start
     AND p.number = m.number AND p.precinct_id = m.precinct_pk AND p.geom = s.geom
@@ -207,7 +242,8 @@ _PARCEL_ATTRIBUTES = """jsonb_build_object(
 PARCEL_WRITE = [
     f"""UPDATE mrg_parcel m SET action = CASE WHEN {_PARCEL_SAME} THEN 'unchanged'
                                               ELSE 'updated' END
-        FROM {{parcel}} p, stg_parcel s WHERE p.id = m.pk AND s.seq = m.seq""",
+        FROM {{parcel}} p, stg_parcel s
+        WHERE p.id = m.pk AND s.seq = m.seq AND m.action IS NULL""",
     # The previous state goes to history before the row changes.
     f"""INSERT INTO {{parcel_version}} (parcel_id, egib_version, version_start, version_end,
                                        geom, attributes, registered_area_ha, archived_at)
@@ -216,43 +252,52 @@ PARCEL_WRITE = [
         FROM {{parcel}} p JOIN mrg_parcel m ON m.pk = p.id WHERE m.action = 'updated'""",
     """INSERT INTO mrg_changed (geom) SELECT p.geom FROM {parcel} p
        JOIN mrg_parcel m ON m.pk = p.id WHERE m.action = 'updated'""",
-    """UPDATE {parcel} p SET egib_namespace = m.ns, egib_local_id = m.local_id,
+    """UPDATE {parcel} p SET parcel_id = m.parcel_id,
+              egib_namespace = m.ns, egib_local_id = m.local_id,
               egib_version = m.version_id, object_start = m.object_start,
               version_start = m.version_start, number = m.number, precinct_id = m.precinct_pk,
               geom = s.geom, registered_area_ha = m.area_ha, area_accuracy_ha = m.accuracy_ha,
               land_register_number = m.kw, register_unit_id = m.ru_pk, updated_at = now()
        FROM mrg_parcel m JOIN stg_parcel s ON s.seq = m.seq
        WHERE m.pk = p.id AND m.action = 'updated'""",
-    """INSERT INTO {parcel} (egib_namespace, egib_local_id, egib_version, object_start,
+    """INSERT INTO {parcel} (id, egib_namespace, egib_local_id, egib_version, object_start,
               version_start, imported_at, updated_at, retired_at, parcel_id, number, geom,
               registered_area_ha, area_accuracy_ha, land_register_number, unit_id, precinct_id,
               register_unit_id)
-       SELECT m.ns, m.local_id, m.version_id, m.object_start, m.version_start, now(), now(),
+       SELECT m.pk, m.ns, m.local_id, m.version_id, m.object_start, m.version_start, now(), now(),
               NULL, m.parcel_id, m.number, s.geom, m.area_ha, m.accuracy_ha, m.kw,
               %(unit_id)s, m.precinct_pk, m.ru_pk
        FROM mrg_parcel m JOIN stg_parcel s ON s.seq = m.seq WHERE m.action = 'created'""",
     "ANALYZE {parcel}",
-    """UPDATE mrg_parcel m SET pk = p.id FROM {parcel} p
-       WHERE m.action = 'created' AND p.parcel_id = m.parcel_id AND p.retired_at IS NULL""",
     """DELETE FROM {land_use} WHERE parcel_id IN (
            SELECT pk FROM mrg_parcel WHERE action = 'updated')""",
     """INSERT INTO {land_use} (parcel_id, ofu, ozu, ozk, area_ha, geom)
        SELECT m.pk, l.ofu, coalesce(l.ozu, ''), coalesce(l.ozk, ''), round(l.area_ha, 4), NULL
        FROM stg_land_use l JOIN mrg_parcel m ON m.seq = l.parcel_seq
-       WHERE m.action IN ('created', 'updated')""",
+       WHERE m.action IN ('created', 'updated') AND NOT l.rejected""",
     "INSERT INTO mrg_changed (geom) SELECT s.geom FROM mrg_parcel m "
     "JOIN stg_parcel s ON s.seq = m.seq WHERE m.action IN ('created', 'updated')",
 ]
+# A staged row `s` of the stored object `{o}`: by IIP identifier, else by business id.
+_SAME_OBJECT = ("(({o}.egib_namespace <> '' AND {o}.egib_local_id <> '' "
+                "AND s.local_id = {o}.egib_local_id AND s.ns = {o}.egib_namespace) "
+                "OR (({o}.egib_namespace = '' OR {o}.egib_local_id = '') "
+                "AND s.{ident} = {o}.{ident}))")
+# The stored object `o` of the staged row `s`, the other way round.
+_STAGED_OBJECT = ("((coalesce(s.ns, '') <> '' AND coalesce(s.local_id, '') <> '' "
+                  "AND o.egib_local_id = s.local_id AND o.egib_namespace = s.ns) "
+                  "OR ((coalesce(s.ns, '') = '' OR coalesce(s.local_id, '') = '') "
+                  "AND o.{ident} = s.{ident}))")
 # Retired at the end date the file gives the object, else now.
 PARCEL_RETIRE = f"""
     WITH gone AS (
         UPDATE {{parcel}} p SET updated_at = now(), retired_at = coalesce((
             SELECT max(coalesce(s.object_end, s.version_end)) {LOCAL} FROM stg_parcel s
-            WHERE s.parcel_id = p.parcel_id), now())
+            WHERE {_SAME_OBJECT.format(o="p", ident="parcel_id")}), now())
         WHERE p.unit_id = %(unit_id)s AND p.retired_at IS NULL
           AND p.precinct_id IN (SELECT id FROM {{precinct}} WHERE unit_id = %(unit_id)s
                                 AND number IN (SELECT number FROM mrg_scope))
-          AND NOT EXISTS (SELECT 1 FROM mrg_parcel m WHERE m.parcel_id = p.parcel_id)
+          AND NOT EXISTS (SELECT 1 FROM mrg_parcel m WHERE m.pk = p.id)
         RETURNING p.geom)
     INSERT INTO mrg_changed (geom) SELECT geom FROM gone"""
 # Archived versions the file carries join the history, once per version id.
@@ -268,10 +313,11 @@ PARCEL_AFTER = [
                round(s.area_ha, 4), now()
         FROM stg_parcel s
         LEFT JOIN mrg_land_use lu ON lu.parcel_seq = s.seq
-        JOIN LATERAL (SELECT id, egib_version FROM {{parcel}}
-                      WHERE parcel_id = s.parcel_id AND unit_id = %(unit_id)s
+        JOIN LATERAL (SELECT id, egib_version FROM {{parcel}} o
+                      WHERE o.unit_id = %(unit_id)s AND {_STAGED_OBJECT.format(ident="parcel_id")}
                       ORDER BY retired_at IS NULL DESC, id DESC LIMIT 1) p ON true
-        WHERE NOT ({CURRENT}) AND s.geom IS NOT NULL AND coalesce(s.version_id, '') <> ''
+        WHERE NOT ({CURRENT}) AND {ACCEPTED} AND s.geom IS NOT NULL
+          AND coalesce(s.version_id, '') <> ''
           AND s.version_id <> p.egib_version
           AND NOT EXISTS (SELECT 1 FROM {{parcel_version}} v
                           WHERE v.parcel_id = p.id AND v.egib_version = s.version_id)""",
@@ -288,21 +334,20 @@ BUILDING_PREPARE = [
                s.object_start {LOCAL} AS object_start, s.version_start {LOCAL} AS version_start,
                s.kst, coalesce(s.above, 1) AS above, coalesce(s.below, 0) AS below,
                round(s.built_up_m2, 2) AS built_up,
-               ARRAY(SELECT p.id FROM {{parcel}} p WHERE p.parcel_id = ANY(sp.parcel_ids)
-                     AND p.retired_at IS NULL ORDER BY p.id) AS parcel_pks,
-               b.id AS pk, CASE WHEN b.id IS NULL THEN 'created' END AS action
+               ARRAY(SELECT DISTINCT p.pk FROM mrg_parcel p WHERE p.obj_key = ANY(sp.parcel_ids)
+                     AND p.pk IS NOT NULL ORDER BY p.pk) AS parcel_pks,
+               {object_key("building_id", "s")} AS obj_key, NULL::bigint AS pk,
+               CASE WHEN s.rejected THEN 'rejected' END AS action
         FROM stg_building s
         LEFT JOIN stg_building_parcels sp ON sp.seq = s.seq
-        LEFT JOIN {{building}} b ON b.building_id = s.building_id AND b.retired_at IS NULL
         WHERE {CURRENT}""",
-    "CREATE INDEX ON mrg_building (pk)",
-    "CREATE INDEX ON mrg_building (building_id)",
-    "ANALYZE mrg_building",
+    *identify("building", "building_id"),
 ]
 _BUILDING_PARCELS = ("ARRAY(SELECT l.parcel_id FROM {building_parcels} l "
                      "WHERE l.building_id = b.id ORDER BY l.parcel_id)")
 _BUILDING_SAME = f"""
-    b.egib_namespace = m.ns AND b.egib_local_id = m.local_id AND b.egib_version = m.version_id
+    b.building_id = m.building_id
+    AND b.egib_namespace = m.ns AND b.egib_local_id = m.local_id AND b.egib_version = m.version_id
     AND b.object_start IS NOT DISTINCT FROM m.object_start
     AND b.version_start IS NOT DISTINCT FROM m.version_start AND b.geom = s.geom
     AND b.kst_class = m.kst AND b.storeys_above = m.above AND b.storeys_below = m.below
@@ -311,7 +356,8 @@ _BUILDING_SAME = f"""
 BUILDING_WRITE = [
     f"""UPDATE mrg_building m SET action = CASE WHEN {_BUILDING_SAME} THEN 'unchanged'
                                                 ELSE 'updated' END
-        FROM {{building}} b, stg_building s WHERE b.id = m.pk AND s.seq = m.seq""",
+        FROM {{building}} b, stg_building s
+        WHERE b.id = m.pk AND s.seq = m.seq AND m.action IS NULL""",
     f"""INSERT INTO {{building_version}} (building_id, egib_version, version_start, version_end,
                                          geom, attributes, archived_at)
         SELECT b.id, b.egib_version, b.version_start, coalesce(m.version_start, now()), b.geom,
@@ -322,22 +368,21 @@ BUILDING_WRITE = [
         FROM {{building}} b JOIN mrg_building m ON m.pk = b.id WHERE m.action = 'updated'""",
     """INSERT INTO mrg_changed (geom) SELECT b.geom FROM {building} b
        JOIN mrg_building m ON m.pk = b.id WHERE m.action = 'updated'""",
-    """UPDATE {building} b SET egib_namespace = m.ns, egib_local_id = m.local_id,
+    """UPDATE {building} b SET building_id = m.building_id,
+              egib_namespace = m.ns, egib_local_id = m.local_id,
               egib_version = m.version_id, object_start = m.object_start,
               version_start = m.version_start, geom = s.geom, kst_class = m.kst,
               storeys_above = m.above, storeys_below = m.below, built_up_area_m2 = m.built_up,
               updated_at = now()
        FROM mrg_building m JOIN stg_building s ON s.seq = m.seq
        WHERE m.pk = b.id AND m.action = 'updated'""",
-    """INSERT INTO {building} (egib_namespace, egib_local_id, egib_version, object_start,
+    """INSERT INTO {building} (id, egib_namespace, egib_local_id, egib_version, object_start,
               version_start, imported_at, updated_at, retired_at, unit_id, building_id, geom,
               kst_class, storeys_above, storeys_below, built_up_area_m2)
-       SELECT m.ns, m.local_id, m.version_id, m.object_start, m.version_start, now(), now(),
+       SELECT m.pk, m.ns, m.local_id, m.version_id, m.object_start, m.version_start, now(), now(),
               NULL, %(unit_id)s, m.building_id, s.geom, m.kst, m.above, m.below, m.built_up
        FROM mrg_building m JOIN stg_building s ON s.seq = m.seq WHERE m.action = 'created'""",
     "ANALYZE {building}",
-    """UPDATE mrg_building m SET pk = b.id FROM {building} b
-       WHERE m.action = 'created' AND b.building_id = m.building_id AND b.retired_at IS NULL""",
     """DELETE FROM {building_parcels} WHERE building_id IN (
            SELECT pk FROM mrg_building WHERE action = 'updated')""",
     """INSERT INTO {building_parcels} (building_id, parcel_id)
@@ -349,11 +394,11 @@ BUILDING_RETIRE = f"""
     WITH gone AS (
         UPDATE {{building}} b SET updated_at = now(), retired_at = coalesce((
             SELECT max(coalesce(s.object_end, s.version_end)) {LOCAL} FROM stg_building s
-            WHERE s.building_id = b.building_id), now())
+            WHERE {_SAME_OBJECT.format(o="b", ident="building_id")}), now())
         WHERE b.unit_id = %(unit_id)s AND b.retired_at IS NULL
           AND EXISTS (SELECT 1 FROM stg_building)
           AND split_part(b.building_id, '.', 2) IN (SELECT number FROM mrg_scope)
-          AND NOT EXISTS (SELECT 1 FROM mrg_building m WHERE m.building_id = b.building_id)
+          AND NOT EXISTS (SELECT 1 FROM mrg_building m WHERE m.pk = b.id)
         RETURNING b.geom)
     INSERT INTO mrg_changed (geom) SELECT geom FROM gone"""
 BUILDING_AFTER = [
@@ -365,10 +410,12 @@ BUILDING_AFTER = [
                    'storeys_above', s.above, 'storeys_below', s.below,
                    'built_up_area_m2', s.built_up_m2, 'source', 'file'), now()
         FROM stg_building s
-        JOIN LATERAL (SELECT id, egib_version FROM {{building}}
-                      WHERE building_id = s.building_id AND unit_id = %(unit_id)s
+        JOIN LATERAL (SELECT id, egib_version FROM {{building}} o
+                      WHERE o.unit_id = %(unit_id)s
+                        AND {_STAGED_OBJECT.format(ident="building_id")}
                       ORDER BY retired_at IS NULL DESC, id DESC LIMIT 1) b ON true
-        WHERE NOT ({CURRENT}) AND s.geom IS NOT NULL AND coalesce(s.version_id, '') <> ''
+        WHERE NOT ({CURRENT}) AND {ACCEPTED} AND s.geom IS NOT NULL
+          AND coalesce(s.version_id, '') <> ''
           AND s.version_id <> b.egib_version
           AND NOT EXISTS (SELECT 1 FROM {{building_version}} v
                           WHERE v.building_id = b.id AND v.egib_version = s.version_id)""",

@@ -59,7 +59,10 @@ def create_tables() -> None:
         for kind, columns in COLUMNS.items():
             cols = ", ".join(f"{name} {sqltype}" for name, sqltype in columns)
             cur.execute(f"DROP TABLE IF EXISTS pg_temp.{table(kind)}")
-            cur.execute(f"CREATE TEMP TABLE {table(kind)} (seq bigint, {cols})")
+            # `rejected`: the object was refused (lenient import); the merge leaves it out,
+            # and leaves alone what is stored of it.
+            cur.execute(f"CREATE TEMP TABLE {table(kind)} (seq bigint, {cols}, "
+                        f"rejected boolean NOT NULL DEFAULT false)")
 
 
 # Working tables the checks derive from the staged ones.
@@ -124,6 +127,14 @@ class ChunkedCopy:
                 copy.write_row(row)
 
 
+def mark_rejected(rejected: dict[str, set[int]]) -> None:
+    """Flag the staged rows of objects an error refused, by kind and file line."""
+    with connection.cursor() as cur:
+        for kind, lines in rejected.items():
+            cur.execute(f"UPDATE {table(kind)} SET rejected = true WHERE line = ANY(%s)",  # noqa: S608
+                        [sorted(lines)])
+
+
 def index_tables() -> None:
     """Indexes for the SQL checks and the merge, built once after loading."""
     statements = [
@@ -131,6 +142,8 @@ def index_tables() -> None:
         "CREATE UNIQUE INDEX ON stg_building (seq)",
         "CREATE INDEX ON stg_parcel (parcel_id)",
         "CREATE INDEX ON stg_parcel (gml_id)",
+        "CREATE INDEX ON stg_parcel (local_id)",
+        "CREATE INDEX ON stg_building (local_id)",
         "CREATE INDEX ON stg_building (building_id)",
         "CREATE INDEX ON stg_land_use (parcel_ref)",
         "CREATE INDEX ON stg_land_use (parcel_seq)",

@@ -10,16 +10,21 @@ county file; they are tables below, not code):
     WG,<northing>,<easting>              one outline vertex; a ring ends where it closes,
                                          further rings are holes
 
-Lines are CSV with double quotes, in Windows-1250. The file is read line by line
-(memory stays flat); an object ends at the next record line.
+Lines are CSV with double quotes. The encoding is the one the header names (an NS
+line mentioning UTF-8, 1250 or 8859-2), else the one the content shows: a UTF-8
+byte-order mark or valid multi-byte UTF-8, else Windows-1250 or ISO-8859-2 told apart
+by the bytes where they differ (Polish letters ą ś ź Ą Ś Ź sit at different codes).
+The file is read line by line (memory stays flat); an object ends at the next record line.
 """
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from .base import CadastreReader, CountingReader, Row
 from .values import (
     area_accuracy,
+    building_id_well_formed,
     decimal_text,
     kst_class,
     land_register_number,
@@ -31,8 +36,40 @@ from .values import (
     whole_number,
 )
 
-ENCODING = "cp1250"
 RECORDS = frozenset({"RO", "RD", "RC"})
+# Line kinds of the format: a file is SWDE when its first lines are of these.
+LINE_KINDS = frozenset({"NS", "RO", "RD", "RC", "D", "R", "WG", "WP", "K", "X", "CD", "CR"})
+SNIFF_LINES = 20
+# Encodings as a header may name them -> Python codec.
+DECLARED_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "1250": "cp1250",
+                      "8859-2": "iso-8859-2", "8859_2": "iso-8859-2", "latin2": "iso-8859-2",
+                      "latin-2": "iso-8859-2"}
+_DECLARED = re.compile(rb"^NS,[^\n]*?(utf-?8|1250|8859[-_]2|latin-?2)",
+                       re.IGNORECASE | re.MULTILINE)
+# Bytes that are Polish letters in one single-byte encoding and not in the other.
+CP1250_ONLY = frozenset(b"\x8c\x8f\x9c\x9f\xa5\xb9")  # Ś Ź ś ź Ą ą
+ISO_8859_2_ONLY = frozenset(b"\xa1\xa6\xac\xb1\xb6\xbc")  # Ą Ś Ź ą ś ź
+BOM = b"\xef\xbb\xbf"
+_UNIT_ID = re.compile(r"^\s*\d{6}_\d\.")  # an identifier naming its unit: WWPPGG_R.…
+
+
+def swde_encoding(head: bytes) -> str:
+    """The codec of a SWDE file from its first bytes: BOM, header, then content."""
+    if head.startswith(BOM):
+        return "utf-8-sig"
+    declared = _DECLARED.search(head)
+    if declared:
+        return DECLARED_ENCODINGS[declared.group(1).decode().lower()]
+    if any(b > 0x7F for b in head):
+        try:
+            head.decode("utf-8")
+            return "utf-8"
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 3:  # a letter cut at the end of the sample
+                return "utf-8"
+    cp1250 = sum(head.count(bytes([b])) for b in CP1250_ONLY)
+    iso = sum(head.count(bytes([b])) for b in ISO_8859_2_ONLY)
+    return "iso-8859-2" if iso > cp1250 else "cp1250"
 # UK header values -> EPSG (PL-2000 zones by central meridian, PL-1992) (verify spelling).
 COORDINATE_SYSTEMS = {"2000/15": 2176, "2000/18": 2177, "2000/21": 2178, "2000/24": 2179,
                       "1992": 2180, "PL-1992": 2180}
@@ -87,14 +124,30 @@ class SwdeReader(CadastreReader):
 
     @classmethod
     def sniff(cls, head: bytes, path: Path) -> bool:
-        first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
-        return first[:3] in (b"NS,", b"RO,", b"RD,", b"RC,")
+        """The first lines are SWDE line kinds and one of them a header or a record."""
+        lines = [line.strip() for line in head.removeprefix(BOM).splitlines()[:SNIFF_LINES]]
+        kinds = [line.split(b",", 1)[0].decode("ascii", "replace") for line in lines
+                 if b"," in line]
+        return (bool(kinds) and sum(k in LINE_KINDS for k in kinds) >= 0.8 * len(lines)
+                and any(k == "NS" or k in RECORDS for k in kinds))
+
+    def _lines(self, source: CountingReader, encoding: str) -> Iterator[str]:
+        for number, data in enumerate(iter(source.readline, b""), start=1):
+            try:
+                yield data.decode(encoding)
+            except UnicodeDecodeError:
+                self.error(f"line {number} is not valid {encoding} text (the encoding was "
+                           f"taken from the start of the file)", code="bad_encoding",
+                           line=number)
+                yield data.decode(encoding, "replace")
 
     def rows(self) -> Iterator[Row]:
         current: SwdeObject | None = None
         with self.path.open("rb") as raw:
+            self.encoding = swde_encoding(raw.read(1 << 20))
+            raw.seek(0)
             source = CountingReader(raw)
-            lines = (b.decode(ENCODING) for b in iter(source.readline, b""))
+            lines = self._lines(source, self.encoding)
             for number, fields in enumerate(csv.reader(lines), start=1):
                 self.bytes_done = source.done
                 kind = fields[0].strip() if fields else ""
@@ -132,6 +185,9 @@ class SwdeReader(CadastreReader):
     def _finish(self, obj: SwdeObject | None) -> Iterator[Row]:
         if obj is None:
             return
+        for value in obj.attrs.values():
+            if _UNIT_ID.match(value):
+                self.note_unit(value.strip())
         handler = self.handlers.get(obj.cls)
         if handler is None:
             self.skipped[obj.cls or "?"] += 1
@@ -210,6 +266,11 @@ class SwdeReader(CadastreReader):
         if not building_id.startswith(self.options.unit_teryt + "."):
             self.error(f"building id “{building_id}” is missing or not of unit "
                        f"{self.options.unit_teryt}", code="bad_building_id",
+                       **self._where(obj, "building", building_id))
+            return
+        if not building_id_well_formed(building_id):
+            self.error(f"building id “{building_id}” is not of the form "
+                       f"<parcel id>.<building number>", code="malformed_building_id",
                        **self._where(obj, "building", building_id))
             return
         kst, known = kst_class(obj.get("kst"))

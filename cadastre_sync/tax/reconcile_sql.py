@@ -264,7 +264,9 @@ CROSS JOIN LATERAL (
     WHERE bp.building_id = b.id) ps
 WHERE b.unit_id = %(unit_id)s AND b.retired_at IS NULL
 """,
-    "CREATE UNIQUE INDEX ON rec_building (building_id)",
+    # Not unique: exports may give every building one placeholder id (the objects are
+    # their IIP identifiers).
+    "CREATE INDEX ON rec_building (building_id)",
     "CREATE INDEX ON rec_building USING gin (parcels)",
     "ANALYZE rec_building",
 )
