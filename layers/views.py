@@ -10,9 +10,11 @@ A restricted layer a user may see is limited to the boundaries of that user's un
 """
 import gzip
 import io
+import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
@@ -22,6 +24,15 @@ from core.errors import Forbidden, GeoPortalError, NotFound
 from .access import LayerScope, layer_scope_named, units_boundary, units_reach
 from .mapproxy_config import publication
 from .mapserver import SRID
+from .ogc import (
+    OgcRefusal,
+    empty_info,
+    mapserver_failed,
+    ogc_refusal,
+    ogc_status,
+    protocol_of,
+    query_layers_in_scale,
+)
 from .vector_tiles import (
     GRIDS,
     VectorTile,
@@ -31,6 +42,7 @@ from .vector_tiles import (
     vector_tile_render,
 )
 
+logger = logging.getLogger(__name__)
 MOUNT = "/mapproxy"
 # What MapProxy may do with a permitted layer, across WMS, WMTS and TMS.
 _PERMITTED = {"map": True, "featureinfo": True, "legendgraphic": True, "tile": True}
@@ -114,11 +126,24 @@ def mapproxy_authorizer(user) -> Callable[..., dict]:
 
 @csrf_exempt
 def mapproxy(request: HttpRequest, path: str = "") -> HttpResponse:
+    params = {key.upper(): value for key, value in request.GET.items()}
+    refusal = ogc_refusal("/" + path, params)
+    if refusal is not None:
+        return _ogc_response(*refusal.render())
     environ = dict(request.META)
     environ["SCRIPT_NAME"] = request.META.get("SCRIPT_NAME", "") + MOUNT
     environ["PATH_INFO"] = "/" + path
     # Django may already have read the body; MapProxy gets its own copy.
-    environ["wsgi.input"] = io.BytesIO(request.body)
+    environ["wsgi.input"] = io.BytesIO(_body(request))
+    # MapProxy logs its tracebacks to wsgi.errors, which must take text.
+    environ["wsgi.errors"] = _LogStream()
+    feature_info = params.get("REQUEST", "").lower() == "getfeatureinfo" and (
+        params.get("SERVICE", "WMS").upper() == "WMS")
+    if feature_info:
+        kept = query_layers_in_scale(params, protocol_of(params))
+        if not kept:
+            return _ogc_response(200, *empty_info(params.get("INFO_FORMAT", "text/plain")))
+        environ["QUERY_STRING"] = _with_query_layers(request, kept)
     legend = _legend_scope(request)
     if legend is not None and not legend.allowed:
         return _error_response(legend.refusal())
@@ -126,11 +151,65 @@ def mapproxy(request: HttpRequest, path: str = "") -> HttpResponse:
     authorizer.restricted_served = legend is not None and legend.restricted
     environ["mapproxy.authorize"] = authorizer
     response = _wsgi_response(publication().app, environ)
+    response.status_code = ogc_status(response.status_code, response.get("Content-Type", ""),
+                                      response.content)
+    if feature_info and response.status_code == 200:
+        response = _feature_info_checked(response, params)
     if response.status_code == 401:
         response["WWW-Authenticate"] = WWW_AUTHENTICATE
     if authorizer.restricted_served:
         response["Cache-Control"] = f"private, max-age={PRIVATE_MAX_AGE}"
         response["Vary"] = "Cookie, Authorization"
+    return response
+
+
+class _LogStream:
+    """A text stream for wsgi.errors that hands what MapProxy writes to our log."""
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            logger.error("mapproxy: %s", text.rstrip())
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        pass
+
+
+def _body(request: HttpRequest) -> bytes:
+    try:
+        return request.body
+    except RawPostDataException:  # a multipart form already parsed: MapProxy reads none
+        return b""
+
+
+def _with_query_layers(request: HttpRequest, names: list[str]) -> str:
+    query = request.GET.copy()
+    for key in list(query):
+        if key.upper() == "QUERY_LAYERS":
+            query[key] = ",".join(names)
+    return query.urlencode()
+
+
+def _ogc_response(status: int, content_type: str, body: bytes) -> HttpResponse:
+    response = HttpResponse(body, status=status, content_type=content_type)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _feature_info_checked(response: HttpResponse, params: dict[str, str]) -> HttpResponse:
+    """MapProxy's feature info, with nothing found said in the asked format and MapServer's
+    error text turned into an exception instead of passing as an answer."""
+    info_format = params.get("INFO_FORMAT", "text/plain")
+    if not response.content.strip():
+        return _ogc_response(200, *empty_info(info_format))
+    if mapserver_failed(response.content) and "se_xml" not in response.get("Content-Type", ""):
+        logger.error("MapServer failed a feature info: %s", response.content[:400])
+        refusal = OgcRefusal(protocol_of(params), "The map renderer could not answer.",
+                             code="NoApplicableCode", status=502)
+        return _ogc_response(*refusal.render())
     return response
 
 

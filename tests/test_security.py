@@ -19,6 +19,7 @@ from permits.attachments import attachment_add
 from permits.models import Attachment
 from tests import factories
 from tests import permits_factories as pf
+from tests.conftest import FRAME
 
 # MapProxy's demo service ---------------------------------------------------------------
 
@@ -169,3 +170,127 @@ def test_a_refused_draft_deletion_keeps_the_files(db, media, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(Forbidden):
         services.draft_delete(application_id=app.pk, by=resident)
     assert (media / attachment.file.name).exists()
+
+
+# One input layer: NUL characters and over-long parameters -------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "params"), [
+    ("/api/parcels/search/", {"q": "abc\x00def"}),
+    ("/wnioski/moje/", {"page": "1\x00"}),
+    ("/mapproxy/service", {"SERVICE": "WMS\x00", "REQUEST": "GetCapabilities"}),
+    ("/api/parcels/search/", {"q": "x" * 5000}),
+])
+def test_nul_and_over_long_parameters_are_refused_before_any_view(client, path, params):
+    # when an anonymous client sends a NUL byte or a 5,000-character parameter
+    response = client.get(path, params)
+
+    # then the answer is 400 naming the parameter, not a database error
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_input"
+    assert response.json()["detail"]["parameter"] in params
+
+
+@pytest.mark.django_db
+def test_nul_in_a_json_body_a_form_or_a_cookie_is_refused(client):
+    # given a resident logged in
+    client.force_login(factories.user("resident"))
+
+    # when NUL arrives in a JSON body, a form field or a cookie
+    json_body = client.post("/wnioski/api/applications/", '{"kind": "trees\\u0000"}',
+                            content_type="application/json")
+    form = client.post("/wnioski/nowy/trees/", {"applicant_name": "Jan\x00"})
+    client.cookies["sessionid"] = "abc\x00defghijkl"
+    cookie = client.get("/")
+
+    # then each is refused with 400, where it was named
+    assert [json_body.status_code, form.status_code, cookie.status_code] == [400, 400, 400]
+    assert [r.json()["detail"]["where"] for r in (json_body, form, cookie)] == [
+        "body", "form", "cookie"]
+
+
+# OGC services: malformed parameters and exceptions with 4xx ------------------------------
+
+def _wms(**changes) -> dict:
+    params = {"SERVICE": "WMS", "REQUEST": "GetMap", "VERSION": "1.1.1", "LAYERS": "parcels",
+              "STYLES": "", "FORMAT": "image/png", "SRS": "EPSG:2180",
+              "BBOX": ",".join(str(v) for v in FRAME), "WIDTH": "256", "HEIGHT": "256"}
+    return {**params, **changes}
+
+
+def _info(**changes) -> dict:
+    return _wms(**{"REQUEST": "GetFeatureInfo", "QUERY_LAYERS": "parcels", "X": "100",
+                   "Y": "128", "INFO_FORMAT": "application/json", **changes})
+
+
+def _wmts(**changes) -> dict:
+    params = {"SERVICE": "WMTS", "REQUEST": "GetTile", "VERSION": "1.0.0", "LAYER": "parcels",
+              "STYLE": "default", "FORMAT": "image/png", "TILEMATRIXSET": "pl1992",
+              "TILEMATRIX": "3", "TILEROW": "0", "TILECOL": "0"}
+    return {**params, **changes}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "params", "status", "code"), [
+    ("service", _wms(WIDTH="0"), 400, "InvalidParameterValue"),
+    ("service", _wms(BBOX="a,b,c,d"), 400, "InvalidParameterValue"),
+    ("service", _wms(WIDTH="99999", HEIGHT="99999"), 400, "InvalidParameterValue"),
+    ("service", _wms(LAYERS="no_such_layer"), 400, "LayerNotDefined"),
+    ("service", _wms(SRS="EPSG:9999"), 400, "InvalidSRS"),
+    ("service", _wms(VERSION="1.3.0", CRS="EPSG:9999"), 400, "InvalidCRS"),
+    ("service", _wms(FORMAT="image/bmp"), 400, "InvalidFormat"),
+    ("service", _wms(REQUEST="DropTables"), 501, "OperationNotSupported"),
+    ("service", _wms(REQUEST="GetCapabilities", VERSION="abc"), 400, "InvalidParameterValue"),
+    ("service", _info(QUERY_LAYERS="no_such_layer"), 400, "LayerNotDefined"),
+    ("service", _info(X="abc"), 400, "InvalidPoint"),
+    ("service", _info(INFO_FORMAT="image/png"), 400, "InvalidFormat"),
+    ("service", _wmts(TILEMATRIX="abc"), 400, "InvalidParameterValue"),
+    ("service", _wmts(LAYER="no_such_layer"), 400, "InvalidParameterValue"),
+    ("service", _wmts(TILEMATRIX="99"), 400, "TileOutOfRange"),
+    ("wmts/parcels/pl1992/abc/0/0.png", {}, 400, "InvalidParameterValue"),
+])
+def test_malformed_ogc_requests_get_the_standard_exception_and_status(client, map_services,
+                                                                     path, params, status, code):
+    # when a client sends a malformed WMS or WMTS request
+    response = client.get(f"/mapproxy/{path}", params)
+
+    # then the answer is the protocol's exception document with a 4xx (501: not offered)
+    assert response.status_code == status, response.content[:300]
+    assert "xml" in response["Content-Type"]
+    assert f'"{code}"'.encode() in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("info_format", ["application/json", "text/html", "text/plain",
+                                         "application/vnd.ogc.gml"])
+def test_feature_info_outside_the_scale_range_answers_nothing_found(client, two_parcels,
+                                                                    info_format):
+    # given the parcels (drawn from 1:5 000 up) and a map of all Poland
+    params = _info(BBOX="100000,100000,800000,800000", INFO_FORMAT=info_format)
+
+    # when feature info is asked there
+    response = client.get("/mapproxy/service", params)
+
+    # then it is an empty answer in the asked format, not a failure
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(info_format)
+    if info_format == "application/json":
+        assert response.json() == {"type": "FeatureCollection", "features": []}
+
+
+def test_mapserver_error_text_is_not_passed_off_as_feature_info():
+    # given what MapServer writes when a query fails, sent by MapProxy as a 200 answer
+    from django.http import HttpResponse
+
+    from layers.views import _feature_info_checked
+
+    failure = HttpResponse(b"msQueryByPoint(): Search returned no results. msWMSFeatureInfo()"
+                           b": WMS server error.", content_type="text/plain")
+
+    # when our view checks it
+    response = _feature_info_checked(failure, {"VERSION": "1.1.1",
+                                               "INFO_FORMAT": "text/plain"})
+
+    # then the client gets an exception from a failed gateway, not the text as an answer
+    assert response.status_code == 502
+    assert b"NoApplicableCode" in response.content and b"msWMS" not in response.content
