@@ -125,3 +125,18 @@ def validate_gmina_teryt(value: str) -> None:
             code="teryt_level",
             params={"value": value},
         )
+
+
+def nrb_is_valid(digits: str) -> bool:
+    """A Polish account number (NRB, 26 digits): its IBAN check digits hold (ISO 13616,
+    mod 97 with "PL" as 2521)."""
+    if not re.fullmatch(r"\d{26}", digits or ""):
+        return False
+    return int(digits[2:] + "2521" + digits[:2]) % 97 == 1
+
+
+def validate_nrb(value: str) -> None:
+    if not nrb_is_valid(value):
+        raise ValidationError(_("Give the 26 digits of the account number (NRB) without spaces "
+                                "or PL; %(value)s is not a valid account number."),
+                              params={"value": value}, code="invalid_nrb")

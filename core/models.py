@@ -3,11 +3,19 @@ from contextlib import suppress
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .identifiers import LEVEL_GMINA, LEVEL_POWIAT, LEVEL_VOIVODESHIP, parse_teryt, validate_teryt
+from .identifiers import (
+    LEVEL_GMINA,
+    LEVEL_POWIAT,
+    LEVEL_VOIVODESHIP,
+    parse_teryt,
+    validate_nrb,
+    validate_teryt,
+)
 from .roles import ROLE_CHOICES
 
 
@@ -48,6 +56,13 @@ class AdministrativeUnit(models.Model):
     crest = models.ImageField(
         _("crest"), upload_to="units/crests/", blank=True,
         help_text=_("The unit's coat of arms, shown on its public page (PNG or JPEG)."))
+    # Where residents pay the unit's fees: shown on a case with the fee, with the transfer
+    # title and the banks' QR transfer code (permits/payments.py).
+    tax_id = models.CharField(_("NIP"), max_length=10, blank=True,
+                              validators=[RegexValidator(r"^\d{10}$", _("Ten digits."))])
+    bank_account = models.CharField(
+        _("bank account for fees"), max_length=26, blank=True,
+        validators=[validate_nrb])
 
     class Meta:
         verbose_name = _("administrative unit")

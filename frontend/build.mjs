@@ -12,6 +12,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const options = {
   absWorkingDir: root,
   entryPoints: {
+    // The design system of every page (frontend/src/design/).
+    'portal': 'frontend/src/portal.css',
     'overview-map': 'frontend/src/overview-map.js',
     'map-page': 'frontend/src/map-page.js',
     'permits-map': 'frontend/src/permits-map.js',

@@ -110,6 +110,12 @@ class Kind:
     saved_verdict: Callable[[Any], Any] | None = None
     # Whether a parcel not owned by the applicant needs the owner's consent (review flag).
     owner_consent: bool = True
+    # procedure code -> its label for people ("permit" -> "zezwolenie"); a kind with one
+    # procedure ("") is shown by its title.
+    procedure_labels: dict[str, Any] = field(default_factory=dict)
+    # state -> what the applicant is to do, where the kind differs from the framework's
+    # words (permits.workflow.EXPECTED_OF_APPLICANT), e.g. an issued extract has no conditions.
+    expected_of_applicant: dict[str, Any] = field(default_factory=dict)
 
     def form_class(self):
         module, _, name = self.form.rpartition(".")
@@ -117,6 +123,20 @@ class Kind:
 
     def outcomes_for(self, procedure: str) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.procedure in ("", procedure))
+
+    def outcomes_to_choose(self, procedure: str) -> tuple[Outcome, ...]:
+        """The outcomes an officer may choose: not those only the deadline job applies
+        (e.g. a removal allowed because no objection came in time)."""
+        automatic = set(self.silent_outcomes.values())
+        return tuple(o for o in self.outcomes_for(procedure) if o.code not in automatic)
+
+    def expected(self, state: str):
+        from .workflow import EXPECTED_OF_APPLICANT
+
+        return self.expected_of_applicant.get(state) or EXPECTED_OF_APPLICANT[state]
+
+    def procedure_label(self, procedure: str):
+        return self.procedure_labels.get(procedure) or self.title
 
     @property
     def form_template(self) -> str:

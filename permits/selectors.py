@@ -56,7 +56,7 @@ def offered_kinds(unit, parcels) -> list[OfferedKind]:
 
 def parcels_from_ids(ids: list[str]) -> list[Parcel]:
     """Current parcels by idDzialki, in the order given; an unknown id is an error naming it."""
-    found = {p.parcel_id: p for p in Parcel.objects.select_related("unit").filter(
+    found = {p.parcel_id: p for p in Parcel.objects.select_related("unit", "precinct").filter(
         parcel_id__in=ids, retired_at__isnull=True)}
     missing = [i for i in ids if i not in found]
     if missing:
@@ -76,7 +76,7 @@ def application_get(*, user, pk: int) -> Application:
 
 def my_applications(*, user) -> QuerySet[Application]:
     return (Application.objects.filter(applicant=user).select_related("unit")
-            .prefetch_related("parcel_links").order_by("-created_at"))
+            .prefetch_related("parcel_links__parcel__precinct").order_by("-created_at"))
 
 
 def officer_queue(*, user, unit=None, kind: str = "", state: str = "", due: str = "",
@@ -85,7 +85,7 @@ def officer_queue(*, user, unit=None, kind: str = "", state: str = "", due: str 
     today = today or timezone.localdate()
     qs = (Application.objects.filter(unit__in=officer_units(user, "view"))
           .exclude(state="draft").select_related("unit", "applicant")
-          .prefetch_related("parcel_links"))
+          .prefetch_related("parcel_links__parcel__precinct"))
     if unit is not None:
         qs = qs.filter(unit=unit)
     if kind:

@@ -265,7 +265,7 @@ def application_transition(*, application_id: int, action: str, by, version: int
             raise Conflict(_("The deadline has not passed yet."),
                            detail={"deadline": str(app.deadline)})
     if row.needs_outcome or row.silent:
-        _record_outcome(app, kind, outcome, conditions or [], data)
+        _record_outcome(app, kind, outcome, conditions or [], data, by_silence=row.silent)
     if row.action == "schedule_inspection":
         app.inspection_on = on_date
         data["inspection_on"] = on_date.isoformat()
@@ -277,8 +277,10 @@ def application_transition(*, application_id: int, action: str, by, version: int
 
 
 def _record_outcome(app: Application, kind: kinds.Kind, outcome: str, conditions: list,
-                    data: dict) -> None:
-    allowed = {o.code for o in kind.outcomes_for(app.procedure)}
+                    data: dict, *, by_silence: bool = False) -> None:
+    # An outcome by silence is the deadline job's alone: an officer cannot choose it.
+    choices = kind.outcomes_for if by_silence else kind.outcomes_to_choose
+    allowed = {o.code for o in choices(app.procedure)}
     if outcome not in allowed:
         raise InvalidInput(_("Choose one of the decisions this procedure allows."),
                            detail={"field": "outcome", "allowed": sorted(allowed)})

@@ -20,9 +20,9 @@ from . import kinds, selectors, services
 from .access import officer_units, roles_towards
 from .attachments import attachment_add
 from .models import Attachment
+from .payments import fee_payment
 from .workflow import (
     APPLICANT,
-    EXPECTED_OF_APPLICANT,
     OFFICER,
     ROLE_LABELS,
     STATE_CHOICES,
@@ -100,19 +100,46 @@ def application_new(request: HttpRequest, kind: str) -> HttpResponse:
         messages.error(request, str(exc.message))
         return redirect("home")
     form = kind_obj.form_class()(request.POST or None, request.FILES or None, parcels=parcels)
+    if request.method == "POST" and "check" in request.POST:
+        return _form_page(request, kind_obj, form, parcels=parcels, verdict=_check(form))
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
                 app = services.draft_create(by=request.user, kind_code=kind, parcels=parcels)
-                services.draft_save(application_id=app.pk, by=request.user, form=form)
+                app = services.draft_save(application_id=app.pk, by=request.user, form=form)
         except GeoPortalError as exc:
             messages.error(request, str(exc.message))
         else:
+            if "submit" in request.POST:
+                return _submit(request, app)
             messages.success(request, _("Draft saved. You can come back to it from My cases."))
             return redirect("permits:edit", pk=app.pk)
     verdict = form.verdict() if request.method == "POST" and form.is_valid() else None
     return _form_page(request, kind_obj, form, parcels=parcels, verdict=verdict,
                       status=400 if request.method == "POST" else 200)
+
+
+def _check(form):
+    """The verdict of "Check": from what the kind needs for it (`check()`), else from the
+    whole form once valid."""
+    if hasattr(form, "check"):
+        return form.check()
+    return form.verdict() if form.is_valid() and hasattr(form, "verdict") else None
+
+
+def _submit(request, app):
+    """Submit a saved draft; a refusal (e.g. a missing document) leaves it a draft."""
+    try:
+        app = services.application_submit(application_id=app.pk, by=request.user,
+                                           version=app.version)
+    except GeoPortalError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("permits:edit", pk=app.pk)
+    messages.success(request, _(
+        "Submitted: case %(case)s on %(when)s. Keep the confirmation.") % {
+        "case": app.case_number,
+        "when": timezone.localtime(app.submitted_at).strftime("%d.%m.%Y %H:%M")})
+    return redirect("permits:detail", pk=app.pk)
 
 
 @login_required
@@ -122,30 +149,27 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(app, HttpResponse):
         return app
     kind = _kind_or_404(app.kind)
-    parcels = [link.parcel for link in app.parcel_links.select_related("parcel__unit")]
+    parcels = [link.parcel for link in
+               app.parcel_links.select_related("parcel__unit", "parcel__precinct")]
     form = kind.form_class()(request.POST or None, request.FILES or None, application=app,
                              parcels=parcels)
     verdict = None
-    if request.method == "POST":
+    if request.method == "POST" and "check" in request.POST:
+        verdict = _check(form)
+    elif request.method == "POST":
         if not form.is_valid():
             return _form_page(request, kind, form, app=app, parcels=parcels, status=400)
         verdict = form.verdict() if hasattr(form, "verdict") else None
-        if "check" not in request.POST:
-            try:
-                app = services.draft_save(application_id=app.pk, by=request.user, form=form,
-                                          version=_int(request.POST.get("version")))
-                if "submit" in request.POST:
-                    app = services.application_submit(application_id=app.pk, by=request.user,
-                                                       version=app.version)
-                    messages.success(request, _(
-                        "Submitted: case %(case)s on %(when)s. Keep the confirmation.") % {
-                        "case": app.case_number,
-                        "when": timezone.localtime(app.submitted_at).strftime("%d.%m.%Y %H:%M")})
-                    return redirect("permits:detail", pk=app.pk)
-                messages.success(request, _("Draft saved."))
-                return redirect("permits:edit", pk=app.pk)
-            except GeoPortalError as exc:
-                messages.error(request, str(exc.message))
+        try:
+            app = services.draft_save(application_id=app.pk, by=request.user, form=form,
+                                      version=_int(request.POST.get("version")))
+        except GeoPortalError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            if "submit" in request.POST:
+                return _submit(request, app)
+            messages.success(request, _("Draft saved."))
+            return redirect("permits:edit", pk=app.pk)
     elif app.payload:
         verdict = _saved_verdict(app)
     return _form_page(request, kind, form, app=app, parcels=parcels, verdict=verdict)
@@ -238,7 +262,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     for app in apps:
         app.kind_obj = kinds.get(app.kind)
-        app.expected = EXPECTED_OF_APPLICANT[app.state]
+        app.expected = app.kind_obj.expected(app.state)
         app.overdue = selectors.is_overdue(app, today)
     return render(request, "permits/my_cases.html", {"apps": apps})
 
@@ -255,11 +279,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "app": app, "kind": kind, "roles": roles, "is_officer": OFFICER in roles,
         "is_applicant": APPLICANT in roles,
-        "state_label": State(app.state).label, "expected": EXPECTED_OF_APPLICANT[app.state],
+        "state_label": State(app.state).label, "expected": kind.expected(app.state),
+        "payment": fee_payment(app),
         "events": app.events.select_related("actor"), "role_labels": ROLE_LABELS,
         "actions": allowed_actions(app.state, roles),
         "outcome_label": next((o.label for o in kind.outcomes if o.code == app.outcome), ""),
-        "outcomes": kind.outcomes_for(app.procedure),
+        "outcomes": kind.outcomes_to_choose(app.procedure),
         "overdue": selectors.is_overdue(app),
         "summary": kind.summary(app) if kind.summary else [],
         "attachments": app.attachments.all(),
@@ -276,8 +301,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update({
             "flags": selectors.review_flags(app),
             "nearby": selectors.nearby_open_cases(app),
-            "zoning": [(link.parcel_ident, parcel_zoning(parcel=link.parcel))
-                       for link in app.parcel_links.select_related("parcel")],
+            "zoning": [(link, parcel_zoning(parcel=link.parcel))
+                       for link in app.parcel_links.select_related("parcel__precinct")],
         })
     return render(request, "permits/application_detail.html", context)
 
@@ -326,6 +351,7 @@ def officer_queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     for app in apps:
         app.kind_obj = kinds.get(app.kind)
+        app.procedure_label = app.kind_obj.procedure_label(app.procedure)
         app.overdue = selectors.is_overdue(app, today)
     return render(request, "permits/queue.html", {
         "apps": apps, "units": units, "unit": unit, "filters": filters,

@@ -84,7 +84,7 @@ function addRow(prefix) {
   if (!total || !template || !body) return null;
   const index = Number(total.value);
   const html = template.innerHTML.replaceAll('__prefix__', String(index))
-    .replace('__n__', String(index + 1));
+    .replaceAll('__n__', String(index + 1));
   body.insertAdjacentHTML('beforeend', html);
   total.value = String(index + 1);
   return body.lastElementChild;
@@ -278,7 +278,7 @@ function liveVerdict(config) {
     head.dataset.liveVerdict = result.verdict;
     head.textContent = config.assessment.labels[result.verdict]
       .replace('%(fee)s', Number(result.fee).toLocaleString(document.documentElement.lang,
-        {minimumFractionDigits: 2}));
+        {minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: 'always'}));
     const list = document.createElement('ul');
     for (const line of result.lines) {
       list.append(Object.assign(document.createElement('li'), {textContent: line}));

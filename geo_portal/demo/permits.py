@@ -18,9 +18,16 @@ RESIDENT, OFFICER = "mieszkaniec", "urzednik"
 PREFIXES = {"trees": "OŚ.6131"}
 
 
+# An account number of the right shape (valid check digits) for the demo gmina's fees.
+DEMO_ACCOUNT, DEMO_TAX_ID = "83101010230000261395100000", "6911234562"
+
+
 @transaction.atomic
 def demo_permits(*, unit) -> dict:
     enabled = _enable_kinds(unit)
+    if not unit.bank_account:
+        unit.bank_account, unit.tax_id = DEMO_ACCOUNT, unit.tax_id or DEMO_TAX_ID
+        unit.save(update_fields=["bank_account", "tax_id"])
     users = get_user_model().objects.filter(username__in=[RESIDENT, OFFICER]).in_bulk(
         field_name="username")
     if len(users) < 2 or Application.objects.filter(applicant=users[RESIDENT]).exists():

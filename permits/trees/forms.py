@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models.trees import EXEMPTION_CHOICES, ShrubGroup, Species, TreeItem
@@ -49,8 +50,24 @@ class MainForm(forms.Form):
                                   required=False)
     reason = forms.CharField(label=_("Reason for removal"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
+    # A date picker: the browser shows it in the reader's format (dd.mm.rrrr in Polish);
+    # the value travels as ISO, which is what type="date" requires.
     intended_date = forms.DateField(label=_("Intended removal date"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=forms.DateInput(attrs={"type": "date"},
+                                                           format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["intended_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+    def clean_intended_date(self):
+        value = self.cleaned_data.get("intended_date")
+        if value and value < timezone.localdate():
+            raise forms.ValidationError(_("The intended removal date cannot be in the past."))
+        return value
+
+
+_HOLDER_FIELDS = ("natural_person", "own_land", "land_natural_persons", "business")
 
 
 class TreeForm(forms.Form):
@@ -145,6 +162,19 @@ class TreeRemovalForm:
             self._check_places()
             self._check_stems()
         return ok and not self._spatial_errors
+
+    def check(self) -> Assessment | None:
+        """What "Check" answers: the verdict from the trees, shrubs and the holder's boxes
+        alone. The applicant's name, address and reason are not needed for it, and their
+        "required" errors are not shown before the resident saves."""
+        self.main.is_valid()
+        for name in [n for n in self.main.errors if n not in _HOLDER_FIELDS]:
+            del self.main.errors[name]
+        ok = self.trees.is_valid() & self.shrubs.is_valid()
+        if ok:
+            self._check_places()
+            self._check_stems()
+        return self.verdict() if ok and not self._spatial_errors else None
 
     @property
     def non_field_errors(self) -> list[str]:

@@ -53,5 +53,6 @@ KINDS = (
         summary=services.application_summary,
         conditions=services.decision_conditions,
         submit_check=services.submit_check,
+        procedure_labels={PERMIT: _("permit"), NOTIFICATION: _("notification")},
     ),
 )

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
@@ -93,6 +94,11 @@ def _years_after(day: date, years: int) -> date:
     return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
+def _date_text(iso: str) -> str:
+    """"2027-03-15" -> "15 marca 2027" (the active language's long date); "–" if none."""
+    return date_format(date.fromisoformat(iso), "j E Y") if iso else "–"
+
+
 def application_summary(application) -> list[tuple[str, str]]:
     p = application.payload
     rows = [
@@ -103,7 +109,7 @@ def application_summary(application) -> list[tuple[str, str]]:
         (_("Land owned by natural persons"),
          _("yes") if holder_of(p).natural_persons_land else _("no")),
         (_("Reason for removal"), p.get("reason", "")),
-        (_("Intended removal date"), p.get("intended_date", "")),
+        (_("Intended removal date"), _date_text(p.get("intended_date", ""))),
     ]
     for t in application.trees.select_related("species"):
         rows.append((_("Tree %(n)s") % {"n": t.position}, _(

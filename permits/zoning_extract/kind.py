@@ -89,5 +89,10 @@ KINDS = (
         verdict_template="permits/zoning_extract/verdict.html",
         saved_verdict=extract_saved_verdict,
         owner_consent=False,
+        # An extract carries no conditions to fulfil: it is a document to download.
+        expected_of_applicant={
+            State.DECIDED: _("Nothing more: download the extract below (if it was not "
+                             "issued, the reasons are in the history)."),
+        },
     ),
 )

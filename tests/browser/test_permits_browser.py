@@ -58,12 +58,13 @@ def test_resident_files_a_permit_and_the_officer_grants_it(live_server, town, se
     page.fill("input[name='trees-0-stems_130cm']", "120")
     # (the live verdict answers while she types, before any button)
     live = page.wait_for_selector("[data-live-verdict='permit']")
-    assert "3600,00 zł" in live.inner_text()
+    # (money grouped as everywhere on the site: "3 600,00 zł")
+    assert "3 600,00 zł" in live.inner_text().replace("\xa0", " ")
     page.click("button[name='check']")
 
     # then the form says a permit is needed, with the fee: 120 cm × 30 zł (group B, ≥101 cm)
     verdict = page.wait_for_selector("[data-verdict='permit']")
-    assert "3600,00 zł" in verdict.inner_text()
+    assert "3 600,00 zł" in verdict.inner_text().replace("\xa0", " ")
     screenshot(page, "verdict")
 
     # when she saves the draft and submits it

@@ -68,7 +68,7 @@ def test_from_the_map_to_a_downloaded_issued_extract(live_server, town, session_
 
     # when she submits
     page.click("button[name=submit]")
-    page.wait_for_selector(".case-facts")
+    page.wait_for_selector("#now-heading")  # the case page, led by what happens now
     app = Application.objects.get(kind="zoning_extract")
     assert app.state == "submitted" and app.fee == Decimal("50")
 

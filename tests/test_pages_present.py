@@ -1,0 +1,154 @@
+"""What people read: money, parcels and codes through their labels; the resident's case
+page around what happens now, with the fee's payment details; the tree form's "Check"."""
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from core.errors import InvalidInput
+from permits import services
+from permits.models import Application
+from permits.payments import fee_payment, qr_text
+from permits.workflow import State
+from tests import permits_factories as pf
+
+ACCOUNT = "83101010230000261395100000"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def world(db):
+    return pf.world()
+
+
+def render(text: str, **context) -> str:
+    return Template("{% load present %}" + text).render(Context(context))
+
+
+def test_money_is_grouped_with_a_decimal_comma_and_the_currency_in_polish(db):
+    with translation.override("pl"):
+        assert render("{{ v|money }}", v=Decimal("72807.99")) == "72\u00a0807,99\u00a0zł"
+        assert render("{{ v|money }}", v=None) == ""
+    with translation.override("en"):
+        assert render("{{ v|money }}", v=Decimal("72807.99")) == "72,807.99\u00a0zł"
+
+
+def test_a_parcel_reads_as_precinct_and_number_with_its_id_on_hover(world):
+    _unit, parcel, _resident, _officer = world
+    with translation.override("pl"):
+        html = render("{{ p|parcel }}", p=parcel)
+    assert html == ('<span class="parcel-ref" title="Identyfikator działki 026101_1.0001.77/1" '
+                    'data-parcel-id="026101_1.0001.77/1">Centrum, dz. 77/1</span>')
+
+
+def test_the_qr_transfer_code_follows_the_banks_standard():
+    text = qr_text(tax_id="6911234562", account=ACCOUNT, amount=Decimal("123.45"),
+                   recipient="Urząd Miasta Legnicy | Wydział",
+                   title="Opłata, sprawa OŚ.6131.1.2026")
+    assert text == (f"6911234562|PL|{ACCOUNT}|012345|Urząd Miasta Legnicy|"
+                    "Opłata, sprawa OŚ.6131.1.2026|||")
+    # six digits carry at most 9 999,99 zł: above it the amount is typed by the payer
+    assert qr_text(tax_id="", account=ACCOUNT, amount=Decimal("72807.99"), recipient="U",
+                   title="T").split("|")[3] == "000000"
+
+
+def test_the_applicant_sees_what_happens_now_and_how_to_pay_with_the_case_number(world, client):
+    # given a submitted permit case with a fee, in a unit that gave its account
+    unit, parcel, resident, _officer = world
+    unit.bank_account, unit.tax_id = ACCOUNT, "6911234562"
+    unit.save()
+    app = pf.submitted(resident, [parcel])
+    assert app.fee == Decimal("3300.00")
+    client.force_login(resident)
+    # when the applicant opens the case
+    with translation.override("pl"):
+        page = client.get(f"/wnioski/{app.pk}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    # then the page leads with the state, the fee in Polish format and how to pay it
+    now = page.index('id="now-heading"')
+    assert now < page.index('id="payment-heading"') < page.index('id="details"')
+    assert "3\u00a0300,00\u00a0zł" in page
+    assert "PL83 1010 1023 0000 2613 9510 0000" in page
+    assert f"Opłata, sprawa {app.case_number}" in page
+    assert "<svg" in page and "Kod QR przelewu" in page
+    # and the digest and the parcel ids are under "details", the parcel by its name
+    assert page.index(app.digest) > page.index('id="details"')
+    assert "Centrum, dz. 77/1" in page
+    assert fee_payment(app).qr_text.split("|")[2:4] == [ACCOUNT, "330000"]
+
+
+def test_no_payment_box_without_the_units_account(world, client):
+    _unit, parcel, resident, _officer = world
+    app = pf.submitted(resident, [parcel])
+    client.force_login(resident)
+    page = client.get(f"/wnioski/{app.pk}/").content.decode()
+    assert 'id="payment-heading"' not in page and fee_payment(app) is None
+
+
+def test_the_officer_is_not_offered_the_outcome_only_silence_gives(world, client):
+    # given a notification whose inspection is scheduled (set directly: the path there is
+    # tested in test_permits_workflow)
+    _unit, parcel, resident, officer = world
+    app = pf.submitted(resident, [parcel])
+    Application.objects.filter(pk=app.pk).update(procedure="notification",
+                                                 state=State.INSPECTION_SCHEDULED)
+    client.force_login(officer)
+    page = client.get(f"/wnioski/{app.pk}/").content.decode()
+    # then the decision offers no objection / objection, not "allowed by silence"
+    assert 'value="no_objection"' in page and 'value="silent_consent"' not in page
+    # and the service refuses it from an officer, changing nothing
+    app.refresh_from_db()
+    with pytest.raises(InvalidInput):
+        services.application_transition(application_id=app.pk, action="decide", by=officer,
+                                        reason="r", outcome="silent_consent",
+                                        version=app.version)
+    app.refresh_from_db()
+    assert (app.state, app.outcome) == (State.INSPECTION_SCHEDULED, "")
+
+
+def test_the_queue_names_the_procedure_in_polish(world, client):
+    _unit, parcel, resident, officer = world
+    pf.submitted(resident, [parcel])
+    client.force_login(officer)
+    page = client.get("/wnioski/urzad/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert 'data-procedure="permit">zezwolenie</td>' in page
+
+
+def test_check_gives_the_verdict_without_name_address_or_reason(world, client):
+    # given a resident who has filled in a tree only
+    _unit, parcel, resident, _officer = world
+    client.force_login(resident)
+    data = pf.content(trees=[pf.tree()], applicant_name="", applicant_address="", reason="")
+    post = pf.formset_data(data) | {"parcels": parcel.parcel_id, "check": "1"}
+    # when they press "Check"
+    response = client.post("/wnioski/nowy/trees/", post, HTTP_ACCEPT_LANGUAGE="pl")
+    # then the verdict is shown, no field is marked missing and no draft is made
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-verdict="permit"' in page
+    assert "To pole jest wymagane" not in page
+    assert Application.objects.count() == 0
+
+
+def test_submit_files_a_new_application_in_one_step(world, client):
+    _unit, parcel, resident, _officer = world
+    client.force_login(resident)
+    post = pf.formset_data(pf.content(trees=[pf.tree()])) | {"parcels": parcel.parcel_id,
+                                                             "submit": "1"}
+    response = client.post("/wnioski/nowy/trees/", post)
+    app = Application.objects.get()
+    assert (response.status_code, response.url) == (302, f"/wnioski/{app.pk}/")
+    assert app.state == State.SUBMITTED and app.case_number
+
+
+def test_an_intended_date_in_the_past_is_refused(world):
+    _unit, parcel, _resident, _officer = world
+    form = pf.form([parcel], pf.content(trees=[pf.tree()], intended_date="2020-01-01"))
+    with translation.override("pl"):
+        assert not form.is_valid()
+        assert form.main.errors["intended_date"] == [
+            "Planowana data usunięcia nie może być w przeszłości."]
