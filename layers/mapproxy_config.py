@@ -28,8 +28,10 @@ from .mapserver import (
 from .raster_layers import RasterLayer, raster_layers
 from .registry import (
     COMPOSITES,
+    KIEG_LAYERS,
     LAYERS,
     CompositeLayer,
+    ProfileLayer,
     PublishedLayer,
 )
 
@@ -114,11 +116,13 @@ def mapproxy_config(ms_files: MapServerFiles) -> dict:
                       "tile_lock_dir": str(cache_base / "tile_locks")},
         },
         "sources": {**{_source_name(item): _source(item, ms_files) for item in _published()},
-                    **{_source_name(item): _raster_source(item, ms_files) for item in rasters}},
+                    **{_source_name(item): _raster_source(item, ms_files) for item in rasters},
+                    **{_source_name(item): _source(item, ms_files) for item in KIEG_LAYERS}},
         "caches": {**{_cache_name(item): _cache(item) for item in _published()},
                    **{_cache_name(item): _raster_cache(item) for item in rasters}},
         # Base maps (orthophotos) first: clients list them apart from the overlays.
-        "layers": [_layer(item) for item in [*rasters, *_published()]],
+        "layers": [_layer(item) for item in [*rasters, *_published()]]
+                  + [_profile_layer(item) for item in KIEG_LAYERS],
     }
 
 
@@ -171,6 +175,8 @@ def _mapserver_layers(item: Published) -> list[str]:
 
 
 def _query_layers(item: Published) -> list[str]:
+    if isinstance(item, ProfileLayer):
+        return [item.name]  # its query-only layer, in the profile's fields
     members = item.layers if isinstance(item, CompositeLayer) else (item,)
     return [member.name for member in reversed(members) if member.is_queryable]
 
@@ -243,6 +249,17 @@ def _layer(layer: Published | RasterLayer) -> dict:
         "name": layer.name,
         "title": layer.title_pl,
         "sources": [_cache_name(layer)],
+        "md": {"abstract": layer.abstract_pl},
+        **_scale_hints(layer),
+    }
+
+
+def _profile_layer(layer: ProfileLayer) -> dict:
+    # Straight from MapServer, for the frame asked: a WMS-only name, no second tile cache.
+    return {
+        "name": layer.name,
+        "title": layer.title_pl,
+        "sources": [_source_name(layer)],
         "md": {"abstract": layer.abstract_pl},
         **_scale_hints(layer),
     }

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .raster_layers import RasterLayer, raster_layers
-from .registry import LAYERS, Geometry, Label, PublishedLayer, Style
+from .registry import KIEG_LAYERS, LAYERS, Geometry, Label, PublishedLayer, Style
 
 SRID = 2180
 # Onshore Poland in EPSG:2180 with a margin; the extent layers claim without asking PostGIS.
@@ -96,12 +96,19 @@ def _write_featureinfo_templates(directory: Path) -> dict[str, Path]:
     paths = {"header": directory / "header.html", "footer": directory / "footer.html"}
     write_atomic(paths["header"], render_to_string("layers/featureinfo_header.html"))
     write_atomic(paths["footer"], render_to_string("layers/featureinfo_footer.html"))
-    for layer in LAYERS:
+    for layer in mapfile_layers():
         if layer.is_queryable:
             paths[layer.name] = directory / f"{layer.name}.html"
             write_atomic(paths[layer.name],
                          render_to_string("layers/featureinfo_layer.html", {"layer": layer}))
     return paths
+
+
+def mapfile_layers() -> list[PublishedLayer]:
+    """The registry's layers, then the query-only layers answering feature info in the
+    KIEG profile's fields (built now: their SQL names dictionary entries in Polish)."""
+    infos = [layer.info_layer() for layer in KIEG_LAYERS]
+    return [*LAYERS, *(info for info in infos if info is not None)]
 
 
 def map_pattern(mapfile: Path) -> str:
@@ -137,7 +144,7 @@ def _fonts() -> list[tuple[str, Path]]:
 def _mapfile_context(files: MapServerFiles, templates: dict[str, Path]) -> dict:
     connection_string = quote(postgis_connection(connection.settings_dict))
     ms_layers = []
-    for layer in LAYERS:
+    for layer in mapfile_layers():
         ms_layers.extend(_ms_layers(layer, connection_string, templates.get(layer.name)))
     return {
         "extent": " ".join(str(v) for v in EXTENT),

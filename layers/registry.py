@@ -10,6 +10,7 @@ geometry with `!BOX!`, MapServer's placeholder for the requested extent: the
 bounding-box test then hits the GiST index even where the query joins tables.
 Scales are OGC scale denominators (0.28 mm pixel), as MapProxy counts them.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -460,14 +461,149 @@ COMPOSITES: tuple[CompositeLayer, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class ProfileLayer(CompositeLayer):
+    """Registry layers under the name a national specification gives them, for the systems
+    that speak it (GUGiK's KIEG cadastre WMS): the members draw as they do under our own
+    names, with the same access; feature info answers in the specification's fields.
+
+    Not a copy of the layers: `info_fields` and `info_sql` (a function, called when the
+    mapfile is written, so that dictionary names come out in Polish) only say how the
+    specification reads the same tables. Served by the WMS only, rendered for the frame
+    asked (no tile cache of its own).
+    """
+
+    info_fields: tuple[Field, ...] = ()
+    info_sql: Callable[[], str] | None = None
+    profile: str = "KIEG"
+
+    @property
+    def is_queryable(self) -> bool:
+        return self.info_sql is not None
+
+    def info_layer(self) -> PublishedLayer | None:
+        """The query-only MapServer layer answering feature info under the profile's name
+        (it draws nothing: an empty style)."""
+        if self.info_sql is None:
+            return None
+        return PublishedLayer(
+            name=self.name, title_pl=self.title_pl, title_en=self.title_en,
+            abstract_pl=self.abstract_pl, abstract_en=self.abstract_en,
+            geometry=Geometry.POLYGON, sql=self.info_sql(), style=Style(),
+            max_scale=self.max_scale, min_scale=self.min_scale, queryable=self.info_fields)
+
+
+def _register_group_sql(column: str) -> str:
+    """`7 - osoby fizyczne`: the group's number and name, as KIEG writes them. The names
+    come from the cadastre's dictionary in the active language (Polish when the mapfile
+    is written)."""
+    from cadastre_sync.dictionaries import REGISTER_GROUPS
+
+    cases = " ".join(f"WHEN {number} THEN '{number} - ' || {_sql_text(str(name).lower())}"
+                     for number, name in REGISTER_GROUPS)
+    return f"CASE {column} {cases} ELSE {column}::text END"
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _kieg_parcels_sql() -> str:
+    # NUMER_ARKUSZA: the map sheet of an id numbered per sheet (WWPPGG_R.OOOO.AR_N.NR).
+    # Built from constants only (the dictionary's names, quoted), never from a request.
+    return f"""
+SELECT p.id, p.geom, p.parcel_id AS "ID_DZIALKI", p.number AS "NUMER_DZIALKI",
+       CASE WHEN split_part(p.parcel_id, '.', 4) <> '' THEN split_part(p.parcel_id, '.', 3)
+            ELSE '' END AS "NUMER_ARKUSZA",
+       pr.number AS "NUMER_OBREBU", COALESCE(NULLIF(pr.name, ''), pr.number) AS "NAZWA_OBREBU",
+       u.name AS "NAZWA_GMINY", to_char(p.registered_area_ha, 'FM9999999990.0000')
+       AS "POLE_EWIDENCYJNE", p.land_register_number AS "KW",
+       {_register_group_sql('ru."group"')} AS "GRUPA_REJESTROWA",
+       to_char(current_date, 'YYYY-MM-DD') AS "DATA"
+FROM cadastre_sync_parcel p JOIN cadastre_sync_precinct pr ON pr.id = p.precinct_id
+JOIN core_administrativeunit u ON u.id = p.unit_id
+LEFT JOIN cadastre_sync_registerunit ru ON ru.id = p.register_unit_id
+WHERE p.retired_at IS NULL AND p.geom && !BOX!
+"""  # noqa: S608
+
+
+def _kieg_buildings_sql() -> str:
+    return """
+SELECT id, geom, building_id AS "ID_BUDYNKU", kst_class AS "FUNKCJA",
+       storeys_above + storeys_below AS "KONDYGNACJE"
+FROM cadastre_sync_building
+WHERE retired_at IS NULL AND geom && !BOX!
+"""
+
+
+# GUGiK's specification of the powiat EGiB WMS gathered by KIEG: layer names and the feature
+# info of `dzialki` (v2.1, GUGiK notice of 4 March 2020) and `budynki` (v3.0, GUGiK notice
+# of 5 February 2021). `kontury` (classification contours) is not offered: the cadastre
+# here holds land-use and soil class pieces, drawn under `uzytki`.
+KIEG_LAYERS: tuple[ProfileLayer, ...] = (
+    ProfileLayer(
+        name="dzialki", title_pl="Działki ewidencyjne", title_en="Cadastral parcels",
+        abstract_pl="Działki ewidencyjne (profil KIEG).",
+        abstract_en="Cadastral parcels (KIEG profile).", members=("parcels",),
+        info_fields=(
+            Field("ID_DZIALKI", "Identyfikator działki"),
+            Field("NUMER_DZIALKI", "Numer działki"),
+            Field("NUMER_ARKUSZA", "Numer arkusza mapy"),
+            Field("NUMER_OBREBU", "Numer obrębu"),
+            Field("NAZWA_OBREBU", "Nazwa obrębu"),
+            Field("NAZWA_GMINY", "Nazwa gminy"),
+            Field("POLE_EWIDENCYJNE", "Pole ewidencyjne [ha]"),
+            Field("KW", "Numer księgi wieczystej"),
+            Field("GRUPA_REJESTROWA", "Grupa rejestrowa"),
+            Field("DATA", "Data aktualności"),
+        ),
+        info_sql=_kieg_parcels_sql,
+    ),
+    ProfileLayer(
+        name="numery_dzialek", title_pl="Numery działek", title_en="Parcel numbers",
+        abstract_pl="Numery działek ewidencyjnych (profil KIEG).",
+        abstract_en="Parcel numbers (KIEG profile).", members=("parcel_numbers",),
+    ),
+    ProfileLayer(
+        name="budynki", title_pl="Budynki", title_en="Buildings",
+        abstract_pl="Budynki (profil KIEG).", abstract_en="Buildings (KIEG profile).",
+        members=("buildings",),
+        info_fields=(
+            Field("ID_BUDYNKU", "Identyfikator budynku"),
+            Field("FUNKCJA", "Funkcja (klasa KŚT)"),
+            Field("KONDYGNACJE", "Liczba kondygnacji"),
+        ),
+        info_sql=_kieg_buildings_sql,
+    ),
+    ProfileLayer(
+        name="obreby", title_pl="Obręby ewidencyjne", title_en="Cadastral precincts",
+        abstract_pl="Granice obrębów ewidencyjnych (profil KIEG).",
+        abstract_en="Cadastral precinct boundaries (KIEG profile).", members=("precincts",),
+    ),
+    ProfileLayer(
+        name="uzytki", title_pl="Użytki gruntowe", title_en="Land use",
+        abstract_pl="Użytki gruntowe i klasy gleboznawcze (profil KIEG).",
+        abstract_en="Land use and soil classes (KIEG profile).", members=("land_use",),
+    ),
+    ProfileLayer(
+        name="geoportal", title_pl="Ewidencja gruntów i budynków",
+        title_en="Land and building register",
+        abstract_pl="Obręby, działki z numerami i budynki razem (profil KIEG).",
+        abstract_en="Precincts, parcels with numbers and buildings together (KIEG profile).",
+        members=("precincts", "buildings", "parcels", "parcel_numbers"),
+    ),
+)
+
+
 def layer_named(name: str) -> PublishedLayer | None:
     return _BY_NAME.get(name)
 
 
 def published_named(name: str) -> PublishedLayer | CompositeLayer | None:
-    """A layer clients may ask for by name: a registry layer, a composite map, or a raster
-    base map added by an administrator (layers.raster_layers; rows, not entries here)."""
-    found = _BY_NAME.get(name) or _COMPOSITE_BY_NAME.get(name)
+    """A layer clients may ask for by name: a registry layer, a composite map, a layer under
+    its KIEG name, or a raster base map added by an administrator (layers.raster_layers;
+    rows, not entries here)."""
+    found = _BY_NAME.get(name) or _COMPOSITE_BY_NAME.get(name) or _PROFILE_BY_NAME.get(name)
     if found is None:
         from .raster_layers import raster_layer_named  # it imports this module
 
@@ -480,9 +616,16 @@ def published_names() -> list[str]:
     return [layer.name for layer in LAYERS] + [composite.name for composite in COMPOSITES]
 
 
+def wms_names() -> list[str]:
+    """Every name in the WMS capabilities: ours, then the KIEG profile's (WMS only: the
+    map page, the tiles and the caches know only `published_names`)."""
+    return published_names() + [layer.name for layer in KIEG_LAYERS]
+
+
 def composites_showing(name: str) -> list[CompositeLayer]:
     return [composite for composite in COMPOSITES if name in composite.members]
 
 
 _BY_NAME = {layer.name: layer for layer in LAYERS}
 _COMPOSITE_BY_NAME = {composite.name: composite for composite in COMPOSITES}
+_PROFILE_BY_NAME = {layer.name: layer for layer in KIEG_LAYERS}

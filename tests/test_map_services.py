@@ -22,7 +22,7 @@ from layers.access import LayerScope
 from layers.mapproxy_config import publication_write
 from layers.mapserver import MAPFILE_NAME, mapserver_layer_names
 from layers.models import ZoningPlan, ZoningZone
-from layers.registry import LAYERS, Access, published_named, published_names
+from layers.registry import LAYERS, Access, published_named, wms_names
 from layers.services import zoning_import
 from layers.zoning_symbols import GENERAL_PLAN_ZONES
 from tests import factories
@@ -52,7 +52,7 @@ def test_wms_capabilities_list_every_public_registry_layer_within_poland(client,
     assert response.status_code == 200
     wms = WebMapService("http://testserver/mapproxy/service", xml=response.content,
                         version="1.3.0")
-    assert list(wms.contents) == [name for name in published_names()
+    assert list(wms.contents) == [name for name in wms_names()
                                   if published_named(name).access == Access.PUBLIC]
     parcels = wms["parcels"]
     assert parcels.title == "Działki ewidencyjne"
