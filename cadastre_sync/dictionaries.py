@@ -18,7 +18,9 @@ AGRICULTURAL_CODES = frozenset({"R", "Ł", "Ps", "S", "Br", "Lzr", "Wsr", "W", "
 FOREST_CODES = frozenset({"Ls", "Lz"})
 
 # Soil classes OZK: arable I..VI with IIIa/IIIb/IVa/IVb; meadows and pastures I..VI.
-SOIL_CLASSES = ("I", "II", "IIIa", "IIIb", "IVa", "IVb", "III", "IV", "V", "VI")
+# VIz: the weakest class, land to be afforested (a valid class; exempt from the
+# agricultural tax with V and VI).
+SOIL_CLASSES = ("I", "II", "IIIa", "IIIb", "IVa", "IVb", "III", "IV", "V", "VI", "VIz")
 
 # Register groups (grupa rejestrowa) of register units, EGiB regulation 2021 (verify wording).
 REGISTER_GROUPS = [

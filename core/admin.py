@@ -10,6 +10,8 @@ from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -18,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from .access import roles_grantable, roles_granting, scope_queryset, units_allowing
 from .boundaries import boundary_from_file
 from .errors import GeoPortalError, InvalidInput
-from .models import AdministrativeUnit, ApiToken, Membership
+from .models import AdministrativeUnit, ApiToken, LegalRule, Membership
+from .rules import RULES, rules_in_force
 from .services import api_token_create, membership_grant, membership_revoke, unit_boundary_set
 
 
@@ -259,3 +262,91 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         messages.success(request, _("Tokens revoked: %(count)d.") % {"count": count})
+
+
+class InForceFilter(admin.SimpleListFilter):
+    title = gettext_lazy("in force")
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [("today", gettext_lazy("today")), ("all", gettext_lazy("any time"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "today":
+            today = timezone.localdate()
+            return queryset.filter(valid_from__lte=today).exclude(valid_to__lt=today)
+        return queryset
+
+
+class LegalRuleForm(forms.ModelForm):
+    key = forms.ChoiceField(label=gettext_lazy("rule"), choices=())
+
+    class Meta:
+        model = LegalRule
+        fields = ["key", "value", "unit", "valid_from", "valid_to", "act", "article",
+                  "journal", "verified", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = sorted(
+            ((key, f"{area}: {label}") for key, (area, label) in RULES.items()),
+            key=lambda choice: str(choice[1]))
+
+
+@admin.register(LegalRule)
+class LegalRuleAdmin(UnitScopedAdmin):
+    """National rows (unit empty) are shown to every staff member who may see rules, as the
+    defaults their unit inherits, and changed only by a superuser; a unit's own rows (a
+    council resolution) by its administrator. "Rules in force today" lists every rule table."""
+
+    list_display = ["key", "rule_name", "value", "unit_or_national", "valid_from", "valid_to",
+                    "source", "verified"]
+    list_filter = [InForceFilter, "verified", "key", ("unit", admin.EmptyFieldListFilter)]
+    search_fields = ["key", "act", "article", "journal", "note"]
+    change_list_template = "admin/core/legalrule/change_list.html"
+    form = LegalRuleForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        unit = form.base_fields.get("unit")
+        if unit is not None and not request.user.is_superuser:
+            unit.required = True
+            unit.error_messages = {**unit.error_messages, "required": gettext_lazy(
+                "Choose your unit: national rules are set by the system administrator.")}
+        return form
+
+    @admin.display(description=gettext_lazy("rule"))
+    def rule_name(self, obj) -> str:
+        return str(RULES.get(obj.key, ("", obj.key))[1])
+
+    @admin.display(description=gettext_lazy("unit"))
+    def unit_or_national(self, obj) -> str:
+        return str(obj.unit) if obj.unit_id else _("national (every unit)")
+
+    def get_queryset(self, request) -> QuerySet:
+        qs = super(UnitScopedAdmin, self).get_queryset(request).select_related("unit")
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(unit__isnull=True) | qs.filter(
+            unit__in=units_allowing(request.user, self._label(), "view"))
+
+    def _allowed(self, request, action: str, obj=None) -> bool:
+        if obj is not None and obj.unit_id is None and not request.user.is_superuser:
+            return action == "view" and super()._allowed(request, "view")
+        return super()._allowed(request, action, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.in_force_view)
+        return [path("in-force/", view, name="core_legalrule_in_force"), *super().get_urls()]
+
+    def in_force_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        units = (AdministrativeUnit.objects.all() if request.user.is_superuser
+                 else units_allowing(request.user, self._label(), "view"))
+        rows = rules_in_force(on=today, units=units)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("Legal rules in force on %(date)s") % {"date": today.isoformat()},
+                   "rows": rows, "unverified": sum(1 for r in rows if not r.verified)}
+        return TemplateResponse(request, "admin/core/legalrule/in_force.html", context)

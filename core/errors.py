@@ -57,3 +57,12 @@ class ServiceUnavailable(GeoPortalError):
     code = "service_unavailable"
     status = 503
     default_message = _("A map or database service is not available right now.")
+
+
+class RuleNotInForce(GeoPortalError):
+    """A computation needs a legal rule for a date no row covers: the office enters it
+    (with its source); the product never falls back to another year's figure."""
+
+    code = "rule_not_in_force"
+    status = 409
+    default_message = _("A legal rule this needs is not entered for that date.")

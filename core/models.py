@@ -225,3 +225,60 @@ class StaffInvitation(models.Model):
     def is_open(self) -> bool:
         return (self.accepted_at is None and self.revoked_at is None
                 and self.expires_at > timezone.now())
+
+
+class SourcedRule(models.Model):
+    """What every legal rule row carries: when it is in force, for which unit (none: every
+    unit, the national default), the statute it comes from, and whether someone checked
+    the figure against that statute's text. A computation asks for the row in force on its
+    own date (core.rules); an unverified row is shown as such to the officer."""
+
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", verbose_name=_("unit"),
+                             help_text=_("Empty: the national rule, inherited by every unit "
+                                         "without its own row (e.g. a council resolution)."))
+    valid_from = models.DateField(_("in force from"))
+    valid_to = models.DateField(_("in force until"), null=True, blank=True,
+                                help_text=_("Last day in force; empty: until changed."))
+    act = models.CharField(_("legal act"), max_length=300,
+                           help_text=_("e.g. ustawa z dnia 15 listopada 1984 r. o podatku "
+                                       "rolnym, or the council resolution."))
+    article = models.CharField(_("article"), max_length=120, blank=True,
+                               help_text=_("e.g. art. 4 ust. 1"))
+    journal = models.CharField(_("official journal position"), max_length=120, blank=True,
+                               help_text=_("e.g. Dz.U. 2024 poz. 1176 or M.P. 2025 poz. 717"))
+    verified = models.BooleanField(
+        _("verified against the source"), default=False,
+        help_text=_("Tick only after reading the figure in the act's text."))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def source(self) -> str:
+        return ", ".join(part for part in (self.act, self.article, self.journal) if part)
+
+
+class LegalRule(SourcedRule):
+    """One legal rule as data: a figure, a list or a table (JSON), keyed by its name in
+    core.rules.RULES, for a period and a unit."""
+
+    key = models.CharField(_("rule"), max_length=80)
+    value = models.JSONField(_("value"))
+
+    class Meta:
+        verbose_name = _("legal rule")
+        verbose_name_plural = _("legal rules")
+        ordering = ["key", "unit", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "unit", "valid_from"],
+                                    name="legal_rule_unique", nulls_distinct=False),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True)
+                                   | Q(valid_to__gte=models.F("valid_from")),
+                                   name="legal_rule_period"),
+        ]
+        indexes = [models.Index(fields=["key", "valid_from"], name="legal_rule_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.valid_from}"

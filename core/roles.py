@@ -40,6 +40,7 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "layers.tilecachejob": READ,
         "permits.application": WRITE,
         "permits.kindsetting": READ,
+        "core.legalrule": READ,
     },
     TAX_OFFICER: {
         "cadastre_sync.precinct": READ,
@@ -61,9 +62,12 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
         "cadastre_sync.columnprofile": WRITE,
         "cadastre_sync.taxrate": READ,
         "cadastre_sync.taxsettings": READ,
+        "core.legalrule": READ,
     },
     UNIT_ADMIN: {
         "core.membership": ALL,
+        # The unit's own rules (council resolutions); national rows only a superuser edits.
+        "core.legalrule": ALL,
         # Tax configuration (council rates, district, tolerances, column profiles), never
         # the register itself or its findings.
         "cadastre_sync.taxrate": ALL,
@@ -87,6 +91,7 @@ ROLE_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
     },
     OPERATOR: {
         "core.administrativeunit": WRITE,
+        "core.legalrule": ALL,
         "permits.kindsetting": ALL,
         "permits.deadlinerule": ALL,
         "permits.feerate": ALL,

@@ -18,7 +18,6 @@ from cadastre_sync.models import (
     TaxAccount,
     TaxObject,
     Taxpayer,
-    TaxRate,
     TaxSettings,
 )
 from tests import factories
@@ -34,7 +33,9 @@ def pesel(n: int) -> str:
 
 
 def rate(key: str) -> Decimal:
-    return TaxRate.objects.get(unit=None, year=YEAR, key=key).rate
+    from cadastre_sync.tax.reconcile import rates_for
+
+    return rates_for(None, YEAR)[key]
 
 
 def person(unit, first: str, surname: str, pesel_no: str = "") -> Owner:
@@ -116,6 +117,7 @@ def _clean(g: Gmina, number: str, x: float, *, ofu: str = "B", category: str = "
 def defaults_ensure() -> None:
     """The seeded rates and factors, again where a transactional test flushed them."""
     factories.data_migration_reapply("cadastre_sync.migrations.0005_tax_defaults")
+    factories.data_migration_reapply("cadastre_sync.migrations.0010_tax_rules_dated")
 
 
 def discrepancy_gmina() -> Gmina:
@@ -146,12 +148,14 @@ def discrepancy_gmina() -> Gmina:
         first_name="Łukasz", surname="Żółć")
     Taxpayer.objects.filter(holdings__account=nacc).update(
         first_name="ŁUKASZ ", surname="zolc", pesel="", ident_key="X:zolc")
-    # Not expected in the register: the gmina's own land, a road, a farm building.
+    # Not expected in the register: the gmina's own land, its road (a road that is not
+    # the gmina's is other land), a farm building.
     own = box_parcel("6", next(x))
     land_use(own, "B", AREA)
     owned(own, person(unit, "Gmina", "Legnica"), group=4)
     road = box_parcel("7", next(x))
     land_use(road, "dr", AREA)
+    owned(road, person(unit, "Gmina", "Legnica"), group=4)
     barn_parcel, _acc = _clean(g, "8", next(x))
     factories.building(barn_parcel, kst_class="1271", built_up_area_m2=Decimal("80"))
 
@@ -193,8 +197,9 @@ def discrepancy_gmina() -> Gmina:
     land_use(soil, "R", AREA, "IIIa")
     tax_object(facc, "agricultural", soil.parcel_id, land_use="R", soil_class="IVa",
                area_ha=AREA)
-    g.expect("land_use_difference", soil.parcel_id,
-             Decimal(AREA) * (Decimal("1.50") - Decimal("1.00")) * rate("agricultural"))
+    # A plot under 1 ha is no farm: it pays per physical hectare (agricultural tax act
+    # art. 2 ust. 1), so the other class changes its conversion hectares but no tax.
+    g.expect("land_use_difference", soil.parcel_id, Decimal(0))
     # 7. A building in the cadastre that nobody declared.
     built, _bacc = _clean(g, "25", next(x))
     new = factories.building(built, built_up_area_m2=Decimal("100"), storeys_above=2)

@@ -174,20 +174,6 @@ def test_a_parcel_merged_from_a_taxed_and_an_untaxed_one_is_untaxed_for_the_rest
         {"parcel_id": taxed.parcel_id, "shared_m2": 900.0}]
 
 
-def test_wooded_land_pays_property_tax_as_other_land_not_forest_tax():
-    unit = tax_unit()
-    declared = box_parcel("40", factories.ORIGIN[0])
-    land_use(declared, "Lz", AREA)
-    taxed_land(declared, category="other")
-    untaxed = box_parcel("41", factories.ORIGIN[0] + 100)
-    land_use(untaxed, "Lz", AREA)
-
-    reconcile(unit=unit, year=YEAR)
-
-    other_land = (Decimal(AREA) * 10000 * rate("land_other")).quantize(Decimal("0.01"))
-    assert estimates_of(unit) == {("parcel_untaxed", untaxed.parcel_id): other_land}
-
-
 def test_the_perpetual_usufructuary_not_the_state_treasury_is_the_taxpayer():
     unit = tax_unit()
     treasury = institution(unit, "Skarb Państwa", "000000000")

@@ -16,9 +16,9 @@ def seed(apps, schema_editor):
     ConversionFactor = apps.get_model("cadastre_sync", "ConversionFactor")
     ColumnProfile = apps.get_model("cadastre_sync", "ColumnProfile")
     for year, rates in DEFAULT_RATES.items():
-        for key, rate in rates.items():
+        for key, (rate, _verified, _note) in rates.items():
             TaxRate.objects.get_or_create(unit=None, year=year, key=key, defaults={
-                "rate": Decimal(rate), "source": DEFAULT_RATES_SOURCE})
+                "rate": Decimal(rate), "source": DEFAULT_RATES_SOURCE[year]})
     for group, classes in CONVERSION_FACTORS.items():
         for soil_class, factors in classes.items():
             for district, factor in enumerate(factors.split(), start=1):

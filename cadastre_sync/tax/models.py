@@ -28,8 +28,9 @@ SRID = 2180
 
 
 class TaxRate(models.Model):
-    """A rate for one year: the unit's council resolution, or (unit empty) the statutory
-    maximum used where the unit has set none."""
+    """A rate for one tax year: the unit's council resolution, or (unit empty) the statutory
+    maximum used where the unit has set none. A year without a row is not taxed at
+    another year's rate: the run refuses and names the missing rates."""
 
     unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, null=True, blank=True,
                              related_name="tax_rates", verbose_name=_("unit"),
@@ -39,6 +40,8 @@ class TaxRate(models.Model):
     key = models.CharField(_("rate"), max_length=24, choices=RATE_KEYS)
     rate = models.DecimalField(_("rate [zł]"), max_digits=10, decimal_places=4)
     source = models.CharField(_("legal source"), max_length=300, blank=True)
+    verified = models.BooleanField(_("verified against the source"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("tax rate")

@@ -8,6 +8,7 @@ the findings as they were.
 import logging
 import time
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.gis.geos import GEOSGeometry
@@ -16,8 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import RuleNotInForce
 from core.jobs import job_fail, job_finish, job_progress, job_start
 from core.models import AdministrativeUnit
+from core.rules import rule_value
 
 from ..signals import tax_findings_changed
 from . import reconcile_sql as q
@@ -34,30 +37,53 @@ class RunResult:
     seconds: float
 
 
-def rates_for(unit: AdministrativeUnit, year: int) -> tuple[dict[str, Decimal], dict[str, int]]:
-    """Each rate's value for `year`: the unit's own, else the default, of the latest year
-    up to `year` (or the earliest known when none is that old); and the year used."""
-    rows = (TaxRate.objects.filter(Q(unit=unit) | Q(unit=None))
-            .order_by("key", "-unit_id", "-year").values("key", "year", "rate", "unit_id"))
-    chosen: dict[str, tuple] = {}
+def rates_for(unit: AdministrativeUnit | None, year: int) -> dict[str, Decimal]:
+    """Each rate of tax year `year`: the unit's own resolution, else the statutory maximum
+    of that year; the agricultural and forest rates from the year's rye and wood prices.
+    Raises RuleNotInForce naming what is missing: never another year's figure."""
+    rows = TaxRate.objects.filter(Q(unit=None) | Q(unit=unit) if unit else Q(unit=None),
+                                  year=year).order_by("key", "unit_id")
+    rates: dict[str, Decimal] = {}
     for row in rows:
-        best = chosen.get(row["key"])
-        rank = (row["unit_id"] is not None, row["year"] <= year,
-                row["year"] if row["year"] <= year else -row["year"])
-        if best is None or rank > best[0]:
-            chosen[row["key"]] = (rank, row["rate"], row["year"])
-    return ({k: v[1] for k, v in chosen.items()}, {k: v[2] for k, v in chosen.items()})
+        if row.unit_id is not None or row.key not in rates:
+            rates[row.key] = row.rate
+    missing = [str(name) for key, name in rules.RATE_KEYS if key not in rates]
+    if missing:
+        raise RuleNotInForce(
+            _("No %(year)d tax rates are entered for: %(keys)s. Enter the year's statutory "
+              "maxima or the council's rates (Tax rates) before a %(year)d run.")
+            % {"year": year, "keys": "; ".join(missing)},
+            detail={"year": year, "rates": [k for k, _n in rules.RATE_KEYS if k not in rates]})
+    on = date(year, 1, 1)
+    for key, (price, quantity) in rules.DERIVED_RATES.items():
+        rates[key] = (Decimal(str(rule_value(key=price, on=on, unit=unit)))
+                      * Decimal(str(rule_value(key=quantity, on=on, unit=unit))))
+    return rates
+
+
+def tax_tables(unit: AdministrativeUnit | None, year: int) -> dict:
+    """The year's tables: land use -> tax class and group, soil use -> group, building
+    class -> rate, exempt soil classes and the farm threshold."""
+    on = date(year, 1, 1)
+
+    def value(key: str):
+        return rule_value(key=key, on=on, unit=unit)
+
+    return {"land_use": value(rules.LAND_USE_TAX_RULE),
+            "soil_use": value(rules.SOIL_USE_GROUP_RULE),
+            "kst": value(rules.KST_TAX_RULE), "kst_fallback": value(rules.KST_FALLBACK_RULE),
+            "exempt_classes": list(value(rules.AGRICULTURAL_EXEMPT_CLASSES)),
+            "farm_threshold": Decimal(str(value(rules.FARM_THRESHOLD)))}
 
 
 def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
     settings, _created = TaxSettings.objects.get_or_create(unit=unit)
-    rates, years = rates_for(unit, run.year)
-    missing = [key for key, _name in rules.RATE_KEYS if key not in rates]
-    if missing:
-        raise ValueError(_("No tax rate is stored for: %(keys)s.") % {"keys": ", ".join(missing)})
+    rates = rates_for(unit, run.year)
+    tables = tax_tables(unit, run.year)
     aliases = list(rules.SOIL_CLASS_ALIASES.items())
     fixed = list(rules.FIXED_SEVERITY.items())
     (high, _h), (medium, _m) = rules.SEVERITY_BY_AMOUNT
+    land_use, kst = tables["land_use"], tables["kst"]
     return {
         "unit_id": unit.pk, "run_id": run.pk, "district": settings.tax_district,
         "tol_ha": settings.area_tolerance_ha, "tol_share": settings.area_tolerance_share,
@@ -65,14 +91,16 @@ def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
         "floor_tol": settings.floor_area_tolerance_share,
         "usable_share": settings.usable_floor_share,
         "exempt_groups": [int(g) for g in settings.exempt_register_groups or []],
-        "ofu": list(rules.LAND_USE_TAX), "ofu_class": [c for c, _g in rules.LAND_USE_TAX.values()],
-        "ofu_group": [g for _c, g in rules.LAND_USE_TAX.values()],
+        "ofu": list(land_use), "ofu_class": [c for c, _g in land_use.values()],
+        "ofu_group": [g for _c, g in land_use.values()],
+        "ozu": list(tables["soil_use"]), "ozu_group": list(tables["soil_use"].values()),
+        "exempt_classes": tables["exempt_classes"], "farm_threshold": tables["farm_threshold"],
         "alias_group": [g for (g, _a), _s in aliases], "alias_from": [a for (_g, a), _s in aliases],
         "alias_to": [s for _k, s in aliases],
         "rate_key": list(rates), "rate_value": list(rates.values()),
         "rate_basis": [rules.RATE_BASIS[k] for k in rates],
-        "kst": list(rules.KST_TAX), "kst_rate": list(rules.KST_TAX.values()),
-        "kst_fallback": rules.KST_FALLBACK,
+        "kst": list(kst), "kst_rate": list(kst.values()),
+        "kst_fallback": tables["kst_fallback"],
         "right": list(rules.TAXPAYER_RIGHT_RANK),
         "right_rank": list(rules.TAXPAYER_RIGHT_RANK.values()),
         "fallback_factor": rules.FALLBACK_FACTOR, "successor_min_m2": rules.SUCCESSOR_MIN_M2,
@@ -80,7 +108,7 @@ def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
         "fixed_category": [c for c, _s in fixed], "fixed_severity": [s for _c, s in fixed],
         "high_from": high, "medium_from": medium,
         "reopen_text": _("found again by a reconciliation run"),
-        "_years": years,
+        "_rates": {k: str(v) for k, v in rates.items()},
     }
 
 
@@ -166,7 +194,7 @@ def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
     job_start(run, total=len(STEPS) + 1)
     try:
         params = _params(unit, run)
-        years = params.pop("_years")
+        used_rates = params.pop("_rates")
         with connection.cursor() as cur:
             _drop(cur)
             _session(cur, on=True)
@@ -177,7 +205,7 @@ def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
             counts = _merge(cur, params)
             _drop(cur)
             _session(cur, on=False)
-    except (DatabaseError, ValueError) as exc:
+    except (DatabaseError, ValueError, RuleNotInForce) as exc:
         log.exception("reconciliation of %s failed", unit)
         with connection.cursor() as cur:
             _drop(cur)
@@ -185,7 +213,7 @@ def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
         job_fail(run, message=str(exc).splitlines()[0])
         raise
     _announce_findings(unit, run)
-    counts["rate_years"] = years
+    counts["rates"] = used_rates
     seconds = round(time.monotonic() - started, 3)
     counts["seconds"] = seconds
     message = _("%(new)d new, %(persisting)d persisting, %(resolved)d resolved, "

@@ -8,17 +8,25 @@ them into the findings table in one transaction (new, persisting, resolved, supp
 Values always travel as parameters.
 """
 
-TEMP_TABLES = ("rec_ofu", "rec_factor", "rec_rate", "rec_kst", "rec_right", "rec_parcel",
-               "rec_expected", "rec_declared", "rec_taxed", "rec_gone", "rec_succ", "rec_land",
-               "rec_building", "rec_owner", "rec_taxpayer", "rec_match", "rec_found")
+TEMP_TABLES = ("rec_ofu", "rec_ozu", "rec_farm", "rec_farm_declared", "rec_factor", "rec_rate",
+               "rec_kst", "rec_right", "rec_parcel", "rec_expected", "rec_declared",
+               "rec_taxed", "rec_gone", "rec_succ", "rec_land", "rec_building", "rec_owner",
+               "rec_taxpayer", "rec_match", "rec_found")
 
 # Amount of tax for a class row with `area` (ha), `conv` (conversion ha) and rate/basis.
+# Agricultural land of a farm pays per conversion hectare, other agricultural land per
+# hectare: rows carry `farm` and join the rate of their kind (AGRICULTURAL_RATE).
 AMOUNT = ("CASE r.basis WHEN 'm2' THEN x.area * 10000 * r.rate WHEN 'ha' THEN x.area * r.rate "
           "WHEN 'conv' THEN x.conv * r.rate ELSE 0 END")
+
+AGRICULTURAL_RATE = ("CASE WHEN x.tax_class = 'agricultural' AND NOT x.farm "
+                     "THEN 'agricultural_other' ELSE x.tax_class END")
 
 RULES = (
     "CREATE TEMP TABLE rec_ofu AS SELECT * FROM unnest(%(ofu)s::text[], %(ofu_class)s::text[], "
     "%(ofu_group)s::text[]) AS t(ofu, tax_class, land_group)",
+    "CREATE TEMP TABLE rec_ozu AS SELECT * FROM unnest(%(ozu)s::text[], %(ozu_group)s::text[]) "
+    "AS t(ozu, land_group)",
     # Factors of the unit's district, plus the aliases (orchards: III as IIIa, IV as IVa).
     "CREATE TEMP TABLE rec_factor AS "
     "SELECT land_group, soil_class, factor FROM cadastre_sync_conversionfactor "
@@ -33,8 +41,8 @@ RULES = (
     "AS t(kst, rate_key)",
     "CREATE TEMP TABLE rec_right AS SELECT * FROM unnest(%(right)s::text[], "
     "%(right_rank)s::int[]) AS t(code, rank)",
-    "ANALYZE rec_ofu", "ANALYZE rec_factor", "ANALYZE rec_rate", "ANALYZE rec_kst",
-    "ANALYZE rec_right",
+    "ANALYZE rec_ofu", "ANALYZE rec_ozu", "ANALYZE rec_factor", "ANALYZE rec_rate",
+    "ANALYZE rec_kst", "ANALYZE rec_right",
 )
 
 PARCELS = (
@@ -49,26 +57,62 @@ WHERE p.unit_id = %(unit_id)s AND p.retired_at IS NULL
     "CREATE UNIQUE INDEX ON rec_parcel (parcel_id)",
     "CREATE UNIQUE INDEX ON rec_parcel (id)",
     "ANALYZE rec_parcel",
+    # A farm (agricultural tax act art. 2 ust. 1): agricultural land held together over the
+    # threshold in hectares or conversion hectares. The cadastre's holding is the register
+    # unit (a parcel without one: itself); exempt classes count, as land of art. 1 does.
+    """
+CREATE TEMP TABLE rec_farm AS
+SELECT COALESCE('R' || p.register_unit_id, 'P' || p.id) AS holding,
+       sum(l.area_ha) > %(farm_threshold)s
+       OR sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)) > %(farm_threshold)s AS farm
+FROM cadastre_sync_landusepiece l
+JOIN rec_parcel p ON p.id = l.parcel_id
+JOIN rec_ofu o ON o.ofu = l.ofu AND o.tax_class = 'agricultural'
+LEFT JOIN rec_ozu u ON u.ozu = l.ozu
+LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
+                      AND f.soil_class = l.ozk
+GROUP BY 1
+""",
+    "CREATE UNIQUE INDEX ON rec_farm (holding)",
     # What the cadastre says each parcel carries, per tax class (a parcel without land-use
-    # pieces counts as other land over its registered area).
+    # pieces counts as other land over its registered area). Br, Lzr and S pieces take the
+    # factors of their soil use (OZU); agricultural pieces of the exempt classes are left out.
     """
 CREATE TEMP TABLE rec_expected AS
 SELECT x.parcel_pk, x.tax_class, x.area, x.conv, @AMOUNT@ AS tax
 FROM (
     SELECT l.parcel_id AS parcel_pk, o.tax_class, sum(l.area_ha) AS area,
-           sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)) AS conv
+           sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)) AS conv,
+           COALESCE(bool_or(fm.farm), false) AS farm
     FROM cadastre_sync_landusepiece l
     JOIN rec_parcel p ON p.id = l.parcel_id
     JOIN rec_ofu o ON o.ofu = l.ofu AND o.tax_class <> 'exempt'
-    LEFT JOIN rec_factor f ON f.land_group = o.land_group AND f.soil_class = l.ozk
+    LEFT JOIN rec_ozu u ON u.ozu = l.ozu
+    LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
+                          AND f.soil_class = l.ozk
+    LEFT JOIN rec_farm fm ON fm.holding = COALESCE('R' || p.register_unit_id, 'P' || p.id)
+    WHERE NOT (o.tax_class = 'agricultural' AND l.ozk = ANY(%(exempt_classes)s::text[]))
     GROUP BY l.parcel_id, o.tax_class
     UNION ALL
-    SELECT p.id, 'land_other', p.area, 0 FROM rec_parcel p
+    SELECT p.id, 'land_other', p.area, 0, false FROM rec_parcel p
     WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_landusepiece l WHERE l.parcel_id = p.id)
-) x JOIN rec_rate r ON r.key = x.tax_class
-""".replace("@AMOUNT@", AMOUNT),
+) x JOIN rec_rate r ON r.key = @RATE@
+""".replace("@AMOUNT@", AMOUNT).replace("@RATE@", AGRICULTURAL_RATE),
     "CREATE INDEX ON rec_expected (parcel_pk)",
-    # What the tax register declares per parcel and class (land, agricultural, forest).
+    # The register's side of the farm test: an account's declared agricultural land.
+    """
+CREATE TEMP TABLE rec_farm_declared AS
+SELECT t.account_id,
+       sum(t.area_ha) > %(farm_threshold)s
+       OR sum(t.area_ha * COALESCE(f.factor, %(fallback_factor)s)) > %(farm_threshold)s AS farm
+FROM cadastre_sync_taxobject t
+LEFT JOIN rec_ofu o ON o.ofu = t.land_use
+LEFT JOIN rec_factor f ON f.land_group = o.land_group AND f.soil_class = t.soil_class
+WHERE t.unit_id = %(unit_id)s AND t.kind = 'agricultural'
+GROUP BY t.account_id
+""",
+    # What the tax register declares per parcel and class (land, agricultural, forest);
+    # declared agricultural land of the exempt classes is no tax either.
     """
 CREATE TEMP TABLE rec_declared AS
 SELECT x.parcel_ref, x.tax_class, x.area, x.conv, @AMOUNT@ AS tax
@@ -76,14 +120,17 @@ FROM (
     SELECT t.parcel_ref,
            CASE t.kind WHEN 'land' THEN 'land_' || t.category ELSE t.kind END AS tax_class,
            sum(t.area_ha) AS area,
-           sum(t.area_ha * COALESCE(f.factor, %(fallback_factor)s)) AS conv
+           sum(t.area_ha * COALESCE(f.factor, %(fallback_factor)s)) AS conv,
+           COALESCE(bool_or(fd.farm), false) AS farm
     FROM cadastre_sync_taxobject t
     LEFT JOIN rec_ofu o ON o.ofu = t.land_use
     LEFT JOIN rec_factor f ON f.land_group = o.land_group AND f.soil_class = t.soil_class
+    LEFT JOIN rec_farm_declared fd ON fd.account_id = t.account_id
     WHERE t.unit_id = %(unit_id)s AND t.kind <> 'building'
+      AND NOT (t.kind = 'agricultural' AND t.soil_class = ANY(%(exempt_classes)s::text[]))
     GROUP BY 1, 2
-) x JOIN rec_rate r ON r.key = x.tax_class
-""".replace("@AMOUNT@", AMOUNT),
+) x JOIN rec_rate r ON r.key = @RATE@
+""".replace("@AMOUNT@", AMOUNT).replace("@RATE@", AGRICULTURAL_RATE),
     "CREATE INDEX ON rec_declared (parcel_ref)",
     "CREATE TEMP TABLE rec_taxed AS SELECT DISTINCT parcel_ref FROM cadastre_sync_taxobject "
     "WHERE unit_id = %(unit_id)s AND parcel_ref <> ''",

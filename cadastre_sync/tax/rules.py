@@ -1,9 +1,11 @@
 """The legal tables of tax reconciliation, one place each, with their sources.
 
-Items marked (verify) were not confirmed against the statute text (domain.md): they
-are data, so an administrator corrects them without a code change. Rates and the
-conversion factors are stored in the database (TaxRate, ConversionFactor) and seeded
-from these tables by a data migration; the unit's own rates override the defaults.
+They are the seeds of data migrations: the rates (TaxRate, per year), the conversion
+factors (ConversionFactor) and the dated rules (core.LegalRule: prices, quantities, the
+land-use and building-class tables), each with its source and whether the figure was
+confirmed; an administrator corrects them without a code change and the unit's own
+rows (a council resolution) win over the national ones. A run uses the rules of its
+tax year and refuses when they are not entered.
 """
 from decimal import Decimal
 
@@ -31,23 +33,74 @@ RATE_KEYS = [
     ("building_residential", _("residential buildings [zł/m² usable floor area]")),
     ("building_business", _("business buildings [zł/m² usable floor area]")),
     ("building_other", _("other buildings [zł/m² usable floor area]")),
-    ("agricultural", _("agricultural tax [zł/conversion ha]")),
-    ("forest", _("forest tax [zł/ha]")),
 ]
 
-# Statutory maxima for 2025 (obwieszczenie Ministra Finansów on the upper limits of local
-# tax rates for 2025; agricultural: 2.5 q of rye at the GUS average price; forest: 0.220 m³
-# of wood at the GUS average price) (verify every figure).
+# Statutory maxima of the property tax rates per year (art. 5 ust. 1 UPOL, raised each
+# year by the obwieszczenie of the Minister of Finance in Monitor Polski). Each row is
+# seeded with its source and whether the figure was confirmed; the 2027 maxima had not been
+# found on 2026-12-06, so none are entered and a 2027 run says so.
+UPOL = "ustawa z dnia 12 stycznia 1991 r. o podatkach i opłatach lokalnych"
+MAXIMA_2025 = ("obwieszczenie MF w sprawie górnych granic stawek kwotowych podatków i opłat "
+               "lokalnych na rok 2025 (confirmed from podatkowyreferat.online 2025-01-02 and "
+               "kujawy-pomorze.info quoting it)")
+MAXIMA_2026 = ("obwieszczenie MFiG z 1 sierpnia 2025 r. w sprawie górnych granic stawek "
+               "kwotowych podatków i opłat lokalnych na rok 2026 (rp.pl art42830821, "
+               "dziennik.pl 9857197)")
+# key -> (rate, verified, note)
 DEFAULT_RATES = {
-    2025: {"land_business": "1.38", "land_water": "7.33", "land_other": "0.78",
-           "building_residential": "1.19", "building_business": "34.00",
-           "building_other": "11.86", "agricultural": "168.55", "forest": "63.73"},
+    2025: {"land_business": ("1.38", True, ""), "land_water": ("6.84", True, ""),
+           "land_other": ("0.73", True, ""), "building_residential": ("1.19", True, ""),
+           "building_business": ("34.00", True, ""),
+           "building_other": ("11.86", False, "lit. e not confirmed in the sources read")},
+    2026: {"land_business": ("1.45", True, ""),
+           "land_water": ("7.15", False, "from infor.pl per domain review; not re-read"),
+           "land_other": ("0.77", False, "from infor.pl per domain review; not re-read"),
+           "building_residential": ("1.25", True, ""),
+           "building_business": ("35.53", True, ""),
+           "building_other": ("12.40", False,
+                              "2025 maximum raised by the 4.5% index, rounded up to the "
+                              "grosz (UPOL art. 20 ust. 1); the obwieszczenie not read")},
 }
-DEFAULT_RATES_SOURCE = "maximum rates 2025, obwieszczenie MF (verify)"
+DEFAULT_RATES_SOURCE = {2025: MAXIMA_2025, 2026: MAXIMA_2026}
 
-# What tax each land-use code (OFU) carries and at which rate; the land group picks the
-# conversion factors of agricultural land. ustawa o podatku rolnym art. 1, 4;
-# ustawa o podatku leśnym art. 1; UPOL art. 2 (verify: Br, Lzr, Wsr, W; roads; wasteland).
+# Agricultural and forest tax follow from a price per year (the rye price of the GUS
+# communiqué, art. 6 ust. 1-2 of the agricultural tax act; the wood price, art. 4 ust. 4
+# of the forest tax act); a council may lower either for its gmina (a unit's row).
+AGRICULTURAL_ACT = "ustawa z dnia 15 listopada 1984 r. o podatku rolnym"
+FOREST_ACT = "ustawa z dnia 30 października 2002 r. o podatku leśnym"
+RYE_PRICE, WOOD_PRICE = "tax.rye_price", "tax.wood_price"
+FARM_RYE_Q, OTHER_RYE_Q, FOREST_WOOD_M3 = "tax.farm_rye_q", "tax.other_rye_q", "tax.forest_wood_m3"
+FARM_THRESHOLD = "tax.farm_threshold_ha"
+AGRICULTURAL_EXEMPT_CLASSES = "tax.agricultural_exempt_classes"
+LAND_USE_TAX_RULE, SOIL_USE_GROUP_RULE = "tax.land_use_tax", "tax.soil_use_group"
+KST_TAX_RULE, KST_FALLBACK_RULE = "tax.kst_building_tax", "tax.kst_fallback"
+TAX_RULE_LABELS = {
+    RYE_PRICE: _("average rye price for the agricultural tax [zł/q]"),
+    WOOD_PRICE: _("average wood price for the forest tax [zł/m³]"),
+    FARM_RYE_Q: _("agricultural tax of a farm [q of rye per conversion ha]"),
+    OTHER_RYE_Q: _("agricultural tax of other agricultural land [q of rye per ha]"),
+    FOREST_WOOD_M3: _("forest tax [m³ of wood per ha]"),
+    FARM_THRESHOLD: _("a farm: agricultural land over this many ha or conversion ha"),
+    AGRICULTURAL_EXEMPT_CLASSES: _("soil classes exempt from the agricultural tax"),
+    LAND_USE_TAX_RULE: _("land use (OFU) → tax and conversion group"),
+    SOIL_USE_GROUP_RULE: _("soil use (OZU) → conversion group of Br, Lzr and S pieces"),
+    KST_TAX_RULE: _("building class (KŚT) → property tax rate"),
+    KST_FALLBACK_RULE: _("rate of a building whose class the table does not know"),
+}
+
+# Derived rates: key -> (price rule, quantity rule, what it is charged on).
+AGRICULTURAL_FARM, AGRICULTURAL_OTHER = "agricultural", "agricultural_other"
+DERIVED_RATES = {
+    AGRICULTURAL_FARM: (RYE_PRICE, FARM_RYE_Q),
+    AGRICULTURAL_OTHER: (RYE_PRICE, OTHER_RYE_Q),
+    "forest": (WOOD_PRICE, FOREST_WOOD_M3),
+}
+
+# What tax each land-use code (OFU) carries and the conversion group of agricultural land.
+# Agricultural tax on użytki rolne and Lzr (art. 1 of the agricultural tax act); forest tax
+# on Ls (art. 1 of the forest tax act); nieużytki (N) and Lz exempt from property tax unless
+# used for business (UPOL art. 7 ust. 1 pkt 10 as the domain review found it); internal
+# roads (dr) that are not public roads are other land (BIP Grzmiąca tax codes).
 TAX_AGRICULTURAL, TAX_FOREST, TAX_EXEMPT = "agricultural", "forest", "exempt"
 TAX_LAND_BUSINESS, TAX_LAND_WATER, TAX_LAND_OTHER = "land_business", "land_water", "land_other"
 TAX_CLASSES = (TAX_AGRICULTURAL, TAX_FOREST, TAX_LAND_BUSINESS, TAX_LAND_WATER, TAX_LAND_OTHER)
@@ -57,21 +110,21 @@ LAND_USE_TAX: dict[str, tuple[str, str]] = {
     "Ł": (TAX_AGRICULTURAL, GRASSLAND), "Ps": (TAX_AGRICULTURAL, GRASSLAND),
     "Br": (TAX_AGRICULTURAL, ARABLE), "Lzr": (TAX_AGRICULTURAL, ARABLE),
     "Wsr": (TAX_AGRICULTURAL, ""), "W": (TAX_AGRICULTURAL, ""),
-    "N": (TAX_EXEMPT, ""),
-    # Forest tax on Ls only; Lz (wooded and bushy land) is not a forest and pays property tax
-    # as other land (domain.md, "Which tax applies") (verify).
-    "Ls": (TAX_FOREST, ""), "Lz": (TAX_LAND_OTHER, ""),
+    "N": (TAX_EXEMPT, ""), "Ls": (TAX_FOREST, ""), "Lz": (TAX_EXEMPT, ""),
     "B": (TAX_LAND_OTHER, ""), "Bi": (TAX_LAND_OTHER, ""), "Bz": (TAX_LAND_OTHER, ""),
     "Bp": (TAX_LAND_OTHER, ""), "K": (TAX_LAND_BUSINESS, ""), "Ba": (TAX_LAND_BUSINESS, ""),
     "Tk": (TAX_LAND_OTHER, ""), "Ti": (TAX_LAND_OTHER, ""), "Tp": (TAX_LAND_OTHER, ""),
     "Tr": (TAX_LAND_OTHER, ""),
     "Wm": (TAX_LAND_WATER, ""), "Wp": (TAX_LAND_WATER, ""), "Ws": (TAX_LAND_WATER, ""),
-    "dr": (TAX_EXEMPT, ""),
+    "dr": (TAX_LAND_OTHER, ""),
 }
+# Br, Lzr and S pieces take the factors of the soil use they were classified as: Br-ŁIII
+# counts as grassland III, not arable IIIa (domain review, December 2026).
+SOIL_USE_GROUP = {"R": ARABLE, "S": ARABLE, "Ł": GRASSLAND, "Ps": GRASSLAND}
 # A declared land object's category -> its tax class.
 LAND_CATEGORY_TAX = {BUSINESS: TAX_LAND_BUSINESS, WATER: TAX_LAND_WATER, OTHER: TAX_LAND_OTHER}
-# Agricultural land of a group or class without a factor counts one conversion hectare per
-# hectare (verify: ponds and ditches, art. 4 ust. 4-5).
+# Agricultural land with no factor (ponds, ditches, a class the table lacks) counts one
+# conversion hectare per hectare: the reconciliation's own estimate, not a statutory figure.
 FALLBACK_FACTOR = Decimal("1.00")
 # Orchards use the arable factors; III and IV of orchards count as IIIa and IVa (domain.md).
 SOIL_CLASS_ALIASES = {(ARABLE, "III"): "IIIa", (ARABLE, "IV"): "IVa"}
@@ -87,9 +140,10 @@ CONVERSION_FACTORS = {
                 "V": "0.20 0.20 0.15 0.15", "VI": "0.15 0.15 0.10 0.05"},
 }
 
-# Building class (KST) -> property tax category of its usable floor area; "exempt" buildings
-# are not expected in the register (UPOL art. 5 ust. 1 pkt 2, art. 7; verify public-use
-# buildings and religious buildings).
+# Building class (KST) -> property tax rate of its usable floor area (UPOL art. 5 ust. 1
+# pkt 2); "exempt" buildings are not expected in the register. KŚT 108 agricultural
+# buildings (1271) are exempt only where used for farming: the cadastre cannot tell, so
+# the table keeps them out of the expected buildings and the officer sees the rule.
 KST_TAX = {
     "1110": "building_residential", "1121": "building_residential",
     "1122": "building_residential", "1130": "building_residential",
@@ -100,18 +154,57 @@ KST_TAX = {
     "1265": "building_other", "1273": "building_other", "1274": "building_other",
     "1271": TAX_EXEMPT, "1272": TAX_EXEMPT,
 }
-# A building whose class this table does not know (a code outside KST_CLASSES, or none)
-# is expected as an "other" building rather than left out (UPOL art. 5 ust. 1 pkt 2
-# lit. e, the remaining buildings) (verify).
+# A building whose class this table does not know is expected as an "other" building
+# (UPOL art. 5 ust. 1 pkt 2 lit. e, the remaining buildings).
 KST_FALLBACK = "building_other"
 # A declared building's category -> its rate.
 BUILDING_CATEGORY_TAX = {RESIDENTIAL: "building_residential", BUSINESS: "building_business",
                          OTHER: "building_other"}
 
+
+def _year(y: int, end: bool = False) -> str:
+    return f"{y}-12-31" if end else f"{y}-01-01"
+
+
+# The dated rules seeded by migration: (key, value, valid_from, valid_to, act, article,
+# journal, verified, note).
+LEGAL_RULES = [
+    (RYE_PRICE, "86.34", _year(2025), _year(2025, True), AGRICULTURAL_ACT,
+     "art. 6 ust. 1-2; komunikat Prezesa GUS (October 2024)", "M.P. 2024 poz. 891", True,
+     "215.85 zł per conversion ha, 431.70 zł per ha (BIP Jaktorów, Wodzisław Śląski)"),
+    (RYE_PRICE, "66.42", _year(2026), _year(2026, True), AGRICULTURAL_ACT,
+     "art. 6 ust. 1-2; komunikat Prezesa GUS z 17 października 2025 r.", "", True,
+     "agronews.com.pl, ogloszenia.agro.pl; M.P. position not found"),
+    (WOOD_PRICE, "277.35", _year(2025), _year(2025, True), FOREST_ACT,
+     "art. 4 ust. 4; komunikat Prezesa GUS z 18 października 2024 r.", "", True,
+     "61.017 zł per ha (BIP Kiwity); the 2026 price was not found: enter it before a 2026 run"),
+    (FARM_RYE_Q, "2.5", "1985-01-01", None, AGRICULTURAL_ACT, "art. 4 ust. 1, art. 6a",
+     "", False, "the figure is confirmed by many BIPs; the article number was not read"),
+    (OTHER_RYE_Q, "5", "1985-01-01", None, AGRICULTURAL_ACT, "art. 4 ust. 1, art. 6a",
+     "", False, "the figure is confirmed by many BIPs; the article number was not read"),
+    (FOREST_WOOD_M3, "0.220", "2003-01-01", None, FOREST_ACT, "art. 4 ust. 1", "", True,
+     "quoted from the act on BIP Kobylin"),
+    (FARM_THRESHOLD, "1", "1985-01-01", None, AGRICULTURAL_ACT, "art. 2 ust. 1", "", True,
+     "read in the act's text (przepisy.gofin.pl); counted per register unit of the gmina"),
+    (AGRICULTURAL_EXEMPT_CLASSES, ["V", "VI", "VIz"], "1985-01-01", None, AGRICULTURAL_ACT,
+     "art. 12 ust. 1 pkt 1", "", False,
+     "domain review (agronews.com.pl; BIP Leszno; agrofakt.pl); act text not read"),
+    (LAND_USE_TAX_RULE, {k: list(v) for k, v in LAND_USE_TAX.items()}, "2025-01-01", None,
+     UPOL, "art. 2, art. 7 ust. 1 pkt 10; podatek rolny art. 1; podatek leśny art. 1", "",
+     False, "Lz and N exempt unless used for business; dr as other land (BIP Grzmiąca)"),
+    (SOIL_USE_GROUP_RULE, SOIL_USE_GROUP, "1985-01-01", None, AGRICULTURAL_ACT,
+     "art. 4 ust. 4-5", "", False, "domain review, December 2026: Br-ŁIII is grassland III"),
+    (KST_TAX_RULE, KST_TAX, "2025-01-01", None, UPOL, "art. 5 ust. 1 pkt 2, art. 7", "",
+     False, "building definitions of 2025 (art. 1a); 1271 exempt only where used for farming"),
+    (KST_FALLBACK_RULE, KST_FALLBACK, "2025-01-01", None, UPOL, "art. 5 ust. 1 pkt 2 lit. e",
+     "", False, ""),
+]
+
 # Who is taxed for land by the right recorded in the cadastre: the owner, but for land in
 # perpetual usufruct the perpetual usufructuary, and for State Treasury or gmina property
 # held in trust management its holder (UPOL art. 3 ust. 1 pkt 3 and pkt 4 lit. a; the same
-# in the agricultural and forest tax acts) (verify). Of a register unit's shares, those of
+# in the agricultural and forest tax acts; not re-read in December 2026). Of a register
+# unit's shares, those of
 # the lowest rank present name the taxpayers the register should hold.
 TAXPAYER_RIGHT_RANK = {RIGHT_PERPETUAL_USUFRUCT: 1, RIGHT_TRUST_MANAGEMENT: 1, RIGHT_OWNERSHIP: 2}
 
@@ -150,8 +243,9 @@ SPOUSE_SEVERITY = "low"  # only one spouse taxed where the cadastre lists a marr
 
 # What each rate is charged on: m² of land, hectares, conversion hectares, m² of floor area.
 RATE_BASIS = {"land_business": "m2", "land_water": "ha", "land_other": "m2",
-              "agricultural": "conv", "forest": "ha", "building_residential": "floor",
-              "building_business": "floor", "building_other": "floor"}
+              "agricultural": "conv", "agricultural_other": "ha", "forest": "ha",
+              "building_residential": "floor", "building_business": "floor",
+              "building_other": "floor"}
 # A current parcel overlapping a retired one by at least this much (m²) is its successor.
 SUCCESSOR_MIN_M2 = 1.0
 

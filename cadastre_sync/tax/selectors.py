@@ -1,18 +1,21 @@
 """Reads of the tax register: what a user may see, findings with filters and totals,
 runs, imports, and the personal data behind a finding (for its tax officers only)."""
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from core.access import ensure_unit_access, units_allowing
 from core.errors import NotFound
 from core.models import AdministrativeUnit
 from core.roles import TAX_OFFICER
+from core.rules import RuleRow
 
 from ..models import Owner
-from .models import ReconciliationRun, TaxFinding, TaxImport, Taxpayer
+from .models import ReconciliationRun, TaxFinding, TaxImport, Taxpayer, TaxRate
 from .rules import CATEGORY_COLOURS, CATEGORY_NAMES, FINDING_CATEGORIES
 
 FINDING = "cadastre_sync.taxfinding"
@@ -174,3 +177,15 @@ def map_findings(*, unit: AdministrativeUnit, findings: QuerySet) -> dict:
         parcels = cur.fetchone()[0] or ""
     width, height = (x1 - x0) * scale, (y1 - y0) * scale
     return {"shapes": shapes, "viewbox": f"0 0 {width:.0f} {height:.0f}", "parcels": parcels}
+
+
+def tax_rates_in_force(on, units) -> list:
+    """The tax rates of `on`'s year as rows of the officer's list of rules in force
+    (core.rules): the statutory maxima and the units' own resolutions."""
+    qs = (TaxRate.objects.filter(year=on.year).filter(Q(unit__isnull=True) | Q(unit__in=units))
+          .select_related("unit").order_by("key", "unit_id"))
+    return [RuleRow(str(_("tax")), str(row.get_key_display()), str(row.rate),
+                    str(row.unit) if row.unit_id else str(_("every unit")),
+                    date(row.year, 1, 1), date(row.year, 12, 31),
+                    "; ".join(p for p in (row.source, row.note) if p), row.verified,
+                    f"/admin/cadastre_sync/taxrate/{row.pk}/change/") for row in qs]

@@ -123,8 +123,13 @@ def tax_import_submit(*, unit: AdministrativeUnit, upload, strict: bool, profile
 
 
 def reconciliation_submit(*, unit: AdministrativeUnit, year: int, by=None) -> ReconciliationRun:
+    """Queue a run; a year whose rates or rules are not entered is refused here, with
+    what is missing, rather than failing in the queue (RuleNotInForce)."""
+    from .reconcile import rates_for, tax_tables
     from .tasks import reconcile_task
 
+    rates_for(unit, year)
+    tax_tables(unit, year)
     run = ReconciliationRun.objects.create(unit=unit, created_by=by, year=year)
     transaction.on_commit(lambda: reconcile_task.defer(run_id=run.pk))
     return run

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import ensure_unit_access
-from core.errors import Forbidden, GeoPortalError
+from core.errors import Forbidden, GeoPortalError, RuleNotInForce
 
 from . import exports, selectors, services
 from .forms import (
@@ -153,9 +153,13 @@ def runs(request: HttpRequest, teryt: str) -> HttpResponse:
     if request.method == "POST":
         ensure_unit_access(request.user, unit, "cadastre_sync.reconciliationrun", "add")
         if form.is_valid():
-            run = services.reconciliation_submit(unit=unit, year=form.cleaned_data["year"],
-                                                 by=request.user)
-            return redirect("tax:run", teryt=teryt, pk=run.pk)
+            try:
+                run = services.reconciliation_submit(unit=unit, year=form.cleaned_data["year"],
+                                                     by=request.user)
+            except RuleNotInForce as exc:
+                form.add_error("year", str(exc.message))
+            else:
+                return redirect("tax:run", teryt=teryt, pk=run.pk)
     return render(request, "cadastre_sync/tax/runs.html", _context(
         request, unit, runs=selectors.run_list(unit=unit)[:200], run_form=form))
 
