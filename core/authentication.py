@@ -16,8 +16,10 @@ import threading
 import time
 from datetime import timedelta
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,8 @@ from .errors import NotAuthenticated
 from .models import ApiToken
 from .services import token_digest
 
+# Failed API tokens are counted under this name (with the client's address).
+TOKEN_CREDENTIALS = {"username": "(api token)"}
 WWW_AUTHENTICATE = 'Basic realm="geo_portal", charset="UTF-8"'
 TOKEN_SCHEMES = frozenset({"token", "bearer"})
 # last_used_at is written at most this often per token (not on every tile).
@@ -95,7 +99,7 @@ def authorization(request: HttpRequest) -> tuple[str, str] | None:
 def user_from_header(request: HttpRequest, scheme: str, credentials: str):
     """The user the credentials name; raise CredentialsRefused when they are not valid."""
     if scheme in TOKEN_SCHEMES:
-        user = user_for_token(credentials) if credentials else None
+        user = _user_for_token_throttled(request, credentials)
     else:
         try:
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
@@ -105,6 +109,18 @@ def user_from_header(request: HttpRequest, scheme: str, credentials: str):
         user = user_for_basic(request, username, password) if colon else None
     if user is None:
         raise CredentialsRefused(detail={"header": "Authorization"})
+    return user
+
+
+def _user_for_token_throttled(request: HttpRequest, key: str):
+    """A token's user; failed tokens count like failed logins, per client address."""
+    if AxesProxyHandler.is_locked(request, TOKEN_CREDENTIALS):
+        request.axes_locked_out = True  # AxesMiddleware answers 429
+        return None
+    user = user_for_token(key) if key else None
+    if user is None:
+        user_login_failed.send(sender=__name__, credentials=TOKEN_CREDENTIALS,
+                               request=request)
     return user
 
 

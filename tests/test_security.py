@@ -4,6 +4,7 @@ Every test here names the request an attacker (or careless input) sent and asser
 answer that closes it. The fuzz test at the end walks every URL pattern the project
 has, so endpoints added later are probed without anyone listing them.
 """
+import base64
 import importlib
 from urllib.parse import quote
 
@@ -294,3 +295,87 @@ def test_mapserver_error_text_is_not_passed_off_as_feature_info():
     # then the client gets an exception from a failed gateway, not the text as an answer
     assert response.status_code == 502
     assert b"NoApplicableCode" in response.content and b"msWMS" not in response.content
+
+
+# Login throttling --------------------------------------------------------------------------
+
+def _basic(username: str, password: str) -> dict:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {token}"}
+
+
+@pytest.fixture
+def officer(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = factories.staff(factories.unit(), CASE_OFFICER, "urzednik")
+    user.set_password("prawdziwe-haslo-1")
+    user.save()
+    return user
+
+
+@pytest.mark.parametrize("login_path", ["/accounts/login/", "/admin/login/"])
+def test_the_login_page_and_the_admin_lock_a_name_after_five_failures(client, officer,
+                                                                      login_path):
+    # given five wrong passwords for one user from one address (the fifth locks)
+    statuses = [client.post(login_path, {"username": "urzednik", "password": f"zle{attempt}"},
+                            REMOTE_ADDR="10.0.0.7").status_code for attempt in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]  # the form again, with its error
+
+    # when the right password follows from there
+    locked = client.post(login_path, {"username": "urzednik", "password": "prawdziwe-haslo-1"},
+                         REMOTE_ADDR="10.0.0.7", HTTP_ACCEPT="text/html")
+
+    # then the login is refused for the cool-off, saying so and for how long
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) == 15 * 60
+    assert "_auth_user_id" not in client.session
+    # while the same user from another address still logs in
+    other = client.post(login_path, {"username": "urzednik", "password": "prawdziwe-haslo-1"},
+                        REMOTE_ADDR="10.0.0.8")
+    assert other.status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/api/parcels/search/?q=10",
+                                  "/mapproxy/service?SERVICE=WMS&REQUEST=GetCapabilities"])
+def test_basic_authentication_on_the_api_and_ogc_services_is_throttled(client, officer, path):
+    # given five wrong basic passwords from one address
+    statuses = [client.get(path, **_basic("urzednik", f"zle{attempt}")).status_code
+                for attempt in range(5)]
+    assert statuses == [401, 401, 401, 401, 429]
+
+    # when the right one follows, then it is refused with 429 and a Retry-After
+    response = client.get(path, **_basic("urzednik", "prawdziwe-haslo-1"))
+    assert response.status_code == 429
+    assert response.json()["code"] == "login_locked"
+    assert "Retry-After" in response
+
+
+def test_failed_api_tokens_are_throttled_per_address(client, officer):
+    from core.services import api_token_create
+
+    _token, key = api_token_create(user=officer, name="QGIS")
+    statuses = [client.get("/api/parcels/search/?q=10",
+                           HTTP_AUTHORIZATION=f"Bearer guess{attempt}").status_code
+                for attempt in range(5)]
+    assert statuses == [401, 401, 401, 401, 429]
+
+    # then even a valid token is refused from that address for the cool-off ...
+    locked = client.get("/api/parcels/search/?q=10", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert locked.status_code == 429
+    # ... but not from another
+    elsewhere = client.get("/api/parcels/search/?q=10", HTTP_AUTHORIZATION=f"Bearer {key}",
+                           REMOTE_ADDR="10.0.0.9")
+    assert elsewhere.status_code == 200
+
+
+def test_a_successful_login_resets_the_count(client, officer):
+    for attempt in range(4):
+        client.post("/accounts/login/", {"username": "urzednik", "password": f"zle{attempt}"})
+    assert client.post("/accounts/login/", {"username": "urzednik",
+                                            "password": "prawdziwe-haslo-1"}).status_code == 302
+    client.logout()
+
+    for attempt in range(4):
+        client.post("/accounts/login/", {"username": "urzednik", "password": f"znowu{attempt}"})
+    assert client.post("/accounts/login/", {"username": "urzednik",
+                                            "password": "prawdziwe-haslo-1"}).status_code == 302

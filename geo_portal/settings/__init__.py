@@ -3,6 +3,7 @@
 Every value can be set from the environment; the defaults are safe for a
 developer's machine (the project-local PostGIS cluster started by `make demo`).
 """
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "procrastinate.contrib.django",
+    "axes",
     # Ours, bottom to top: each may use only those listed before it.
     "core",
     "cadastre_sync",
@@ -50,6 +52,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Turns a login refused for too many failures into 429 (geo_portal.login_throttle);
+    # before the header authentication, so that its refusals are seen too.
+    "axes.middleware.AxesMiddleware",
     # API tokens and HTTP basic for desktop GIS clients, on every path (core.authentication).
     "core.authentication.HeaderAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -90,6 +95,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed logins throttled on every way in (geo_portal/login_throttle.py, django-axes):
+# AXES_FAILURE_LIMIT failures per user name and address lock that pair for the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "geo_portal.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("GEO_PORTAL_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GEO_PORTAL_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "geo_portal.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "geo_portal.login_throttle.client_ip"
+AXES_VERBOSE = False
+# Behind our nginx (deploy/nginx.conf) the client's address comes in X-Real-IP; never
+# trust that header where clients reach the application directly.
+GEO_PORTAL_BEHIND_PROXY = env_bool("GEO_PORTAL_BEHIND_PROXY", False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -168,6 +189,7 @@ LOGGING = {
     "loggers": {
         "mapproxy": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 
