@@ -1,13 +1,15 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import UnitScopedAdmin
 
 from .errors import Problem
+from .import_report import problems_csv, report_lines
 from .importers.base import FORMAT_CHOICES, parse_field_map
 from .models import (
     Address,
@@ -105,8 +107,10 @@ class CadastreImportUploadForm(forms.ModelForm):
     upload = forms.FileField(label=_("file"), help_text=_(
         "EGiB GML (2021 or 2015), SWDE, or a file OGR reads (GeoPackage, zipped Shapefile, "
         "GeoJSON)."))
-    strict = forms.BooleanField(label=_("reject invalid polygons"), required=False,
-                                help_text=_("Without it they are repaired and reported."))
+    strict = forms.BooleanField(label=_("strict: all or nothing"), required=False,
+                                help_text=_("Refuse the whole file on any error. Without it "
+                                            "only the faulty objects are left out (and "
+                                            "invalid polygons repaired), all reported."))
     dry_run = forms.BooleanField(label=_("dry run"), required=False,
                                  help_text=_("Check and count everything, write nothing."))
     field_map = forms.CharField(label=_("field mapping"), required=False, help_text=_(
@@ -155,7 +159,30 @@ class CadastreImportAdmin(UnitScopedAdmin):
 
     @admin.display(description=_("report"))
     def report_lines(self, obj: CadastreImport) -> str:
-        return "\n".join(f"{p['severity']}: {Problem(**p)}" for p in obj.report) or "—"
+        if obj.status in (CadastreImport.QUEUED, CadastreImport.RUNNING):
+            return "—"
+        lines = report_lines(
+            source=obj.source_name, fmt=obj.detected_format, counts=obj.counts or {},
+            problems=[Problem(**p) for p in obj.report],
+            imported=obj.status == CadastreImport.SUCCEEDED,
+            dry_run=bool((obj.options or {}).get("dry_run")))
+        csv_url = reverse("admin:cadastre_sync_cadastreimport_report_csv", args=[obj.pk])
+        return format_html('<pre>{}</pre><a href="{}">{}</a>', "\n".join(lines), csv_url,
+                           _("Every problem as a CSV file"))
+
+    def get_urls(self):
+        return [path("<int:pk>/report.csv", self.admin_site.admin_view(self.report_csv),
+                     name="cadastre_sync_cadastreimport_report_csv"), *super().get_urls()]
+
+    def report_csv(self, request, pk: int) -> HttpResponse:
+        """The job's problems, one a row; only for those who may see the job."""
+        job = self.get_queryset(request).filter(pk=pk).first()
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404
+        response = HttpResponse(problems_csv(Problem(**p) for p in job.report),
+                                content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
+        return response
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -68,6 +68,7 @@ class ImportResult:
     changed_extent: MultiPolygon | None = None
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step
+    by_code: dict[str, int] = field(default_factory=dict)  # every problem found, by code
 
     @property
     def totals(self) -> Counts:
@@ -81,7 +82,7 @@ class ImportResult:
         return {"totals": self.totals.as_dict(),
                 **{kind: c.as_dict() for kind, c in self.counts.items()},
                 "errors": self.errors, "warnings": self.warnings, "skipped": self.skipped,
-                "seconds": self.seconds, "phases": self.phases}
+                "problems": self.by_code, "seconds": self.seconds, "phases": self.phases}
 
 
 def _reject(file: str, message: str, code: str, line: int | None = None) -> ImportRejected:
@@ -192,7 +193,7 @@ def _result(reader: CadastreReader, report: Report, options: ImportOptions, star
         counts.setdefault(kind, Counts()).rejected = report.rejected_count(kind)
     return ImportResult(report.file, reader.name, options.dry_run, counts, report.problems,
                         report.errors, report.warnings, dict(reader.skipped), extent,
-                        round(time.monotonic() - started, 3), phases or {})
+                        round(time.monotonic() - started, 3), phases or {}, dict(report.by_code))
 
 
 def _extent(ewkb: bytes | None) -> MultiPolygon | None:

@@ -45,9 +45,10 @@ def test_the_command_imports_prints_counts_and_records_a_job():
 
     out, _ = command(str(OLDER), unit="026101_1")
 
-    assert "warning: egib2021_legnica.gml:" in out and "(026101_1.0001.5)" in out
-    parcel_line = next(line for line in out.splitlines() if line.startswith("parcel "))
-    assert parcel_line.split() == ["parcel", "5", "0", "0", "0", "0"]
+    assert "Warnings (" in out and "egib2021_legnica.gml:" in out and "(026101_1.0001.5)" in out
+    parcel_line = next(line for line in out.splitlines() if line.startswith("parcels "))
+    assert parcel_line.split() == ["parcels", "5", "0", "0", "0", "0"]
+    assert "egib2021_legnica.gml (egib2021): imported. Job" in out
     job = CadastreImport.objects.get()
     assert job.status == CadastreImport.SUCCEEDED and job.counts["parcel"]["created"] == 5
     assert Parcel.objects.count() == 5
@@ -58,7 +59,7 @@ def test_the_command_dry_run_writes_nothing():
 
     out, _ = command(str(OLDER), unit="026101_1", dry_run=True)
 
-    assert "dry run, nothing written" in out and Parcel.objects.count() == 0
+    assert "checked, nothing written (dry run)" in out and Parcel.objects.count() == 0
 
 
 def test_the_command_names_the_unit_option_when_the_unit_is_wrong():

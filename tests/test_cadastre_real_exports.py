@@ -9,13 +9,18 @@ BDOT500, GESUT, presentation and boundary-point features; a renumbered parcel in
 newer export; SWDE in UTF-8 with and without a BOM and in ISO-8859-2, one with
 documents and addresses only, one of another gmina.
 """
+import csv
+import io
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import translation
 
 from cadastre_sync.errors import ImportRejected
-from cadastre_sync.models import Building, Parcel, ParcelVersion, Precinct
+from cadastre_sync.models import Building, CadastreImport, Parcel, ParcelVersion, Precinct
 from cadastre_sync.services import cadastre_import
 from tests import factories
 
@@ -160,3 +165,79 @@ def test_another_units_swde_is_refused_naming_both_units():
     assert error.code == "other_unit"
     assert "142401_2" in error.message and "026101_1" in error.message
     assert not Precinct.objects.exists()
+
+
+def run_command(*args, **options) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_cadastre", *args, stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_command_prints_one_grouped_report_in_polish():
+    factories.unit()
+
+    with translation.override("pl"):
+        out, _ = run_command(str(VENDOR), unit="026101_1")
+
+    lines = out.splitlines()
+    assert lines[-1].startswith("egib2021_vendor.gml (egib2021): zaimportowano.")
+    assert "Błędy (1):" in lines and "Ostrzeżenia (11):" in lines
+    assert "  Jeden identyfikator budynku ma kilka obiektów: 3" in lines
+    assert "  Pole ewidencyjne różni się od pola z geometrii: 1" in lines
+    assert "  Współrzędne poza Polską (zamienione osie?): 1" in lines
+    # three examples a group, never a line per object beyond them
+    assert sum("026101_1.0005.0" in line for line in lines) == 3 + 3 + 1 + 1
+    assert any(line.startswith("Pominięto (nieobsługiwane):") and "BDOT500" in line
+               and "GESUT" in line for line in lines)
+    assert "{" not in out  # no Python dicts
+
+
+def test_the_command_strict_refuses_with_the_grouped_report():
+    factories.unit()
+
+    with pytest.raises(CommandError, match="not imported, nothing was changed"):
+        _, err = run_command(str(VENDOR), unit="026101_1", strict=True)
+
+    assert not Parcel.objects.exists()
+    job = CadastreImport.objects.get()
+    assert job.status == CadastreImport.FAILED
+    assert job.counts["problems"]["duplicate_building_id"] == 3
+
+
+def test_the_job_page_shows_the_grouped_report_and_the_csv_lists_every_problem(client):
+    unit = factories.unit()
+    run_command(str(VENDOR), unit="026101_1")
+    job = CadastreImport.objects.get()
+    client.force_login(factories.user(is_staff=True, is_superuser=True))
+
+    page = client.get(reverse("admin:cadastre_sync_cadastreimport_change", args=[job.pk]))
+    download = client.get(reverse("admin:cadastre_sync_cadastreimport_report_csv",
+                                  args=[job.pk]))
+
+    assert page.status_code == 200
+    assert "Jeden identyfikator budynku ma kilka obiektów: 3" in page.content.decode()
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["severity", "code", "problem"] and len(rows) == 1 + 12
+    assert {r[1] for r in rows[1:]} == {
+        "outside_poland", "malformed_building_id", "duplicate_building_id",
+        "duplicate_parcel_id", "unknown_kst", "area_mismatch", "unresolved_link"}
+    assert unit.pk == job.unit_id
+
+
+@pytest.mark.parametrize("who", ["anonymous", "resident", "other_unit_staff"])
+def test_the_report_csv_is_refused_to_those_who_may_not_see_the_job(client, who):
+    factories.unit()
+    run_command(str(VENDOR), unit="026101_1")
+    job = CadastreImport.objects.get()
+    other = factories.unit(teryt="020101_1", name="Bolesławiec")
+    if who == "resident":
+        client.force_login(factories.user())
+    elif who == "other_unit_staff":
+        client.force_login(factories.staff(other, "unit_admin"))
+
+    response = client.get(reverse("admin:cadastre_sync_cadastreimport_report_csv",
+                                  args=[job.pk]))
+
+    assert response.status_code in (302, 404)
+    assert "text/csv" not in response.get("Content-Type", "")

@@ -21,9 +21,10 @@ Row = tuple[str, dict]
 OBJECT_KINDS = frozenset({"precinct", "parcel", "land_use", "building", "register_unit",
                           "subject", "share"})
 
-# How many problems a report keeps in full; beyond that only their count per code.
-# A county export with a systematic fault would otherwise fill the job row.
-REPORT_LIMIT = 1000
+# How many problems a report keeps in full (the job page, the CSV); beyond that only
+# their count per code. A county export with a systematic fault would otherwise fill
+# the job row.
+REPORT_LIMIT = 10_000
 
 
 @dataclass(frozen=True)

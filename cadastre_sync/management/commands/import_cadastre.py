@@ -1,19 +1,18 @@
 """manage.py import_cadastre PATH --unit TERYT [--format ...] [--strict] [--dry-run] [--map ...]
 
 Parses the arguments, records the import as a job and hands off to the service;
-prints the counts and the report.
+prints the report (cadastre_sync.import_report) in the office's language.
 """
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from cadastre_sync.errors import ImportRejected
+from cadastre_sync.import_report import report_lines
 from cadastre_sync.importers.base import AUTO, FORMAT_CHOICES, parse_field_map
 from cadastre_sync.services import cadastre_import, cadastre_import_job_create
 from core.commands import unit_option
-
-KINDS = ("parcel", "building", "precinct", "register_unit", "owner", "share")
-COLUMNS = ("created", "updated", "retired", "unchanged", "rejected")
 
 
 def field_map(value: str) -> dict[str, str]:
@@ -31,7 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="TERYT code of the gmina, WWPPGG_R")
         parser.add_argument("--format", default=AUTO, choices=FORMAT_CHOICES)
         parser.add_argument("--strict", action="store_true",
-                            help="reject invalid polygons instead of repairing them")
+                            help="refuse the whole file on any error (default: refuse only "
+                                 "the faulty objects and import the rest)")
         parser.add_argument("--dry-run", action="store_true",
                             help="check and count everything, write nothing")
         parser.add_argument("--map", default="", help="OGR field mapping, e.g. "
@@ -48,24 +48,19 @@ class Command(BaseCommand):
                                      strict=options["strict"], dry_run=options["dry_run"],
                                      field_map=job.options["field_map"], job=job)
         except ImportRejected as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{problem.severity}: {problem}")
-            raise CommandError(f"{options['path']}: not imported, nothing was changed "
-                               f"({exc.detail['errors']} errors; job {job.pk}).") from exc
-        self._print(result, job.pk)
-
-    def _print(self, result, job_id: int) -> None:
-        for problem in result.problems:
-            self.stdout.write(f"{problem.severity}: {problem}")
-        self.stdout.write(f"{'':<14}" + "".join(f"{c:>11}" for c in COLUMNS))
-        for kind in KINDS:
-            counts = result.counts.get(kind)
-            if counts:
-                self.stdout.write(f"{kind:<14}" + "".join(f"{getattr(counts, c):>11}"
-                                                          for c in COLUMNS))
-        skipped = ", ".join(f"{name} {n}" for name, n in sorted(result.skipped.items()))
-        done = "dry run, nothing written" if result.dry_run else f"job {job_id}"
+            counts = exc.result.counts_dict() if exc.result else {}
+            for line in report_lines(source=job.source_name, fmt="", counts=counts,
+                                     problems=exc.problems, imported=False):
+                self.stderr.write(line)
+            raise CommandError(_("%(path)s: not imported, nothing was changed (%(errors)d "
+                                 "errors; job %(job)d).") % {
+                "path": options["path"], "errors": exc.detail["errors"], "job": job.pk}) from exc
+        lines = report_lines(source=result.source, fmt=result.format,
+                             counts=result.counts_dict(), problems=result.problems,
+                             imported=True, dry_run=result.dry_run)
+        for line in lines[1:]:
+            self.stdout.write(line)
         phases = ", ".join(f"{name} {s:.1f} s" for name, s in result.phases.items())
         self.stdout.write(self.style.SUCCESS(
-            f"{result.source} ({result.format}) in {result.seconds:.1f} s ({phases}), {done}; "
-            f"warnings: {result.warnings}" + (f"; skipped: {skipped}" if skipped else "")))
+            f"{lines[0]} " + _("Job %(job)d, %(seconds).1f s (%(phases)s).") % {
+                "job": job.pk, "seconds": result.seconds, "phases": phases}))
