@@ -28,7 +28,6 @@ from core.identifiers import LEVEL_GMINA, parse_teryt
 from core.jobs import job_fail, job_finish, job_progress, job_start
 from core.models import AdministrativeUnit
 
-from .boundaries import unit_boundary_derive
 from .errors import ERROR, ImportRejected, Problem
 from .importers import checks, geometry_checks, links, parallel, staging
 from .importers.base import (
@@ -228,7 +227,6 @@ def _run(reader: CadastreReader, report: Report, unit: AdministrativeUnit,
         job_progress(job, done=reader.bytes_done, note=_("file read and checked; merging"))
     with transaction.atomic():
         merged = merge(unit.pk, RIGHT_CODES)
-        unit_boundary_derive(unit=unit)
         if options.dry_run:
             transaction.set_rollback(True)
     lap("merge")
@@ -273,7 +271,20 @@ def cadastre_import(*, unit: AdministrativeUnit, path: str | Path, fmt: str = AU
         _job_succeeded(job, result)
     if result.changed_extent is not None:
         _announce_change(unit, result, job)
+        _boundary_follow(unit)
     return result
+
+
+def _boundary_follow(unit: AdministrativeUnit) -> None:
+    """A boundary derived from the cadastre (or none yet) is derived again, once committed,
+    by a background job: the union of a gmina's parcels takes seconds the import need not
+    wait for. A given boundary is left alone."""
+    given = unit.boundary_source != AdministrativeUnit.BOUNDARY_FROM_CADASTRE
+    if unit.boundary is not None and given:
+        return
+    from .tasks import unit_boundary_task  # the task module imports this one
+
+    transaction.on_commit(lambda: unit_boundary_task.defer(unit_id=unit.pk))
 
 
 def _announce_change(unit: AdministrativeUnit, result: ImportResult,

@@ -5,9 +5,12 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from procrastinate import testing
+from procrastinate.contrib.django import app
 
 from cadastre_sync.models import Parcel
-from cadastre_sync.services import cadastre_import
+from cadastre_sync.services import cadastre_import as import_only
+from cadastre_sync.tasks import unit_boundary_task
 from core.admin import AdministrativeUnitForm
 from core.models import AdministrativeUnit
 from core.services import unit_boundary_set
@@ -17,6 +20,27 @@ PRG = Path(__file__).parent / "fixtures" / "units" / "prg_gminy.geojson"
 CADASTRE = Path(__file__).parent / "fixtures" / "cadastre" / "egib2021_legnica.gml"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queue():
+    connector = testing.InMemoryConnector()
+    with app.replace_connector(connector):
+        yield connector
+
+
+@pytest.fixture
+def cadastre_import(queue, django_capture_on_commit_callbacks):
+    """Import, then run the jobs the import queued once committed (as the worker does)."""
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            result = import_only(**kwargs)
+        for job in list(queue.jobs.values()):
+            if job["task_name"] == "cadastre_sync.unit_boundary" and job["status"] == "todo":
+                job["status"] = "succeeded"
+                unit_boundary_task(**job["args"])
+        return result
+    return run
 
 
 def unit_add(*args: str) -> str:
@@ -34,7 +58,7 @@ def test_unit_add_creates_a_gmina_with_its_boundary_from_a_prg_file():
     assert "300.00 km²" in output and "is hosted" in output
 
 
-def test_unit_add_without_a_boundary_leaves_it_to_the_first_cadastre_import():
+def test_unit_add_without_a_boundary_leaves_it_to_the_first_cadastre_import(cadastre_import):
     unit_add("026101_1", "--name", "Legnica")
 
     unit = AdministrativeUnit.objects.get(teryt="026101_1")
@@ -48,7 +72,7 @@ def test_unit_add_without_a_boundary_leaves_it_to_the_first_cadastre_import():
     assert abs(unit.boundary.area - sum(p.geom.area for p in parcels)) < 1
 
 
-def test_a_derived_boundary_follows_the_next_import():
+def test_a_derived_boundary_follows_the_next_import(cadastre_import):
     unit = factories.unit()
     cadastre_import(unit=unit, path=CADASTRE)
     unit.refresh_from_db()
@@ -63,7 +87,7 @@ def test_a_derived_boundary_follows_the_next_import():
     assert unit.boundary.area != before
 
 
-def test_a_given_boundary_is_never_replaced_by_an_import():
+def test_a_given_boundary_is_never_replaced_by_an_import(cadastre_import):
     unit = factories.unit()
     given = factories.box(310000, 380000, 330000, 395000)
     unit_boundary_set(unit=unit, boundary=given)
@@ -75,7 +99,7 @@ def test_a_given_boundary_is_never_replaced_by_an_import():
 
 
 def test_unit_add_refuses_a_file_without_the_unit_and_creates_nothing():
-    with pytest.raises(CommandError, match="none names unit 026105_2.*JPT_KOD_JE as 0261052"):
+    with pytest.raises(CommandError, match="jednostki 026105_2 .*JPT_KOD_JE jako 0261052"):
         unit_add("026105_2", "--name", "Chojnów", "--boundary", str(PRG))
 
     assert not AdministrativeUnit.objects.filter(teryt="026105_2").exists()
@@ -89,7 +113,7 @@ def test_unit_add_refuses_a_bad_code_and_a_unit_already_hosted():
         unit_add("999999_9", "--name", "Nowhere")
 
 
-def test_unit_add_gives_a_hosted_unit_its_boundary_later():
+def test_unit_add_gives_a_hosted_unit_its_boundary_later(cadastre_import):
     unit = factories.unit()
     cadastre_import(unit=unit, path=CADASTRE)
 
