@@ -152,3 +152,34 @@ def test_an_intended_date_in_the_past_is_refused(world):
         assert not form.is_valid()
         assert form.main.errors["intended_date"] == [
             "Planowana data usunięcia nie może być w przeszłości."]
+
+
+def test_a_findings_evidence_reads_as_words_and_tables_not_python():
+    from cadastre_sync.templatetags.tax_evidence import evidence
+
+    with translation.override("pl"):
+        html = str(evidence({"building_business": {"area_ha": 1.5, "conversion_ha": 0.25}}))
+        listed = str(evidence([{"id": 7, "kind": "building", "account": "K/1"}]))
+        assert "building_business" not in html and "{" not in html
+        assert "budynki związane z działalnością gospodarczą" in html and "1,5" in html
+        assert "<table" in listed and ">budynek<" in listed and "K/1" in listed
+        assert str(evidence(["026101_1.0001.1", "026101_1.0001.2"])) == (
+            "026101_1.0001.1, 026101_1.0001.2")
+        assert str(evidence("2025-03-01")) == "1 marca 2025" and str(evidence(True)) == "tak"
+
+
+def test_a_runs_steps_are_named_in_polish_with_their_local_end_time(db):
+    from datetime import UTC, datetime
+
+    from cadastre_sync.tax.models import ReconciliationRun
+    from cadastre_sync.tax.selectors import run_steps
+
+    run = ReconciliationRun(started_at=datetime(2026, 1, 10, 23, 59, 50, tzinfo=UTC),
+                            progress_done=2, log="23:59:58 rules\n00:00:03 parcels and land\n")
+    with translation.override("pl"):
+        steps = run_steps(run=run)
+    assert [(s.label, s.done) for s in steps[:3]] == [
+        ("stawki i reguły roku", True), ("działki i ich grunty", True),
+        ("działki archiwalne i ich następczynie", False)]
+    # past midnight UTC: the next day, 01:00:03 in Warsaw
+    assert steps[1].done_at == datetime(2026, 1, 11, 0, 0, 3, tzinfo=UTC)

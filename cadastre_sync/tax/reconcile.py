@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import RuleNotInForce
 from core.jobs import job_fail, job_finish, job_progress, job_start
@@ -124,6 +125,18 @@ STEPS = (
     ("owners and taxpayers", (*q.OWNERS, *q.OWNER_MATCHES, q.OWNER_MISMATCH)),
     ("severity", (q.SEVERITY,)),
 )
+# The steps as the run's page names them (the job's log keeps the names above).
+STEP_LABELS = {
+    "rules": gettext_lazy("rates and rules of the year"),
+    "parcels and land": gettext_lazy("parcels and their land"),
+    "retired parcels and their successors": gettext_lazy("retired parcels and their successors"),
+    "untaxed parcels": gettext_lazy("parcels nobody is taxed for"),
+    "retired and unknown parcels": gettext_lazy("taxes on retired or unknown parcels"),
+    "land use and area": gettext_lazy("land use and area"),
+    "buildings": gettext_lazy("buildings"),
+    "owners and taxpayers": gettext_lazy("owners and taxpayers"),
+    "severity": gettext_lazy("severity of the findings"),
+}
 
 
 def _drop(cur) -> None:

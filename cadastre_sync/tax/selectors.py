@@ -1,12 +1,13 @@
 """Reads of the tax register: what a user may see, findings with filters and totals,
 runs, imports, and the personal data behind a finding (for its tax officers only)."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.access import ensure_unit_access, units_allowing
 from core.errors import NotFound
@@ -189,3 +190,46 @@ def tax_rates_in_force(on, units) -> list:
                     date(row.year, 1, 1), date(row.year, 12, 31),
                     "; ".join(p for p in (row.source, row.note) if p), row.verified,
                     f"/admin/cadastre_sync/taxrate/{row.pk}/change/") for row in qs]
+
+
+@dataclass(frozen=True)
+class RunStep:
+    label: str
+    done: bool
+    done_at: datetime | None  # aware; shown in the unit's time zone by the page
+
+
+def run_steps(*, run: ReconciliationRun) -> list[RunStep]:
+    """The run's steps in order, each with when it ended: read from the job's log, whose
+    lines are "HH:MM:SS <step>" in UTC from the day the run started."""
+    from .reconcile import STEP_LABELS, STEPS
+
+    ended: dict[str, datetime] = {}
+    day = (run.started_at or run.created_at).astimezone(UTC)
+    previous = day
+    for line in run.log.splitlines():
+        clock, _sep, name = line.partition(" ")
+        try:
+            at = datetime.combine(day.date(), time.fromisoformat(clock), tzinfo=UTC)
+        except ValueError:
+            continue
+        if at < previous - timedelta(hours=12):  # the run went past midnight (UTC)
+            at += timedelta(days=1)
+        ended[name], previous = at, at
+    return [RunStep(str(STEP_LABELS.get(name, name)), i < run.progress_done, ended.get(name))
+            for i, (name, _statements) in enumerate(STEPS)]
+
+
+# What a tax import changed, per kind of record: the page's table rows and columns.
+IMPORT_RECORDS = (("accounts", gettext_lazy("tax accounts")),
+                  ("taxpayers", gettext_lazy("taxpayers")),
+                  ("holders", gettext_lazy("account holders")),
+                  ("objects", gettext_lazy("taxed objects")))
+IMPORT_CHANGES = ("created", "updated", "deleted", "unchanged")
+
+
+def import_changes(*, job: TaxImport) -> list[tuple[str, list[int | None]]]:
+    """[(record label, [created, updated, deleted, unchanged])]; None where not counted."""
+    counts = job.counts or {}
+    return [(str(label), [counts[key].get(change) for change in IMPORT_CHANGES])
+            for key, label in IMPORT_RECORDS if isinstance(counts.get(key), dict)]

@@ -109,7 +109,10 @@ def finding_detail(request: HttpRequest, teryt: str, pk: int) -> HttpResponse:
                                    findings=type(finding).objects.filter(pk=finding.pk)),
         assign_form=AssignForm(officers=officers,
                                initial={"officer": finding.assigned_to_id}),
-        comment_form=CommentForm(), resolve_form=ResolveForm(), dismiss_form=DismissForm()))
+        # One page holds the three forms: their own ids keep each label on its own field.
+        comment_form=CommentForm(auto_id="comment_%s"),
+        resolve_form=ResolveForm(auto_id="resolve_%s"),
+        dismiss_form=DismissForm(auto_id="dismiss_%s")))
 
 
 ACTIONS = {
@@ -171,7 +174,7 @@ def run_detail(request: HttpRequest, teryt: str, pk: int) -> HttpResponse:
     found = run.counts.get("found", {})
     rows = [(code, name, found.get(code, {})) for code, name, _c in FINDING_CATEGORIES]
     return render(request, "cadastre_sync/tax/run.html", _context(
-        request, unit, run=run, rows=rows,
+        request, unit, run=run, rows=rows, steps=selectors.run_steps(run=run),
         running=run.status in (ReconciliationRun.QUEUED, ReconciliationRun.RUNNING)))
 
 
@@ -201,7 +204,7 @@ def import_detail(request: HttpRequest, teryt: str, pk: int) -> HttpResponse:
     unit = selectors.tax_unit_get(user=request.user, teryt=teryt)
     job = get_object_or_404(TaxImport, pk=pk, unit=unit)
     return render(request, "cadastre_sync/tax/import.html", _context(
-        request, unit, job=job,
+        request, unit, job=job, changes=selectors.import_changes(job=job),
         running=job.status in (TaxImport.QUEUED, TaxImport.RUNNING)))
 
 
