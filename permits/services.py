@@ -303,6 +303,11 @@ def _record_outcome(app: Application, kind: kinds.Kind, outcome: str, conditions
         if fee.deferred_until:
             data["fee_deferred_until"] = fee.deferred_until.isoformat()
     data["outcome"] = outcome
+    # What the decision was held to, as it stood when it was taken: the statistics compare
+    # the handling time with it without replaying the case's history.
+    data["submitted_on"] = timezone.localdate(app.submitted_at).isoformat()
+    if app.deadline:
+        data["deadline_in_force"] = app.deadline.isoformat()
 
 
 def applications_silence_due(*, today: date | None = None) -> int:

@@ -78,8 +78,12 @@ def history(units, *, n: int, start: date, days: int, seed: int = 7,
             outcome = ("silent_consent" if silent else
                        rng.choice(("issued", "not_issued")) if kind == "zoning_extract"
                        else "granted")
+            data = {"outcome": outcome}
+            if i % 2:  # as the workflow writes a decision now; even ones as it did before
+                data |= {"submitted_on": filed.isoformat(),
+                         "deadline_in_force": deadline.isoformat()}
             _event(app, action, "registered", "decided", at(decided, 14),
-                   role="system" if silent else "officer", data={"outcome": outcome})
+                   role="system" if silent else "officer", data=data)
             Application.objects.filter(pk=app.pk).update(state="decided", deadline=None,
                                                           outcome=outcome)
             done.decisions.append((unit.pk, kind, decided, took, deadline, action, outcome))

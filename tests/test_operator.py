@@ -419,3 +419,29 @@ def test_template_apply_is_refused_to_non_operators_and_changes_nothing(client, 
 
     assert response.status_code == (302 if who == "anonymous" else 403)
     assert KindSetting.objects.count() == 0
+
+
+def test_a_decision_through_the_workflow_is_counted_against_the_deadline_it_was_held_to():
+    # given a tree permit filed, registered and refused through the services
+    from permits import services
+    from tests import permits_factories as pf
+
+    unit, parcel, resident, officer = pf.world()
+    app = pf.submitted(resident, [parcel])
+    services.application_transition(application_id=app.pk, action="register", by=officer)
+    app.refresh_from_db()
+    held_to = app.deadline
+    services.application_transition(application_id=app.pk, action="decide", by=officer,
+                                    reason="Drzewo zdrowe", outcome="refused")
+
+    # when the statistics of today are counted
+    today = timezone.localdate()
+    rows, total = unit_statistics(units=[unit], period=Period(today, today))
+
+    # then the decision event carries what it was held to, and the row counts it on time
+    event = app.events.get(action="decide")
+    assert event.data["submitted_on"] == today.isoformat()
+    assert event.data["deadline_in_force"] == held_to.isoformat()
+    assert (total.received, total.decided, total.median_days, total.on_time_share) == (
+        1, 1, 0.0, 1.0)
+    assert total.deadline_days == (held_to - today).days

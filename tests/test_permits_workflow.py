@@ -178,6 +178,7 @@ def test_replacement_planting_defers_the_fee_three_years_after_the_planting(peop
     app = pf.submitted(people["applicant"], [people["parcel"]])
     services.application_transition(application_id=app.pk, action="register",
                                     by=people["officer"])
+    held_to = Application.objects.get(pk=app.pk).deadline
     lime = pf.species("Tilia")
     plant_by = [date(timezone.localdate().year + 1, 4, 30),
                 date(timezone.localdate().year + 1, 10, 31)]
@@ -193,7 +194,8 @@ def test_replacement_planting_defers_the_fee_three_years_after_the_planting(peop
     assert (app.fee, app.fee_deferred_until) == (Decimal("3300.00"), until)
     assert app.events.get(action="decide").data == {
         "outcome": "granted_with_planting", "fee": "3300.00", "fee_deferred": True,
-        "fee_deferred_until": until.isoformat()}
+        "fee_deferred_until": until.isoformat(),
+        "submitted_on": timezone.localdate().isoformat(), "deadline_in_force": held_to.isoformat()}
 
 
 def test_a_plain_grant_keeps_the_fee_undeferred(people):

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.errors import InvalidInput
 from core.roles import CASE_OFFICER
@@ -193,6 +193,7 @@ def test_an_issued_document_longer_than_charged_is_recorded_on_the_issue_and_sho
     extract_text_update(application_id=app.pk, by=officer, text=row.text + "\n".join(
         f"§ {i}. Ustalenie dodane przez urząd." for i in range(400)))
     app.refresh_from_db()
+    held_to = app.deadline
 
     # when the officer issues it (in the office's language)
     client.force_login(officer)
@@ -214,7 +215,8 @@ def test_an_issued_document_longer_than_charged_is_recorded_on_the_issue_and_sho
     assert event.data == {
         "outcome": "issued", "fee": "100", "fee_deferred": False, "pages_charged": [1, 1],
         "pages_issued": [text_pages, 1], "duty_charged": "100.00",
-        "duty_on_issued_pages": "140.00", "pages_notice": notice}
+        "duty_on_issued_pages": "140.00", "pages_notice": notice,
+        "submitted_on": timezone.localdate().isoformat(), "deadline_in_force": held_to.isoformat()}
     assert event.reason == "Wydano wypis i wyrys. " + notice
     assert [str(m) for m in response.context["messages"]] == [
         "Wydano wypis i wyrys; wnioskodawca może go pobrać.", notice]
