@@ -32,6 +32,7 @@ from tests.permits_factories import enable
 
 pytestmark = pytest.mark.django_db
 
+ACCOUNT = "56102055580000123456789012"  # a valid NRB (checksum), no real account
 PAGES = ["operator:home", "operator:statistics"]
 APIS = ["operator:api-units", "operator:api-statistics"]
 EXPORTS = [("operator:export", "csv"), ("operator:export", "xlsx")]
@@ -50,6 +51,7 @@ def _items(checklist) -> dict[str, str]:
 
 def _set_up_fully(unit, today):
     unit.boundary = factories.box(317000, 385000, 320000, 388000)
+    unit.bank_account = ACCOUNT
     unit.save()
     p = factories.parcel("1", p=factories.precinct(unit, "0001"))
     job = CadastreImport.objects.create(unit=unit, source_name="egib.gml",
@@ -74,7 +76,7 @@ def test_checklist_of_a_unit_with_nothing_is_red_with_each_essential_missing():
     assert checklist.light == RED
     assert _items(checklist) == {
         "boundary": MISSING, "cadastre": MISSING, "plans": MISSING, "ouz": UNTRACKED,
-        "services": MISSING, "staff": MISSING, "fees": OK, "bank_account": UNTRACKED}
+        "services": MISSING, "staff": MISSING, "fees": OK, "bank_account": WARN}
 
 
 def test_checklist_of_a_unit_set_up_in_part_is_amber_and_names_what_to_complete():
@@ -83,6 +85,7 @@ def test_checklist_of_a_unit_set_up_in_part_is_amber_and_names_what_to_complete(
     today = timezone.localdate()
     _powiat, gmina, _second, _other = of.county()
     gmina.boundary = factories.box(317000, 385000, 320000, 388000)
+    gmina.bank_account = ACCOUNT
     gmina.save()
     factories.parcel("1", p=factories.precinct(gmina, "0001"))
     job = CadastreImport.objects.create(unit=gmina, source_name="old.gml",
@@ -99,7 +102,7 @@ def test_checklist_of_a_unit_set_up_in_part_is_amber_and_names_what_to_complete(
     assert checklist.light == AMBER
     assert _items(checklist) == {
         "boundary": OK, "cadastre": WARN, "plans": WARN, "ouz": UNTRACKED, "services": OK,
-        "staff": WARN, "fees": WARN, "bank_account": UNTRACKED}
+        "staff": WARN, "fees": WARN, "bank_account": OK}
     fees = next(i for i in checklist.items if i.key == "fees")
     assert "trees" in fees.detail
     staff = next(i for i in checklist.items if i.key == "staff")
@@ -115,7 +118,20 @@ def test_checklist_of_a_unit_set_up_fully_is_green():
 
     assert checklist.light == GREEN
     assert {k: v for k, v in _items(checklist).items() if v != UNTRACKED} == {
-        "boundary": OK, "cadastre": OK, "plans": OK, "services": OK, "staff": OK, "fees": OK}
+        "boundary": OK, "cadastre": OK, "plans": OK, "services": OK, "staff": OK, "fees": OK,
+        "bank_account": OK}
+
+
+def test_checklist_of_a_unit_offering_services_without_a_bank_account_is_red():
+    _powiat, gmina, _second, _other = of.county()
+    _set_up_fully(gmina, timezone.localdate())
+    gmina.bank_account = ""
+    gmina.save()
+
+    [checklist] = unit_checklists(units=[gmina])
+
+    assert checklist.light == RED
+    assert [i.key for i in checklist.items if i.state == MISSING] == ["bank_account"]
 
 
 def test_checklist_of_a_tax_unit_without_its_council_rates_asks_for_them():

@@ -202,8 +202,14 @@ def _fees(unit, facts) -> Item:
 
 
 def _bank_account(unit, facts) -> Item:
-    return Item("bank_account", _("Bank account"), UNTRACKED,
-                _("Not tracked yet: the unit's bank account for fees is not recorded."))
+    url = _admin("core_administrativeunit_change", unit.pk)
+    if not unit.bank_account:
+        state = MISSING if facts.kinds.get(unit.pk) else WARN
+        return Item("bank_account", _("Bank account"), state,
+                    _("No bank account for fees: residents are not told where to pay."), url)
+    return Item("bank_account", _("Bank account"), OK,
+                _("Fees are paid to the account ending %(tail)s.")
+                % {"tail": unit.bank_account[-4:]}, url)
 
 
 def unit_checklists(*, units, today: date | None = None) -> list[UnitChecklist]:
