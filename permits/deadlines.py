@@ -1,9 +1,16 @@
-"""Deadlines as data: a kind's statutory defaults (permits/kinds.py), corrected by
-DeadlineRule rows, counted in calendar days; a term ending on a Saturday or a public
-holiday ends on the next working day (KPA art. 57 §4)."""
+"""Deadlines as data: a kind's statutory defaults (permits/kinds.py), their figures taken
+from the dated legal rules in force on the day (core.rules) and corrected by DeadlineRule
+rows. Terms in days are calendar days; terms in months end on the same day number of the
+month, or the month's last day when it has none (KPA art. 57 § 3); a term ending on a
+Saturday or a public holiday ends on the next working day (art. 57 § 4)."""
+import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from django.utils import timezone
+
+from core.rules import rule_value
 
 from . import kinds
 
@@ -46,17 +53,32 @@ def term_end(start: date, days: int) -> date:
     return next_working_day(start + timedelta(days=days))
 
 
+def add_months(start: date, months: int) -> date:
+    """KPA art. 57 § 3: the day of the month bearing the start's number, or the month's last
+    day when that month has no such day (31 January + 1 month = 28/29 February)."""
+    month0 = start.month - 1 + months
+    year, month = start.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def term_end_months(start: date, months: int) -> date:
+    return next_working_day(add_months(start, months))
+
+
 @dataclass(frozen=True)
 class Rule:
     days: int
     source: str
     note: str
     counted_from: str
+    months: bool = False
 
 
-def rule_for(*, unit, kind_code: str, procedure: str, state: str) -> Rule | None:
-    """The deadline rule in force for a state: the unit's row, else all units' row, else the
-    kind's statutory default; None when the state has no deadline."""
+def rule_for(*, unit, kind_code: str, procedure: str, state: str,
+             on: date | None = None) -> Rule | None:
+    """The deadline rule in force for a state on `on` (today): the unit's row, else all
+    units' row, else the kind's statutory default (its figure from the legal rule in force,
+    RuleNotInForce when none is); None when the state has no deadline."""
     from .models import DeadlineRule
 
     kind = kinds.get(kind_code)
@@ -72,7 +94,12 @@ def rule_for(*, unit, kind_code: str, procedure: str, state: str) -> Rule | None
         return Rule(row.days, row.source, str(default.note) if default else "",
                     default.counted_from if default else "state")
     if default:
-        return Rule(default.days, default.source, str(default.note), default.counted_from)
+        days = default.days
+        if default.rule_key:
+            days = int(rule_value(key=default.rule_key, on=on or timezone.localdate(),
+                                  unit=unit))
+        return Rule(days, default.source, str(default.note), default.counted_from,
+                    default.months)
     return None
 
 
@@ -82,7 +109,7 @@ def compute(rule: Rule, *, entered: date, submitted: date | None, officer_date: 
     spent waiting for the applicant's documents (KPA art. 35 § 5: not counted)."""
     start = {"state": entered, "submitted": (submitted or entered) + timedelta(paused_days),
              "date": officer_date or entered}[rule.counted_from]
-    return term_end(start, rule.days)
+    return term_end_months(start, rule.days) if rule.months else term_end(start, rule.days)
 
 
 def days_awaiting(transitions: Iterable[tuple[date, str, str]], *, today: date,

@@ -70,6 +70,11 @@ class DeadlineDefault:
     # "state": counted from entering the state; "deadline_date": from the date the officer
     # set (e.g. the inspection day, after which the objection term runs).
     counted_from: str = "state"
+    # A dated legal rule (permits/legal.py) giving the term in force on the day; `days`
+    # then only documents the figure seeded. `months`: the term is in months (KPA art. 57
+    # § 3) rather than days.
+    rule_key: str = ""
+    months: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.files import instance_delete_with_files
 
 from . import deadlines, kinds, notifications
-from .access import roles_towards
+from .access import officer_exclusion, roles_towards
 from .models import Application, ApplicationEvent, ApplicationParcel, CaseCounter, KindSetting
-from .workflow import APPLICANT, SYSTEM, State, Transition, transition
+from .workflow import APPLICANT, OFFICER, SYSTEM, State, Transition, transition
 
 
 def _kind(code: str) -> kinds.Kind:
@@ -243,6 +243,9 @@ def application_transition(*, application_id: int, action: str, by, version: int
     """Apply one row of the transition table to an application, or refuse without a change."""
     app = _locked(application_id)
     roles = {SYSTEM} if as_system else roles_towards(by, app)
+    excluded = "" if as_system else officer_exclusion(by, app)
+    if excluded:
+        raise Forbidden(excluded, detail={"application": app.pk, "basis": "KPA art. 24 § 1"})
     row = transition(action)
     if row is not None and row.action == "submit":
         raise InvalidInput(_("Use submission to file a draft."))
@@ -371,3 +374,40 @@ def service_template_apply(*, template, units) -> dict[str, int]:
             else:
                 counts["unchanged"] += 1
     return counts
+
+
+@transaction.atomic
+def application_deadline_extend(*, application_id: int, by, new_deadline: date, reason: str,
+                                version: int | None = None) -> Application:
+    """Extend the case's term by a notice under KPA art. 36 § 1: the officer names the
+    reason and the new term; the notice is an event of the case (and mailed to the
+    applicant after the commit). Nothing else moves a term: an inspection does not."""
+    app = _locked(application_id)
+    if OFFICER not in roles_towards(by, app):
+        raise Forbidden(officer_exclusion(by, app) or _("You may not do this with this "
+                                                        "application."),
+                        detail={"application": app.pk})
+    _check_version(app, version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give the reason for the delay (KPA art. 36 § 1)."),
+                           detail={"field": "reason"})
+    if app.deadline is None:
+        raise Conflict(_("This case has no running term to extend."),
+                       detail={"application": app.pk, "state": app.state})
+    if new_deadline <= app.deadline:
+        raise InvalidInput(_("The new term must be later than %(date)s.") % {
+            "date": app.deadline.isoformat()}, detail={"field": "new_deadline"})
+    old = app.deadline
+    app.deadline = deadlines.next_working_day(new_deadline)
+    app.deadline_note = _("term extended (KPA art. 36)")
+    app.version = F("version") + 1
+    app.save()
+    app.refresh_from_db(fields=["version"])
+    event = ApplicationEvent.objects.create(
+        application=app, action="extend_deadline", from_state=app.state, to_state=app.state,
+        actor=by, actor_role=OFFICER, reason=reason,
+        data={"deadline": app.deadline.isoformat(), "previous_deadline": old.isoformat(),
+              "basis": "KPA art. 36 § 1"})
+    transaction.on_commit(lambda: notifications.state_changed(event_id=event.pk))
+    return app

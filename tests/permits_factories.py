@@ -17,6 +17,7 @@ def tree_rules_ensure() -> None:
     empties those tables for the tests that run after it, so they are written again."""
     if not Species.objects.exists():
         factories.data_migration_reapply("permits.migrations.0002_seed_tree_rules")
+        factories.data_migration_reapply("permits.migrations.0007_tree_rules_corrected")
 
 
 def species(latin: str) -> Species:

@@ -91,7 +91,9 @@ def test_form_verdict_uses_species_and_rates_from_the_database(world):
     assert private.is_valid() and private.verdict().verdict == "notification"
 
 
-def test_a_child_removing_a_tree_from_a_parents_land_pays_no_fee(world, client):
+def test_a_tree_on_a_parents_land_outside_business_is_notified_by_the_owner(world, client):
+    """Art. 83f ust. 1 pkt 3a, ust. 4: natural persons' land, a removal outside business,
+    needs no permit; a tree above the threshold is notified, by the owner."""
     # given a natural person, not the owner, on land of natural persons, outside business
     _unit, parcel, resident, _officer = world
     client.force_login(resident)
@@ -101,16 +103,17 @@ def test_a_child_removing_a_tree_from_a_parents_land_pays_no_fee(world, client):
     response = client.post("/wnioski/api/applications/", {
         "kind": "trees", "parcels": [parcel.parcel_id], "content": data},
         content_type="application/json")
-    # then a permit is needed, without a fee, and the exemption is said with its basis
+    # then a notification, without a fee, which the owner files
     assert response.status_code == 201, response.json()
     app = Application.objects.get()
-    assert (app.procedure, app.payload["land_natural_persons"]) == ("permit", True)
+    assert (app.procedure, app.payload["land_natural_persons"]) == ("notification", True)
     form = pf.form([parcel], data)
     assert form.is_valid(), form.errors
     with translation.override("en"):
         result = form.verdict()
-    assert (result.verdict, result.fee) == ("permit", Decimal(0))
-    assert "fee exemption: art. 86 ust. 1 pkt 1" in result.lines[0]
+    assert (result.verdict, result.fee) == ("notification", Decimal(0))
+    assert result.lines[-1] == ("The notification is filed by the owner of the land "
+                                "(art. 83f ust. 4).")
 
 
 def test_a_permit_tree_without_stems_at_130_cm_is_refused_naming_the_tree(world):

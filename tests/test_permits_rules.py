@@ -90,13 +90,6 @@ def test_shrubs(species, area, holder, verdict, fee):
     assert (result.verdict, result.fee) == (verdict, fee)
 
 
-@pytest.mark.parametrize("exemption", ["dead", "safety"])
-def test_exempt_tree_needs_a_permit_but_pays_nothing(exemption):
-    trees = [TreeIn(OAK, 200, [150], exemption), TreeIn(LIME, 200, [100])]
-    result = assess(trees, [], BUSINESS, RATES)
-    assert (result.verdict, result.fee) == (PERMIT, Decimal("2500.00"))
-
-
 def test_notification_has_no_fee_and_explains_why():
     with translation.override("en"):
         result = assess([TreeIn(LIME, 51, [40])], [], PRIVATE, RATES)
@@ -136,43 +129,3 @@ def test_a_units_own_rates_replace_the_regulations_for_that_group(db):
     assert result.fee == Decimal("750.00")
     a = sorted((r.band_from, r.rate) for r in rates if r.group == "A")
     assert a == [(0, Decimal("12.00")), (101, Decimal("15.00"))]
-
-
-# Art. 86 ust. 1 pkt 1: land owned by natural persons, removal outside business: no fee.
-PARENTS_LAND = Holder(natural_person=True, own_land=False, business=False,
-                      land_of_natural_persons=True)
-COMPANY_ON_PRIVATE_LAND = Holder(natural_person=False, own_land=False, business=False,
-                                 land_of_natural_persons=True)
-BUSINESS_ON_PRIVATE_LAND = Holder(natural_person=True, own_land=False, business=True,
-                                  land_of_natural_persons=True)
-
-
-@pytest.mark.parametrize(("holder", "trees", "shrubs", "fee"), [
-    (PARENTS_LAND, [TreeIn(LIME, 200, [150])], [], Decimal(0)),  # would be 150 × 30 = 4500
-    (PARENTS_LAND, [], [ShrubIn(LILAC, Decimal("30"))], Decimal(0)),  # would be 1200
-    (COMPANY_ON_PRIVATE_LAND, [TreeIn(OAK, 200, [60])], [], Decimal(0)),  # the land decides
-    (BUSINESS_ON_PRIVATE_LAND, [TreeIn(LIME, 200, [150])], [], Decimal("4500.00")),
-    (TENANT, [TreeIn(LIME, 200, [150])], [], Decimal("4500.00")),  # owner not said private
-    (BUSINESS, [TreeIn(LIME, 200, [150])], [], Decimal("4500.00")),
-])
-def test_land_of_natural_persons_outside_business_pays_no_fee(holder, trees, shrubs, fee):
-    # given who removes and why; when assessed; then a permit, with or without the fee
-    result = assess(trees, shrubs, holder, RATES)
-    assert (result.verdict, result.fee) == (PERMIT, fee)
-
-
-def test_the_holders_exemption_is_explained_with_its_legal_basis():
-    with translation.override("en"):
-        result = assess([TreeIn(LIME, 200, [150])], [ShrubIn(LILAC, Decimal("30"))],
-                        PARENTS_LAND, RATES)
-    assert result.lines == (
-        "Tree 1 (lime): fee exemption: art. 86 ust. 1 pkt 1 (land owned by natural persons, "
-        "removal not connected with business).",
-        "Shrubs 1 (lilac): fee exemption: art. 86 ust. 1 pkt 1 (land owned by natural "
-        "persons, removal not connected with business).")
-    with translation.override("pl"):
-        polish = assess([TreeIn(LIME, 200, [150])], [], PARENTS_LAND, RATES)
-    assert polish.lines == (
-        "Drzewo 1 (lime): zwolnienie z opłaty: art. 86 ust. 1 pkt 1 (nieruchomość stanowiąca "
-        "własność osób fizycznych, usunięcie na cele niezwiązane z działalnością "
-        "gospodarczą).",)

@@ -1,7 +1,9 @@
 """The species dictionary and the regulation's fee rates (Dz.U. 2017 poz. 1330).
 
 Groups and thresholds follow ../shared/docs/domain.md; the regulation's annex lists every
-genus and species, so administrators complete and correct these rows (verify)."""
+genus and species and these rows are only a part of it, so administrators complete them.
+The 10 zł shrub group is the regulation's short list of named invasive species (seeded
+with the rest of it by migration 0007)."""
 from decimal import Decimal
 
 from django.db import migrations
@@ -39,7 +41,7 @@ SPECIES = [
     ("Ginkgo biloba", "miłorząb dwuklapowy", "ginkgo", True, False, "D", "other", 50),
     ("Rosa rugosa", "róża pomarszczona", "Japanese rose", False, True, "D", "invasive", 50),
     ("Amorpha fruticosa", "amorfa krzewiasta", "desert false indigo", False, True, "D",
-     "invasive", 50),
+     "other", 50),
     ("Syringa vulgaris", "lilak pospolity", "lilac", False, True, "D", "other", 50),
     ("Corylus avellana", "leszczyna pospolita", "hazel", False, True, "D", "other", 50),
     ("Ligustrum vulgare", "ligustr pospolity", "privet", False, True, "D", "other", 50),

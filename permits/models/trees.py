@@ -31,6 +31,10 @@ class Species(models.Model):
                                  default="D")
     shrub_group = models.CharField(_("shrub fee group"), max_length=10, choices=SHRUB_GROUPS,
                                    default="other")
+    fruit = models.BooleanField(
+        _("fruit tree or shrub"), default=False,
+        help_text=_("Art. 83f ust. 1: fruit trees and shrubs need no permit outside a "
+                    "registered monument and public green areas."))
     notification_threshold_cm = models.PositiveSmallIntegerField(
         _("threshold at 5 cm [cm]"), default=50,
         help_text=_("Art. 83f ust. 4: a notification (or permit) is needed only above this "
@@ -85,15 +89,30 @@ class FeeRate(models.Model):
         return f"{self.subject} {self.group} ≥{self.band_from}: {self.rate}"
 
 
-# Exemptions from the fee (art. 86 ust. 1), as a table; (verify) the current list.
-EXEMPTION_CHOICES = [
-    ("", _("none")),
-    ("dead", _("dead or without a chance of survival for reasons beyond the holder")),
-    ("safety", _("threatens the safety of people or property")),
-    ("fruit", _("fruit tree, outside a registered monument or public green area")),
-    ("plantation", _("plantation or nursery")),
-    ("flood", _("needed for flood defence or water maintenance")),
+# Why an item needs nothing or pays no fee: (code, label, kind, legal basis). "no_permit":
+# the removal needs no permit (ustawa o ochronie przyrody art. 83f ust. 1; fruit trees and
+# small shrubs follow from the species and the site, not from this choice); "no_fee": a
+# permit is needed but art. 86 ust. 1 charges no fee (Dz.U. 2023 poz. 1336, art. 86 as
+# read on lexlege.pl, in force 15.04.2024; pkt 1 is "no permit needed" itself).
+NO_PERMIT, NO_FEE = "no_permit", "no_fee"
+EXEMPTIONS = [
+    ("plantation", _("plantation of trees or shrubs"), NO_PERMIT, "art. 83f ust. 1"),
+    ("monument", _("renewal and care of trees on a registered monument"), NO_FEE,
+     "art. 86 ust. 1 pkt 1a"),
+    ("safety", _("threatens people or property in existing buildings, or utility equipment"),
+     NO_FEE, "art. 86 ust. 1 pkt 4"),
+    ("traffic", _("threatens road, rail or shipping safety"), NO_FEE, "art. 86 ust. 1 pkt 5"),
+    ("road_works", _("reconstruction of a public road or railway line"), NO_FEE,
+     "art. 86 ust. 1 pkt 6"),
+    ("restore_tree", _("tree up to 120/80 cm at 130 cm, removed to restore unused land to the "
+                       "use the plan or WZ sets"), NO_FEE, "art. 86 ust. 1 pkt 7"),
+    ("restore_shrub", _("shrubs up to 50 m², removed to restore unused land to the use the "
+                        "plan or WZ sets"), NO_FEE, "art. 86 ust. 1 pkt 8"),
+    ("care", _("care works on trees and shrubs"), NO_FEE, "art. 86 ust. 1 pkt 9"),
 ]
+EXEMPTION_CHOICES = [("", _("none"))] + [(code, label) for code, label, _k, _b in EXEMPTIONS]
+EXEMPTION_KIND = {code: kind for code, _l, kind, _b in EXEMPTIONS}
+EXEMPTION_BASIS = {code: basis for code, _l, _k, basis in EXEMPTIONS}
 
 
 class TreeItem(models.Model):
@@ -106,7 +125,7 @@ class TreeItem(models.Model):
     circumference_5cm = models.PositiveSmallIntegerField(_("circumference at 5 cm [cm]"))
     stems_130cm = ArrayField(models.PositiveSmallIntegerField(), verbose_name=_(
         "stem circumferences at 130 cm [cm]"), default=list, blank=True)
-    exemption = models.CharField(_("fee exemption"), max_length=12, blank=True,
+    exemption = models.CharField(_("no permit or no fee because"), max_length=16, blank=True,
                                  choices=EXEMPTION_CHOICES)
 
     class Meta:
@@ -125,7 +144,7 @@ class ShrubGroup(models.Model):
                                 verbose_name=_("species"))
     area = models.PolygonField(_("area"), srid=SRID)
     area_m2 = models.DecimalField(_("area [m²]"), max_digits=10, decimal_places=1)
-    exemption = models.CharField(_("fee exemption"), max_length=12, blank=True,
+    exemption = models.CharField(_("no permit or no fee because"), max_length=16, blank=True,
                                  choices=EXEMPTION_CHOICES)
 
     class Meta:

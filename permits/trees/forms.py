@@ -11,9 +11,16 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models.trees import EXEMPTION_CHOICES, ShrubGroup, Species, TreeItem
+from ..models.trees import (
+    EXEMPTION_BASIS,
+    EXEMPTION_CHOICES,
+    EXEMPTION_KIND,
+    ShrubGroup,
+    Species,
+    TreeItem,
+)
 from .rules import Assessment, Holder, ShrubIn, TreeIn, assess
-from .services import rates_for, species_info, stems_missing
+from .services import rates_for, shrub_free_m2, species_info, stems_missing
 
 SRID = 2180
 MAX_TREES = 200
@@ -44,8 +51,13 @@ class MainForm(forms.Form):
                                   required=False)
     land_natural_persons = forms.BooleanField(
         label=_("The land is owned by natural persons (private individuals)"), required=False,
-        help_text=_("E.g. your own or your parents' land; outside business no fee is charged "
-                    "(art. 86 ust. 1 pkt 1)."))
+        help_text=_("E.g. your own or your parents' land: outside business no permit is "
+                    "needed; the owner notifies trees above the threshold (art. 83f ust. 1 "
+                    "pkt 3a, ust. 4)."))
+    protected_site = forms.BooleanField(
+        label=_("The site is a registered monument or a public green area"), required=False)
+    road_strip = forms.BooleanField(label=_("The trees or shrubs grow in a road strip"),
+                                    required=False)
     business = forms.BooleanField(label=_("The removal serves a business activity"),
                                   required=False)
     reason = forms.CharField(label=_("Reason for removal"), max_length=2000,
@@ -82,7 +94,7 @@ class TreeForm(forms.Form):
     stems_130cm = forms.CharField(
         label=_("Circumference of each stem at 130 cm [cm]"), required=False,
         help_text=_("Separate stems with commas, e.g. 120, 80; needed for a permit's fee."))
-    exemption = forms.ChoiceField(label=_("Fee exemption"), choices=EXEMPTION_CHOICES,
+    exemption = forms.ChoiceField(label=_("No permit or no fee because"), choices=EXEMPTION_CHOICES,
                                   required=False)
 
     def clean_stems_130cm(self) -> list[int]:
@@ -106,7 +118,7 @@ class ShrubForm(forms.Form):
         label=_("Outline (drawn on the map)"), widget=forms.Textarea(
             attrs={"rows": 2, "class": "shrub-geometry"}),
         help_text=_("A polygon in PL-1992 (EPSG:2180), as GeoJSON or WKT."))
-    exemption = forms.ChoiceField(label=_("Fee exemption"), choices=EXEMPTION_CHOICES,
+    exemption = forms.ChoiceField(label=_("No permit or no fee because"), choices=EXEMPTION_CHOICES,
                                   required=False)
 
     def clean_geometry(self):
@@ -225,22 +237,21 @@ class TreeRemovalForm:
     def _check_stems(self) -> None:
         """A permit's fee is computed from the stems at 130 cm: a tree that needs a permit
         without them would be charged nothing."""
-        trees = [TreeIn(species_info(r["species"]), r["circumference_5cm"], r["stems_130cm"])
-                 for r in self._tree_rows()]
+        trees = [_tree_in(r) for r in self._tree_rows()]
         self._spatial_errors.extend(stems_missing(trees, self.holder()))
 
     def holder(self) -> Holder:
         c = self.main.cleaned_data
         return Holder(bool(c.get("natural_person")), bool(c.get("own_land")),
-                      bool(c.get("business")), bool(c.get("land_natural_persons")))
+                      bool(c.get("business")), bool(c.get("land_natural_persons")),
+                      bool(c.get("protected_site")), bool(c.get("road_strip")))
 
     def verdict(self) -> Assessment:
-        trees = [TreeIn(species_info(r["species"]), r["circumference_5cm"], r["stems_130cm"],
-                        r.get("exemption") or "") for r in self._tree_rows()]
-        shrubs = [ShrubIn(species_info(r["species"]), r["area_m2"], r.get("exemption") or "")
+        trees = [_tree_in(r) for r in self._tree_rows()]
+        shrubs = [ShrubIn(species_info(r["species"]), r["area_m2"], *_exemption(r))
                   for r in self._shrub_rows()]
         unit = self.parcels[0].unit if self.parcels else None
-        return assess(trees, shrubs, self.holder(), rates_for(unit))
+        return assess(trees, shrubs, self.holder(), rates_for(unit), shrub_free_m2(unit))
 
     def payload(self) -> dict:
         c = self.main.cleaned_data
@@ -248,6 +259,7 @@ class TreeRemovalForm:
             "applicant_name": c["applicant_name"], "applicant_address": c["applicant_address"],
             "natural_person": bool(c["natural_person"]), "own_land": bool(c["own_land"]),
             "land_natural_persons": bool(c["land_natural_persons"]),
+            "protected_site": bool(c["protected_site"]), "road_strip": bool(c["road_strip"]),
             "business": bool(c["business"]), "reason": c["reason"],
             "intended_date": c["intended_date"].isoformat() if c["intended_date"] else "",
             "trees": [{"species": r["species"].latin_name, "species_id": r["species"].pk,
@@ -306,3 +318,13 @@ def formset_data(payload: dict) -> dict:
                     v = json.dumps(v)
                 data[f"{prefix}-{i}-{k}"] = v
     return data
+
+
+def _exemption(row: dict) -> tuple[str, str, str]:
+    code = row.get("exemption") or ""
+    return code, EXEMPTION_KIND.get(code, ""), EXEMPTION_BASIS.get(code, "")
+
+
+def _tree_in(row: dict) -> TreeIn:
+    return TreeIn(species_info(row["species"]), row["circumference_5cm"], row["stems_130cm"],
+                  *_exemption(row))

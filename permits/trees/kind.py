@@ -1,6 +1,7 @@
 """Tree and shrub removal as an application kind (see permits/kinds.py)."""
 from django.utils.translation import gettext_lazy as _
 
+from .. import legal
 from ..kinds import DeadlineDefault, Kind, Outcome
 from ..workflow import State
 from . import services
@@ -26,24 +27,25 @@ KINDS = (
                     NOTIFICATION),
         ),
         deadlines=(
-            # The terms run from submission (KPA art. 61 §3), registered or not: a case
-            # nobody registers becomes overdue like any other.
-            DeadlineDefault(State.SUBMITTED, 30, "KPA art. 35 §3", PERMIT,
-                            _("decision due"), "submitted"),
+            # The terms run from submission (KPA art. 61 § 3), registered or not: a case
+            # nobody registers becomes overdue like any other. A permit is decided within a
+            # month (KPA art. 35 § 3); scheduling an inspection does not extend it: only an
+            # art. 36 notice does (services.application_deadline_extend).
+            DeadlineDefault(State.SUBMITTED, 1, "KPA art. 35 § 3", PERMIT, _("decision due"),
+                            "submitted", rule_key=legal.DECISION_MONTHS, months=True),
             DeadlineDefault(State.SUBMITTED, 21, "u.o.p. art. 83f ust. 5", NOTIFICATION,
-                            _("inspection due"), "submitted"),
-            # KPA art. 35 §3: a month, two for a particularly complicated case. (verify)
-            DeadlineDefault(State.REGISTERED, 30, "KPA art. 35 §3", PERMIT,
-                            _("decision due"), "submitted"),
-            DeadlineDefault(State.INSPECTION_SCHEDULED, 60, "KPA art. 35 §3", PERMIT,
-                            _("decision due (case with inspection)"), "submitted"),
-            # Art. 83f ust. 5: inspection within 21 days of the notification.
+                            _("inspection due"), "submitted", rule_key=legal.INSPECTION_DAYS),
+            DeadlineDefault(State.REGISTERED, 1, "KPA art. 35 § 3", PERMIT, _("decision due"),
+                            "submitted", rule_key=legal.DECISION_MONTHS, months=True),
+            DeadlineDefault(State.INSPECTION_SCHEDULED, 1, "KPA art. 35 § 3", PERMIT,
+                            _("decision due"), "submitted", rule_key=legal.DECISION_MONTHS,
+                            months=True),
             DeadlineDefault(State.REGISTERED, 21, "u.o.p. art. 83f ust. 5", NOTIFICATION,
-                            _("inspection due"), "submitted"),
-            # Art. 83f ust. 6: objection within 14 days of the inspection (verify: 14 or 7).
+                            _("inspection due"), "submitted", rule_key=legal.INSPECTION_DAYS),
             DeadlineDefault(State.INSPECTION_SCHEDULED, 14, "u.o.p. art. 83f ust. 6",
-                            NOTIFICATION, _("objection possible until"), "date"),
-            # KPA art. 64 §2: at least 7 days to supply missing documents.
+                            NOTIFICATION, _("objection possible until"), "date",
+                            rule_key=legal.OBJECTION_DAYS),
+            # KPA art. 64 § 2: at least 7 days to supply missing documents.
             DeadlineDefault(State.AWAITING_DOCUMENTS, 7, "KPA art. 64 §2", "",
                             _("documents due"), "state"),
         ),

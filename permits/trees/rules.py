@@ -5,7 +5,7 @@ rates themselves are data (Species, FeeRate rows), never constants here. Sources
 ochronie przyrody art. 83f (when nothing is needed, when a notification), art. 84–86 (fees,
 exemptions); rates: rozporządzenie Ministra Środowiska, Dz.U. 2017 poz. 1330.
 """
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -15,47 +15,36 @@ from django.utils.translation import gettext as _
 NOTHING, NOTIFICATION, PERMIT = "nothing", "notification", "permit"
 VERDICT_ORDER = {NOTHING: 0, NOTIFICATION: 1, PERMIT: 2}
 
-# Art. 84 ust. 4: when the permit orders replacement planting, the fee is deferred for this
-# many years, counted from the planting deadline, and cancelled if the plants survive.
-# (verify the counting start against the current text)
-FEE_DEFERRAL_YEARS = 3
-
-# Art. 83f ust. 1 pkt 2: shrubs growing in a cluster of up to 25 m² need no permit. (verify)
-SHRUB_PERMIT_FREE_M2 = Decimal(25)
+# The figures (the shrub area needing no permit, the fee deferral, the notification terms)
+# are dated rules (core.LegalRule, permits.trees.legal); the services pass them in.
+SHRUB_FREE_M2_DEFAULT = Decimal(25)
 
 
 @dataclass(frozen=True)
 class Holder:
-    """Who removes and why: a natural person, on their own land, outside business needs no
-    permit (art. 83f ust. 1 pkt 3a) but notifies trees above the threshold (ust. 4).
-    `land_of_natural_persons`: the land is owned by natural persons (e.g. the applicant's
-    parent), whoever applies."""
+    """Who removes, why, and where.
+
+    Art. 83f ust. 1 pkt 3a: trees and shrubs on land owned by natural persons, removed for
+    purposes not connected with business, need no permit; a tree above the threshold is
+    notified by the owner (ust. 4). `protected_site`: a registered monument or a public
+    green area; `road_strip`: a road strip (where the no-permit cases for fruit trees and
+    small shrubs do not apply)."""
 
     natural_person: bool
     own_land: bool
     business: bool
     land_of_natural_persons: bool = False
-
-    @property
-    def private(self) -> bool:
-        return self.natural_person and self.own_land and not self.business
+    protected_site: bool = False
+    road_strip: bool = False
 
     @property
     def natural_persons_land(self) -> bool:
         return self.land_of_natural_persons or (self.natural_person and self.own_land)
 
-
-# Exemptions from the fee that follow from who removes and why, whatever the tree: (legal
-# basis, the question asked of the Holder). Art. 86 ust. 1 pkt 1: trees and shrubs removed
-# from land owned by natural persons for purposes not connected with business.
-HOLDER_EXEMPTIONS: tuple[tuple[str, Callable[[Holder], bool]], ...] = (
-    ("art. 86 ust. 1 pkt 1", lambda h: h.natural_persons_land and not h.business),
-)
-
-
-def holder_exemption(holder: Holder) -> str:
-    """The legal basis of the first exemption the Holder's facts meet; "" when none."""
-    return next((basis for basis, applies in HOLDER_EXEMPTIONS if applies(holder)), "")
+    @property
+    def private(self) -> bool:
+        """The notification route: natural persons' land, a removal outside business."""
+        return self.natural_persons_land and not self.business
 
 
 @dataclass(frozen=True)
@@ -64,6 +53,7 @@ class SpeciesInfo:
     fee_group: str
     shrub_group: str
     threshold_cm: int
+    fruit: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,7 +61,9 @@ class TreeIn:
     species: SpeciesInfo
     circumference_5cm: int
     stems_130cm: Sequence[int]
-    exemption: str = ""
+    exemption: str = ""  # a code of permits.models.trees.EXEMPTIONS
+    exemption_kind: str = ""  # "no_permit" | "no_fee" | ""
+    exemption_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +71,8 @@ class ShrubIn:
     species: SpeciesInfo
     area_m2: Decimal
     exemption: str = ""
+    exemption_kind: str = ""
+    exemption_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,20 +90,45 @@ class Assessment:
     lines: tuple[str, ...]
 
 
-def tree_verdict(tree: TreeIn, holder: Holder) -> str:
+def tree_free_reason(tree: TreeIn, holder: Holder) -> str:
+    """Why removing the tree needs no permit (art. 83f ust. 1), or "" when it needs one
+    (or, on natural persons' land outside business, a notification)."""
+    if tree.exemption_kind == "no_permit":
+        return tree.exemption_basis
+    if tree.species.fruit and not holder.protected_site:
+        return "art. 83f ust. 1"
     if tree.circumference_5cm <= tree.species.threshold_cm:
+        return "art. 83f ust. 1 pkt 3"
+    return ""
+
+
+def tree_verdict(tree: TreeIn, holder: Holder) -> str:
+    if tree_free_reason(tree, holder):
         return NOTHING
     return NOTIFICATION if holder.private else PERMIT
 
 
-def shrub_verdict(shrub: ShrubIn, holder: Holder) -> str:
-    if holder.private or shrub.area_m2 <= SHRUB_PERMIT_FREE_M2:
-        return NOTHING
-    return PERMIT
+def shrub_free_reason(shrub: ShrubIn, holder: Holder,
+                      free_m2: Decimal = SHRUB_FREE_M2_DEFAULT) -> str:
+    if holder.private:
+        return "art. 83f ust. 1 pkt 3a"
+    if shrub.exemption_kind == "no_permit":
+        return shrub.exemption_basis
+    if shrub.species.fruit and not holder.protected_site:
+        return "art. 83f ust. 1"
+    if shrub.area_m2 <= free_m2 and not (holder.protected_site or holder.road_strip):
+        return "art. 83f ust. 1 pkt 1"
+    return ""
+
+
+def shrub_verdict(shrub: ShrubIn, holder: Holder,
+                  free_m2: Decimal = SHRUB_FREE_M2_DEFAULT) -> str:
+    return NOTHING if shrub_free_reason(shrub, holder, free_m2) else PERMIT
 
 
 def effective_circumference(stems: Sequence[int]) -> Decimal:
-    """Multi-stem trees (art. 84 ust. 4a, verify): the largest stem plus half of each other."""
+    """Multi-stem trees: the largest stem plus half of each other (the rule as the domain
+    review states it; the article of the act was not re-read)."""
     ordered = sorted(stems, reverse=True)
     if not ordered:
         return Decimal(0)
@@ -132,16 +151,11 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def tree_fee(n: int, tree: TreeIn, rates: Sequence[Rate], holder_basis: str = ""
-             ) -> tuple[Decimal, str]:
+def tree_fee(n: int, tree: TreeIn, rates: Sequence[Rate]) -> tuple[Decimal, str]:
     circ = effective_circumference(tree.stems_130cm)
-    if holder_basis:
-        return Decimal(0), _("Tree %(n)s (%(species)s): fee exemption: %(basis)s (land owned "
-                             "by natural persons, removal not connected with business).") % {
-            "n": n, "species": tree.species.name, "basis": holder_basis}
-    if tree.exemption:
-        return Decimal(0), _("Tree %(n)s (%(species)s): exempt from the fee (art. 86).") % {
-            "n": n, "species": tree.species.name}
+    if tree.exemption_kind == "no_fee":
+        return Decimal(0), _("Tree %(n)s (%(species)s): no fee (%(basis)s).") % {
+            "n": n, "species": tree.species.name, "basis": tree.exemption_basis}
     rate = pick_rate(rates, "tree", tree.species.fee_group, circ)
     if rate is None:
         return Decimal(0), _("Tree %(n)s: no rate for group %(group)s; the office will set "
@@ -155,16 +169,10 @@ def tree_fee(n: int, tree: TreeIn, rates: Sequence[Rate], holder_basis: str = ""
         "circ": _num(circ.normalize()), "rate": _num(rate.rate, 2), "fee": _num(fee, 2)}
 
 
-def shrub_fee(n: int, shrub: ShrubIn, rates: Sequence[Rate], holder_basis: str = ""
-              ) -> tuple[Decimal, str]:
-    if holder_basis:
-        return Decimal(0), _("Shrubs %(n)s (%(species)s): fee exemption: %(basis)s (land "
-                             "owned by natural persons, removal not connected with "
-                             "business).") % {
-            "n": n, "species": shrub.species.name, "basis": holder_basis}
-    if shrub.exemption:
-        return Decimal(0), _("Shrubs %(n)s (%(species)s): exempt from the fee (art. 86).") % {
-            "n": n, "species": shrub.species.name}
+def shrub_fee(n: int, shrub: ShrubIn, rates: Sequence[Rate]) -> tuple[Decimal, str]:
+    if shrub.exemption_kind == "no_fee":
+        return Decimal(0), _("Shrubs %(n)s (%(species)s): no fee (%(basis)s).") % {
+            "n": n, "species": shrub.species.name, "basis": shrub.exemption_basis}
     rate = pick_rate(rates, "shrub", shrub.species.shrub_group, shrub.area_m2)
     if rate is None:
         return Decimal(0), _("Shrubs %(n)s: no rate for this group; the office will set the "
@@ -176,38 +184,43 @@ def shrub_fee(n: int, shrub: ShrubIn, rates: Sequence[Rate], holder_basis: str =
 
 
 def assess(trees: Sequence[TreeIn], shrubs: Sequence[ShrubIn], holder: Holder,
-           rates: Sequence[Rate]) -> Assessment:
-    """The verdict for the whole removal and, for a permit, the fee with its explanation."""
-    verdicts = [tree_verdict(t, holder) for t in trees] + [shrub_verdict(s, holder)
-                                                          for s in shrubs]
+           rates: Sequence[Rate], shrub_free_m2: Decimal = SHRUB_FREE_M2_DEFAULT
+           ) -> Assessment:
+    """The verdict for the whole removal and, for a permit, the fee with its explanation.
+    A removal that needs no permit pays no fee (art. 86 ust. 1 pkt 1)."""
+    verdicts = [tree_verdict(t, holder) for t in trees] + [
+        shrub_verdict(s, holder, shrub_free_m2) for s in shrubs]
     verdict = max(verdicts, key=VERDICT_ORDER.__getitem__, default=NOTHING)
     lines: list[str] = []
     total = Decimal(0)
-    basis = holder_exemption(holder)
     for n, (tree, v) in enumerate(zip(trees, verdicts, strict=False), start=1):
         if v == PERMIT:
-            fee, line = tree_fee(n, tree, rates, basis)
+            fee, line = tree_fee(n, tree, rates)
             total += fee
             lines.append(line)
         else:
-            lines.append(_explain_free(n, tree, v))
+            lines.append(_explain_free(n, tree, v, tree_free_reason(tree, holder)))
     for n, (shrub, v) in enumerate(zip(shrubs, verdicts[len(trees):], strict=True), start=1):
         if v == PERMIT:
-            fee, line = shrub_fee(n, shrub, rates, basis)
+            fee, line = shrub_fee(n, shrub, rates)
             total += fee
             lines.append(line)
         else:
             lines.append(_("Shrubs %(n)s: no permit needed (%(why)s).") % {
-                "n": n, "why": _("own land, outside business") if holder.private
-                else _("up to 25 m²")})
+                "n": n, "why": shrub_free_reason(shrub, holder, shrub_free_m2)})
+    if verdict == NOTIFICATION and not holder.own_land:
+        lines.append(_("The notification is filed by the owner of the land (art. 83f "
+                       "ust. 4)."))
     return Assessment(verdict, _money(total), tuple(lines))
 
 
-def _explain_free(n: int, tree: TreeIn, verdict: str) -> str:
+def _explain_free(n: int, tree: TreeIn, verdict: str, reason: str) -> str:
     params = {"n": n, "species": tree.species.name, "c": tree.circumference_5cm,
-              "t": tree.species.threshold_cm}
-    if verdict == NOTHING:
+              "t": tree.species.threshold_cm, "why": reason}
+    if verdict == NOTHING and reason == "art. 83f ust. 1 pkt 3":
         return _("Tree %(n)s (%(species)s): %(c)s cm at 5 cm is not above %(t)s cm, nothing "
-                 "is needed.") % params
+                 "is needed (%(why)s).") % params
+    if verdict == NOTHING:
+        return _("Tree %(n)s (%(species)s): no permit needed (%(why)s).") % params
     return _("Tree %(n)s (%(species)s): %(c)s cm at 5 cm is above %(t)s cm, a notification "
              "is needed (no fee).") % params

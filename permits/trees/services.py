@@ -4,15 +4,18 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
+from core.rules import rule_value
 
+from .. import legal
 from ..kinds import Fee
 from ..models import FeeRate, ReplacementPlanting, Species
+from ..models.trees import EXEMPTION_BASIS, EXEMPTION_KIND
 from .rules import (
-    FEE_DEFERRAL_YEARS,
     NOTHING,
     PERMIT,
     Assessment,
@@ -29,7 +32,23 @@ from .rules import (
 def species_info(species: Species) -> SpeciesInfo:
     return SpeciesInfo(name=species.name,
                        fee_group=species.fee_group, shrub_group=species.shrub_group,
-                       threshold_cm=species.notification_threshold_cm)
+                       threshold_cm=species.notification_threshold_cm, fruit=species.fruit)
+
+
+def tree_in(item) -> TreeIn:
+    return TreeIn(species_info(item.species), item.circumference_5cm, list(item.stems_130cm),
+                  item.exemption, EXEMPTION_KIND.get(item.exemption, ""),
+                  EXEMPTION_BASIS.get(item.exemption, ""))
+
+
+def shrub_in(item) -> ShrubIn:
+    return ShrubIn(species_info(item.species), Decimal(item.area_m2), item.exemption,
+                   EXEMPTION_KIND.get(item.exemption, ""), EXEMPTION_BASIS.get(item.exemption, ""))
+
+
+def shrub_free_m2(unit, on: date | None = None) -> Decimal:
+    return Decimal(str(rule_value(key=legal.SHRUB_FREE_M2, on=on or timezone.localdate(),
+                                  unit=unit)))
 
 
 def rates_for(unit) -> list[Rate]:
@@ -44,7 +63,9 @@ def holder_of(payload: dict) -> Holder:
     return Holder(natural_person=bool(payload.get("natural_person")),
                   own_land=bool(payload.get("own_land")),
                   business=bool(payload.get("business")),
-                  land_of_natural_persons=bool(payload.get("land_natural_persons")))
+                  land_of_natural_persons=bool(payload.get("land_natural_persons")),
+                  protected_site=bool(payload.get("protected_site")),
+                  road_strip=bool(payload.get("road_strip")))
 
 
 def assessment(application) -> Assessment:
@@ -59,12 +80,16 @@ def assessment(application) -> Assessment:
     return result
 
 
+def _filed_on(application) -> date:
+    return (timezone.localdate(application.submitted_at) if application.submitted_at
+            else timezone.localdate())
+
+
 def _assess(application) -> Assessment:
-    trees = [TreeIn(species_info(t.species), t.circumference_5cm, list(t.stems_130cm),
-                    t.exemption) for t in application.trees.select_related("species")]
-    shrubs = [ShrubIn(species_info(s.species), Decimal(s.area_m2), s.exemption)
-              for s in application.shrubs.select_related("species")]
-    return assess(trees, shrubs, holder_of(application.payload), rates_for(application.unit))
+    trees = [tree_in(t) for t in application.trees.select_related("species")]
+    shrubs = [shrub_in(s) for s in application.shrubs.select_related("species")]
+    return assess(trees, shrubs, holder_of(application.payload), rates_for(application.unit),
+                  shrub_free_m2(application.unit, _filed_on(application)))
 
 
 def application_procedure(application) -> str:
@@ -80,12 +105,15 @@ def application_fee(application) -> Fee | None:
 
 
 def fee_deferred_until(application) -> date | None:
-    """With replacement planting ordered, the fee is due FEE_DEFERRAL_YEARS after the last
-    planting deadline (art. 84 ust. 4); None when no planting was ordered."""
+    """With replacement planting ordered, the fee is deferred (art. 84 ust. 3) for the years
+    of the rule in force on the decision day, counted from the last planting deadline;
+    None when no planting was ordered."""
     if application.outcome != "granted_with_planting":
         return None
     last = max((p.deadline for p in application.replacement_plantings.all()), default=None)
-    return _years_after(last, FEE_DEFERRAL_YEARS) if last else None
+    years = int(rule_value(key=legal.FEE_DEFERRAL_YEARS, on=timezone.localdate(),
+                           unit=application.unit))
+    return _years_after(last, years) if last else None
 
 
 def _years_after(day: date, years: int) -> date:
@@ -104,7 +132,7 @@ def application_summary(application) -> list[tuple[str, str]]:
     rows = [
         (_("Applicant"), p.get("applicant_name", "")),
         (_("Address"), p.get("applicant_address", "")),
-        (_("Natural person, own land, outside business"),
+        (_("Natural persons' land, outside business (notification route)"),
          _("yes") if holder_of(p).private else _("no")),
         (_("Land owned by natural persons"),
          _("yes") if holder_of(p).natural_persons_land else _("no")),
@@ -181,8 +209,7 @@ def submit_check(application) -> str | None:
     if application.procedure == NOTHING:
         return _("This removal needs neither a notification nor a permit, so there is "
                  "nothing to file.")
-    trees = [TreeIn(species_info(t.species), t.circumference_5cm, list(t.stems_130cm))
-             for t in application.trees.select_related("species")]
+    trees = [tree_in(t) for t in application.trees.select_related("species")]
     missing = stems_missing(trees, holder_of(application.payload))
     if missing:
         return missing[0]

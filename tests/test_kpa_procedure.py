@@ -1,0 +1,139 @@
+"""Procedure as the KPA reads: terms in months counted under art. 57 § 3 (and § 4),
+extension only by an art. 36 notice recorded as an event, and the officer's exclusion
+under art. 24 § 1 where the cadastre lists them as an owner of a parcel in the case."""
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from cadastre_sync.models import Owner, OwnershipShare, Parcel, RegisterUnit
+from core.errors import Forbidden, InvalidInput
+from permits import deadlines, services
+from permits.access import officer_exclusion, roles_towards
+from permits.models import Application
+from permits.workflow import OFFICER
+from tests import permits_factories as pf
+
+# (case, start, months, end of term)
+MONTHS = [
+    ("same day number next month (art. 57 § 3)", date(2026, 3, 10), 1, date(2026, 4, 10)),
+    ("31 January: the month's last day, 28 February 2026, a Saturday: Monday "
+     "(art. 57 § 3, § 4)", date(2026, 1, 31), 1, date(2026, 3, 2)),
+    ("31 January of a leap year: 29 February 2024 (art. 57 § 3)", date(2024, 1, 31), 1,
+     date(2024, 2, 29)),
+    ("31 March: 30 April (art. 57 § 3)", date(2026, 3, 31), 1, date(2026, 4, 30)),
+    ("across the year end: 15 December to 15 January (art. 57 § 3)", date(2026, 12, 15), 1,
+     date(2027, 1, 15)),
+    ("two months of a complicated case from 30 November: 30 January 2027, a Saturday: "
+     "Monday 1 February (art. 35 § 3, art. 57 § 3-4)", date(2026, 11, 30), 2,
+     date(2027, 2, 1)),
+    ("ending on a public holiday, 11 November: the next working day (art. 57 § 4)",
+     date(2026, 10, 11), 1, date(2026, 11, 12)),
+]
+
+
+@pytest.mark.parametrize("case, start, months, end", MONTHS, ids=[m[0][:50] for m in MONTHS])
+def test_a_term_in_months_kpa_art_57_par_3(case, start, months, end):
+    assert deadlines.term_end_months(start, months) == end, case
+
+
+def test_a_permit_is_due_a_month_after_submission_and_an_inspection_does_not_extend_it(db):
+    """KPA art. 35 § 3: a month from submission; "an inspection was scheduled" is not an
+    art. 36 notice."""
+    pf.tree_rules_ensure()
+    unit = pf.world()[0]
+
+    for state in ("submitted", "registered", "inspection_scheduled"):
+        rule = deadlines.rule_for(unit=unit, kind_code="trees", procedure="permit",
+                                  state=state, on=date(2026, 12, 6))
+        assert (rule.days, rule.months, rule.source) == (1, True, "KPA art. 35 § 3"), state
+
+
+@pytest.fixture
+def case(db):
+    unit, parcel, resident, officer = pf.world()
+    app = pf.submitted(resident, [parcel])
+    services.application_transition(application_id=app.pk, action="register", by=officer)
+    app.refresh_from_db()
+    return app, officer, resident
+
+
+def test_an_art_36_notice_extends_the_term_and_is_an_event_of_the_case(case):
+    app, officer, _resident = case
+    before = app.deadline
+    new = date(before.year + 1, 2, 15)
+
+    services.application_deadline_extend(application_id=app.pk, by=officer, new_deadline=new,
+                                         reason="Opinia rzeczoznawcy dendrologa")
+
+    app.refresh_from_db()
+    assert app.deadline == deadlines.next_working_day(new)
+    event = app.events.get(action="extend_deadline")
+    assert (event.reason, event.data["previous_deadline"], event.data["basis"]) == (
+        "Opinia rzeczoznawcy dendrologa", before.isoformat(), "KPA art. 36 § 1")
+
+
+@pytest.mark.parametrize("who, new, reason, error", [
+    ("resident", "later", "powód", Forbidden),
+    ("officer", "later", "", InvalidInput),
+    ("officer", "same", "powód", InvalidInput),
+])
+def test_an_extension_without_a_reason_or_a_later_term_or_by_the_applicant_changes_nothing(
+        case, who, new, reason, error):
+    app, officer, resident = case
+    before = (app.deadline, app.version)
+    day = before[0] if new == "same" else date(before[0].year + 1, 1, 20)
+
+    with pytest.raises(error):
+        services.application_deadline_extend(
+            application_id=app.pk, by=officer if who == "officer" else resident,
+            new_deadline=day, reason=reason)
+
+    app.refresh_from_db()
+    assert (app.deadline, app.version) == before
+    assert not app.events.filter(action="extend_deadline").exists()
+
+
+def _owned_by(parcel: Parcel, first: str, surname: str, *, as_spouse: bool = False) -> None:
+    person = Owner.objects.create(unit=parcel.unit, kind="person", first_name=first,
+                                  surname=surname)
+    other = Owner.objects.create(unit=parcel.unit, kind="person", first_name="Anna",
+                                 surname="Inna")
+    ru = RegisterUnit.objects.create(unit=parcel.unit, register_id="G-24", group=7)
+    OwnershipShare.objects.create(register_unit=ru, owner=other if as_spouse else person,
+                                  spouse=person if as_spouse else None, numerator=1,
+                                  denominator=1)
+    Parcel.objects.filter(pk=parcel.pk).update(register_unit=ru)
+
+
+@pytest.mark.parametrize("as_spouse", [False, True], ids=["owner", "spouse in a joint share"])
+def test_an_officer_the_cadastre_lists_as_an_owner_is_excluded_kpa_art_24_par_1(case,
+                                                                               as_spouse):
+    app, officer, _resident = case
+    get_user_model().objects.filter(pk=officer.pk).update(first_name="Ewa",
+                                                          last_name="Łąkowska")
+    officer.refresh_from_db()
+    parcel = app.parcel_links.get().parcel
+    _owned_by(parcel, "EWA", "Lakowska", as_spouse=as_spouse)
+    before = (app.state, app.version)
+
+    reason = officer_exclusion(officer, app)
+    with pytest.raises(Forbidden) as refused:
+        services.application_transition(application_id=app.pk, action="schedule_inspection",
+                                        by=officer, on_date=date(2099, 1, 5))
+
+    assert parcel.parcel_id in reason and "art. 24 § 1" in str(refused.value.message)
+    assert OFFICER not in roles_towards(officer, app)
+    app = Application.objects.get(pk=app.pk)
+    assert (app.state, app.version) == before
+
+
+def test_an_officer_not_among_the_owners_acts(case):
+    app, officer, _resident = case
+    get_user_model().objects.filter(pk=officer.pk).update(first_name="Ewa",
+                                                          last_name="Łąkowska")
+    officer.refresh_from_db()
+    _owned_by(app.parcel_links.get().parcel, "Ewa", "Kowalska")
+
+    assert officer_exclusion(officer, app) == ""
+    assert OFFICER in roles_towards(officer, app)
