@@ -282,3 +282,17 @@ class LegalRule(SourcedRule):
 
     def __str__(self) -> str:
         return f"{self.key} {self.valid_from}"
+class PersonProfile(models.Model):
+    """What a person tells the portal once, so that their applications are filled in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="profile", verbose_name=_("user"))
+    address = models.TextField(_("address for correspondence"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("personal details")
+        verbose_name_plural = _("personal details")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -14,7 +14,7 @@ from .access import ensure_may_grant
 from .boundaries import SRID, boundary_from_file
 from .errors import Forbidden, InvalidInput, NotFound
 from .identifiers import parse_teryt
-from .models import AdministrativeUnit, ApiToken, Membership, StaffInvitation
+from .models import AdministrativeUnit, ApiToken, Membership, PersonProfile, StaffInvitation
 from .roles import ROLE_CHOICES
 from .terc import TercUnit
 
@@ -199,3 +199,14 @@ def staff_invitation_revoke(*, invitation: StaffInvitation, by) -> None:
     ensure_may_grant(by, invitation.unit, invitation.role)
     StaffInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
         revoked_at=timezone.now())
+
+
+@transaction.atomic
+def person_details_update(*, user, first_name: str, last_name: str, address: str,
+                          phone: str = "") -> PersonProfile:
+    """The name on the account and the address its applications start with."""
+    user.first_name, user.last_name = first_name.strip()[:150], last_name.strip()[:150]
+    user.save(update_fields=["first_name", "last_name"])
+    profile, _ = PersonProfile.objects.update_or_create(
+        user=user, defaults={"address": address.strip(), "phone": phone.strip()})
+    return profile

@@ -25,6 +25,16 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         return super().authenticate(request, username, password, **kwargs)
 
 
+def client_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The name tried: `username` from Django's forms and HTTP basic; allauth's login page
+    sends its one field as `username` or `email`, whichever the person typed."""
+    credentials = credentials or {}
+    tried = credentials.get("username") or credentials.get("email")
+    if not tried and request is not None and request.method == "POST":
+        tried = request.POST.get("login") or request.POST.get("username")
+    return (tried or "").strip().lower()
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address: nginx's X-Real-IP behind our proxy, else the peer's."""
     if getattr(settings, "GEO_PORTAL_BEHIND_PROXY", False):

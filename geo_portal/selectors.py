@@ -71,15 +71,22 @@ def unit_summaries() -> list[UnitSummary]:
     ]
 
 
-def unit_roles_for(*, user) -> list[UnitRoles]:
-    """The units where `user` holds staff roles, each with the names of those roles."""
+def memberships_of(*, user) -> list[Membership]:
+    """`user`'s staff roles with their units, read once per request (the menu and the
+    pages ask for them on the same request; the user object lives for one request)."""
     if not user or not user.is_authenticated:
         return []
-    memberships = (
-        Membership.objects.filter(user=user).select_related("unit").order_by("unit__teryt", "role")
-    )
+    if not hasattr(user, "_memberships_cache"):
+        user._memberships_cache = list(
+            Membership.objects.filter(user=user).select_related("unit")
+            .order_by("unit__teryt", "role"))
+    return user._memberships_cache
+
+
+def unit_roles_for(*, user) -> list[UnitRoles]:
+    """The units where `user` holds staff roles, each with the names of those roles."""
     by_unit: dict[AdministrativeUnit, list[Membership]] = {}
-    for m in memberships:
+    for m in memberships_of(user=user):
         by_unit.setdefault(m.unit, []).append(m)
     return [
         UnitRoles(teryt=unit.teryt, name=unit.name,

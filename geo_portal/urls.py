@@ -1,17 +1,19 @@
+from allauth.account import views as account_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import unit_page, unit_setup, views
+from . import accounts, unit_page, unit_setup, views
 from .uldk.views import uldk
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("mapa/", views.map_page, name="map"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/", include("allauth.urls")),
+    path("konto/dane/", accounts.my_details, name="my-details"),
     path("admin/", admin.site.urls),
     path("jednostka/", unit_setup.unit_list, name="unit-list"),
     path("jednostka/<str:teryt>/", unit_setup.unit_setup, name="unit-setup"),

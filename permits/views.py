@@ -2,6 +2,7 @@
 Product errors (core.errors) become a message on the page, never a half-done change."""
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import GeoPortalError, NotFound
 from core.files import private_file_response
+from core.selectors import person_contact
 from layers.selectors import parcel_zoning
 
 from . import kinds, selectors, services
@@ -102,6 +104,8 @@ def application_new(request: HttpRequest, kind: str) -> HttpResponse:
     form = kind_obj.form_class()(request.POST or None, request.FILES or None, parcels=parcels)
     if request.method == "POST" and "check" in request.POST:
         return _form_page(request, kind_obj, form, parcels=parcels, verdict=_check(form))
+    if request.method != "POST":
+        _prefill(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -173,6 +177,18 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     elif app.payload:
         verdict = _saved_verdict(app)
     return _form_page(request, kind, form, app=app, parcels=parcels, verdict=verdict)
+
+
+def _prefill(form, user) -> None:
+    """A new application starts with the name and address of the account: set on whichever
+    Django form of the kind's form (itself or one of its parts) asks for them."""
+    contact = person_contact(user=user)
+    values = {"applicant_name": contact.get("name"), "applicant_address": contact.get("address")}
+    parts = [form, *(v for v in vars(form).values() if isinstance(v, forms.BaseForm))]
+    for part in parts:
+        for field, value in values.items():
+            if value and field in getattr(part, "fields", {}):
+                part.initial.setdefault(field, value)
 
 
 def _saved_verdict(app):

@@ -28,6 +28,14 @@ def pytest_configure(config):
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits (logins, confirmation mails) count in the cache: each test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def is_outline(pixel) -> bool:
     """An RGBA pixel of the parcels' outline colour, opaque enough."""
     r, g, b, a = pixel

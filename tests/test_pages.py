@@ -204,25 +204,25 @@ def test_login_page_loads(client):
     response = client.get("/accounts/login/")
 
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "registration/login.html"
-    assert b'name="username"' in response.content and b'name="password"' in response.content
+    assert [t.name for t in response.templates][0] == "account/login.html"
+    assert b'name="login"' in response.content and b'name="password"' in response.content
     assert b"?next=/accounts/login/" not in response.content
 
 
 def test_login_page_logs_a_user_in(client):
     anna = f.user("anna")
 
-    response = client.post("/accounts/login/", {"username": "anna", "password": "pw-test-1"})
+    response = client.post("/accounts/login/", {"login": "anna", "password": "pw-test-1"})
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/wnioski/moje/"  # a resident lands on their cases
     assert client.session["_auth_user_id"] == str(anna.pk)
 
 
 def test_login_with_a_wrong_password_shows_an_error_and_logs_nobody_in(client):
     f.user("anna")
 
-    response = client.post("/accounts/login/", {"username": "anna", "password": "wrong"})
+    response = client.post("/accounts/login/", {"login": "anna", "password": "wrong"})
 
     assert response.status_code == 200
     assert b'role="alert"' in response.content

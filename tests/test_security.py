@@ -313,16 +313,17 @@ def officer(db, settings):
     return user
 
 
-@pytest.mark.parametrize("login_path", ["/accounts/login/", "/admin/login/"])
+@pytest.mark.parametrize(("login_path", "name"), [("/accounts/login/", "login"),
+                                                  ("/admin/login/", "username")])
 def test_the_login_page_and_the_admin_lock_a_name_after_five_failures(client, officer,
-                                                                      login_path):
+                                                                      login_path, name):
     # given five wrong passwords for one user from one address (the fifth locks)
-    statuses = [client.post(login_path, {"username": "urzednik", "password": f"zle{attempt}"},
+    statuses = [client.post(login_path, {name: "urzednik", "password": f"zle{attempt}"},
                             REMOTE_ADDR="10.0.0.7").status_code for attempt in range(5)]
     assert statuses == [200, 200, 200, 200, 429]  # the form again, with its error
 
     # when the right password follows from there
-    locked = client.post(login_path, {"username": "urzednik", "password": "prawdziwe-haslo-1"},
+    locked = client.post(login_path, {name: "urzednik", "password": "prawdziwe-haslo-1"},
                          REMOTE_ADDR="10.0.0.7", HTTP_ACCEPT="text/html")
 
     # then the login is refused for the cool-off, saying so and for how long
@@ -330,7 +331,7 @@ def test_the_login_page_and_the_admin_lock_a_name_after_five_failures(client, of
     assert int(locked["Retry-After"]) == 15 * 60
     assert "_auth_user_id" not in client.session
     # while the same user from another address still logs in
-    other = client.post(login_path, {"username": "urzednik", "password": "prawdziwe-haslo-1"},
+    other = client.post(login_path, {name: "urzednik", "password": "prawdziwe-haslo-1"},
                         REMOTE_ADDR="10.0.0.8")
     assert other.status_code == 302
 
@@ -370,12 +371,28 @@ def test_failed_api_tokens_are_throttled_per_address(client, officer):
 
 def test_a_successful_login_resets_the_count(client, officer):
     for attempt in range(4):
-        client.post("/accounts/login/", {"username": "urzednik", "password": f"zle{attempt}"})
-    assert client.post("/accounts/login/", {"username": "urzednik",
+        client.post("/accounts/login/", {"login": "urzednik", "password": f"zle{attempt}"})
+    assert client.post("/accounts/login/", {"login": "urzednik",
                                             "password": "prawdziwe-haslo-1"}).status_code == 302
     client.logout()
 
     for attempt in range(4):
-        client.post("/accounts/login/", {"username": "urzednik", "password": f"znowu{attempt}"})
-    assert client.post("/accounts/login/", {"username": "urzednik",
+        client.post("/accounts/login/", {"login": "urzednik", "password": f"znowu{attempt}"})
+    assert client.post("/accounts/login/", {"login": "urzednik",
                                             "password": "prawdziwe-haslo-1"}).status_code == 302
+
+
+def test_the_login_page_locks_a_name_tried_as_an_e_mail_address(client, officer):
+    # given a resident-style login by e-mail address, five times wrong
+    officer.email = "urzednik@legnica.example"
+    officer.save()
+    statuses = [client.post("/accounts/login/", {"login": "Urzednik@legnica.example",
+                                                 "password": f"zle{attempt}"}).status_code
+                for attempt in range(5)]
+
+    # then the address is locked as a name is, whatever its letter case
+    locked = client.post("/accounts/login/", {"login": "urzednik@legnica.example",
+                                              "password": "prawdziwe-haslo-1"})
+    assert statuses == [200, 200, 200, 200, 429]
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session

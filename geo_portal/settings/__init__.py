@@ -9,6 +9,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str
+from .login_gov import login_gov_pl_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("GEO_PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -40,6 +41,12 @@ INSTALLED_APPS = [
     "layers",
     "permits",
     "geo_portal",
+    # Accounts (sign-up, e-mail verification, password reset, SAML): after ours, so that our
+    # templates (geo_portal/templates/account, allauth, socialaccount) replace its own.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +66,7 @@ MIDDLEWARE = [
     "core.authentication.HeaderAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "geo_portal.urls"
@@ -75,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "geo_portal.navigation.navigation",
             ],
         },
     },
@@ -97,10 +106,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Failed logins throttled on every way in (geo_portal/login_throttle.py, django-axes):
 # AXES_FAILURE_LIMIT failures per user name and address lock that pair for the cool-off.
+# allauth's backend (user name or e-mail address) after Django's own.
 AUTHENTICATION_BACKENDS = [
     "geo_portal.login_throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# The name tried, whichever form sent it (allauth's login field takes a name or an address).
+AXES_USERNAME_CALLABLE = "geo_portal.login_throttle.client_username"
 AXES_FAILURE_LIMIT = env_int("GEO_PORTAL_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("GEO_PORTAL_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -114,6 +127,25 @@ GEO_PORTAL_BEHIND_PROXY = env_bool("GEO_PORTAL_BEHIND_PROXY", False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Residents' accounts (django-allauth): sign-up with a verified e-mail address, password
+# reset by e-mail, login.gov.pl through SAML 2.0 where the deployment configures it. Staff
+# accounts keep their user names; anyone logs in with a user name or an e-mail address.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "geo_portal.accounts.ResidentDetailsForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "geo_portal: "
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_ADAPTER = "geo_portal.accounts.AccountAdapter"
+# Failed logins are counted by django-axes on every way in (one count, one 429 answer);
+# allauth keeps its other limits (sign-ups, reset and confirmation mails).
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# An address from an identity provider never joins an existing account by itself.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_PROVIDERS = {"saml": {"APPS": login_gov_pl_apps()}}
 
 # Polish first, English second.
 LANGUAGE_CODE = "pl"
