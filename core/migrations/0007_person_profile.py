@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_administrativeunit_crest'),
+        ('core', '0006_unit_payment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
