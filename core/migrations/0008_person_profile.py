@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_unit_payment'),
+        ('core', '0007_legal_rule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
