@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The Polish 404 page instead of Django's technical one in the demo (DEBUG on).
+    "geo_portal.error_pages.NotFoundPageInDebugMiddleware",
 ]
 
 ROOT_URLCONF = "geo_portal.urls"

@@ -61,6 +61,27 @@ PAGES: tuple[Page, ...] = (
          lambda w: reverse("home")),
     Page("map", (ANONYMOUS, RESIDENT), lambda w: reverse("map")),
     Page("login", (ANONYMOUS,), lambda w: reverse("login")),
+    Page("account_login", (ANONYMOUS,), lambda w: reverse("account_login")),
+    # residents' accounts (django-allauth in our layout)
+    Page("account_signup", (ANONYMOUS,), lambda w: reverse("account_signup")),
+    Page("account_reset_password", (ANONYMOUS,), lambda w: reverse("account_reset_password")),
+    Page("account_reset_password_done", (ANONYMOUS,),
+         lambda w: reverse("account_reset_password_done")),
+    Page("account_reset_password_from_key_done", (ANONYMOUS,),
+         lambda w: reverse("account_reset_password_from_key_done")),
+    Page("account_email_verification_sent", (ANONYMOUS,),
+         lambda w: reverse("account_email_verification_sent")),
+    Page("account_inactive", (ANONYMOUS,), lambda w: reverse("account_inactive")),
+    Page("socialaccount_login_cancelled", (ANONYMOUS,),
+         lambda w: reverse("socialaccount_login_cancelled")),
+    Page("my-details", (RESIDENT,), lambda w: reverse("my-details")),
+    Page("account_email", (RESIDENT,), lambda w: reverse("account_email")),
+    Page("account_change_password", (RESIDENT,), lambda w: reverse("account_change_password")),
+    Page("account_set_password", (RESIDENT,), lambda w: reverse("account_set_password")),
+    Page("account_reauthenticate", (RESIDENT,), lambda w: reverse("account_reauthenticate")),
+    Page("account_logout", (RESIDENT,), lambda w: reverse("account_logout")),
+    Page("socialaccount_connections", (RESIDENT,),
+         lambda w: reverse("socialaccount_connections")),
     Page("unit_page", (ANONYMOUS,), _teryt("unit_page")),
     Page("invitation", (OFFICER,), lambda w: reverse("invitation", args=[w.invitation_token])),
     Page("api-docs", (ANONYMOUS,), lambda w: reverse("api-docs")),
@@ -98,6 +119,10 @@ PAGES: tuple[Page, ...] = (
 POST_ONLY = "a form's action: answers with a redirect, never a page"
 DOWNLOAD = "a file download (PDF, image, spreadsheet), not a page"
 MACHINE = "an API or map service answer for programs"
+EMAILED_KEY = ("reached only through the one-time link of an e-mail; tests/test_accounts.py "
+               "follows it")
+SAML = ("login.gov.pl's SAML endpoints, only where a deployment configures it; "
+        "tests/test_login_gov_pl.py runs them against a local identity provider")
 NOT_PAGES: dict[str, str] = {
     "set_language": POST_ONLY, "logout": POST_ONLY,
     "permits:delete": POST_ONLY, "permits:action": POST_ONLY, "permits:attach": POST_ONLY,
@@ -110,11 +135,15 @@ NOT_PAGES: dict[str, str] = {
     "tax:export": DOWNLOAD, "operator:export": DOWNLOAD, "unit_crest": DOWNLOAD,
     "api-schema": MACHINE, "uldk": MACHINE, "layers:mapproxy-root": MACHINE,
     "layers:mapproxy": MACHINE,
+    "account_confirm_email": EMAILED_KEY, "account_reset_password_from_key": EMAILED_KEY,
+    "account_confirm_login_code": "login by e-mailed code is switched off (404)",
+    "socialaccount_signup": SAML + " (the e-mail question in the middle of a first login)",
+    "socialaccount_login_error": SAML + " (the answer to a refused login, 401)",
 }
 # Whole families of machine answers, by prefix of the URL name.
 NOT_PAGE_PREFIXES: dict[str, str] = {
     "permits:api-": MACHINE, "operator:api-": MACHINE, "api-parcel-": MACHINE,
-    "tiles:": MACHINE,
+    "tiles:": MACHINE, "saml_": SAML,
     # Django's admin beyond its index: its own pages and stylesheet; the index is swept.
     "admin:": "Django's admin screens (the index is swept)",
 }
