@@ -80,14 +80,14 @@ class UnitScopedAdmin(GISModelAdmin):
 
 
 def _read_boundary(upload, teryt: str):
-    """The boundary in an uploaded file; a zipped shapefile is read inside its zip."""
+    """The boundary in an uploaded file (kept under its own extension for GDAL)."""
     suffix = Path(upload.name).suffix.lower()[:8]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"boundary{suffix if suffix.isascii() else ''}"
         with path.open("wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
-        return boundary_from_file(f"/vsizip/{path}" if suffix == ".zip" else path, teryt=teryt)
+        return boundary_from_file(path, teryt=teryt)
 
 
 class AdministrativeUnitForm(forms.ModelForm):

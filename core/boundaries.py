@@ -57,8 +57,10 @@ def _as_multipolygon(geom: GEOSGeometry, path: Path) -> MultiPolygon:
 def boundary_from_file(path: str | Path, *, teryt: str) -> MultiPolygon:
     """The boundary of unit `teryt` in `path`, in EPSG:2180; BoundaryFileInvalid says why not."""
     path = Path(path)
+    # A zipped shapefile (as PRG is published) is read inside its zip.
+    name = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
-        source = DataSource(str(path))
+        source = DataSource(name)
     except GDALException as exc:
         raise BoundaryFileInvalid(_("%(file)s: not a file OGR can open (%(error)s).")
                                   % {"file": path.name, "error": exc}) from exc
@@ -93,8 +95,10 @@ def boundaries_from_file(path: str | Path, *, teryts: set[str]) -> dict[str, Mul
     Features are matched on PRG's JPT_KOD_JE (written without the underscore); units the
     file does not hold are absent from the answer."""
     path = Path(path)
+    # A zipped shapefile (as PRG is published) is read inside its zip.
+    name = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
     try:
-        source = DataSource(str(path))
+        source = DataSource(name)
     except GDALException as exc:
         raise BoundaryFileInvalid(_("%(file)s: not a file OGR can open (%(error)s).")
                                   % {"file": path.name, "error": exc}) from exc

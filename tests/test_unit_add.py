@@ -142,3 +142,11 @@ def test_the_admin_form_names_what_is_wrong_with_the_file():
 
     assert not form.is_valid()
     assert "JPT_KOD_JE" in form.errors["boundary_file"][0]
+
+
+def test_unit_add_reads_a_zipped_prg_shapefile():
+    unit_add("026101_1", "--name", "Legnica", "--boundary", str(PRG.with_name(
+        "prg_gminy_shp.zip")))
+
+    unit = AdministrativeUnit.objects.get(teryt="026101_1")
+    assert unit.boundary.extent == (310000, 380000, 330000, 395000)

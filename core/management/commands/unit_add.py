@@ -22,8 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("teryt", help="WWPPGG_R for a gmina, WWPP for a powiat, WW")
         parser.add_argument("--name", help="the unit's name, e.g. Legnica")
         parser.add_argument("--boundary", help="a file holding the unit's boundary (PRG "
-                            "jednostki_ewidencyjne/gminy shapefile, GML, GeoPackage, GeoJSON; "
-                            "a zipped shapefile as /vsizip/path.zip)")
+                            "gminy shapefile, zipped or not, GML, GeoPackage, GeoJSON)")
         parser.add_argument("--office-name", default="")
         parser.add_argument("--office-email", default="")
 
