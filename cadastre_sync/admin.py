@@ -163,7 +163,7 @@ class CadastreImportAdmin(UnitScopedAdmin):
             return "—"
         lines = report_lines(
             source=obj.source_name, fmt=obj.detected_format, counts=obj.counts or {},
-            problems=[Problem(**p) for p in obj.report],
+            problems=[Problem.from_dict(p) for p in obj.report],
             imported=obj.status == CadastreImport.SUCCEEDED,
             dry_run=bool((obj.options or {}).get("dry_run")))
         csv_url = reverse("admin:cadastre_sync_cadastreimport_report_csv", args=[obj.pk])
@@ -179,7 +179,7 @@ class CadastreImportAdmin(UnitScopedAdmin):
         job = self.get_queryset(request).filter(pk=pk).first()
         if job is None or not self.has_view_permission(request, job):
             raise Http404
-        response = HttpResponse(problems_csv(Problem(**p) for p in job.report),
+        response = HttpResponse(problems_csv(Problem.from_dict(p) for p in job.report),
                                 content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
         return response

@@ -120,7 +120,7 @@ def problem_groups(problems: Iterable[Problem], by_code: dict[str, int] | None =
 
 def _where(problem: Problem) -> str:
     place = problem.file + (f":{problem.line}" if problem.line else "")
-    return " ".join(filter(None, [place, problem.gml_id and f"gml:id={problem.gml_id}",
+    return " ".join(filter(None, [place, problem.feature_id and f"gml:id={problem.feature_id}",
                                   problem.object_id and f"({problem.object_id})"]))
 
 
@@ -181,7 +181,7 @@ def report_lines(*, source: str, fmt: str, counts: dict, problems: list[Problem]
     return lines
 
 
-CSV_COLUMNS = ("severity", "code", "problem", "kind", "file", "line", "gml_id", "object_id",
+CSV_COLUMNS = ("severity", "code", "problem", "kind", "file", "line", "feature_id", "object_id",
                "message")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -199,6 +199,6 @@ def problems_csv(problems: Iterable[Problem]) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for p in problems:
         writer.writerow([_inert(v) for v in (
-            p.severity, p.code, problem_title(p.code), p.kind, p.file, p.line or "", p.gml_id,
+            p.severity, p.code, problem_title(p.code), p.kind, p.file, p.line or "", p.feature_id,
             p.object_id, p.message)])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")

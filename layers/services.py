@@ -28,7 +28,7 @@ from .zoning_import import READERS, reader_for
 from .zoning_import.checks import plan_checks
 from .zoning_import.ogr_local import TARGETS
 from .zoning_import.parsed import ParsedPlan
-from .zoning_import.problems import Problem, Severity
+from .zoning_import.problems import ERROR, WARNING, Problem, zoning_problem
 from .zoning_import.spatial import Staged, spatial_checks, stage_load
 from .zoning_import.write import plans_write
 
@@ -56,11 +56,11 @@ class ZoningImportResult:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == Severity.ERROR)
+        return tuple(p for p in self.problems if p.severity == ERROR)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == Severity.WARNING)
+        return tuple(p for p in self.problems if p.severity == WARNING)
 
 
 def zoning_import(*, unit: AdministrativeUnit | str, paths: Iterable[str | Path],
@@ -126,16 +126,16 @@ def _spatial(cursor, staged: Staged) -> list[Problem]:
             return spatial_checks(cursor, staged)
     except DatabaseError as exc:
         reason = str(exc).strip().splitlines()[0]
-        return [Problem("invalid_geometry", detail={"reason": reason, "at": "–"})]
+        return [zoning_problem("invalid_geometry", detail={"reason": reason, "at": "–"})]
 
 
 def _plan_checks(plan: ParsedPlan, unit: AdministrativeUnit) -> list[Problem]:
     problems = []
     if plan.teryt and not plan.teryt.startswith(unit.teryt.split("_")[0]):
-        problems.append(Problem("plan_of_other_unit", file=plan.file, line=plan.line,
+        problems.append(zoning_problem("plan_of_other_unit", file=plan.file, line=plan.line,
                                 detail={"plan_teryt": plan.teryt, "unit": unit.teryt}))
     if plan.kind == "general" and not plan.zones:
-        problems.append(Problem("plan_without_zones", file=plan.file, line=plan.line))
+        problems.append(zoning_problem("plan_without_zones", file=plan.file, line=plan.line))
     return problems
 
 

@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 from procrastinate import testing
 from procrastinate.contrib.django import app
 
 from layers.errors import ZoningImportInvalid, ZoningImportRejected, ZoningUnitNotFound
 from layers.models import TileCacheJob, ZoningPlan, ZoningZone
 from layers.services import ZoningImportResult, zoning_import
+from layers.zoning_import.problems import problem_zones, zoning_problem
 from layers.zoning_import.spatial import SLIVER_M2
 from tests import factories
 from tests.conftest import APP_ACT as ACT
@@ -41,7 +43,7 @@ def _import(paths, unit, **options) -> ZoningImportResult:
 
 
 def _codes(problems) -> list[tuple[str, tuple[str, ...]]]:
-    return sorted((p.code, p.zones) for p in problems)
+    return sorted((p.code, problem_zones(p)) for p in problems)
 
 
 @pytest.fixture
@@ -101,8 +103,7 @@ def test_each_set2_file_gives_exactly_the_error_its_name_describes(gmina_testowa
     assert _codes(result.errors) == SET2_ERRORS[name]
     assert _codes(result.warnings) == SET2_WARNINGS.get(name, [])
     for problem in result.errors:
-        assert problem.file == name and problem.message("pl") and problem.message("en")
-        assert "{" not in problem.message("pl") + problem.message("en")
+        assert problem.file == name and problem.message and "{" not in problem.message
     if name in SET2_PRECISION:
         parameter, value = SET2_PRECISION[name]
         assert result.errors[0].detail == {"parameter": parameter, "value": value, "places": 1}
@@ -457,3 +458,18 @@ def test_a_text_too_long_for_its_column_is_reported_not_crashed_on(db, tmp_path)
     # then the label is named as too long, and nothing is stored
     assert [(p.code, p.detail["field"]) for p in result.errors] == [("bad_value", "label")]
     assert ZoningPlan.objects.count() == 0
+
+
+def test_zoning_problems_are_the_products_one_problem_type_translated_when_found():
+    with translation.override("pl"):
+        polish = zoning_problem("zone_overlap", file="strefy.gml", line=12, zones=("0", "1"),
+                                detail={"area": "5,0", "at": "POINT(1 2)"})
+    with translation.override("en"):
+        english = zoning_problem("zone_overlap", zones=("0", "1"),
+                                 detail={"area": "5,0", "at": "POINT(1 2)"})
+
+    assert polish.message == "Strefy nakładają się na powierzchni 5,0 m² (w pobliżu POINT(1 2))."
+    assert english.message == "The zones overlap over 5,0 m² (near POINT(1 2))."
+    assert (polish.code, polish.severity, polish.kind, polish.feature_id) == (
+        "zone_overlap", "error", "zone", "0, 1")
+    assert str(polish) == "strefy.gml:12 0, 1: " + polish.message

@@ -109,7 +109,8 @@ def parse(path: Path, detected: reading.Detected, columns: dict, codes: dict,
 def _row(parsed: Parsed, values: dict, line: int, codes: dict, file: str) -> None:
     if not values.get("account"):
         parsed.problems.append(Problem(_("account: every row needs an account number"),
-                                       "no_account", ERROR, file, line))
+                                       "no_account", ERROR, file, line, kind="row",
+                                       detail={"field": "account"}))
         return
     try:
         holder = holder_of(values, line, codes)
@@ -117,7 +118,8 @@ def _row(parsed: Parsed, values: dict, line: int, codes: dict, file: str) -> Non
         _keep(parsed, holder, taxed)
     except RowError as exc:
         parsed.problems.append(Problem(exc.message, exc.code, ERROR, file, line,
-                                       object_id=values["account"]))
+                                       object_id=values["account"], kind="row",
+                                       detail={"field": exc.field} if exc.field else {}))
         parsed.refused_accounts.add(values["account"])
 
 

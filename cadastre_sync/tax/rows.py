@@ -16,6 +16,9 @@ from .values import clean_nip, name_key, parse_decimal, validate_nip
 
 
 class RowError(Exception):
+    """Why one row is refused; the importer records it as the product's one problem type
+    (core.problems.ImportProblem) with the file, line and account."""
+
     def __init__(self, message: str, code: str, field: str = "") -> None:
         super().__init__(message)
         self.message, self.code, self.field = message, code, field

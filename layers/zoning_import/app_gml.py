@@ -15,7 +15,7 @@ from ..zoning_symbols import GENERAL_PLAN_ZONES
 from .checks import PARAMETERS
 from .gml import GmlGeometryError, surface_wkb
 from .parsed import ParsedPlan, ParsedZone, ReadResult
-from .problems import Problem
+from .problems import Problem, zoning_problem
 
 APP = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -49,7 +49,8 @@ def _read_file(path: Path, acts: list, zones: list, problems: list) -> None:
     try:
         root = etree.parse(str(path), _PARSER).getroot()
     except (OSError, etree.XMLSyntaxError) as exc:
-        problems.append(Problem("unreadable_file", file=path.name, detail={"reason": str(exc)}))
+        problems.append(zoning_problem("unreadable_file", file=path.name,
+                                       detail={"reason": str(exc)}))
         return
     skipped: Counter = Counter()
     found = 0
@@ -64,11 +65,11 @@ def _read_file(path: Path, acts: list, zones: list, problems: list) -> None:
             continue
         found += 1
     if not found:
-        problems.append(Problem("no_features", file=path.name,
+        problems.append(zoning_problem("no_features", file=path.name,
                                 detail={"expected": f"app:{ACT}, app:{ZONE}"}))
     if skipped:
         types = ", ".join(f"{name} ({count})" for name, count in sorted(skipped.items()))
-        problems.append(Problem("features_skipped", file=path.name, detail={"types": types}))
+        problems.append(zoning_problem("features_skipped", file=path.name, detail={"types": types}))
 
 
 def _features(root: etree._Element):
@@ -139,7 +140,7 @@ def _geometry(feature, element: str, path: Path, problems: list, local_id: str):
             raise GmlGeometryError("missing_geometry")
         return surface_wkb(holder)
     except GmlGeometryError as exc:
-        problems.append(Problem(exc.code, file=path.name, line=feature.sourceline,
+        problems.append(zoning_problem(exc.code, file=path.name, line=feature.sourceline,
                                 zones=(local_id,) if local_id else (), detail=exc.detail))
         return None, None
 
@@ -147,22 +148,23 @@ def _geometry(feature, element: str, path: Path, problems: list, local_id: str):
 def _one_act(acts: list[ParsedPlan], zones: list[ParsedZone], problems: list):
     identifiers = sorted({act.identifier for act in acts})
     if len(identifiers) > 1:
-        problems.append(Problem("several_acts", file=acts[1].file, line=acts[1].line, detail={
-            "count": len(identifiers), "identifiers": ", ".join(identifiers)}))
+        problems.append(zoning_problem(
+            "several_acts", file=acts[1].file, line=acts[1].line,
+            detail={"count": len(identifiers), "identifiers": ", ".join(identifiers)}))
         return None
     if not acts:
         if zones:
             namespaces = sorted({zone.namespace for zone in zones})
-            problems.append(Problem("missing_act", file=zones[0].file,
+            problems.append(zoning_problem("missing_act", file=zones[0].file,
                                     detail={"namespace": ", ".join(namespaces)}))
         return None
     plan = acts[0]
     if plan.plan_type and plan.plan_type != GENERAL_PLAN_TYPE:
-        problems.append(Problem("not_general_plan", file=plan.file, line=plan.line,
+        problems.append(zoning_problem("not_general_plan", file=plan.file, line=plan.line,
                                 detail={"type": plan.plan_type}))
     for zone in zones:
         if zone.namespace != plan.namespace:
-            problems.append(Problem("zone_of_other_plan", file=zone.file, line=zone.line,
+            problems.append(zoning_problem("zone_of_other_plan", file=zone.file, line=zone.line,
                                     zones=(zone.local_id,),
                                     detail={"namespace": zone.namespace,
                                             "plan": plan.identifier}))
@@ -202,7 +204,7 @@ def _date(feature, name: str, path: Path, problems: list, local_id: str = "") ->
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
-        problems.append(Problem("bad_value", file=path.name, line=feature.sourceline,
+        problems.append(zoning_problem("bad_value", file=path.name, line=feature.sourceline,
                                 zones=(local_id,) if local_id else (),
                                 detail={"field": name, "value": raw,
                                         "reason": "oczekiwano daty RRRR-MM-DD"}))
@@ -210,5 +212,5 @@ def _date(feature, name: str, path: Path, problems: list, local_id: str = "") ->
 
 
 def _missing(feature, path: Path, name: str, local_id: str) -> Problem:
-    return Problem("missing_field", file=path.name, line=feature.sourceline,
+    return zoning_problem("missing_field", file=path.name, line=feature.sourceline,
                    zones=(local_id,) if local_id else (), detail={"field": name})

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from ..models import ZoningPlan, ZoningZone
 from ..zoning_symbols import GENERAL_PLAN_ZONES, LOCAL_PLAN_DESIGNATIONS, general_zone_by_code
 from .parsed import ParsedPlan, ParsedZone
-from .problems import Problem
+from .problems import Problem, zoning_problem
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _lengths(plan: ParsedPlan) -> list[Problem]:
     for name in ("identifier", "name", "legal_status"):
         limit = ZoningPlan._meta.get_field(name).max_length
         if len(getattr(plan, name)) > limit:
-            problems.append(Problem("bad_value", file=plan.file, line=plan.line, detail={
+            problems.append(zoning_problem("bad_value", file=plan.file, line=plan.line, detail={
                 "field": name, "value": getattr(plan, name)[:80] + "…",
                 "reason": f"dłuższe niż {limit} znaków"}))
     return problems
@@ -75,7 +75,7 @@ def _duplicates(plan: ParsedPlan) -> list[Problem]:
                 groups[getattr(zone, attribute)].append(zone)
         for value, zones in groups.items():
             if len(zones) > 1:
-                problems.append(Problem(code, file=zones[1].file, line=zones[1].line,
+                problems.append(zoning_problem(code, file=zones[1].file, line=zones[1].line,
                                         zones=tuple(z.local_id for z in zones),
                                         detail={attribute: value, "count": len(zones)}))
     return problems
@@ -164,4 +164,5 @@ def zone_values(zone: ParsedZone) -> dict[str, Decimal | None]:
 
 
 def _zone_problem(code: str, zone: ParsedZone, **detail) -> Problem:
-    return Problem(code, file=zone.file, line=zone.line, zones=(zone.local_id,), detail=detail)
+    return zoning_problem(code, file=zone.file, line=zone.line, zones=(zone.local_id,),
+                          detail=detail)

@@ -19,7 +19,7 @@ from django.contrib.gis.gdal import (
 
 from .checks import PARAMETERS
 from .parsed import ParsedPlan, ParsedZone, ReadResult
-from .problems import Problem
+from .problems import zoning_problem
 
 SRID = 2180
 # What a mapping may fill, with whether a plan cannot do without it.
@@ -40,12 +40,12 @@ def read_local_plans(paths: list[Path], mapping: dict[str, str]) -> ReadResult:
         try:
             source = DataSource(str(path))
         except GDALException as exc:
-            result.problems.append(Problem("unreadable_file", file=path.name,
+            result.problems.append(zoning_problem("unreadable_file", file=path.name,
                                            detail={"reason": str(exc)}))
             continue
         counts = [_read_layer(path, layer, mapping, plans, result.problems) for layer in source]
         if not any(counts) and None not in counts:
-            result.problems.append(Problem("no_features", file=path.name,
+            result.problems.append(zoning_problem("no_features", file=path.name,
                                            detail={"expected": "poligony terenów planu"}))
     result.plans.extend(plans.values())
     return result
@@ -57,7 +57,7 @@ def _read_layer(path: Path, layer, mapping: dict, plans: dict, problems: list) -
     if fields is None:
         return None
     if layer.srs is None:
-        problems.append(Problem("unsupported_srs", file=path.name,
+        problems.append(zoning_problem("unsupported_srs", file=path.name,
                                 detail={"srs": f"(warstwa {layer.name} bez układu)"}))
         return None
     to_2180 = CoordTransform(layer.srs, SpatialReference(SRID))
@@ -79,12 +79,12 @@ def _fields(path: Path, layer, mapping: dict, problems: list) -> dict[str, str] 
         source = mapping.get(target) or by_lower.get(target)
         if source is None:
             if required:
-                problems.append(Problem("missing_field", file=path.name,
+                problems.append(zoning_problem("missing_field", file=path.name,
                                         detail={"field": f"{target} (--map {target}=POLE)"}))
                 ok = False
             continue
         if source not in layer.fields:
-            problems.append(Problem("unknown_source_field", file=path.name, detail={
+            problems.append(zoning_problem("unknown_source_field", file=path.name, detail={
                 "source": source, "layer": layer.name, "fields": ", ".join(layer.fields)}))
             ok = False
             continue
@@ -109,15 +109,15 @@ def _zone(path: Path, feature, values: dict, to_2180, problems: list) -> ParsedZ
                     if values.get(p.field) not in (None, "")},
     )
     if not symbol:
-        problems.append(Problem("missing_field", file=path.name, zones=(local_id,),
+        problems.append(zoning_problem("missing_field", file=path.name, zones=(local_id,),
                                 detail={"field": "symbol"}))
     geometry = feature.geom
     if geometry is None or geometry.empty:
-        problems.append(Problem("missing_geometry", file=path.name, zones=(local_id,)))
+        problems.append(zoning_problem("missing_geometry", file=path.name, zones=(local_id,)))
         return zone
     geometry.set_3d(False)  # heights are not part of a plan
     if geometry.geom_type.num not in _POLYGONS:
-        problems.append(Problem("unsupported_geometry", file=path.name, zones=(local_id,),
+        problems.append(zoning_problem("unsupported_geometry", file=path.name, zones=(local_id,),
                                 detail={"type": geometry.geom_type.name}))
         return zone
     geometry.transform(to_2180)
@@ -160,6 +160,6 @@ def _date(path: Path, target: str, value, problems: list, local_id: str) -> date
             return datetime.strptime(str(value), pattern).date()
         except ValueError:
             continue
-    problems.append(Problem("bad_value", file=path.name, zones=(local_id,), detail={
+    problems.append(zoning_problem("bad_value", file=path.name, zones=(local_id,), detail={
         "field": target, "value": value, "reason": "oczekiwano daty (RRRR-MM-DD lub DD.MM.RRRR)"}))
     return None

@@ -1,5 +1,5 @@
 """The import report as a planner reads it: what was found, where, and what happened."""
-from .problems import Problem
+from .problems import Problem, problem_zones
 
 _KIND = {"general": "planu ogólnego", "local": "planów miejscowych"}
 
@@ -22,8 +22,8 @@ def report_lines(result) -> list[str]:
 
 def problem_line(problem: Problem) -> str:
     where = problem.file + (f":{problem.line}" if problem.line else "")
-    zones = f" strefy {', '.join(problem.zones)}:" if problem.zones else ""
-    return f"[{problem.code}] {where}{zones} {problem.message('pl')}"
+    zones = f" strefy {', '.join(problem_zones(problem))}:" if problem.feature_id else ""
+    return f"[{problem.code}] {where}{zones} {problem.message}"
 
 
 def _outcome(result) -> str:

@@ -7,7 +7,7 @@ over them, and the writer (write.py) inserts the zones from the same tables.
 from dataclasses import dataclass
 
 from .parsed import ParsedPlan, ParsedZone
-from .problems import Problem
+from .problems import Problem, zoning_problem
 
 SRID = 2180
 # Pieces smaller than this (m²) are slivers of digitising: neither a gap nor an overlap.
@@ -103,7 +103,7 @@ def _validity(cursor, staged: Staged) -> list[Problem]:
             problems.append(_zone_problem(code, staged.zones[n][1], **detail))
         else:
             plan = staged.plans[n]
-            problems.append(Problem(code, file=plan.file, line=plan.line, detail=detail))
+            problems.append(zoning_problem(code, file=plan.file, line=plan.line, detail=detail))
     return problems
 
 
@@ -123,7 +123,7 @@ def _overlaps(cursor, staged: Staged) -> list[Problem]:
     problems = []
     for a, b, area, x, y in cursor.fetchall():
         first, second = staged.zones[a][1], staged.zones[b][1]
-        problems.append(Problem("zone_overlap", file=second.file, line=second.line,
+        problems.append(zoning_problem("zone_overlap", file=second.file, line=second.line,
                                 zones=(first.local_id, second.local_id),
                                 detail={"area": _area(area), "at": _at(x, y)}))
     return problems
@@ -149,7 +149,7 @@ def _gaps(cursor, staged: Staged) -> list[Problem]:
     problems = []
     for plan, area, x, y, neighbours in cursor.fetchall():
         zones = tuple(staged.zones[n][1].local_id for n in neighbours or ())
-        problems.append(Problem("zone_gap", file=_zone_file(staged, plan), zones=zones,
+        problems.append(zoning_problem("zone_gap", file=_zone_file(staged, plan), zones=zones,
                                 detail={"area": _area(area), "at": _at(x, y)}))
     return problems
 
@@ -178,7 +178,8 @@ def _zone_file(staged: Staged, plan: int) -> str:
 
 
 def _zone_problem(code: str, zone: ParsedZone, **detail) -> Problem:
-    return Problem(code, file=zone.file, line=zone.line, zones=(zone.local_id,), detail=detail)
+    return zoning_problem(code, file=zone.file, line=zone.line, zones=(zone.local_id,),
+                          detail=detail)
 
 
 def _area(value: float) -> str:
