@@ -33,7 +33,7 @@ from tests.permits_factories import enable
 pytestmark = pytest.mark.django_db
 
 ACCOUNT = "56102055580000123456789012"  # a valid NRB (checksum), no real account
-PAGES = ["operator:home", "operator:statistics"]
+PAGES = ["operator:overview", "operator:statistics"]
 APIS = ["operator:api-units", "operator:api-statistics"]
 EXPORTS = [("operator:export", "csv"), ("operator:export", "xlsx")]
 
@@ -161,7 +161,7 @@ def test_operator_sees_only_the_units_under_their_prefix(client):
     client.force_login(of.operator_of(powiat))
 
     # when the home page and the API are read
-    page = client.get(reverse("operator:home"))
+    page = client.get(reverse("operator:overview"))
     api = client.get(reverse("operator:api-units")).json()
 
     # then only the powiat and its gminy are listed

@@ -150,8 +150,8 @@ def _plans(unit, facts) -> Item:
 
 def _ouz(unit, facts) -> Item:
     return Item("ouz", _("Infill development areas (OUZ)"), UNTRACKED,
-                _("Not tracked yet: the general plan's OUZ are not imported as their own "
-                  "feature type."))
+                _("The general plan's infill development areas are not imported as their "
+                  "own feature type yet."))
 
 
 def _services(unit, facts) -> Item:

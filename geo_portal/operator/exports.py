@@ -19,7 +19,7 @@ def column_titles() -> dict[str, str]:
         "teryt": _("TERYT"), "unit": _("unit"), "kind": _("service code"),
         "service": _("service"), "received": _("applications received"),
         "online": _("filed online"), "online_share": _("online share"),
-        "decided": _("decided"), "median_days": _("median handling time [days]"),
+        "decided": _("decisions"), "median_days": _("median handling time [days]"),
         "p90_days": _("90th percentile handling time [days]"),
         "deadline_days": _("median statutory term [days]"),
         "on_time": _("decided on time"), "on_time_share": _("share decided on time"),

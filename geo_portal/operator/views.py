@@ -59,7 +59,7 @@ def operator_template_apply(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("“%(template)s”: %(enabled)s services switched on in "
                                 "%(units)s units (%(unchanged)s already on).")
                      % {"template": template.name, **counts})
-    return redirect("operator:home")
+    return redirect("operator:overview")
 
 
 def statistics_query(request: HttpRequest) -> dict:
@@ -83,7 +83,7 @@ def operator_statistics(request: HttpRequest) -> HttpResponse:
              "decided": [r.decided for r in query["rows"]],
              "overdue": [r.overdue_now for r in query["rows"]],
              "series": {"received": _("received"), "online": _("filed online"),
-                        "decided": _("decided"), "overdue": _("overdue now")}}
+                        "decided": _("decisions"), "overdue": _("overdue now")}}
     return render(request, "geo_portal/operator/statistics.html", {
         **query, "titles": column_titles(), "by_choices": BY_CHOICES, "chart": chart,
         "kinds": kinds.all_kinds(), "params": request.GET.urlencode()})
