@@ -33,7 +33,7 @@ from tests.permits_factories import enable
 pytestmark = pytest.mark.django_db
 
 ACCOUNT = "56102055580000123456789012"  # a valid NRB (checksum), no real account
-PAGES = ["operator:overview", "operator:statistics"]
+PAGES = ["operator:home", "operator:statistics"]
 APIS = ["operator:api-units", "operator:api-statistics"]
 EXPORTS = [("operator:export", "csv"), ("operator:export", "xlsx")]
 
@@ -104,7 +104,7 @@ def test_checklist_of_a_unit_set_up_in_part_is_amber_and_names_what_to_complete(
         "boundary": OK, "cadastre": WARN, "plans": WARN, "ouz": UNTRACKED, "services": OK,
         "staff": WARN, "fees": WARN, "bank_account": OK}
     fees = next(i for i in checklist.items if i.key == "fees")
-    assert "trees" in fees.detail
+    assert "(JRWA)" in fees.detail and "trees" not in fees.detail
     staff = next(i for i in checklist.items if i.key == "staff")
     assert staff.fix_url == f"/admin/core/membership/?unit__id__exact={gmina.pk}"
 
@@ -161,7 +161,7 @@ def test_operator_sees_only_the_units_under_their_prefix(client):
     client.force_login(of.operator_of(powiat))
 
     # when the home page and the API are read
-    page = client.get(reverse("operator:overview"))
+    page = client.get(reverse("operator:home"))
     api = client.get(reverse("operator:api-units")).json()
 
     # then only the powiat and its gminy are listed

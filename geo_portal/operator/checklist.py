@@ -154,14 +154,18 @@ def _ouz(unit, facts) -> Item:
                   "own feature type yet."))
 
 
+def _kind_title(code: str) -> str:
+    kind = kinds.get(code)
+    return str(kind.title) if kind else code
+
+
 def _services(unit, facts) -> Item:
     url = _admin("permits_kindsetting_changelist", unit__id__exact=unit.pk)
     enabled = facts.kinds.get(unit.pk, [])
     if not enabled:
         return Item("services", _("Services"), MISSING, _("No service offered to residents."),
                     url)
-    titles = ", ".join(str(kinds.get(s.kind).title) if kinds.get(s.kind) else s.kind
-                       for s in sorted(enabled, key=lambda s: s.kind))
+    titles = ", ".join(_kind_title(s.kind) for s in sorted(enabled, key=lambda s: s.kind))
     return Item("services", _("Services"), OK, titles, url)
 
 
@@ -179,7 +183,7 @@ def _staff(unit, facts) -> Item:
 
 def _fees(unit, facts) -> Item:
     enabled = facts.kinds.get(unit.pk, [])
-    without_symbol = sorted(s.kind for s in enabled if not s.case_prefix.strip())
+    without_symbol = sorted(_kind_title(s.kind) for s in enabled if not s.case_prefix.strip())
     own_fees = facts.fee_rates.get(unit.pk, 0)
     parts = [_("own tree fee rates: %(n)s rows") % {"n": own_fees} if own_fees
              else _("tree fees at the regulation's rates")]

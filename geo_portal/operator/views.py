@@ -59,7 +59,7 @@ def operator_template_apply(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("“%(template)s”: %(enabled)s services switched on in "
                                 "%(units)s units (%(unchanged)s already on).")
                      % {"template": template.name, **counts})
-    return redirect("operator:overview")
+    return redirect("operator:home")
 
 
 def statistics_query(request: HttpRequest) -> dict:
