@@ -20,6 +20,15 @@ class BoundaryFileInvalid(InvalidInput):
     code = "boundary_file_invalid"
 
 
+def _gdal_name(path: str | Path) -> str:
+    """A zipped shapefile (as PRG is published) is read inside its zip; a name GDAL
+    already reads through a virtual file system (/vsizip/…) is kept as given."""
+    name = str(path)
+    if name.startswith("/vsi") or not name.lower().endswith(".zip"):
+        return name
+    return f"/vsizip/{name}"
+
+
 def _codes(teryt: str) -> set[str]:
     """How a unit's code is written in boundary files: WWPPGG_R, WWPPGGR."""
     return {teryt, teryt.replace("_", "")}
@@ -56,9 +65,7 @@ def _as_multipolygon(geom: GEOSGeometry, path: Path) -> MultiPolygon:
 
 def boundary_from_file(path: str | Path, *, teryt: str) -> MultiPolygon:
     """The boundary of unit `teryt` in `path`, in EPSG:2180; BoundaryFileInvalid says why not."""
-    path = Path(path)
-    # A zipped shapefile (as PRG is published) is read inside its zip.
-    name = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+    name, path = _gdal_name(path), Path(path)
     try:
         source = DataSource(name)
     except GDALException as exc:
@@ -94,9 +101,7 @@ def boundaries_from_file(path: str | Path, *, teryts: set[str]) -> dict[str, Mul
 
     Features are matched on PRG's JPT_KOD_JE (written without the underscore); units the
     file does not hold are absent from the answer."""
-    path = Path(path)
-    # A zipped shapefile (as PRG is published) is read inside its zip.
-    name = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+    name, path = _gdal_name(path), Path(path)
     try:
         source = DataSource(name)
     except GDALException as exc:

@@ -150,3 +150,11 @@ def test_unit_add_reads_a_zipped_prg_shapefile():
 
     unit = AdministrativeUnit.objects.get(teryt="026101_1")
     assert unit.boundary.extent == (310000, 380000, 330000, 395000)
+
+
+def test_unit_add_reads_a_zip_named_through_gdals_virtual_file_system():
+    unit_add("026101_1", "--name", "Legnica", "--boundary",
+             "/vsizip/" + str(PRG.with_name("prg_gminy_shp.zip")))
+
+    unit = AdministrativeUnit.objects.get(teryt="026101_1")
+    assert unit.boundary.extent == (310000, 380000, 330000, 395000)
