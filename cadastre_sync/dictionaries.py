@@ -22,7 +22,8 @@ FOREST_CODES = frozenset({"Ls", "Lz"})
 # agricultural tax with V and VI).
 SOIL_CLASSES = ("I", "II", "IIIa", "IIIb", "IVa", "IVb", "III", "IV", "V", "VI", "VIz")
 
-# Register groups (grupa rejestrowa) of register units, EGiB regulation 2021 (verify wording).
+# Register groups (grupa rejestrowa) of register units, EGiB regulation 2021 (wording as the
+# domain notes give it; not re-read in the regulation's annex).
 REGISTER_GROUPS = [
     (1, _("State Treasury")),
     (2, _("State Treasury, in perpetual usufruct")),

@@ -114,7 +114,8 @@ _KW = re.compile(r"^[A-Z]{2}\d[A-Z]/\d{8}/\d$")
 
 
 def validate_land_register_number(value: str) -> None:
-    """Shape only, e.g. LE1L/00012345/6; the check digit is not verified (verify)."""
+    """Shape only, e.g. LE1L/00012345/6; the check digit is not checked (its
+    algorithm was not confirmed against the court rules)."""
     if not _KW.match(value or ""):
         raise ValidationError(
             _("Land register number “%(value)s” must look like LE1L/00012345/6."),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import UnitScopedAdmin
 
-from .models import Raster, RasterImport, TileCacheJob, ZoningPlan, ZoningZone
+from .models import PlanArea, Raster, RasterImport, TileCacheJob, ZoningPlan, ZoningZone
 from .rasters import NAME_PATTERN, raster_delete, raster_import_submit, raster_republish
 
 
@@ -16,6 +16,17 @@ class ZoningPlanAdmin(UnitScopedAdmin):
     list_display = ["name", "kind", "identifier", "resolution_number", "valid_from", "unit"]
     list_filter = ["kind", "unit"]
     search_fields = ["name", "identifier", "resolution_number"]
+
+
+@admin.register(PlanArea)
+class PlanAreaAdmin(UnitScopedAdmin):
+    """Infill, downtown and social standards areas of a general plan (APP GML)."""
+
+    unit_path = "plan__unit"
+    list_display = ["local_id", "kind", "plan"]
+    list_filter = ["kind"]
+    search_fields = ["local_id", "plan__name"]
+    raw_id_fields = ["plan"]
 
 
 @admin.register(ZoningZone)

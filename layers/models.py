@@ -77,6 +77,38 @@ class ZoningZone(models.Model):
         return self.label
 
 
+class PlanArea(models.Model):
+    """An area a general plan designates beside its zones (APP feature types): the infill
+    area (obszar uzupełnienia zabudowy: since the 2023 reform the only place a WZ decision
+    may be issued once the plan is in force), the downtown area and the area of the
+    social infrastructure standards."""
+
+    INFILL = "infill"
+    DOWNTOWN = "downtown"
+    SOCIAL = "social_standards"
+    KIND_CHOICES = [
+        (INFILL, _("infill area (obszar uzupełnienia zabudowy)")),
+        (DOWNTOWN, _("downtown area (obszar zabudowy śródmiejskiej)")),
+        (SOCIAL, _("social infrastructure standards area")),
+    ]
+
+    plan = models.ForeignKey(ZoningPlan, on_delete=models.CASCADE, related_name="areas",
+                             verbose_name=_("plan"))
+    kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES)
+    local_id = models.CharField(_("local id"), max_length=120)
+    geom = models.MultiPolygonField(_("geometry"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("general plan area")
+        verbose_name_plural = _("general plan areas")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind", "local_id"], name="plan_area_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.local_id}"
+
+
 class TileCacheJob(Job):
     """Work on the tile caches: the first seed of a unit, or a refresh after its data changed.
 

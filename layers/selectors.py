@@ -228,3 +228,27 @@ def area_zoning(*, geom) -> list[ZoneCover]:
         cursor.execute(_AREA_ZONING, {"geom": bytes(geom.ewkb), "min_m2": PARCEL_SLIVER_M2,
                                       "min_share": PARCEL_SLIVER_SHARE, **_in_force_params()})
         return [_zone_cover(row) for row in cursor.fetchall()]
+
+
+def general_plan_in_force(*, unit, on) -> ZoningPlan | None:
+    """The unit's general plan (plan ogólny) in force on `on`: the date it took effect is
+    the plan's `valid_from` (the act's obowiazujeOd when imported from APP GML)."""
+    return (ZoningPlan.objects.filter(unit=unit, kind=ZoningPlan.GENERAL,
+                                      valid_from__isnull=False, valid_from__lte=on)
+            .exclude(valid_to__lt=on).order_by("-valid_from").first())
+
+
+_AREA_SHARE = """
+SELECT COALESCE(ST_Area(ST_Intersection(%(geom)s::geometry, ST_Union(a.geom)))
+                / NULLIF(ST_Area(%(geom)s::geometry), 0), 0)
+FROM layers_planarea a WHERE a.plan_id = %(plan_id)s AND a.kind = %(kind)s
+  AND a.geom && %(geom)s::geometry
+"""
+
+
+def plan_area_share(*, plan, kind: str, geom) -> float:
+    """The share of `geom` (EPSG:2180) inside the plan's areas of `kind`, 0 to 1."""
+    with connection.cursor() as cursor:
+        cursor.execute(_AREA_SHARE, {"geom": bytes(geom.ewkb), "plan_id": plan.pk, "kind": kind})
+        (share,) = cursor.fetchone()
+    return float(share or 0)

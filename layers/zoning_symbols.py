@@ -4,11 +4,11 @@ General plan (plan ogólny, 2023 reform) planning zones are the closed list of t
 planning act art. 13f. Names, the RodzajStrefyPlanistycznejKod code list values and
 the fill colours follow the regulation on the general plan's form (MRiT, 8 Dec 2023)
 as the ministry's APP QGIS plugin implements them (CyfryzacjaAPP/wtyczka_qgis_app_2,
-QML/StrefaPlanistyczna.qml) (verify against the annex when it changes).
+QML/StrefaPlanistyczna.qml) (to be compared with the annex when it changes).
 
 Local plan (MPZP) symbols vary by plan, so symbols not listed here are accepted
 (with a warning) and drawn grey. Their colours are the customary planning palette
-(verify).
+(not confirmed).
 """
 from dataclasses import dataclass
 

@@ -7,8 +7,10 @@ class PermitsConfig(AppConfig):
     verbose_name = _("Applications and permits")
 
     def ready(self) -> None:
-        from core.rules import rules_declare
+        from core.rules import rule_lister_register, rules_declare
 
         from .legal import LABELS
+        from .selectors import fee_rates_in_force
 
         rules_declare(_("permits"), LABELS)
+        rule_lister_register(fee_rates_in_force)

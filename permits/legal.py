@@ -16,6 +16,14 @@ FEE_DEFERRAL_YEARS = "trees.fee_deferral_years"
 INSPECTION_DAYS = "trees.notification_inspection_days"
 OBJECTION_DAYS = "trees.notification_objection_days"
 REMOVAL_MONTHS = "trees.notification_removal_months"
+WZ_GENERAL_PLAN_FROM = "wz.general_plan_required_from"
+WZ_VALIDITY_YEARS = "wz.validity_years"
+WZ_TERM_HOUSE_DAYS = "wz.term_house_days"
+WZ_TERM_BIOGAS_DAYS = "wz.term_biogas_days"
+WZ_TERM_OTHER_DAYS = "wz.term_other_days"
+UPZP = "ustawa z dnia 27 marca 2003 r. o planowaniu i zagospodarowaniu przestrzennym"
+REFORM = ("ustawa z dnia 7 lipca 2023 r. o zmianie ustawy o planowaniu i zagospodarowaniu "
+          "przestrzennym oraz niektórych innych ustaw")
 
 LABELS = {
     DECISION_MONTHS: _("decision term [months]"),
@@ -25,6 +33,12 @@ LABELS = {
     INSPECTION_DAYS: _("tree notification: inspection within [days]"),
     OBJECTION_DAYS: _("tree notification: objection within [days] of the inspection"),
     REMOVAL_MONTHS: _("tree notification: removal within [months] of the inspection"),
+    WZ_GENERAL_PLAN_FROM: _("WZ only with a general plan in force, for applications filed "
+                            "from"),
+    WZ_VALIDITY_YEARS: _("WZ decision valid for [years]"),
+    WZ_TERM_HOUSE_DAYS: _("WZ term: single-family house for own needs [days]"),
+    WZ_TERM_BIOGAS_DAYS: _("WZ term: agricultural biogas plant [days]"),
+    WZ_TERM_OTHER_DAYS: _("WZ term: other projects [days]"),
 }
 
 # (key, value, valid_from, valid_to, act, article, journal, verified, note)
@@ -43,6 +57,21 @@ LEGAL_RULES = [
      "committees in February 2026: its enactment was not confirmed"),
     (OBJECTION_DAYS, 14, "2017-06-17", None, UOP, "art. 83f ust. 6", UOP_JOURNAL, False,
      "domain review: 14 days of the inspection (the '14 and 7 days' note was wrong)"),
+    (WZ_GENERAL_PLAN_FROM, "2026-07-01", "2023-09-24", None, REFORM,
+     "art. 67 ust. 3 (the transitional date)", "Dz.U. 2025 poz. 527", False,
+     "30 June 2026 as the last day under the act of 4 April 2025 (Dz.U. 2025 poz. 527) per "
+     "warszawawpigulce.pl 2026-03-01 and forsal.pl; the domain review cites art. 59 ust. 3 "
+     "and Dz.U. 2025 poz. 1543; a shift to 31 August 2026 was announced, not confirmed"),
+    (WZ_VALIDITY_YEARS, 5, "2026-01-01", None, UPZP, "art. 65 ust. 3", "", False,
+     "decisions final from 1 January 2026 (forsal.pl, warszawawpigulce.pl); applications "
+     "filed before 16 October 2025 keep indefinite validity (domain review)"),
+    (WZ_TERM_HOUSE_DAYS, 21, "2023-09-24", None, UPZP, "art. 64 ust. 1", "", False,
+     "detached single-family house up to 2 storeys and 70 m² for own needs; 21/65/90 days "
+     "confirmed by forsal.pl; terms reported suspended until 31 December 2026 (unconfirmed)"),
+    (WZ_TERM_BIOGAS_DAYS, 65, "2023-09-24", None, UPZP, "art. 64 ust. 1", "", False,
+     "agricultural biogas plants (forsal.pl)"),
+    (WZ_TERM_OTHER_DAYS, 90, "2023-09-24", None, UPZP, "art. 64 ust. 1", "", False,
+     "other projects (forsal.pl)"),
     (REMOVAL_MONTHS, 6, "2017-06-17", None, UOP, "art. 83f ust. 8", UOP_JOURNAL, False,
      "domain review; the point number was not read"),
 ]

@@ -207,3 +207,23 @@ def geojson(geom, srid: int = 4326) -> dict:
     return json.loads(geom.transform(srid, clone=True).geojson if geom.srid != srid
                       else geom.geojson)
 
+
+
+def fee_rates_in_force(on, units) -> list:
+    """The tree and shrub fee rates for the officer's list of rules in force: the
+    regulation's (Dz.U. 2017 poz. 1330, figures from the domain notes, not re-read) and the
+    councils' own (art. 85 ust. 4a) of `units`."""
+    from django.db.models import Q
+    from django.utils.translation import gettext as _
+
+    from core.rules import RuleRow
+
+    from .models import FeeRate
+
+    rows = (FeeRate.objects.filter(Q(unit__isnull=True) | Q(unit__in=units))
+            .select_related("unit").order_by("subject", "group", "band_from"))
+    return [RuleRow(str(_("permits")), str(_("%(subject)s fee, group %(group)s, from "
+                                               "%(band)s") % {
+        "subject": row.get_subject_display(), "group": row.group, "band": row.band_from}),
+        str(row.rate), str(row.unit) if row.unit_id else str(_("every unit")), None, None,
+        row.source, False, f"/admin/permits/feerate/{row.pk}/change/") for row in rows]

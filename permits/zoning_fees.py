@@ -2,8 +2,8 @@
 
 Source: ustawa z 16 listopada 2006 r. o opłacie skarbowej (Dz.U. 2023 poz. 2111 t.j.),
 załącznik "Wykaz przedmiotów opłaty skarbowej, stawki tej opłaty oraz zwolnienia",
-as summarised in ../shared/docs/domain.md. Rows marked `verify` were not confirmed against
-the statute text; they are data here so that a correction is a one-line change.
+as summarised in ../shared/docs/domain.md. Rows with `verify=True` were not confirmed
+against the statute text; they are data here so that a correction is a one-line change.
 """
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,13 +35,15 @@ STAMP_DUTY: dict[str, DutyRate] = {
     # cz. I pkt 4 ppkt 2 lit. b: wyrys, nie więcej niż 200 zł
     "extract_map_cap": DutyRate(Decimal("200"), "ustawa o opłacie skarbowej, zał. cz. I "
                                 "pkt 4 ppkt 2 lit. b"),
-    # domain.md: "at most 250 zł in all" for one wypis with its wyrys (verify)
-    "extract_total_cap": DutyRate(Decimal("250"), "domain.md (verify)", verify=True),
-    # cz. I pkt 9: decyzja o warunkach zabudowy; free when the applicant owns the site
-    # (domain.md: "free for the owner", verify)
+    # domain.md: "at most 250 zł in all" for one wypis with its wyrys (not confirmed in the
+    # act: flagged unverified)
+    "extract_total_cap": DutyRate(Decimal("250"), "domain.md", verify=True),
+    # cz. I pkt 9: decyzja o warunkach zabudowy; none for the owner or the perpetual
+    # usufructuary of the site (domain review, December 2026; not read in the act: flagged)
     "wz_decision": DutyRate(Decimal("598"), "ustawa o opłacie skarbowej, zał. cz. I pkt 9",
                             verify=True),
-    "wz_decision_owner": DutyRate(Decimal("0"), "domain.md: free for the owner (verify)",
+    "wz_decision_owner": DutyRate(Decimal("0"), "ustawa o opłacie skarbowej, zał. cz. I "
+                                  "pkt 9, kol. 4 (owner or perpetual usufructuary)",
                                   verify=True),
     # cz. IV: złożenie dokumentu stwierdzającego udzielenie pełnomocnictwa
     "power_of_attorney": DutyRate(Decimal("17"), "ustawa o opłacie skarbowej, zał. cz. IV"),
@@ -90,7 +92,7 @@ def extract_set_duty(*, text_pages: int, map_pages: int) -> tuple[Decimal, list[
 def extract_stamp_duty(*, text_pages: int, map_pages: int, copies: int,
                        power_of_attorney: bool = False) -> Duty:
     """Stamp duty on a zoning extract: each copy is an issued document and pays in full
-    (verify: some offices charge copies as one issue)."""
+    (some offices charge copies as one issue; not confirmed either way in the act)."""
     if copies < 1:
         raise ValueError("at least one copy")
     per_copy, lines = extract_set_duty(text_pages=text_pages, map_pages=map_pages)
@@ -104,8 +106,8 @@ def extract_stamp_duty(*, text_pages: int, map_pages: int, copies: int,
 
 
 def wz_stamp_duty(*, applicant_is_owner: bool, power_of_attorney: bool = False) -> Duty:
-    """Stamp duty on a WZ decision: 598 zł, none when the applicant owns the site in the
-    cadastre (domain.md, verify)."""
+    """Stamp duty on a WZ decision: 598 zł, none when the applicant owns or holds in
+    perpetual usufruct the site in the cadastre (STAMP_DUTY rows, flagged unverified)."""
     lines = []
     if applicant_is_owner:
         total = STAMP_DUTY["wz_decision_owner"].amount

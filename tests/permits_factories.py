@@ -1,6 +1,7 @@
 """Factories for the permits tests (tests/test_permits_*.py): real rows through the services."""
 from django.utils import timezone
 
+from core.models import LegalRule
 from core.roles import CASE_OFFICER
 from permits import services
 from permits.models import KindSetting, Species
@@ -18,6 +19,8 @@ def tree_rules_ensure() -> None:
     if not Species.objects.exists():
         factories.data_migration_reapply("permits.migrations.0002_seed_tree_rules")
         factories.data_migration_reapply("permits.migrations.0007_tree_rules_corrected")
+    if not LegalRule.objects.filter(key="wz.general_plan_required_from").exists():
+        factories.data_migration_reapply("permits.migrations.0008_wz_rules")
 
 
 def species(latin: str) -> Species:

@@ -233,3 +233,21 @@ def import_changes(*, job: TaxImport) -> list[tuple[str, list[int | None]]]:
     counts = job.counts or {}
     return [(str(label), [counts[key].get(change) for change in IMPORT_CHANGES])
             for key, label in IMPORT_RECORDS if isinstance(counts.get(key), dict)]
+
+
+def conversion_factors_in_force(on, units) -> list:
+    """The conversion hectare factors (agricultural tax act art. 4), one row per land group
+    and district, for the officer's list of rules in force; the seeded table is the domain
+    notes' and was not re-read in the act, so it is shown as not verified."""
+    from .models import ConversionFactor
+
+    table: dict[tuple[str, int], list[str]] = {}
+    for row in ConversionFactor.objects.order_by("land_group", "district", "soil_class"):
+        table.setdefault((row.get_land_group_display(), row.district), []).append(
+            f"{row.soil_class}: {row.factor}")
+    return [RuleRow(str(_("tax")), str(_("conversion factors, %(group)s, district %(d)s")
+                                       % {"group": group, "d": district}),
+                    "; ".join(values), str(_("every unit")), None, None,
+                    "ustawa o podatku rolnym, art. 4 ust. 1", False,
+                    "/admin/cadastre_sync/conversionfactor/")
+            for (group, district), values in table.items()]

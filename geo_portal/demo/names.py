@@ -1,7 +1,7 @@
 """Polish names and small lookup tables the demo generator draws from.
 
 Everything here is data: the generator picks entries by hash, so editing a list
-changes the demo town but never its shape. Tables marked (verify) were written
+changes the demo town but never its shape. Tables marked "not confirmed" were written
 from memory and are good enough for demo data only.
 """
 
@@ -135,7 +135,8 @@ VOIVODESHIPS = {
 # Default names for units the demo is usually run for.
 UNIT_NAMES = {"026101_1": "Legnica"}
 
-# Postcode (first two digits, first digit of the rest) by powiat, else by voivodeship (verify).
+# Postcode (first two digits, first digit of the rest) by powiat, else by voivodeship
+# (not confirmed).
 POSTCODES = {
     "0261": ("59", 2), "02": ("58", 1), "04": ("87", 1), "06": ("20", 4), "08": ("66", 4),
     "10": ("95", 1), "12": ("32", 0), "14": ("05", 8), "16": ("46", 0), "18": ("36", 0),
@@ -143,7 +144,7 @@ POSTCODES = {
     "30": ("62", 0), "32": ("72", 0),
 }
 
-# Land register (KW) court codes by powiat, else by voivodeship (verify).
+# Land register (KW) court codes by powiat, else by voivodeship (not confirmed).
 KW_COURTS = {
     "0261": "LE1L", "0209": "LE1L", "02": "WR1K", "04": "BY1B", "06": "LU1I", "08": "ZG1Z",
     "10": "LD1M", "12": "KR1P", "14": "WA1M", "16": "OP1O", "18": "RZ1Z", "20": "BI1B",

@@ -14,7 +14,8 @@ from .names import INSTITUTIONS, KW_COURTS, by_area
 from .run import Run
 
 # KW check digit: characters valued 0-9, X=10, A=11 ... Z=33 (no Q, V), weights 1, 3, 7
-# repeated over the court code and the eight digits (verify against the court rules).
+# repeated over the court code and the eight digits (not confirmed against the court
+# rules; demo data only).
 KW_VALUES = {c: v for v, c in enumerate("0123456789XABCDEFGHIJKLMNOPRSTUWYZ")}
 KW_DIGIT_WEIGHTS = (3, 7, 1, 3, 7, 1, 3, 7)  # positions 5..12 continue 1, 3, 7
 

@@ -1,8 +1,14 @@
-"""The general plan (plan ogólny) from APP 2.0 GML: the act and its planning zones.
+"""The general plan (plan ogólny) from APP GML, schema 2.0 or 3.0 (the Rejestr
+urbanistyczny serves 3.0): the act, its planning zones and its areas.
 
 One import takes the act (`app:AktPlanowaniaPrzestrzennego`, which gives the
-identifier, title, status, dates and the boundary) and the files of its zones
-(`app:StrefaPlanistyczna`). Features of other APP types are skipped with a warning.
+identifier, title, status, dates and the boundary), the files of its zones
+(`app:StrefaPlanistyczna`) and of its areas: infill areas
+(`app:ObszarUzupelnieniaZabudowy`, where a WZ decision may be issued), downtown areas
+(`app:ObszarZabudowySrodmiejskiej`) and social infrastructure standard areas
+(`app:ObszarStandardowDostepnosciInfrastrukturySpolecznej`). A feature is read in the
+namespace it is written in; the 3.0 elements read are those 2.0 also has (no other 3.0
+element is used). Features of other APP types are skipped with a warning.
 """
 import re
 from collections import Counter
@@ -14,15 +20,21 @@ from lxml import etree
 from ..zoning_symbols import GENERAL_PLAN_ZONES
 from .checks import PARAMETERS
 from .gml import GmlGeometryError, surface_wkb
-from .parsed import ParsedPlan, ParsedZone, ReadResult
+from .parsed import ParsedArea, ParsedPlan, ParsedZone, ReadResult
 from .problems import Problem, zoning_problem
 
 APP = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0"
+APP_3 = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/3.0"
+APP_NAMESPACES = frozenset({APP, APP_3})
 XLINK = "http://www.w3.org/1999/xlink"
-_A = "{" + APP + "}"
 ACT, ZONE = "AktPlanowaniaPrzestrzennego", "StrefaPlanistyczna"
+# APP feature type -> layers.models.PlanArea kind
+AREAS = {"ObszarUzupelnieniaZabudowy": "infill",
+         "ObszarZabudowySrodmiejskiej": "downtown",
+         "ObszarStandardowDostepnosciInfrastrukturySpolecznej": "social_standards"}
 GENERAL_PLAN_TYPE = "planOgolnyGminy"
-# The general plan is drawn at 1:10 000 (regulation on the general plan) (verify).
+# The general plan is drawn at 1:10 000 (regulation on the general plan; the domain notes'
+# figure, not re-read): the scale the plan's extracts are printed at.
 GENERAL_PLAN_SCALE = 10_000
 _MEMBERS = {"member", "featureMember", "featureMembers"}
 # `PL.ZIPPZP.1234/121201-POG`: the data set of the general plan of gmina 121201.
@@ -32,20 +44,26 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           huge_tree=True, remove_blank_text=True)
 
 
+def _ns(element: etree._Element) -> str:
+    """The `{namespace}` prefix of `element`'s children: the schema it is written in."""
+    return "{" + (etree.QName(element).namespace or APP) + "}"
+
+
 def read_general_plan(paths: list[Path], mapping: dict[str, str]) -> ReadResult:
-    """Read the act and the zones from `paths`; `mapping` is not used by this format."""
+    """Read the act, the zones and the areas from `paths`; `mapping` is not used here."""
     result = ReadResult()
     acts: list[ParsedPlan] = []
     zones: list[ParsedZone] = []
+    areas: list[ParsedArea] = []
     for path in paths:
-        _read_file(path, acts, zones, result.problems)
-    plan = _one_act(acts, zones, result.problems)
+        _read_file(path, acts, zones, result.problems, areas)
+    plan = _one_act(acts, zones, result.problems, areas)
     if plan is not None:
         result.plans.append(plan)
     return result
 
 
-def _read_file(path: Path, acts: list, zones: list, problems: list) -> None:
+def _read_file(path: Path, acts: list, zones: list, problems: list, areas: list) -> None:
     try:
         root = etree.parse(str(path), _PARSER).getroot()
     except (OSError, etree.XMLSyntaxError) as exc:
@@ -56,24 +74,27 @@ def _read_file(path: Path, acts: list, zones: list, problems: list) -> None:
     found = 0
     for feature in _features(root):
         name = etree.QName(feature)
-        if name.namespace == APP and name.localname == ACT:
+        if name.namespace in APP_NAMESPACES and name.localname == ACT:
             acts.append(_act(feature, path, problems))
-        elif name.namespace == APP and name.localname == ZONE:
+        elif name.namespace in APP_NAMESPACES and name.localname == ZONE:
             zones.append(_zone(feature, path, problems))
+        elif name.namespace in APP_NAMESPACES and name.localname in AREAS:
+            areas.append(_area(feature, path, problems))
         else:
             skipped[name.localname] += 1
             continue
         found += 1
     if not found:
         problems.append(zoning_problem("no_features", file=path.name,
-                                detail={"expected": f"app:{ACT}, app:{ZONE}"}))
+                                       detail={"expected": f"app:{ACT}, app:{ZONE}, "
+                                               + ", ".join(f"app:{a}" for a in AREAS)}))
     if skipped:
         types = ", ".join(f"{name} ({count})" for name, count in sorted(skipped.items()))
         problems.append(zoning_problem("features_skipped", file=path.name, detail={"types": types}))
 
 
 def _features(root: etree._Element):
-    if etree.QName(root).localname in {ACT, ZONE}:
+    if etree.QName(root).localname in {ACT, ZONE, *AREAS}:
         yield root
         return
     for member in root:
@@ -116,15 +137,25 @@ def _zone(feature: etree._Element, path: Path, problems: list) -> ParsedZone:
         if not _text(feature, required):
             problems.append(_missing(feature, path, required, local_id))
     for parameter in PARAMETERS:
-        values = [(e.text or "").strip() for e in feature.findall(_A + parameter.element)]
+        values = [(e.text or "").strip()
+                  for e in feature.findall(_ns(feature) + parameter.element)]
         if values:
             zone.parameters[parameter.field] = values
     zone.geometry, zone.srid = _geometry(feature, "geometria", path, problems, local_id)
     return zone
 
 
+def _area(feature: etree._Element, path: Path, problems: list) -> ParsedArea:
+    namespace, local_id = _iip(feature, path, problems)
+    area = ParsedArea(local_id=local_id, kind=AREAS[etree.QName(feature).localname],
+                      file=path.name, line=feature.sourceline, namespace=namespace)
+    area.geometry, area.srid = _geometry(feature, "geometria", path, problems, local_id)
+    return area
+
+
 def _iip(feature: etree._Element, path: Path, problems: list) -> tuple[str, str]:
-    ident = feature.find(f"{_A}idIIP/{_A}Identyfikator")
+    a = _ns(feature)
+    ident = feature.find(f"{a}idIIP/{a}Identyfikator")
     namespace = _text(ident, "przestrzenNazw") if ident is not None else ""
     local_id = _text(ident, "lokalnyId") if ident is not None else ""
     if not local_id:
@@ -134,7 +165,7 @@ def _iip(feature: etree._Element, path: Path, problems: list) -> tuple[str, str]
 
 
 def _geometry(feature, element: str, path: Path, problems: list, local_id: str):
-    holder = feature.find(_A + element)
+    holder = feature.find(_ns(feature) + element)
     try:
         if holder is None:
             raise GmlGeometryError("missing_geometry")
@@ -145,7 +176,8 @@ def _geometry(feature, element: str, path: Path, problems: list, local_id: str):
         return None, None
 
 
-def _one_act(acts: list[ParsedPlan], zones: list[ParsedZone], problems: list):
+def _one_act(acts: list[ParsedPlan], zones: list[ParsedZone], problems: list,
+             areas: list[ParsedArea] = ()):
     identifiers = sorted({act.identifier for act in acts})
     if len(identifiers) > 1:
         problems.append(zoning_problem(
@@ -168,22 +200,29 @@ def _one_act(acts: list[ParsedPlan], zones: list[ParsedZone], problems: list):
                                     zones=(zone.local_id,),
                                     detail={"namespace": zone.namespace,
                                             "plan": plan.identifier}))
+    for area in areas:
+        if area.namespace != plan.namespace:
+            problems.append(zoning_problem("zone_of_other_plan", file=area.file, line=area.line,
+                                    zones=(area.local_id,),
+                                    detail={"namespace": area.namespace,
+                                            "plan": plan.identifier}))
     plan.zones = zones
+    plan.areas = [a for a in areas if a.geometry is not None]
     return plan
 
 
 def _text(element: etree._Element, name: str) -> str:
-    found = element.find(_A + name)
+    found = element.find(_ns(element) + name)
     return (found.text or "").strip() if found is not None else ""
 
 
 def _href(element: etree._Element, name: str) -> str:
-    found = element.find(_A + name)
+    found = element.find(_ns(element) + name)
     return (found.get(f"{{{XLINK}}}href") or "").strip() if found is not None else ""
 
 
 def _title(element: etree._Element, name: str) -> str:
-    found = element.find(_A + name)
+    found = element.find(_ns(element) + name)
     return (found.get(f"{{{XLINK}}}title") or "").strip() if found is not None else ""
 
 
@@ -191,7 +230,8 @@ def _profiles(feature: etree._Element) -> str:
     lines = []
     for element, title in (("profilPodstawowy", "Profil podstawowy"),
                            ("profilDodatkowy", "Profil dodatkowy")):
-        names = [e.get(f"{{{XLINK}}}title") or "" for e in feature.findall(_A + element)]
+        names = [e.get(f"{{{XLINK}}}title") or ""
+                 for e in feature.findall(_ns(feature) + element)]
         if names:
             lines.append(f"{title}: {', '.join(n for n in names if n)}.")
     return "\n".join(lines)

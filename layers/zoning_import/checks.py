@@ -33,7 +33,7 @@ PARAMETERS = (
 )
 PARAMETER_BY_FIELD = {p.field: p for p in PARAMETERS}
 # Decimal places allowed by kind of plan. General plan: one, as the APP 2.0 editor of the
-# ministry (CyfryzacjaAPP/wtyczka_qgis_app_2) enforces for all four (verify against the
+# ministry (CyfryzacjaAPP/wtyczka_qgis_app_2) enforces for all four (not confirmed against the
 # regulation on the general plan). Local plans: what the table stores.
 DECIMAL_PLACES = {"general": 1, "local": 2}
 # Largest values the table stores (ZoningZone: 6 digits, 2 decimals; shares 5 digits).

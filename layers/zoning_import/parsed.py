@@ -32,6 +32,19 @@ class ParsedZone:
 
 
 @dataclass
+class ParsedArea:
+    """An area of a general plan beside its zones (infill, downtown, social standards)."""
+
+    local_id: str
+    kind: str  # layers.models.PlanArea kind
+    file: str
+    line: int | None
+    geometry: bytes | None = None  # WKB, easting first
+    srid: int | None = None
+    namespace: str = ""
+
+
+@dataclass
 class ParsedPlan:
     identifier: str
     name: str
@@ -51,6 +64,7 @@ class ParsedPlan:
     text_url: str = ""
     scale_denominator: int = 1000
     zones: list[ParsedZone] = field(default_factory=list)
+    areas: list[ParsedArea] = field(default_factory=list)
 
 
 @dataclass

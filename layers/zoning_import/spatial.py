@@ -4,9 +4,9 @@ The plans and zones read are loaded into two temporary tables of the current
 transaction, transformed to EPSG:2180 there; every check is one set-based query
 over them, and the writer (write.py) inserts the zones from the same tables.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .parsed import ParsedPlan, ParsedZone
+from .parsed import ParsedArea, ParsedPlan, ParsedZone
 from .problems import Problem, zoning_problem
 
 SRID = 2180
@@ -16,13 +16,18 @@ SLIVER_M2 = 1.0
 NEIGHBOUR_M = 0.01
 
 _CREATE = """
-DROP TABLE IF EXISTS pg_temp.zoning_stage_zone, pg_temp.zoning_stage_plan;
+DROP TABLE IF EXISTS pg_temp.zoning_stage_zone, pg_temp.zoning_stage_plan,
+    pg_temp.zoning_stage_area;
 CREATE TEMP TABLE zoning_stage_plan (
     plan int PRIMARY KEY, src geometry, geom geometry, fixed geometry) ON COMMIT DROP;
 CREATE TEMP TABLE zoning_stage_zone (
     n int PRIMARY KEY, plan int NOT NULL, src geometry NOT NULL, geom geometry,
     fixed geometry) ON COMMIT DROP;
+CREATE TEMP TABLE zoning_stage_area (
+    n int PRIMARY KEY, plan int NOT NULL, src geometry NOT NULL, geom geometry) ON COMMIT DROP;
 """
+_INSERT_AREA = ("INSERT INTO zoning_stage_area (n, plan, src) VALUES "
+                "(%s, %s, ST_SetSRID(ST_GeomFromWKB(%s), %s))")
 _INSERT_PLAN = ("INSERT INTO zoning_stage_plan (plan, src) VALUES "
                 "(%s, ST_SetSRID(ST_GeomFromWKB(%s), %s))")
 _INSERT_ZONE = ("INSERT INTO zoning_stage_zone (n, plan, src) VALUES "
@@ -31,6 +36,10 @@ _INSERT_ZONE = ("INSERT INTO zoning_stage_zone (n, plan, src) VALUES "
 # repaired there, so one bad ring does not hide or fake a gap or an overlap.
 _TRANSFORM = """
 UPDATE zoning_stage_zone SET geom = ST_Transform(src, %(srid)s);
+-- An area is written as drawn, repaired where its rings are invalid.
+UPDATE zoning_stage_area SET geom = ST_Transform(src, %(srid)s);
+UPDATE zoning_stage_area SET geom = ST_CollectionExtract(ST_MakeValid(geom), 3)
+    WHERE NOT ST_IsValid(geom);
 UPDATE zoning_stage_zone SET fixed = CASE WHEN ST_IsValid(geom) THEN geom
     ELSE ST_CollectionExtract(ST_MakeValid(geom), 3) END;
 UPDATE zoning_stage_plan SET geom = ST_Transform(src, %(srid)s) WHERE src IS NOT NULL;
@@ -47,6 +56,7 @@ class Staged:
 
     plans: list[ParsedPlan]
     zones: list[tuple[int, ParsedZone]]  # (plan index, zone)
+    areas: list[tuple[int, ParsedArea]] = field(default_factory=list)  # (plan index, area)
 
 
 def stage_load(cursor, plans: list[ParsedPlan]) -> Staged:
@@ -62,6 +72,9 @@ def stage_load(cursor, plans: list[ParsedPlan]) -> Staged:
             if zone.geometry is not None:
                 zone_rows.append((len(staged.zones), i, zone.geometry, zone.srid))
                 staged.zones.append((i, zone))
+        for area in plan.areas:
+            cursor.execute(_INSERT_AREA, (len(staged.areas), i, area.geometry, area.srid))
+            staged.areas.append((i, area))
     cursor.executemany(_INSERT_PLAN, plan_rows)
     cursor.executemany(_INSERT_ZONE, zone_rows)
     cursor.execute(_TRANSFORM, {"srid": SRID})

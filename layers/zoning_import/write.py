@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from core.models import AdministrativeUnit
 
-from ..models import ZoningPlan, ZoningZone
+from ..models import PlanArea, ZoningPlan, ZoningZone
 from .checks import PARAMETERS, zone_values
 from .spatial import Staged
 
@@ -46,6 +46,8 @@ def _plan_write(cursor, unit: AdministrativeUnit, staged: Staged, i: int) -> Pla
     plan.save()
     ZoningZone.objects.filter(plan=plan).delete()
     count = _zones_insert(cursor, plan.pk, staged, i)
+    PlanArea.objects.filter(plan=plan).delete()
+    _areas_insert(cursor, plan.pk, staged, i)
     _boundary_update(cursor, plan.pk, i)
     return PlanWritten(plan.pk, plan.identifier, plan.name, count, before, created)
 
@@ -68,6 +70,21 @@ def _zones_insert(cursor, plan_id: int, staged: Staged, i: int) -> int:
         f"JOIN zoning_stage_zone z ON z.n = a.n ORDER BY a.n",
         {**columns, "plan_id": plan_id},
     )
+    return cursor.rowcount
+
+
+def _areas_insert(cursor, plan_id: int, staged: Staged, i: int) -> int:
+    rows = [(n, area) for n, (plan, area) in enumerate(staged.areas) if plan == i]
+    if not rows:
+        return 0
+    cursor.execute(
+        f"INSERT INTO {PlanArea._meta.db_table} (plan_id, kind, local_id, geom) "  # noqa: S608 - our own table
+        "SELECT %(plan_id)s, a.kind, a.local_id, ST_Multi(s.geom) "
+        "FROM unnest(%(n)s::int[], %(kind)s::text[], %(local_id)s::text[]) "
+        "AS a(n, kind, local_id) JOIN zoning_stage_area s ON s.n = a.n "
+        "WHERE NOT ST_IsEmpty(s.geom) ORDER BY a.n",
+        {"plan_id": plan_id, "n": [n for n, _ in rows], "kind": [a.kind for _, a in rows],
+         "local_id": [a.local_id for _, a in rows]})
     return cursor.rowcount
 
 

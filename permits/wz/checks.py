@@ -1,35 +1,42 @@
 """Automatic checks on a WZ (warunki zabudowy) application, for the case officer (reads only).
 
 1. A local plan in force over the site: then no WZ decision is issued (art. 4 ust. 2 and
-   art. 59 of the planning act) and the application is answered accordingly.
+   art. 59 of the planning act) and the application is answered accordingly; after the
+   2023 reform, the general plan gate (gate.py).
 2. The general plan zone parameters the proposed development would exceed.
 3. The "good neighbourhood" analysis as figures: neighbouring parcels' built-up share and
    buildings' storeys and estimated heights within the analysed area around the site.
 """
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from statistics import median
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadastre_sync.models import Building, LandUsePiece, Parcel
+from core.errors import RuleNotInForce
 from layers.models import ZoningPlan
 from layers.selectors import ZoneCover, area_zoning
+
+from .gate import Gate, wz_gate
 
 # The analysed area (obszar analizowany): around the site, at least three times the width
 # of the site's front along the road, at least 50 m and (since the 2023 amendment) at most
 # 200 m. Source: ustawa o planowaniu i zagospodarowaniu przestrzennym art. 61 ust. 5a;
-# before it rozporządzenie MI z 26.08.2003 (Dz.U. nr 164 poz. 1588) § 3 ust. 2 (verify).
+# before it rozporządzenie MI z 26.08.2003 (Dz.U. nr 164 poz. 1588) § 3 ust. 2 (the figures
+# as the domain notes give them; not re-read against the act).
 ANALYSED_AREA = {"frontage_multiple": 3, "min_m": 50.0, "max_m": 200.0}
 # The site's front: the edges of its boundary lying (mostly) within this many metres of a
 # road parcel (EGiB land use "dr"): a site drawn on the map rarely meets the road exactly,
 # and an edge running away from the road (a side of the site) is not front.
 FRONTAGE_TOLERANCE_M = 1.0
 ROAD_LAND_USE = "dr"
-# The cadastre records storeys, not heights: estimated height per storey above ground (verify
-# in the field; shown as an estimate).
+# The cadastre records storeys, not heights: estimated height per storey above ground (a
+# working assumption, not a legal figure; shown to the officer as an estimate).
 STOREY_HEIGHT_M = 3.0
 # A local plan covering less of the site than this is a boundary sliver, not a cover.
 LOCAL_PLAN_MIN_SHARE = 0.01
@@ -102,14 +109,17 @@ class WzChecks:
     general_zones: tuple[ZoneCover, ...]
     exceedances: tuple[Exceedance, ...]
     neighbourhood: Neighbourhood
+    gate: Gate | None = None  # the general plan gate (gate.py); None without a unit
 
     @property
     def local_plan_applies(self) -> bool:
         return bool(self.local_plan_zones)
 
 
-def wz_checks(*, site: GEOSGeometry, proposal: Proposal) -> WzChecks:
-    """Every automatic check on a site drawn in EPSG:2180 and the proposed development."""
+def wz_checks(*, site: GEOSGeometry, proposal: Proposal, unit=None,
+              filed_on: date | None = None) -> WzChecks:
+    """Every automatic check on a site drawn in EPSG:2180 and the proposed development;
+    with the unit, the general plan gate for an application filed on `filed_on` (today)."""
     zones = area_zoning(geom=site)
     local = tuple(z for z in zones if z.plan.kind == ZoningPlan.LOCAL
                   and z.share >= LOCAL_PLAN_MIN_SHARE)
@@ -117,7 +127,16 @@ def wz_checks(*, site: GEOSGeometry, proposal: Proposal) -> WzChecks:
     return WzChecks(site_area_m2=site.area, local_plan_zones=local, general_zones=general,
                     exceedances=tuple(zone_exceedances(site_area_m2=site.area,
                                                        zones=general, proposal=proposal)),
-                    neighbourhood=neighbourhood(site=site))
+                    neighbourhood=neighbourhood(site=site),
+                    gate=_gate(unit, site, filed_on or timezone.localdate())
+                    if unit is not None else None)
+
+
+def _gate(unit, site, filed_on: date) -> Gate:
+    try:
+        return wz_gate(unit=unit, site=site, filed_on=filed_on)
+    except RuleNotInForce as exc:  # shown to the officer as a failed check, never skipped
+        return Gate("rule_missing", False, str(exc.message), "", False)
 
 
 class _Measures:

@@ -148,5 +148,6 @@ def wz_verdict(*, site, data: dict, parcels) -> WzVerdict:
     owner = applicant_owns(name=data.get("applicant_name", ""), parcels=parcels)
     duty = wz_stamp_duty(applicant_is_owner=owner,
                          power_of_attorney=bool(data.get("power_of_attorney")))
-    return WzVerdict(duty=duty, owner=owner, checks=wz_checks(site=site,
-                                                              proposal=proposal_of(data)))
+    unit = parcels[0].unit if parcels else None
+    return WzVerdict(duty=duty, owner=owner, checks=wz_checks(
+        site=site, proposal=proposal_of(data), unit=unit))

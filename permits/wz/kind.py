@@ -1,6 +1,8 @@
 """The WZ decision application (warunki zabudowy) as an application kind (permits/kinds.py)."""
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import legal
 from ..kinds import DeadlineDefault, Kind, Outcome
 from ..models import WzApplication
 from ..workflow import OFFICER, State
@@ -49,7 +51,9 @@ def wz_panel(app, user, roles: set) -> dict:
     proposal = proposal_of({"height_m": row.height_m, "built_up_area_m2": row.built_up_area_m2,
                             "biologically_active_m2": row.biologically_active_m2,
                             "floor_area_m2": row.floor_area_m2})
-    return {"checks": wz_checks(site=row.site, proposal=proposal), "wz": row}
+    filed_on = timezone.localdate(app.submitted_at) if app.submitted_at else None
+    return {"checks": wz_checks(site=row.site, proposal=proposal, unit=app.unit,
+                                filed_on=filed_on), "wz": row}
 
 
 def wz_saved_verdict(app):
@@ -81,10 +85,12 @@ KINDS = (
                     positive=False),
         ),
         deadlines=(
-            # Planning act art. 64 in connection with art. 51 ust. 2: 90 days from filing
-            # (verify after the 2023 amendment).
-            DeadlineDefault(State.REGISTERED, 90, "u.p.z.p. art. 64 w zw. z art. 51 ust. 2",
-                            "", _("decision due"), "submitted"),
+            # Planning act art. 64 ust. 1 in connection with art. 51 ust. 2: 90 days from
+            # filing for most projects (21 for a small house for own needs and 65 for an
+            # agricultural biogas plant are seeded rules, not yet told apart here).
+            DeadlineDefault(State.REGISTERED, 90, "u.p.z.p. art. 64 ust. 1 w zw. z art. 51 "
+                            "ust. 2", "", _("decision due"), "submitted",
+                            rule_key=legal.WZ_TERM_OTHER_DAYS),
             DeadlineDefault(State.AWAITING_DOCUMENTS, 7, "KPA art. 64 §2", "",
                             _("documents due"), "state"),
         ),

@@ -2,6 +2,7 @@
 what must be attached before filing."""
 from django.utils.translation import gettext as _
 
+from cadastre_sync.dictionaries import RIGHT_OWNERSHIP, RIGHT_PERPETUAL_USUFRUCT
 from cadastre_sync.models import OwnershipShare
 
 from ..kinds import Fee
@@ -12,6 +13,8 @@ from ..zoning_fees import wz_stamp_duty
 # a copy of the base map or the cadastral map at 1:500 or 1:1000 (1:2000 for linear
 # projects). Filed among the attachments as "drawing or map".
 BASE_MAP_PURPOSE = Attachment.DRAWING
+# The rights whose holder pays no stamp duty on a WZ decision.
+EXEMPT_RIGHTS = (RIGHT_OWNERSHIP, RIGHT_PERPETUAL_USUFRUCT)
 
 
 def _norm(text: str) -> str:
@@ -19,13 +22,16 @@ def _norm(text: str) -> str:
 
 
 def applicant_owns(*, name: str, parcels) -> bool:
-    """Is `name` among the owners (or spouses holding a joint share) of every parcel in the
-    cadastre? Matched on the name as written in the register (no PESEL is asked online)."""
+    """Is `name` among the owners or perpetual usufructuaries (or spouses holding a joint
+    share) of every parcel in the cadastre: the holders the WZ stamp duty exempts (ustawa o
+    opłacie skarbowej, zał. cz. I pkt 9, as the domain review reads it)? Matched on the name
+    as written in the register (no PESEL is asked online); trust management does not count."""
     wanted = _norm(name)
     if not wanted or not parcels:
         return False
     for parcel in parcels:
-        shares = OwnershipShare.objects.filter(register_unit__parcels=parcel).select_related(
+        shares = OwnershipShare.objects.filter(
+            register_unit__parcels=parcel, right__in=EXEMPT_RIGHTS).select_related(
             "owner", "spouse")
         names = {_norm(f"{person.first_name} {person.surname}" if person.kind == "person"
                        else person.name)
