@@ -9,6 +9,9 @@ PYTHON_BIN ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# 127.0.0.1: this computer only, with DEBUG on. Another address shares the demo on a
+# network, with a warning and DEBUG off (scripts/run_demo.py).
+HOST ?= 127.0.0.1
 PGPORT ?= 55432
 DEMO_UNIT ?= 026101_1
 DEMO_NAME ?= Legnica
@@ -70,7 +73,7 @@ demo-data: migrate
 demo: demo-data
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@$(PY) manage.py mapconfig
-	@PORT=$(PORT) $(PY) scripts/run_demo.py
+	@PORT=$(PORT) HOST=$(HOST) $(PY) scripts/run_demo.py
 
 stop:
 	@$(PY) scripts/run_demo.py --stop 2>/dev/null || true

@@ -1,7 +1,11 @@
-"""Polish first: the interface is Polish unless the user chose English themselves."""
+"""Polish first (the interface is Polish unless the user chose English themselves), and the
+headers and guards every answer gets."""
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.http import HttpResponseForbidden
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class PolishFirstLocaleMiddleware(LocaleMiddleware):
@@ -17,3 +21,65 @@ class PolishFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# Scripts and styles only from our own static files (the OpenLayers bundle is built from
+# npm into them, never a CDN); tiles, legends and feature info from our own services.
+# Inline style attributes are allowed (style-src-attr): colour swatches use them and they
+# cannot run code; inline <script> and <style> elements are not.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=()"
+# Pages for a logged-in user hold personal data: no shared cache may keep them.
+PRIVATE_CACHE_CONTROL = "private, no-cache"
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every answer; Cache-Control
+    private on every answer to a logged-in user that did not set its own."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        return response
+
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+class DebugOnlyOnLoopbackMiddleware:
+    """With DEBUG on, answer only this computer: Django's debug pages show source code and
+    settings, so a development server someone exposes on a LAN refuses everyone else.
+    Not installed at all when DEBUG is off."""
+
+    def __init__(self, get_response) -> None:
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.META.get("REMOTE_ADDR") not in LOOPBACK:
+            return HttpResponseForbidden(
+                _("This development server (DEBUG on) answers only on this computer. "
+                  "Run the demo with HOST set to share it on a network: debugging is then "
+                  "off."), content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -1,7 +1,7 @@
 from allauth.account import views as account_views
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import accounts, unit_page, unit_setup, views
 from .uldk.views import uldk
@@ -29,7 +29,9 @@ urlpatterns = [
     path("api/parcels/", include("geo_portal.api.urls")),
     path("uldk/", uldk, name="uldk"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+         name="api-docs"),
     path("operator/", include("geo_portal.operator.urls")),
     # A unit's public page by its TERYT code (gmina WWPPGG_R, powiat WWPP, voivodeship WW).
     re_path(r"^(?P<teryt>\d{2}|\d{4}|\d{6}_\d)/$", unit_page.unit_page, name="unit_page"),

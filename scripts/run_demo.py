@@ -3,10 +3,18 @@
 
 Logs of every process are shown with a prefix; Ctrl-C (or `make stop`, which sends
 SIGTERM to the pid in var/run/demo.pid) stops all of them and the database.
+
+The demo listens on 127.0.0.1 with DEBUG on. HOST=0.0.0.0 (or an address of this
+machine) shares it on a network: it then says so loudly and runs with DEBUG off, so
+no debug page (source code, settings) reaches anyone else; private files and the
+MapProxy demo are never served by URL in any case.
 """
 import argparse
+import contextlib
+import ipaddress
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,10 +27,42 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PIDFILE = ROOT / "var" / "run" / "demo.pid"
 
 
-def processes(port: str) -> dict[str, list[str]]:
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def shared_environment(host: str) -> dict[str, str]:
+    """The children's environment when the demo is reachable from a network."""
+    names = {host, socket.gethostname(), "127.0.0.1", "localhost"}
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 - the user asked to listen everywhere
+        with contextlib.suppress(OSError):
+            names |= set(socket.gethostbyname_ex(socket.gethostname())[2])
+        # The address this machine uses towards a network (a UDP connect sends nothing).
+        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            names.add(s.getsockname()[0])
+    names -= {"0.0.0.0", "::"}  # noqa: S104
+    allowed = os.environ.get("DJANGO_ALLOWED_HOSTS") or ",".join(sorted(names))
+    return {"DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": allowed}
+
+
+def warn_shared(host: str, port: str, allowed: str) -> None:
+    line = "!" * 72
+    print(f"\n{line}\n  WARNING: the demo listens on {host}:{port}, reachable from the network.\n"
+          "  It runs with DEBUG off (no debug pages); its demo accounts have published\n"
+          "  passwords, so anyone on this network can log in with them.\n"
+          f"  Answering for: {allowed} (set DJANGO_ALLOWED_HOSTS to change)\n{line}\n",
+          file=sys.stderr, flush=True)
+
+
+def processes(port: str, host: str = "127.0.0.1") -> dict[str, list[str]]:
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return {
         "web": [
-            str(VENV_BIN / "gunicorn"), "geo_portal.wsgi", "--bind", f"127.0.0.1:{port}",
+            str(VENV_BIN / "gunicorn"), "geo_portal.wsgi", "--bind", bind,
             "--workers", "2", "--threads", "4", "--worker-class", "gthread",
             "--timeout", "120", "--no-control-socket", "--access-logfile", "-",
         ],
@@ -46,7 +86,7 @@ def wait_until_up(url: str, deadline: float) -> bool:
     return False
 
 
-def banner(port: str) -> None:
+def banner(port: str, host: str = "127.0.0.1") -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geo_portal.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -54,7 +94,7 @@ def banner(port: str) -> None:
     django.setup()
     from geo_portal.demo.accounts import demo_accounts
 
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://{host}:{port}/"
     print("\n" + "=" * 72)
     print(f"  geo_portal is running at {url}")
     print(f"  administration:  {url}admin/")
@@ -81,7 +121,12 @@ def stop_running() -> int:
     return 0
 
 
-def run(port: str) -> int:
+def run(port: str, host: str = "127.0.0.1") -> int:
+    env = dict(os.environ)
+    if not is_loopback(host):
+        env.update(shared_environment(host))
+        warn_shared(host, port, env["DJANGO_ALLOWED_HOSTS"])
+    local = "127.0.0.1" if host in {"0.0.0.0", "::"} or is_loopback(host) else host  # noqa: S104
     PIDFILE.parent.mkdir(parents=True, exist_ok=True)
     PIDFILE.write_text(str(os.getpid()))
     children: dict[str, subprocess.Popen] = {}
@@ -93,15 +138,15 @@ def run(port: str) -> int:
     signal.signal(signal.SIGINT, shutdown)
     signal.signal(signal.SIGTERM, shutdown)
     try:
-        for name, cmd in processes(port).items():
+        for name, cmd in processes(port, host).items():
             proc = subprocess.Popen(
                 cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                start_new_session=True,
+                start_new_session=True, env=env,
             )
             children[name] = proc
             threading.Thread(target=pump, args=(name, proc.stdout), daemon=True).start()
-        if wait_until_up(f"http://127.0.0.1:{port}/", time.monotonic() + 60):
-            banner(port)
+        if wait_until_up(f"http://{local}:{port}/", time.monotonic() + 60):
+            banner(port, local)
         else:
             print("error: the web server did not answer within 60 s", file=sys.stderr)
             stopping.set()
@@ -132,7 +177,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.stop:
         return stop_running()
-    return run(os.environ.get("PORT", "8000"))
+    return run(os.environ.get("PORT", "8000"), os.environ.get("HOST", "127.0.0.1"))
 
 
 if __name__ == "__main__":

@@ -396,3 +396,71 @@ def test_the_login_page_locks_a_name_tried_as_an_e_mail_address(client, officer)
     assert statuses == [200, 200, 200, 200, 429]
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+# Headers, DEBUG and the demo on a network -------------------------------------------------
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_without_inline_scripts_or_cdns(client):
+    # when the map page is asked for
+    response = client.get(reverse("map"))
+
+    # then scripts may come only from our own static files
+    policy = dict(part.strip().split(" ", 1) for part in
+                  response["Content-Security-Policy"].split(";"))
+    assert response.status_code == 200
+    assert policy["script-src"] == "'self'" and policy["default-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_personal_pages_are_private_to_caches(client):
+    # given a resident logged in
+    client.force_login(factories.user("resident"))
+
+    # when their cases page is asked for
+    response = client.get(reverse("permits:mine"))
+
+    # then no shared cache may keep it
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.django_db
+def test_with_debug_on_only_this_computer_is_answered(settings):
+    from django.test import Client
+
+    # given a development server with DEBUG on
+    settings.DEBUG = True
+
+    # when a machine on the LAN and this computer ask
+    from_lan = Client(REMOTE_ADDR="192.168.1.20").get("/nie-ma-takiej-strony/")
+    from_here = Client(REMOTE_ADDR="127.0.0.1").get("/")
+
+    # then the LAN gets a refusal, never a debug page; this computer gets the page
+    assert from_lan.status_code == 403
+    assert b"Traceback" not in from_lan.content and b"SECRET_KEY" not in from_lan.content
+    assert from_here.status_code == 200
+
+
+@pytest.mark.django_db
+def test_without_debug_a_missing_page_is_our_polish_404(client):
+    response = client.get("/nie-ma-takiej-strony/")
+
+    assert response.status_code == 404
+    assert "Nie znaleziono strony" in response.content.decode()
+
+
+def test_the_demo_shared_on_a_network_warns_and_turns_debug_off(capsys):
+    # given the demo script, asked to listen on every address
+    from scripts import run_demo
+
+    # when its environment is prepared
+    env = run_demo.shared_environment("0.0.0.0")  # noqa: S104
+    run_demo.warn_shared("0.0.0.0", "8000", env["DJANGO_ALLOWED_HOSTS"])  # noqa: S104
+
+    # then debugging is off, it warns, and loopback alone needs no warning
+    assert env["DJANGO_DEBUG"] == "0"
+    assert "WARNING: the demo listens on 0.0.0.0:8000" in capsys.readouterr().err
+    assert run_demo.is_loopback("127.0.0.1") and not run_demo.is_loopback("192.168.1.20")

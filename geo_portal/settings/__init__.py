@@ -50,7 +50,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # With DEBUG on, only this computer is answered (the debug pages show source code).
+    "geo_portal.middleware.DebugOnlyOnLoopbackMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy; Cache-Control private for logged-in users.
+    "geo_portal.middleware.SecurityHeadersMiddleware",
     # NUL characters and over-long parameters answered 400 before anything reads them.
     "core.middleware.RequestSanityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
