@@ -55,7 +55,7 @@ def test_unit_add_creates_a_gmina_with_its_boundary_from_a_prg_file():
     unit = AdministrativeUnit.objects.get(teryt="026101_1")
     assert (unit.name, unit.level, unit.boundary_source) == ("Legnica", "gmina", "")
     assert unit.boundary.srid == 2180 and unit.boundary.extent == (310000, 380000, 330000, 395000)
-    assert "300.00 km²" in output and "is hosted" in output
+    assert "300.00 km²" in output and "Legnica (026101_1) jest obsługiwana" in output
 
 
 def test_unit_add_without_a_boundary_leaves_it_to_the_first_cadastre_import(cadastre_import):
@@ -107,7 +107,7 @@ def test_unit_add_refuses_a_file_without_the_unit_and_creates_nothing():
 
 def test_unit_add_refuses_a_bad_code_and_a_unit_already_hosted():
     factories.unit()
-    with pytest.raises(CommandError, match="already hosted"):
+    with pytest.raises(CommandError, match="jest już obsługiwana"):
         unit_add("026101_1", "--name", "Legnica")
     with pytest.raises(CommandError, match="999"):
         unit_add("999999_9", "--name", "Nowhere")

@@ -6,6 +6,7 @@ replace) the boundary of a unit already hosted.
 """
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from core.boundaries import boundary_from_file
 from core.errors import InvalidInput
@@ -33,19 +34,20 @@ class Command(BaseCommand):
             raise CommandError(f"{teryt}: {exc.messages[0]}") from exc
         unit = AdministrativeUnit.objects.filter(teryt=code).first()
         if unit is not None and not options["boundary"]:
-            raise CommandError(f"{unit} is already hosted; give --boundary FILE to set its "
-                               f"boundary")
+            raise CommandError(_("%(unit)s is already hosted; give --boundary FILE to set its "
+                                 "boundary") % {"unit": unit})
         boundary = self._boundary(options["boundary"], code)  # read before anything is written
         if unit is None:
             unit = self._create(code, options)
         if boundary is not None:
             unit_boundary_set(unit=unit, boundary=boundary)
-            self.stdout.write(f"{unit}: boundary from {options['boundary']} "
-                              f"({boundary.area / 1e6:.2f} km²)")
+            self.stdout.write(_("%(unit)s: boundary from %(file)s (%(km2).2f km²)") % {
+                "unit": unit, "file": options["boundary"], "km2": boundary.area / 1e6})
         else:
-            self.stdout.write(f"{unit}: no boundary given; the first cadastre import derives it "
-                              f"from the precincts")
-        self.stdout.write(self.style.SUCCESS(f"{unit} is hosted (id {unit.pk})"))
+            self.stdout.write(_("%(unit)s: no boundary given; it is derived from the precincts "
+                                "after each cadastre import") % {"unit": unit})
+        self.stdout.write(self.style.SUCCESS(_("%(unit)s is hosted (id %(id)d)") % {
+            "unit": unit, "id": unit.pk}))
 
     def _boundary(self, path: str | None, code: str):
         if not path:
@@ -57,12 +59,12 @@ class Command(BaseCommand):
 
     def _create(self, code: str, options: dict) -> AdministrativeUnit:
         if not options["name"]:
-            raise CommandError("--name is required for a new unit")
+            raise CommandError(_("--name is required for a new unit"))
         try:
             unit = unit_create(teryt=code, name=options["name"],
                                office_name=options["office_name"],
                                office_email=options["office_email"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(f"{unit}: created")
+        self.stdout.write(_("%(unit)s: created") % {"unit": unit})
         return unit
