@@ -5,7 +5,8 @@ exports (hand-made, precinct 0005 of Legnica): every building with the placehold
 idBudynku 026101_1.0005.0, KŚT letters and an unknown class, a dzialkaZabudowana link
 to a parcel not in the file, a registered area 0.05 ha off the drawn one with no
 accuracy stated, one parcel id held by two objects, one parcel with swapped axes,
-BDOT500, GESUT, presentation and boundary-point features; a renumbered parcel in a
+BDOT500, GESUT, presentation and boundary-point features (an archived version whose
+registered area differs, which is history and no finding); a renumbered parcel in a
 newer export; SWDE in UTF-8 with and without a BOM and in ISO-8859-2, one with
 documents and addresses only, one of another gmina.
 """

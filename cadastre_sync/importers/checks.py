@@ -87,7 +87,8 @@ def _identity_checks(kind: str, ident: str, strict: bool) -> list[Check]:
 
 
 # The registered area was computed in the file's CRS (a PL-2000 zone or PL-1992): compare
-# with the area there; in any other CRS, with the area in EPSG:2180.
+# with the area there; in any other CRS, with the area in EPSG:2180. Current versions
+# only: an archived version's area is history, not something to correct.
 _TOLERANCE_M2 = (f"greatest(coalesce(accuracy_ha * 10000, {AREA_TOLERANCE_RELATIVE} * area_ha "
                  f"* 10000 + {AREA_TOLERANCE_SQRT_M} * sqrt(area_ha * 10000)), "
                  f"{AREA_ROUNDING_M2})")
@@ -109,7 +110,7 @@ def record_checks(strict: bool = False) -> list[Check]:
               "states none, 0.0001·P + 0.2·√P m²",
               f"SELECT line, gml_id, parcel_id, round(({_DRAWN_M2} / 10000)::numeric, 4) "
               f"|| ' ha drawn, ' || area_ha || ' ha registered' FROM stg_parcel "
-              f"WHERE geom IS NOT NULL AND area_ha IS NOT NULL "
+              f"WHERE {current()} AND geom IS NOT NULL AND area_ha IS NOT NULL "
               f"AND abs({_DRAWN_M2} - area_ha * 10000) > {_TOLERANCE_M2}"),
         Check("share", "bad_share", WARNING,
               "share {detail} is not a proper fraction; the share is not imported",
