@@ -144,14 +144,18 @@ def parcel_by_id(*, parcel_id: str) -> Parcel | None:
 
 
 def parcels_numbered(*, number: str, precincts: list[Precinct] | None = None,
-                     unit_ids: Units = None, limit: int = SEARCH_LIMIT) -> list[Parcel]:
-    """Current parcels with exactly this number, in `precincts` (every precinct when None)."""
-    found = _current_parcels().filter(number=number)
+                     unit_ids: Units = None, limit: int = SEARCH_LIMIT,
+                     divisions: bool = False) -> list[Parcel]:
+    """Current parcels with exactly this number, in `precincts` (every precinct when None);
+    with `divisions`, also the parcels divided from it ("12" finds 12/1, 12/2, ...)."""
+    match = Q(number=number) | Q(number__startswith=f"{number}/") if divisions else Q(
+        number=number)
+    found = _current_parcels().filter(match)
     if precincts is not None:
         found = found.filter(precinct__in=precincts)
     if unit_ids is not None:
         found = found.filter(unit_id__in=unit_ids)
-    return list(found.order_by("unit__teryt", "precinct__number")[:limit])
+    return list(found.order_by("unit__teryt", "precinct__number", "number")[:limit])
 
 
 # Numbers sharing the typed number's base (before "/"), or, when the base itself is

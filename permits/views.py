@@ -30,6 +30,7 @@ from .workflow import (
     STATE_CHOICES,
     State,
     allowed_actions,
+    transition,
 )
 
 
@@ -345,6 +346,11 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
                        "species": request.POST.get("planting_species"),
                        "place": request.POST.get("planting_place", ""),
                        "deadline": request.POST.get("planting_deadline", "")}]
+    unconsidered = _unacknowledged_warnings(request, app)
+    if unconsidered:
+        messages.error(request, _("Before deciding, confirm that you have considered: "
+                                  "%(flags)s") % {"flags": " ".join(unconsidered)})
+        return redirect("permits:detail", pk=pk)
     try:
         services.application_transition(
             application_id=app.pk, action=request.POST.get("action", ""), by=request.user,
@@ -355,6 +361,17 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Done."))
     return redirect("permits:detail", pk=pk)
+
+
+def _unacknowledged_warnings(request, app) -> list[str]:
+    """A decision is taken only with every warning of the automatic checks acknowledged
+    (the decision form asks for each); the messages of those not acknowledged."""
+    row = transition(request.POST.get("action", ""))
+    if row is None or not row.needs_outcome:
+        return []
+    given = set(request.POST.getlist("acknowledge"))
+    return [str(f.message) for f in selectors.review_flags(app)
+            if f.severity == "warning" and f.code not in given]
 
 
 @login_required

@@ -183,3 +183,39 @@ def test_a_runs_steps_are_named_in_polish_with_their_local_end_time(db):
         ("działki archiwalne i ich następczynie", False)]
     # past midnight UTC: the next day, 01:00:03 in Warsaw
     assert steps[1].done_at == datetime(2026, 1, 11, 0, 0, 3, tzinfo=UTC)
+
+
+def test_regenerating_an_extract_over_corrections_asks_first(db, client):
+    # given a submitted extract whose text the officer corrected
+    from layers.models import ZoningPlan, ZoningZone
+    from permits.models import ZoningExtract
+    from permits.zoning_extract.forms import ZoningExtractForm
+    from tests import factories
+
+    unit = factories.unit()
+    pf.enable(unit, "zoning_extract", prefix="UA.6727")
+    parcel = factories.parcel("30/2", geom=factories.box(*pf.PARCEL_BOX))
+    plan = ZoningPlan.objects.create(unit=unit, kind="local", identifier="MPZP 3", name="Plan")
+    ZoningZone.objects.create(plan=plan, local_id="53SR", label="53SR", symbol="SR",
+                              designation="sport", geom=factories.box(317900, 385900,
+                                                                      318200, 386200))
+    resident = factories.user("anna")
+    officer = factories.staff(unit, "case_officer", "urzednik")
+    form = ZoningExtractForm({"applicant_name": "Anna", "applicant_address": "ul. A 1",
+                              "scope": "both", "copies": "1", "delivery": "download"},
+                             parcels=[parcel])
+    assert form.is_valid(), form.errors
+    app = services.draft_create(by=resident, kind_code="zoning_extract", parcels=[parcel])
+    services.draft_save(application_id=app.pk, by=resident, form=form)
+    app = services.application_submit(application_id=app.pk, by=resident)
+    client.force_login(officer)
+    page = client.get(f"/wnioski/{app.pk}/").content.decode()
+    ZoningExtract.objects.filter(application=app).update(text="# Poprawiony tekst")
+    # when "generate again" is posted without the confirmation
+    client.post(f"/wnioski/{app.pk}/wypis/generuj/")
+    # then the corrections stay; the page asks for the confirmation; the zone keeps its number
+    assert ZoningExtract.objects.get(application=app).text == "# Poprawiony tekst"
+    assert 'name="discard_corrections"' in page and "53SR" in page
+    # and with it, the text is generated again
+    client.post(f"/wnioski/{app.pk}/wypis/generuj/", {"discard_corrections": "1"})
+    assert ZoningExtract.objects.get(application=app).text != "# Poprawiony tekst"

@@ -657,3 +657,17 @@ def test_parcels_of_two_units_get_no_actions(client, parcel):
 
 def test_actions_for_an_unknown_parcel_are_404(client):
     assert client.get("/api/parcels/actions/", {"ids": "026101_1.0001.999"}).status_code == 404
+
+
+def test_search_for_a_divided_number_finds_its_parts(client):
+    # given parcel 12 divided into 12/1 and 12/2 in Centrum, and a 12/3 elsewhere
+    f.parcel("12/1")
+    f.parcel("12/2")
+    f.parcel("12/3", p=f.precinct(number="0002", name="Zachód"))
+
+    # when "Centrum 12" is looked for, as the search's hint suggests
+    body = _search(client, "Centrum 12")
+
+    # then Centrum's parts of 12 are the answer, not a failure
+    assert [h["parcel_id"] for h in body["results"]] == [
+        "026101_1.0001.12/1", "026101_1.0001.12/2"]

@@ -333,9 +333,15 @@ def test_pages_draft_resume_submit_review_and_decide(world, client):
     client.post(reverse("permits:action", args=[app.pk]),
                 {"action": "register", "version": app.version})
     app.refresh_from_db()
-    client.post(reverse("permits:action", args=[app.pk]),
-                {"action": "decide", "version": app.version, "outcome": "granted",
-                 "reason": "Zgoda"})
+    decide = {"action": "decide", "version": app.version, "outcome": "granted",
+              "reason": "Zgoda"}
+    # a decision that ignores the warnings is refused, changing nothing
+    client.post(reverse("permits:action", args=[app.pk]), decide)
+    app.refresh_from_db()
+    assert (app.state, app.outcome) == (State.REGISTERED, "")
+    warnings = sorted({f.code for f in selectors.review_flags(app) if f.severity == "warning"})
+    assert "not_owner" in warnings
+    client.post(reverse("permits:action", args=[app.pk]), {**decide, "acknowledge": warnings})
     app.refresh_from_db()
     assert (app.state, app.outcome) == (State.DECIDED, "granted")
     client.force_login(resident)

@@ -52,6 +52,10 @@ def regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     row, roles = _row(request, pk)
     if OFFICER not in roles:
         raise Http404
+    if not request.POST.get("discard_corrections"):
+        messages.error(request, _("Nothing was generated: confirm that the corrections to the "
+                                  "text may be discarded."))
+        return redirect("permits:detail", pk=pk)
     try:
         services.extract_draft_generate(application_id=row.application_id)
         messages.success(request, _("The draft was generated again from the plan data."))

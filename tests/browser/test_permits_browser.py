@@ -83,6 +83,9 @@ def test_resident_files_a_permit_and_the_officer_grants_it(live_server, town, se
     office.wait_for_selector("[data-flag='not_owner']")
     office.click("form.action--register button")
     office.wait_for_selector(".state[data-state='registered']")
+    # (the decision asks her to confirm each warning of the checks, here the owner's consent)
+    for box in office.query_selector_all("form.action--decide input[name='acknowledge']"):
+        box.check()
     office.select_option("form.action--decide select[name='outcome']", "granted")
     office.fill("form.action--decide textarea[name='reason']", "Drzewo w złym stanie")
     office.click("form.action--decide button[type='submit']")
