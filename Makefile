@@ -21,7 +21,7 @@ STAMPS := var/stamps
 export PGPORT
 export DATABASE_URL ?= postgis://postgres@127.0.0.1:$(PGPORT)/geo_portal
 
-.PHONY: help setup system venv frontend db migrate translations demo demo-data stop test lint bench clean
+.PHONY: help setup system venv frontend db migrate translations demo demo-data stop test lint bench clean screenshots
 
 help:
 	@echo "make demo   - install what is missing, start PostGIS, load a demo gmina, run web+MapProxy+worker"
@@ -92,6 +92,10 @@ test: migrate lint
 
 bench: migrate
 	@$(PY) bench/run.py
+
+# The README's screenshots (docs/screenshots/), at 1366 and 390 px, from a generated gmina.
+screenshots: migrate
+	@$(VENV)/bin/pytest tests/browser/screenshots.py -q -p no:cacheprovider
 
 clean:
 	rm -rf $(STAMPS) var/generated var/cache

@@ -100,3 +100,14 @@ def ensure_may_grant(by, unit: AdministrativeUnit, role: str) -> None:
     if role not in roles_grantable(by, unit):
         raise Forbidden(_("You may not grant or revoke this role in this unit."),
                         detail={"unit": unit.teryt, "role": role})
+
+
+def staff_signature(*, user, unit) -> str:
+    """How `user` signs a document for `unit`: full name and position ("Jan Kowalski,
+    inspektor ds. planowania"); the login name only when no name was given."""
+    from .models import Membership
+
+    name = user.get_full_name() or user.get_username()
+    position = (Membership.objects.filter(user=user, unit=unit).exclude(position="")
+                .values_list("position", flat=True).first())
+    return f"{name}, {position}" if position else name

@@ -99,7 +99,8 @@ class AdministrativeUnitForm(forms.ModelForm):
 
     class Meta:
         model = AdministrativeUnit
-        fields = ["teryt", "name", "office_name", "office_address", "office_email"]
+        fields = ["teryt", "name", "office_name", "office_address", "office_email", "tax_id",
+                  "bank_account"]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -120,7 +121,7 @@ class AdministrativeUnitAdmin(UnitScopedAdmin):
     search_fields = ["teryt", "name"]
     readonly_fields = ["level", "boundary_source"]
     fields = ["teryt", "name", "level", "office_name", "office_address", "office_email",
-              "boundary_file", "boundary_source", "boundary"]
+              "tax_id", "bank_account", "boundary_file", "boundary_source", "boundary"]
 
     def save_model(self, request, obj, form, change) -> None:
         if form.cleaned_data.get("boundary_file"):
@@ -147,7 +148,7 @@ class MembershipForm(forms.ModelForm):
 
     class Meta:
         model = Membership
-        fields = ["user", "unit", "role"]
+        fields = ["user", "unit", "role", "position"]
 
     def clean(self):
         data = super().clean()
@@ -180,7 +181,16 @@ class MembershipAdmin(UnitScopedAdmin):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
+        # Only the position printed on documents changes, on others' roles the admin may
+        # grant; the role itself never does.
+        return (obj is not None and obj.user_id != request.user.pk
+                and obj.role in roles_grantable(request.user, obj.unit))
+
+    def get_fields(self, request, obj=None) -> list[str]:
+        return ["user", "unit", "role", "position"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return ["user", "unit", "role"] if obj is not None else []
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is None:
@@ -188,6 +198,9 @@ class MembershipAdmin(UnitScopedAdmin):
         return obj.role in roles_grantable(request.user, obj.unit)
 
     def save_model(self, request, obj, form, change) -> None:
+        if change:
+            Membership.objects.filter(pk=obj.pk).update(position=obj.position)
+            return
         try:
             granted = membership_grant(user=obj.user, unit=obj.unit, role=obj.role,
                                        by=request.user)

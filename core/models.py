@@ -101,6 +101,9 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=ROLE_CHOICES)
     granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    # Printed under the name on the documents the person signs for the unit.
+    position = models.CharField(_("position"), max_length=200, blank=True,
+                                help_text=_("E.g. inspektor ds. planowania przestrzennego."))
 
     class Meta:
         verbose_name = _("staff role")

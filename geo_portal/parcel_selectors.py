@@ -255,7 +255,7 @@ def _search_number(number: str, precinct_term: str, units: frozenset[int] | None
         return _answer(hits, query=f"{precinct_term} {number}") if hits else SearchAnswer(
             [], message=_("No precinct or street matches “%(term)s”.") % {"term": precinct_term})
     found = cadastre.parcels_numbered(number=number, precincts=precincts, unit_ids=units)
-    if not found and "/" not in number:
+    if not found and precinct_term and "/" not in number:
         # "Centrum 12" with no parcel 12 left: the parcels divided from it are what is meant.
         found = cadastre.parcels_numbered(number=number, precincts=precincts, unit_ids=units,
                                           divisions=True)

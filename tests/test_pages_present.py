@@ -219,3 +219,29 @@ def test_regenerating_an_extract_over_corrections_asks_first(db, client):
     # and with it, the text is generated again
     client.post(f"/wnioski/{app.pk}/wypis/generuj/", {"discard_corrections": "1"})
     assert ZoningExtract.objects.get(application=app).text != "# Poprawiony tekst"
+
+
+def test_documents_are_signed_with_the_full_name_and_position(db, client):
+    from core.access import staff_signature
+    from core.models import Membership
+    from core.roles import UNIT_ADMIN
+    from tests import factories
+
+    # given an officer whose unit administrator records her position
+    unit = factories.unit()
+    officer = factories.staff(unit, "case_officer", "kkowalska")
+    assert staff_signature(user=officer, unit=unit) == "kkowalska"
+    officer.first_name, officer.last_name = "Katarzyna", "Kowalska"
+    officer.save()
+    admin = factories.staff(unit, UNIT_ADMIN, "adminjst")
+    membership = Membership.objects.get(user=officer)
+    client.force_login(admin)
+    response = client.post(f"/admin/core/membership/{membership.pk}/change/",
+                           {"position": "inspektor ds. planowania", "role": "tax_officer"})
+    # then the position is kept, the role is not changed, and documents carry both
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert (membership.role, membership.position) == ("case_officer",
+                                                      "inspektor ds. planowania")
+    assert staff_signature(user=officer, unit=unit) == (
+        "Katarzyna Kowalska, inspektor ds. planowania")

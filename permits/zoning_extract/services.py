@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import staff_signature
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 from .. import services as framework
@@ -54,7 +55,7 @@ def extract_header(app: Application, row: ZoningExtract, *, issued_by=None) -> E
         requested_on=timezone.localdate(app.submitted_at) if app.submitted_at else None,
         copies=row.copies, duty=duty, issued=issued,
         issued_on=timezone.localdate() if issued else None,
-        issued_by=(issued_by.get_full_name() or issued_by.username) if issued else "")
+        issued_by=staff_signature(user=issued_by, unit=app.unit) if issued else "")
 
 
 def _parcels(app: Application) -> list:
