@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from layers import features
+
 from . import accounts, unit_page, unit_setup, views
 from .uldk.views import uldk
 
@@ -28,6 +30,9 @@ urlpatterns = [
     path("tiles/", include("layers.tile_urls")),
     path("api/parcels/", include("geo_portal.api.urls")),
     path("uldk/", uldk, name="uldk"),
+    path("wfs", features.wfs, name="wfs"),
+    path("ogcapi/", features.ogcapi, name="ogcapi-root"),
+    path("ogcapi/<path:path>", features.ogcapi, name="ogcapi"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .raster_layers import RasterLayer, raster_layers
-from .registry import KIEG_LAYERS, LAYERS, Geometry, Label, PublishedLayer, Style
+from .registry import FEATURE_LAYERS, KIEG_LAYERS, LAYERS, Geometry, Label, PublishedLayer, Style
 
 SRID = 2180
 # Onshore Poland in EPSG:2180 with a margin; the extent layers claim without asking PostGIS.
@@ -32,6 +32,9 @@ FONTS = {
     "sans-italic": "DejaVuSans-Oblique.ttf",
 }
 MAPFILE_NAME = "geo_portal.map"
+# The OGC API's HTML pages (Debian's mapserver-bin ships MapServer's plain templates).
+OGCAPI_TEMPLATES = Path("/usr/share/mapserver/ogcapi/templates/html-plain")
+OGCAPI_PLACEHOLDER = "http://geo-portal.invalid/ogcapi"
 _GEOMETRY_TYPES = {Geometry.POLYGON: "POLYGON", Geometry.LINE: "LINE", Geometry.POINT: "POINT"}
 
 
@@ -84,7 +87,8 @@ def mapserver_write() -> MapServerFiles:
     )
     write_atomic(files.fontset, render_to_string("layers/fontset.txt", {"fonts": _fonts()}))
     write_atomic(files.config, render_to_string(
-        "layers/mapserver.conf", {"map_pattern": quote(map_pattern(files.mapfile))}))
+        "layers/mapserver.conf", {"map_pattern": quote(map_pattern(files.mapfile)),
+                                  "mapfile": quote(files.mapfile)}))
     templates = _write_featureinfo_templates(directory / "featureinfo")
     with translation.override("pl"):
         mapfile = render_to_string("layers/geo_portal.map", _mapfile_context(files, templates))
@@ -153,6 +157,8 @@ def _mapfile_context(files: MapServerFiles, templates: dict[str, Path]) -> dict:
         "header": quote(templates["header"]),
         "footer": quote(templates["footer"]),
         "srid": SRID,
+        "ogcapi_templates": quote(f"{OGCAPI_TEMPLATES}/"),
+        "ogcapi_placeholder": quote(OGCAPI_PLACEHOLDER),
         "layers": ms_layers,
         "rasters": [_raster_layer(raster) for raster in raster_layers()],
     }
@@ -215,10 +221,14 @@ def _shape_layer(layer: PublishedLayer, connection_string: str, template: Path |
     # Features no class takes: for classified layers, symbols outside the list.
     other = "inne oznaczenia" if layer.classes else layer.title_pl
     classes.append({"name": quote(other), "expression": None, "styles": _styles(layer.style)})
+    features = layer.name in FEATURE_LAYERS
     return {
         **_common(layer, connection_string, name),
         "type": _GEOMETRY_TYPES[layer.geometry],
-        "data": quote(_data(layer.sql)),
+        "data": quote(_data(_units_limited(layer.sql) if features else layer.sql)),
+        "features": features,
+        "units_pattern": quote(UNITS_PATTERN),
+        "all_units": quote(ALL_UNITS),
         "template": quote(template) if template else None,
         "include_items": quote(items) if items else None,
         "class_item": quote(layer.class_item) if layer.class_item else None,
@@ -249,6 +259,25 @@ def _label_layer(layer: PublishedLayer, connection_string: str, name: str) -> di
             "priority": label.priority, "max_scale": label.max_scale,
         },
     }
+
+
+# The feature services (layers/features.py) name the units a restricted layer's features
+# may come from in the runtime substitution `units`, checked against this pattern; every
+# other request (MapProxy's) gets the default, all units.
+UNITS_PATTERN = r"^(all|[0-9]+(,[0-9]+)*)$"
+ALL_UNITS = "all"
+
+
+# MapServer 8.0 writes a broken WHERE for WFS and OGC API when DATA holds !BOX!; the feature
+# layers leave the box to MapServer's own clause on the subquery, which PostgreSQL pushes
+# down to the indexed geometry all the same.
+_NO_BOX = "ST_MakeEnvelope(-1e9, -1e9, 1e9, 1e9, 2180)"
+
+
+def _units_limited(sql: str) -> str:
+    inner = _one_line(sql).replace("!BOX!", _NO_BOX)
+    return (f"SELECT * FROM ({inner}) AS f WHERE '%units%' = '{ALL_UNITS}' "  # noqa: S608
+            "OR f.unit_id::text = ANY(string_to_array('%units%', ','))")
 
 
 def _label_title(layer: PublishedLayer) -> str:

@@ -162,7 +162,7 @@ _ZONE_FIELDS = (
 
 # Zones of plans in force: a plan or zone whose validity ended is history, not law.
 _ZONES_SQL = """
-SELECT z.id, z.geom, z.label, z.symbol, z.designation, p.name AS plan_name,
+SELECT z.id, z.geom, p.unit_id, z.label, z.symbol, z.designation, p.name AS plan_name,
        COALESCE(NULLIF(z.status, ''), p.legal_status) AS status,
        z.max_intensity, z.max_built_up_share, z.max_height_m, z.min_biologically_active_share
 FROM layers_zoningzone z JOIN layers_zoningplan p ON p.id = z.plan_id
@@ -194,7 +194,7 @@ WHERE boundary && !BOX!
         abstract_en="Cadastral precinct boundaries from the land and building register.",
         geometry=Geometry.POLYGON,
         sql="""
-SELECT pr.id, pr.geom, u.teryt || '.' || pr.number AS code, pr.number, pr.name
+SELECT pr.id, pr.geom, pr.unit_id, u.teryt || '.' || pr.number AS code, pr.number, pr.name
 FROM cadastre_sync_precinct pr JOIN core_administrativeunit u ON u.id = pr.unit_id
 WHERE pr.geom && !BOX!
 """,
@@ -210,7 +210,8 @@ WHERE pr.geom && !BOX!
         abstract_en="Boundaries of the current cadastral parcels (EGiB).",
         geometry=Geometry.POLYGON,
         sql="""
-SELECT p.id, p.geom, p.parcel_id, p.number, pr.name AS precinct, p.registered_area_ha
+SELECT p.id, p.geom, p.unit_id, p.parcel_id, p.number, pr.name AS precinct,
+       p.registered_area_ha
 FROM cadastre_sync_parcel p JOIN cadastre_sync_precinct pr ON pr.id = p.precinct_id
 WHERE p.retired_at IS NULL AND p.geom && !BOX!
 """,
@@ -247,7 +248,7 @@ WHERE retired_at IS NULL AND geom && !BOX!
         abstract_en="Footprints of the current buildings from the land and building register.",
         geometry=Geometry.POLYGON,
         sql="""
-SELECT id, geom, building_id, kst_class, storeys_above, storeys_below
+SELECT id, geom, unit_id, building_id, kst_class, storeys_above, storeys_below
 FROM cadastre_sync_building
 WHERE retired_at IS NULL AND geom && !BOX!
 """,
@@ -388,6 +389,11 @@ WHERE f.status = 'open' AND f.geom IS NOT NULL AND f.geom && !BOX!
 )
 
 
+
+
+# Also offered as features (WFS 2.0 and OGC API - Features, layers/features.py): their SQL
+# returns `unit_id`, so that a restricted one can be limited to the user's units.
+FEATURE_LAYERS = ("precincts", "parcels", "buildings", "general_zones", "local_zones")
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def test_feature_info_of_budynki_answers_in_the_kieg_fields(wms, registered):
 
     (feature,) = document["features"]
     assert feature["properties"] == {"ID_BUDYNKU": "026101_1.0001.10/1.1_BUD",
-                                     "FUNKCJA": "1110", "KONDYGNACJE": "3"}
+                                     "FUNKCJA": "1110", "KONDYGNACJE": 3}
 
 
 def _image(response) -> Image.Image:

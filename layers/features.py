@@ -1,0 +1,191 @@
+"""/wfs (WFS 2.0) and /ogcapi/ (OGC API - Features, Part 1): MapServer 8's own services
+on the generated mapfile, for the registry's FEATURE_LAYERS, behind the one access policy.
+
+MapServer writes the protocols (capabilities, DescribeFeatureType, GetFeature with BBOX,
+filters and paging, GML 3.2 and GeoJSON; the OGC API's landing page, conformance,
+collections and items); this module only decides, per request and from `layer_scope`:
+
+- a feature type or collection the user may not see is missing from the capabilities and
+  from /collections, and asking for it directly is answered 401 (not logged in) or 403;
+- a restricted one the user may see yields the features of the user's units only: the view
+  sets the mapfile's runtime substitution `units` itself, dropping any a client sent.
+"""
+import json
+import os
+import subprocess
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import get_script_prefix
+from django.views.decorators.http import require_GET
+from lxml import etree
+
+from core.authentication import WWW_AUTHENTICATE
+from core.errors import GeoPortalError, NotFound, ServiceUnavailable
+
+from .access import LayerScope, layer_scope_named
+from .mapproxy_config import publication
+from .mapserver import ALL_UNITS, OGCAPI_PLACEHOLDER
+from .registry import FEATURE_LAYERS
+
+MAP_KEY = "geo_portal"  # MAPS in the generated mapserver.conf
+TIMEOUT_S = 60
+TYPE_PREFIX = "ms:"  # MapServer's namespace prefix for feature type names
+_NS = {"wfs": "http://www.opengis.net/wfs/2.0"}
+_TYPENAME_PARAMS = ("typenames", "typename")
+_DROPPED = {"units", "map"}  # set by this view only
+
+
+def _scope(user, name: str) -> LayerScope | None:
+    name = name.removeprefix(TYPE_PREFIX)
+    return layer_scope_named(user, name) if name in FEATURE_LAYERS else None
+
+
+def _units_value(scopes: list[LayerScope]) -> str:
+    """The units whose features the asked layers may show: all, or the ids every restricted
+    one allows (their intersection: one request, one substitution)."""
+    limited = [scope.unit_ids for scope in scopes if scope.unit_ids is not None]
+    if not limited:
+        return ALL_UNITS
+    units = frozenset.intersection(*limited)
+    return ",".join(str(u) for u in sorted(units)) or "0"
+
+
+def _refused(scopes: list[LayerScope]) -> GeoPortalError | None:
+    return next((scope.refusal() for scope in scopes if not scope.allowed), None)
+
+
+# --- WFS 2.0 ------------------------------------------------------------------------------
+
+@require_GET
+def wfs(request: HttpRequest) -> HttpResponse:
+    params = {k: v for k, v in request.GET.items() if k.lower() not in _DROPPED}
+    lowered = {k.lower(): v for k, v in params.items()}
+    names = [n.strip() for key in _TYPENAME_PARAMS
+             for n in lowered.get(key, "").replace("(", "").replace(")", "").split(",")
+             if n.strip()]
+    scopes = [scope for scope in (_scope(request.user, n) for n in names) if scope]
+    refusal = _refused(scopes)
+    if refusal is not None:
+        return _ows_exception(refusal)
+    params["units"] = _units_value(scopes)
+    status, headers, body = _mapserv(request, query=urlencode(params), path_info="",
+                                     script="/wfs")
+    if lowered.get("request", "").lower() == "getcapabilities" and status == 200:
+        body = _capabilities_for(request.user, body)
+    return _response(status, headers, body)
+
+
+def _capabilities_for(user, body: bytes) -> bytes:
+    """The WFS capabilities less the feature types `user` may not see."""
+    try:
+        root = etree.fromstring(body)
+    except etree.XMLSyntaxError:
+        return body
+    for feature_type in root.iterfind(".//wfs:FeatureTypeList/wfs:FeatureType", _NS):
+        name = feature_type.findtext("wfs:Name", default="", namespaces=_NS)
+        scope = _scope(user, name)
+        if scope is not None and not scope.allowed:
+            feature_type.getparent().remove(feature_type)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _ows_exception(error: GeoPortalError) -> HttpResponse:
+    report = etree.Element("{http://www.opengis.net/ows/1.1}ExceptionReport",
+                           nsmap={"ows": "http://www.opengis.net/ows/1.1"}, version="2.0.0")
+    exception = etree.SubElement(report, "{http://www.opengis.net/ows/1.1}Exception",
+                                 exceptionCode="OperationProcessingFailed")
+    etree.SubElement(exception, "{http://www.opengis.net/ows/1.1}ExceptionText").text = str(
+        error.message)
+    response = HttpResponse(etree.tostring(report, xml_declaration=True, encoding="UTF-8"),
+                            status=error.status, content_type="application/xml")
+    return _challenge(response)
+
+
+# --- OGC API - Features -------------------------------------------------------------------
+
+@require_GET
+def ogcapi(request: HttpRequest, path: str = "") -> HttpResponse:
+    parts = [p for p in path.split("/") if p]
+    collection = parts[1] if len(parts) >= 2 and parts[0] == "collections" else None
+    scopes = []
+    if collection is not None:
+        scope = _scope(request.user, collection)
+        if scope is None:
+            return _json_error(NotFound(detail={"collection": collection}))
+        scopes = [scope]
+    refusal = _refused(scopes)
+    if refusal is not None:
+        return _json_error(refusal)
+    params = {k: v for k, v in request.GET.items() if k.lower() not in _DROPPED}
+    params["units"] = _units_value(scopes)
+    status, headers, body = _mapserv(request, query=urlencode(params),
+                                     path_info=f"/{MAP_KEY}/ogcapi/{'/'.join(parts)}",
+                                     script="")
+    if parts == ["collections"] and status == 200:
+        body = _collections_for(request.user, body)
+    root = request.build_absolute_uri(get_script_prefix() + "ogcapi")
+    return _response(status, headers, body.replace(OGCAPI_PLACEHOLDER.encode(), root.encode()))
+
+
+def _collections_for(user, body: bytes) -> bytes:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body  # the HTML page: collections are listed by links, checked on access
+    document["collections"] = [
+        c for c in document.get("collections", [])
+        if (scope := _scope(user, c.get("id", ""))) is not None and scope.allowed]
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def _json_error(error: GeoPortalError) -> HttpResponse:
+    response = HttpResponse(json.dumps({"code": error.code, "description": str(error.message)},
+                                       ensure_ascii=False),
+                            status=error.status, content_type="application/json")
+    return _challenge(response)
+
+
+# --- Running mapserv ----------------------------------------------------------------------
+
+def _mapserv(request: HttpRequest, *, query: str, path_info: str, script: str
+             ) -> tuple[int, list[tuple[str, str]], bytes]:
+    files = publication().files.mapserver
+    host, _, port = request.get_host().partition(":")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "REQUEST_METHOD": "GET",
+        "QUERY_STRING": query, "PATH_INFO": path_info,
+        "MAPSERVER_CONFIG_FILE": str(files.config), "MS_MAPFILE": str(files.mapfile),
+        # MapServer writes its own links (capabilities, next pages) from these.
+        "SERVER_NAME": host, "SERVER_PORT": port or ("443" if request.is_secure() else "80"),
+        "HTTP_HOST": request.get_host(), "SCRIPT_NAME": script,
+        "HTTP_ACCEPT": request.META.get("HTTP_ACCEPT", ""),
+        "HTTPS": "on" if request.is_secure() else "off",
+    }
+    try:
+        done = subprocess.run([settings.MAPSERVER_BINARY], env=env, capture_output=True,
+                              timeout=TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ServiceUnavailable(detail={"mapserver": type(exc).__name__}) from exc
+    head, _, body = done.stdout.partition(b"\r\n\r\n")
+    headers = [tuple(part.strip() for part in line.split(":", 1))
+               for line in head.decode("latin-1").splitlines() if ":" in line]
+    status = next((int(v.split()[0]) for k, v in headers if k.lower() == "status"), 200)
+    if done.returncode != 0 or not head:
+        raise ServiceUnavailable(detail={"mapserver": done.stderr[:300].decode("utf-8",
+                                                                                "replace")})
+    return status, [(k, v) for k, v in headers if k.lower() != "status"], body
+
+
+def _response(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
+    response = HttpResponse(body, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _challenge(response: HttpResponse) -> HttpResponse:
+    if response.status_code == 401:
+        response["WWW-Authenticate"] = WWW_AUTHENTICATE
+    return response
