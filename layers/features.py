@@ -12,6 +12,7 @@ collections and items); this module only decides, per request and from `layer_sc
 """
 import json
 import os
+import re
 import subprocess
 from urllib.parse import urlencode
 
@@ -22,11 +23,12 @@ from django.views.decorators.http import require_GET
 from lxml import etree
 
 from core.authentication import WWW_AUTHENTICATE
-from core.errors import GeoPortalError, NotFound, ServiceUnavailable
+from core.errors import GeoPortalError, InvalidInput, NotFound, ServiceUnavailable
 
 from .access import LayerScope, layer_scope_named
 from .mapproxy_config import publication
 from .mapserver import ALL_UNITS, OGCAPI_PLACEHOLDER
+from .ogc import EXCEPTION_STATUS
 from .registry import FEATURE_LAYERS
 
 MAP_KEY = "geo_portal"  # MAPS in the generated mapserver.conf
@@ -35,6 +37,30 @@ TYPE_PREFIX = "ms:"  # MapServer's namespace prefix for feature type names
 _NS = {"wfs": "http://www.opengis.net/wfs/2.0"}
 _TYPENAME_PARAMS = ("typenames", "typename")
 _DROPPED = {"units", "map"}  # set by this view only
+
+
+MAX_FEATURES = 10_000  # wfs_maxfeatures in the mapfile: also the OGC API's largest limit
+_PAGE, _START = (1, MAX_FEATURES), (0, 10**9)
+_EXCEPTION_CODE = re.compile(rb'exceptionCode="([A-Za-z]+)"')
+_NUMBER = r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?"
+_BOX = re.compile(rf"^{_NUMBER}(,{_NUMBER}){{3}}((,{_NUMBER}){{2}})?(,[^,]+)?$")
+
+
+def _whole(raw: str, name: str, low: int, high: int) -> None:
+    if not (raw.isdigit() and low <= int(raw) <= high):
+        raise InvalidInput(detail={name: raw, "allowed": f"{low}..{high}"})
+
+
+def _checked(params: dict[str, str], *, wholes: dict[str, tuple[int, int]], box: str) -> None:
+    """MapServer reads a malformed number or box as absent (all features, from the first):
+    refused here instead, naming the parameter."""
+    lowered = {k.lower(): v.strip() for k, v in params.items()}
+    for name, (low, high) in wholes.items():
+        if name in lowered:
+            _whole(lowered[name], name, low, high)
+    if box in lowered and not _BOX.match(lowered[box].replace(" ", "")):
+        raise InvalidInput(detail={box: lowered[box][:100],
+                                   "expected": "minx,miny,maxx,maxy[,crs]"})
 
 
 def _scope(user, name: str) -> LayerScope | None:
@@ -69,12 +95,31 @@ def wfs(request: HttpRequest) -> HttpResponse:
     refusal = _refused(scopes)
     if refusal is not None:
         return _ows_exception(refusal)
+    try:
+        _checked(params, wholes={"count": _PAGE, "maxfeatures": _PAGE, "startindex": _START},
+                 box="bbox")
+    except InvalidInput as error:
+        return _ows_exception(error, code="InvalidParameterValue")
     params["units"] = _units_value(scopes)
-    status, headers, body = _mapserv(request, query=urlencode(params), path_info="",
-                                     script="/wfs")
+    try:
+        status, headers, body = _mapserv(request, query=urlencode(params), path_info="",
+                                         script="/wfs")
+    except GeoPortalError as error:
+        return _ows_exception(error)
     if lowered.get("request", "").lower() == "getcapabilities" and status == 200:
         body = _capabilities_for(request.user, body)
-    return _response(status, headers, body)
+    return _response(_wfs_status(status, body), headers, body)
+
+
+def _wfs_status(status: int, body: bytes) -> int:
+    """MapServer sends its exception reports with 200; OWS Common gives them 400 (501 for
+    what the service does not offer), and 502 when the database behind it failed."""
+    if status != 200 or b"ExceptionReport" not in body[:600]:
+        return status
+    if b"Query error" in body or b"Error executing" in body:
+        return 502
+    found = _EXCEPTION_CODE.search(body[:2000])
+    return EXCEPTION_STATUS.get(found.group(1).decode(), 400) if found else 400
 
 
 def _capabilities_for(user, body: bytes) -> bytes:
@@ -91,13 +136,14 @@ def _capabilities_for(user, body: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def _ows_exception(error: GeoPortalError) -> HttpResponse:
+def _ows_exception(error: GeoPortalError, code: str = "OperationProcessingFailed"
+                   ) -> HttpResponse:
     report = etree.Element("{http://www.opengis.net/ows/1.1}ExceptionReport",
                            nsmap={"ows": "http://www.opengis.net/ows/1.1"}, version="2.0.0")
     exception = etree.SubElement(report, "{http://www.opengis.net/ows/1.1}Exception",
-                                 exceptionCode="OperationProcessingFailed")
-    etree.SubElement(exception, "{http://www.opengis.net/ows/1.1}ExceptionText").text = str(
-        error.message)
+                                 exceptionCode=code)
+    text = str(error.message) + (f" {error.detail}" if error.status == 400 else "")
+    etree.SubElement(exception, "{http://www.opengis.net/ows/1.1}ExceptionText").text = text
     response = HttpResponse(etree.tostring(report, xml_declaration=True, encoding="UTF-8"),
                             status=error.status, content_type="application/xml")
     return _challenge(response)
@@ -119,10 +165,17 @@ def ogcapi(request: HttpRequest, path: str = "") -> HttpResponse:
     if refusal is not None:
         return _json_error(refusal)
     params = {k: v for k, v in request.GET.items() if k.lower() not in _DROPPED}
+    try:
+        _checked(params, wholes={"limit": _PAGE, "offset": _START}, box="bbox")
+    except InvalidInput as error:
+        return _json_error(error)
     params["units"] = _units_value(scopes)
-    status, headers, body = _mapserv(request, query=urlencode(params),
-                                     path_info=f"/{MAP_KEY}/ogcapi/{'/'.join(parts)}",
-                                     script="")
+    try:
+        status, headers, body = _mapserv(request, query=urlencode(params),
+                                         path_info=f"/{MAP_KEY}/ogcapi/{'/'.join(parts)}",
+                                         script="")
+    except GeoPortalError as error:
+        return _json_error(error)
     if parts == ["collections"] and status == 200:
         body = _collections_for(request.user, body)
     root = request.build_absolute_uri(get_script_prefix() + "ogcapi")
@@ -141,8 +194,8 @@ def _collections_for(user, body: bytes) -> bytes:
 
 
 def _json_error(error: GeoPortalError) -> HttpResponse:
-    response = HttpResponse(json.dumps({"code": error.code, "description": str(error.message)},
-                                       ensure_ascii=False),
+    response = HttpResponse(json.dumps({"code": error.code, "description": str(error.message),
+                                        "detail": error.detail}, ensure_ascii=False),
                             status=error.status, content_type="application/json")
     return _challenge(response)
 

@@ -149,3 +149,25 @@ def test_staff_get_the_features_of_their_own_unit_only(map_services, staff_only_
     assert item.status_code == 404 and b"020101_1" not in item.content
     mine = own.get(f"/ogcapi/collections/parcels/items/{cadastre['first'].pk}", {"f": "json"})
     assert json.loads(mine.content)["properties"]["parcel_id"] == "026101_1.0001.10/1"
+
+
+@pytest.mark.parametrize(("path", "params"), [
+    ("/wfs", {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
+              "TYPENAMES": "ms:parcels", "COUNT": "abc"}),
+    ("/wfs", {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
+              "TYPENAMES": "ms:parcels", "BBOX": "a,b,c,d"}),
+    ("/wfs", {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
+              "TYPENAMES": "ms:nothing"}),
+    ("/wfs", {"SERVICE": "WFS", "REQUEST": "Nonsense"}),
+    ("/wfs", {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
+              "TYPENAMES": "ms:parcels", "FILTER": "<fes:Filter"}),
+    ("/ogcapi/collections/parcels/items", {"f": "json", "bbox": "abc"}),
+    ("/ogcapi/collections/parcels/items", {"f": "json", "limit": "-1"}),
+    ("/ogcapi/collections/nothing/items", {"f": "json"}),
+    ("/ogcapi/collections/parcels/items/abc", {"f": "json"}),
+    ("/ogcapi/nonsense", {"f": "json"}),
+])
+def test_malformed_feature_requests_get_an_error_never_a_500(map_services, cadastre, path,
+                                                            params):
+    response = Client().get(path, params)
+    assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
