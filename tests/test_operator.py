@@ -20,12 +20,12 @@ from geo_portal.operator.checklist import (
     MISSING,
     OK,
     RED,
-    UNTRACKED,
     WARN,
     unit_checklists,
 )
 from geo_portal.operator.exports import neutralised
 from geo_portal.operator.statistics import Period, unit_statistics
+from layers.models import PlanArea
 from tests import factories
 from tests import operator_factories as of
 from tests.permits_factories import enable
@@ -58,7 +58,9 @@ def _set_up_fully(unit, today):
                                         status=CadastreImport.SUCCEEDED)
     CadastreImport.objects.filter(pk=job.pk).update(
         finished_at=of.at(today - timedelta(days=10)))
-    factories.zoning_plan("general", u=unit, valid_from=date(2026, 1, 1))
+    plan = factories.zoning_plan("general", u=unit, valid_from=date(2026, 1, 1))
+    PlanArea.objects.create(plan=plan, kind=PlanArea.INFILL, local_id="OUZ-1",
+                            geom=factories.box(317500, 385500, 318500, 386500))
     enable(unit, "trees", prefix="OŚ.6131")
     factories.staff(unit, UNIT_ADMIN)
     factories.staff(unit, CASE_OFFICER)
@@ -75,7 +77,7 @@ def test_checklist_of_a_unit_with_nothing_is_red_with_each_essential_missing():
     # then every item read from data is missing, the untracked ones say so
     assert checklist.light == RED
     assert _items(checklist) == {
-        "boundary": MISSING, "cadastre": MISSING, "plans": MISSING, "ouz": UNTRACKED,
+        "boundary": MISSING, "cadastre": MISSING, "plans": MISSING, "ouz": WARN,
         "services": MISSING, "staff": MISSING, "fees": OK, "bank_account": WARN}
 
 
@@ -101,7 +103,7 @@ def test_checklist_of_a_unit_set_up_in_part_is_amber_and_names_what_to_complete(
     # then
     assert checklist.light == AMBER
     assert _items(checklist) == {
-        "boundary": OK, "cadastre": WARN, "plans": WARN, "ouz": UNTRACKED, "services": OK,
+        "boundary": OK, "cadastre": WARN, "plans": WARN, "ouz": WARN, "services": OK,
         "staff": WARN, "fees": WARN, "bank_account": OK}
     fees = next(i for i in checklist.items if i.key == "fees")
     assert "(JRWA)" in fees.detail and "trees" not in fees.detail
@@ -117,9 +119,19 @@ def test_checklist_of_a_unit_set_up_fully_is_green():
     [checklist] = unit_checklists(units=[gmina], today=today)
 
     assert checklist.light == GREEN
-    assert {k: v for k, v in _items(checklist).items() if v != UNTRACKED} == {
-        "boundary": OK, "cadastre": OK, "plans": OK, "services": OK, "staff": OK, "fees": OK,
-        "bank_account": OK}
+    assert _items(checklist) == {
+        "boundary": OK, "cadastre": OK, "plans": OK, "ouz": OK, "services": OK, "staff": OK,
+        "fees": OK, "bank_account": OK}
+
+
+def test_checklist_of_a_general_plan_without_infill_areas_warns_that_no_wz_can_be_issued():
+    _powiat, gmina, _second, _other = of.county()
+    factories.zoning_plan("general", u=gmina, valid_from=date(2026, 1, 1))
+
+    [checklist] = unit_checklists(units=[gmina])
+
+    ouz = next(i for i in checklist.items if i.key == "ouz")
+    assert ouz.state == WARN and "WZ" in ouz.detail
 
 
 def test_checklist_of_a_unit_offering_services_without_a_bank_account_is_red():

@@ -2,7 +2,6 @@
 
 Each item is read from the data itself (no flags an administrator ticks), in a fixed number
 of grouped queries whatever the number of units: one per kind of data, never one per unit.
-An item the product cannot check yet is shown as "not tracked" rather than guessed.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,11 +16,11 @@ from django.utils.translation import ngettext
 from cadastre_sync.models import CadastreImport, Parcel, TaxRate, TaxSettings
 from core.models import AdministrativeUnit, Membership
 from core.roles import CASE_OFFICER, OPERATOR, ROLE_CHOICES, TAX_OFFICER, UNIT_ADMIN
-from layers.models import ZoningPlan
+from layers.models import PlanArea, ZoningPlan
 from permits import kinds
 from permits.models import FeeRate, KindSetting
 
-OK, WARN, MISSING, UNTRACKED = "ok", "warn", "missing", "untracked"
+OK, WARN, MISSING = "ok", "warn", "missing"
 GREEN, AMBER, RED = "green", "amber", "red"
 
 # A cadastre copy older than this is shown as stale: counties change EGiB daily and a
@@ -89,6 +88,9 @@ class _Facts:
                 ZoningPlan.objects.filter(unit__in=ids).values_list("unit", "kind")
                 .annotate(total=Count("pk"), current=Count("pk", filter=in_force)).order_by()):
             self.plans[unit_id][kind] = [total, current]
+        self.infill = dict(PlanArea.objects.filter(
+            plan__unit__in=ids, plan__kind=ZoningPlan.GENERAL, kind=PlanArea.INFILL)
+            .values_list("plan__unit").annotate(n=Count("pk")).order_by())
         self.kinds: dict[int, list[KindSetting]] = defaultdict(list)
         for setting in KindSetting.objects.filter(unit__in=ids, enabled=True):
             self.kinds[setting.unit_id].append(setting)
@@ -149,9 +151,20 @@ def _plans(unit, facts) -> Item:
 
 
 def _ouz(unit, facts) -> Item:
-    return Item("ouz", _("Infill development areas (OUZ)"), UNTRACKED,
-                _("The general plan's infill development areas are not imported as their "
-                  "own feature type yet."))
+    url = _admin("layers_zoningplan_changelist", unit__id__exact=unit.pk)
+    general = facts.plans.get(unit.pk, {}).get(ZoningPlan.GENERAL, [0, 0])
+    count = facts.infill.get(unit.pk, 0)
+    if count:
+        return Item("ouz", _("Infill development areas (OUZ)"), OK,
+                    ngettext("%(n)s infill area in the general plan.",
+                             "%(n)s infill areas in the general plan.", count) % {"n": count},
+                    url)
+    if general[0]:
+        return Item("ouz", _("Infill development areas (OUZ)"), WARN,
+                    _("The general plan holds no infill area: once it is in force, no "
+                      "zoning conditions (WZ) decision can be issued."), url)
+    return Item("ouz", _("Infill development areas (OUZ)"), WARN,
+                _("No general plan loaded, so no infill area."), url)
 
 
 def _kind_title(code: str) -> str:
