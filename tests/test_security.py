@@ -464,3 +464,28 @@ def test_the_demo_shared_on_a_network_warns_and_turns_debug_off(capsys):
     assert env["DJANGO_DEBUG"] == "0"
     assert "WARNING: the demo listens on 0.0.0.0:8000" in capsys.readouterr().err
     assert run_demo.is_loopback("127.0.0.1") and not run_demo.is_loopback("192.168.1.20")
+
+
+# The demo generator is not a production tool -------------------------------------------------
+
+def test_production_has_no_demo_generator():
+    import os
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geo_portal.settings.production",
+           "DJANGO_ALLOWED_HOSTS": "portal.example.gov.pl",
+           "DJANGO_SECRET_KEY": secrets.token_urlsafe(64)}
+
+    # when production is asked for the demo generator
+    result = subprocess.run([sys.executable, "manage.py", "demo_data", "--help"], cwd=root,
+                            env=env, capture_output=True, text=True, timeout=120)
+
+    # then it does not know it, and the image is built without it
+    assert result.returncode != 0
+    assert "Unknown command: 'demo_data'" in result.stderr
+    ignored = (root / ".dockerignore").read_text().split()
+    assert "geo_portal/demo" in ignored

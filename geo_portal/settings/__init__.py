@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.saml",
+    # Development only: the demo generator (manage.py demo_data); production leaves it out.
+    "geo_portal.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,9 @@ from . import *  # noqa: F403
 from .env import env_bool, env_int, env_str
 
 DEBUG = False
+# The demo generator creates a superuser with a published password and rewrites units'
+# cadastres: not a production tool (the image does not even contain it, .dockerignore).
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "geo_portal.demo"]  # noqa: F405
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a random string of 50+ characters.")
