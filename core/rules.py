@@ -81,6 +81,22 @@ def rule_value(*, key: str, on: date, unit: AdministrativeUnit | None = None):
     return rule_in_force(key=key, on=on, unit=unit).value
 
 
+def rule_values(*, keys: list[str], on: date, unit: AdministrativeUnit | None = None) -> dict:
+    """The values of several rules in force on `on` for `unit`, in one query; the first
+    key with no row raises RuleNotInForce as rule_in_force does."""
+    units = Q(unit__isnull=True) | (Q(unit=unit) if unit is not None else Q(pk__in=[]))
+    best: dict[str, LegalRule] = {}
+    for row in in_force_on(LegalRule.objects.filter(key__in=keys), on).filter(units):
+        held = best.get(row.key)
+        if held is None or (row.unit_id is not None, row.valid_from) > (
+                held.unit_id is not None, held.valid_from):
+            best[row.key] = row
+    missing = [key for key in keys if key not in best]
+    if missing:
+        rule_in_force(key=missing[0], on=on, unit=unit)  # raises, naming it
+    return {key: best[key].value for key in keys}
+
+
 def _legal_rule_rows(on: date, units: QuerySet) -> Iterable[RuleRow]:
     qs = in_force_on(LegalRule.objects.filter(Q(unit__isnull=True) | Q(unit__in=units)), on)
     for row in qs.select_related("unit").order_by("key", "unit_id"):

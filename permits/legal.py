@@ -5,6 +5,8 @@ kind's deadline names its rule key, so a change of the act is a new dated row, n
 """
 from django.utils.translation import gettext_lazy as _
 
+from .zoning_fees import STAMP_DUTY
+
 KPA = "ustawa z dnia 14 czerwca 1960 r. Kodeks postępowania administracyjnego"
 UOP = "ustawa z dnia 16 kwietnia 2004 r. o ochronie przyrody"
 UOP_JOURNAL = "Dz.U. 2023 poz. 1336 (t.j.)"
@@ -74,4 +76,25 @@ LEGAL_RULES = [
      "other projects (forsal.pl)"),
     (REMOVAL_MONTHS, 6, "2017-06-17", None, UOP, "art. 83f ust. 8", UOP_JOURNAL, False,
      "domain review; the point number was not read"),
+]
+
+# Stamp duties (opłata skarbowa), seeded from permits.zoning_fees.STAMP_DUTY.
+DUTY_ACT = "ustawa z dnia 16 listopada 2006 r. o opłacie skarbowej"
+DUTY_LABELS = {
+    "extract_text_short": _("stamp duty: plan extract text up to 5 pages [zł]"),
+    "extract_text_long": _("stamp duty: plan extract text over 5 pages [zł]"),
+    "extract_map_page": _("stamp duty: plan map excerpt per A4 page [zł]"),
+    "extract_map_cap": _("stamp duty: plan map excerpt at most [zł]"),
+    "extract_total_cap": _("stamp duty: plan extract in all at most [zł]"),
+    "wz_decision": _("stamp duty: WZ decision [zł]"),
+    "wz_decision_owner": _("stamp duty: WZ decision for the owner or perpetual usufructuary "
+                           "[zł]"),
+    "power_of_attorney": _("stamp duty: power of attorney [zł]"),
+}
+LABELS.update({f"duty.{name}": label for name, label in DUTY_LABELS.items()})
+LEGAL_RULES += [
+    (f"duty.{name}", str(rate.amount), "2007-01-01", None, DUTY_ACT,
+     rate.source.replace("ustawa o opłacie skarbowej, ", ""), "Dz.U. 2023 poz. 2111 (t.j.)",
+     not rate.verify, "figure as the domain notes give it" if rate.verify else "")
+    for name, rate in STAMP_DUTY.items()
 ]

@@ -1,14 +1,20 @@
-"""Stamp duty (opłata skarbowa) on zoning extracts and WZ decisions, as one table.
+"""Stamp duty (opłata skarbowa) on zoning extracts and WZ decisions.
 
 Source: ustawa z 16 listopada 2006 r. o opłacie skarbowej (Dz.U. 2023 poz. 2111 t.j.),
 załącznik "Wykaz przedmiotów opłaty skarbowej, stawki tej opłaty oraz zwolnienia",
-as summarised in ../shared/docs/domain.md. Rows with `verify=True` were not confirmed
-against the statute text; they are data here so that a correction is a one-line change.
+as summarised in ../shared/docs/domain.md. STAMP_DUTY is the seed of the dated rules
+`duty.<name>` (permits/legal.py); a computation reads the rates in force on its day, so
+a change of the act is a new row. Rows with `verify=True` were not confirmed against
+the statute text and are seeded as not verified.
 """
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.rules import rule_values
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,15 @@ def _zl(amount: Decimal) -> str:
     return f"{amount:.2f} zł".replace(".", ",")
 
 
-def extract_set_duty(*, text_pages: int, map_pages: int) -> tuple[Decimal, list[str]]:
+def duty_rates(*, on: date | None = None, unit=None) -> dict[str, Decimal]:
+    """The stamp duty rates in force on `on` (today) for `unit`, by STAMP_DUTY name."""
+    values = rule_values(keys=[f"duty.{name}" for name in STAMP_DUTY],
+                         on=on or timezone.localdate(), unit=unit)
+    return {name: Decimal(str(values[f"duty.{name}"])) for name in STAMP_DUTY}
+
+
+def extract_set_duty(*, text_pages: int, map_pages: int, rates: dict[str, Decimal]
+                     ) -> tuple[Decimal, list[str]]:
     """The duty on one copy of the extract: a wypis of `text_pages` pages (0 = none asked)
     and a wyrys of `map_pages` A4 pages (0 = none asked)."""
     if text_pages < 0 or map_pages < 0:
@@ -68,13 +82,13 @@ def extract_set_duty(*, text_pages: int, map_pages: int) -> tuple[Decimal, list[
     total, lines = Decimal(0), []
     if text_pages:
         short = text_pages <= EXTRACT_TEXT_SHORT_PAGES
-        rate = STAMP_DUTY["extract_text_short" if short else "extract_text_long"].amount
+        rate = rates["extract_text_short" if short else "extract_text_long"]
         total += rate
         lines.append(_("Extract text (wypis), %(pages)d page(s): %(amount)s")
                      % {"pages": text_pages, "amount": _zl(rate)})
     if map_pages:
-        per_page = STAMP_DUTY["extract_map_page"].amount
-        cap = STAMP_DUTY["extract_map_cap"].amount
+        per_page = rates["extract_map_page"]
+        cap = rates["extract_map_cap"]
         amount = min(per_page * map_pages, cap)
         total += amount
         line = _("Map excerpt (wyrys), %(pages)d A4 page(s) × %(rate)s: %(amount)s") % {
@@ -82,7 +96,7 @@ def extract_set_duty(*, text_pages: int, map_pages: int) -> tuple[Decimal, list[
         if amount == cap and per_page * map_pages > cap:
             line += " " + _("(capped at %(cap)s)") % {"cap": _zl(cap)}
         lines.append(line)
-    cap = STAMP_DUTY["extract_total_cap"].amount
+    cap = rates["extract_total_cap"]
     if total > cap:
         lines.append(_("Extract in all capped at %(cap)s") % {"cap": _zl(cap)})
         total = cap
@@ -90,40 +104,44 @@ def extract_set_duty(*, text_pages: int, map_pages: int) -> tuple[Decimal, list[
 
 
 def extract_stamp_duty(*, text_pages: int, map_pages: int, copies: int,
-                       power_of_attorney: bool = False) -> Duty:
+                       power_of_attorney: bool = False, on: date | None = None,
+                       unit=None) -> Duty:
     """Stamp duty on a zoning extract: each copy is an issued document and pays in full
     (some offices charge copies as one issue; not confirmed either way in the act)."""
     if copies < 1:
         raise ValueError("at least one copy")
-    per_copy, lines = extract_set_duty(text_pages=text_pages, map_pages=map_pages)
+    rates = duty_rates(on=on, unit=unit)
+    per_copy, lines = extract_set_duty(text_pages=text_pages, map_pages=map_pages, rates=rates)
     total = per_copy * copies
     if copies > 1:
         lines.append(_("%(copies)d copies × %(amount)s") % {"copies": copies,
                                                            "amount": _zl(per_copy)})
-    total += _attorney(power_of_attorney, lines)
+    total += _attorney(power_of_attorney, lines, rates)
     lines.append(_("Stamp duty in all: %(amount)s") % {"amount": _zl(total)})
     return Duty(total, tuple(lines))
 
 
-def wz_stamp_duty(*, applicant_is_owner: bool, power_of_attorney: bool = False) -> Duty:
+def wz_stamp_duty(*, applicant_is_owner: bool, power_of_attorney: bool = False,
+                  on: date | None = None, unit=None) -> Duty:
     """Stamp duty on a WZ decision: 598 zł, none when the applicant owns or holds in
     perpetual usufruct the site in the cadastre (STAMP_DUTY rows, flagged unverified)."""
     lines = []
+    rates = duty_rates(on=on, unit=unit)
     if applicant_is_owner:
-        total = STAMP_DUTY["wz_decision_owner"].amount
+        total = rates["wz_decision_owner"]
         lines.append(_("WZ decision for the owner of the site in the cadastre: %(amount)s")
                      % {"amount": _zl(total)})
     else:
-        total = STAMP_DUTY["wz_decision"].amount
+        total = rates["wz_decision"]
         lines.append(_("WZ decision: %(amount)s") % {"amount": _zl(total)})
-    total += _attorney(power_of_attorney, lines)
+    total += _attorney(power_of_attorney, lines, rates)
     lines.append(_("Stamp duty in all: %(amount)s") % {"amount": _zl(total)})
     return Duty(total, tuple(lines))
 
 
-def _attorney(filed_by_proxy: bool, lines: list[str]) -> Decimal:
+def _attorney(filed_by_proxy: bool, lines: list[str], rates: dict[str, Decimal]) -> Decimal:
     if not filed_by_proxy:
         return Decimal(0)
-    amount = STAMP_DUTY["power_of_attorney"].amount
+    amount = rates["power_of_attorney"]
     lines.append(_("Power of attorney filed: %(amount)s") % {"amount": _zl(amount)})
     return amount

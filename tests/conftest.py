@@ -29,6 +29,27 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _legal_rules_seeded(request):
+    """The dated legal rules (tax, permits, duties) are written by migrations; a
+    transactional test's flush empties them for the transactional tests after it (which
+    pytest-django runs last), so those get them written again."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames))
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from core.models import LegalRule
+    from tests import factories
+
+    if not LegalRule.objects.filter(key="tax.rye_price").exists():
+        factories.data_migration_reapply("cadastre_sync.migrations.0005_tax_defaults")
+        factories.data_migration_reapply("cadastre_sync.migrations.0010_tax_rules_dated")
+    if not LegalRule.objects.filter(key="duty.wz_decision").exists():
+        factories.data_migration_reapply("permits.migrations.0009_duty_rules")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits (logins, confirmation mails) count in the cache: each test starts clean."""
     from django.core.cache import cache

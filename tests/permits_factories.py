@@ -19,8 +19,8 @@ def tree_rules_ensure() -> None:
     if not Species.objects.exists():
         factories.data_migration_reapply("permits.migrations.0002_seed_tree_rules")
         factories.data_migration_reapply("permits.migrations.0007_tree_rules_corrected")
-    if not LegalRule.objects.filter(key="wz.general_plan_required_from").exists():
-        factories.data_migration_reapply("permits.migrations.0008_wz_rules")
+    if not LegalRule.objects.filter(key="duty.wz_decision").exists():
+        factories.data_migration_reapply("permits.migrations.0009_duty_rules")
 
 
 def species(latin: str) -> Species:

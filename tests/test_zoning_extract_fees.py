@@ -1,10 +1,21 @@
-"""Stamp duty on zoning extracts and WZ decisions: table-driven cases from domain.md."""
+"""Stamp duty on zoning extracts and WZ decisions (ustawa o opłacie skarbowej, Dz.U. 2023
+poz. 2111, zał. cz. I pkt 4 and 9, cz. IV): table-driven cases from domain.md, read from
+the dated rules in force (duty.*)."""
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
+from core.errors import RuleNotInForce
+from core.models import LegalRule
 from permits.zoning_fees import extract_stamp_duty, wz_stamp_duty
+from tests import permits_factories as pf
+
+
+@pytest.fixture(autouse=True)
+def duty_rules(db):
+    pf.tree_rules_ensure()
 
 
 @pytest.mark.parametrize(("text_pages", "map_pages", "copies", "attorney", "expected"), [
@@ -64,3 +75,19 @@ def test_impossible_counts_are_refused(kwargs, field):
     with pytest.raises(ValueError, match=field):
         extract_stamp_duty(**kwargs)
 
+
+
+def test_a_changed_duty_is_a_new_dated_row_and_an_earlier_filing_keeps_the_old_one():
+    LegalRule.objects.filter(key="duty.wz_decision").update(valid_to=date(2027, 12, 31))
+    LegalRule.objects.create(key="duty.wz_decision", value="650", valid_from=date(2028, 1, 1),
+                             act="ustawa o opłacie skarbowej (zmiana)", verified=True)
+
+    before = wz_stamp_duty(applicant_is_owner=False, on=date(2027, 12, 31)).amount
+    after = wz_stamp_duty(applicant_is_owner=False, on=date(2028, 1, 1)).amount
+
+    assert (before, after) == (Decimal("598"), Decimal("650"))
+
+
+def test_a_day_before_any_duty_is_entered_is_refused():
+    with pytest.raises(RuleNotInForce):
+        wz_stamp_duty(applicant_is_owner=False, on=date(2006, 12, 31))

@@ -1,5 +1,6 @@
 """Reads and small computations of the WZ kind: ownership in the cadastre, the stamp duty,
 what must be attached before filing."""
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadastre_sync.dictionaries import RIGHT_OWNERSHIP, RIGHT_PERPETUAL_USUFRUCT
@@ -46,7 +47,8 @@ def wz_fee(app) -> Fee | None:
     if row is None:
         return None
     duty = wz_stamp_duty(applicant_is_owner=row.applicant_is_owner,
-                         power_of_attorney=row.power_of_attorney)
+                         power_of_attorney=row.power_of_attorney, unit=app.unit,
+                         on=timezone.localdate(app.submitted_at) if app.submitted_at else None)
     return Fee(duty.amount, duty.lines)
 
 

@@ -31,13 +31,18 @@ MAX_TEXT = 200_000
 EDITABLE_STATES = (State.SUBMITTED, State.REGISTERED, State.AWAITING_DOCUMENTS)
 
 
+def _filed_on(app: Application):
+    """The duty is the one in force when the application was filed (today for a draft)."""
+    return timezone.localdate(app.submitted_at) if app.submitted_at else None
+
+
 def extract_fee(app: Application) -> Fee | None:
     row = ZoningExtract.objects.filter(application=app).first()
     if row is None:
         return None
     duty = extract_stamp_duty(text_pages=row.text_pages if row.wants_text else 0,
                               map_pages=row.map_pages if row.wants_map else 0,
-                              copies=row.copies)
+                              copies=row.copies, on=_filed_on(app), unit=app.unit)
     return Fee(duty.amount, duty.lines)
 
 
@@ -85,7 +90,8 @@ def extract_pages_notice(app: Application, row: ZoningExtract,
     charged = _charged_pages(row)
     if issued == charged:
         return {}
-    due = extract_stamp_duty(text_pages=issued[0], map_pages=issued[1], copies=row.copies)
+    due = extract_stamp_duty(text_pages=issued[0], map_pages=issued[1], copies=row.copies,
+                             on=_filed_on(app), unit=app.unit)
     fee = app.fee if app.fee is not None else Decimal(0)
     notice = _("The issued document has %(text)d text page(s) and %(map)d map page(s); the "
                "stamp duty of %(charged)s zł was charged on %(text_charged)d and "
