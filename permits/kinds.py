@@ -118,6 +118,9 @@ class Kind:
     # procedure code -> its label for people ("permit" -> "zezwolenie"); a kind with one
     # procedure ("") is shown by its title.
     procedure_labels: dict[str, Any] = field(default_factory=dict)
+    # The kind's file symbol in the uniform file list (JRWA) of gminy, the case number's
+    # file when a unit gives no office mark of its own (KindSetting.case_prefix).
+    jrwa_symbol: str = ""
     # state -> what the applicant is to do, where the kind differs from the framework's
     # words (permits.workflow.EXPECTED_OF_APPLICANT), e.g. an issued extract has no conditions.
     expected_of_applicant: dict[str, Any] = field(default_factory=dict)

@@ -112,18 +112,22 @@ def draft_delete(*, application_id: int, by) -> None:
 
 
 _TAKE_NUMBER = f"""
-INSERT INTO {CaseCounter._meta.db_table} AS c (unit_id, year, last) VALUES (%s, %s, 1)
-ON CONFLICT (unit_id, year) DO UPDATE SET last = c.last + 1 RETURNING last
+INSERT INTO {CaseCounter._meta.db_table} AS c (unit_id, series, year, last)
+VALUES (%s, %s, %s, 1)
+ON CONFLICT (unit_id, series, year) DO UPDATE SET last = c.last + 1 RETURNING last
 """  # noqa: S608 - the table name is our model's
 
 
 def _next_case_number(app: Application, setting: KindSetting, year: int) -> str:
+    """"OŚ.6131.7.2026": the unit's office mark and the kind's JRWA symbol (the kind's
+    setting, else the kind's own symbol), the next number in that file and the year."""
+    kind = _kind(app.kind)
+    series = setting.case_prefix.strip() or kind.jrwa_symbol
     # One statement takes the next number: concurrent submissions never share one.
     with connection.cursor() as cursor:
-        cursor.execute(_TAKE_NUMBER, [app.unit_id, year])
+        cursor.execute(_TAKE_NUMBER, [app.unit_id, series, year])
         number = cursor.fetchone()[0]
-    prefix = setting.case_prefix.strip()
-    return f"{prefix}.{number}.{year}" if prefix else f"{number}/{year}"
+    return f"{series}.{number}.{year}" if series else f"{number}/{year}"
 
 
 def content_digest(app: Application) -> str:

@@ -245,3 +245,26 @@ def test_documents_are_signed_with_the_full_name_and_position(db, client):
                                                       "inspektor ds. planowania")
     assert staff_signature(user=officer, unit=unit) == (
         "Katarzyna Kowalska, inspektor ds. planowania")
+
+
+def test_case_numbers_count_per_file_of_each_kind_with_its_jrwa_symbol(world):
+    # given a unit numbering tree cases in OŚ.6131 and extracts with no mark of its own
+    from permits.models import KindSetting
+    from permits.zoning_extract.forms import ZoningExtractForm
+
+    unit, parcel, resident, _officer = world
+    year = pf.today().year
+    KindSetting.objects.update_or_create(unit=unit, kind="zoning_extract",
+                                         defaults={"enabled": True, "case_prefix": ""})
+    first_tree = pf.submitted(resident, [parcel])
+    form = ZoningExtractForm({"applicant_name": "Jan", "applicant_address": "ul. A 1",
+                              "scope": "text", "copies": "1", "delivery": "download"},
+                             parcels=[parcel])
+    assert form.is_valid(), form.errors
+    draft = services.draft_create(by=resident, kind_code="zoning_extract", parcels=[parcel])
+    services.draft_save(application_id=draft.pk, by=resident, form=form)
+    extract = services.application_submit(application_id=draft.pk, by=resident)
+    second_tree = pf.submitted(resident, [parcel])
+    # then each file counts its own cases, and the extract takes the kind's JRWA symbol
+    assert (first_tree.case_number, extract.case_number, second_tree.case_number) == (
+        f"OŚ.6131.1.{year}", f"6727.1.{year}", f"OŚ.6131.2.{year}")

@@ -15,7 +15,7 @@ from permits.models import Application, KindSetting, Species
 from permits.trees.forms import TreeRemovalForm, formset_data
 
 RESIDENT, OFFICER = "mieszkaniec", "urzednik"
-PREFIXES = {"trees": "OŚ.6131"}
+PREFIXES = {"trees": "OŚ.6131", "zoning_extract": "UA.6727", "wz": "UA.6730"}
 
 
 # An account number of the right shape (valid check digits) for the demo gmina's fees.

@@ -40,14 +40,17 @@ class KindSetting(models.Model):
 
 
 class CaseCounter(models.Model):
-    """Last case number used by a unit in a year; locked row while a number is taken."""
+    """Last case number used by a unit in a year in one file (its office mark and JRWA
+    symbol, e.g. "OŚ.6131"): each file counts its own cases, as the office's register does."""
 
     unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+")
+    series = models.CharField(max_length=40, default="")
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="case_counter_unique")]
+        constraints = [models.UniqueConstraint(fields=["unit", "series", "year"],
+                                               name="case_counter_series_unique")]
 
 
 class DeadlineRule(models.Model):

@@ -56,5 +56,8 @@ KINDS = (
         conditions=services.decision_conditions,
         submit_check=services.submit_check,
         procedure_labels={PERMIT: _("permit"), NOTIFICATION: _("notification")},
+        # JRWA of gminy: rozporządzenie Prezesa Rady Ministrów z 18 stycznia 2011 r. (Dz.U. 2011
+        # nr 14 poz. 67), załącznik nr 2 (verify the symbol against the unit's own list).
+        jrwa_symbol="6131",
     ),
 )

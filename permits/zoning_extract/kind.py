@@ -89,6 +89,9 @@ KINDS = (
         verdict_template="permits/zoning_extract/verdict.html",
         saved_verdict=extract_saved_verdict,
         owner_consent=False,
+        # JRWA of gminy: rozporządzenie Prezesa Rady Ministrów z 18 stycznia 2011 r. (Dz.U. 2011
+        # nr 14 poz. 67), załącznik nr 2 (verify the symbol against the unit's own list).
+        jrwa_symbol="6727",
         # An extract carries no conditions to fulfil: it is a document to download.
         expected_of_applicant={
             State.DECIDED: _("Nothing more: download the extract below (if it was not "
