@@ -134,7 +134,7 @@ NOT_PAGES: dict[str, str] = {
     "permits:zoning_extract_draft": DOWNLOAD, "permits:zoning_extract_issued": DOWNLOAD,
     "tax:export": DOWNLOAD, "operator:export": DOWNLOAD, "unit_crest": DOWNLOAD,
     "api-schema": MACHINE, "uldk": MACHINE, "layers:mapproxy-root": MACHINE,
-    "layers:mapproxy": MACHINE,
+    "layers:mapproxy": MACHINE, "ogcapi": MACHINE, "ogcapi-root": MACHINE, "wfs": MACHINE,
     "account_confirm_email": EMAILED_KEY, "account_reset_password_from_key": EMAILED_KEY,
     "account_confirm_login_code": "login by e-mailed code is switched off (404)",
     "socialaccount_signup": SAML + " (the e-mail question in the middle of a first login)",
