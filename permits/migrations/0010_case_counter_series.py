@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0009_membership_position'),
-        ('permits', '0008_wz_rules'),
+        ('permits', '0009_duty_rules'),
     ]
 
     operations = [
