@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,6 +60,10 @@ class EmailVerificationStage(stages.EmailVerificationStage):
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return landing_url(request.user)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # Whoever signs up is a resident; staff roles come by invitation afterwards.
+        return reverse("permits:mine")
 
     def get_login_stages(self) -> list[str]:
         default = "allauth.account.stages.EmailVerificationStage"

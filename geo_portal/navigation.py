@@ -61,7 +61,7 @@ def roles_of(user) -> set[str]:
 
 def landing_url(user) -> str:
     roles = roles_of(user)
-    return reverse(next(name for role, name in LANDING if role in roles))
+    return reverse(next((name for role, name in LANDING if role in roles), "home"))
 
 
 def _is_current(item: NavItem, view_name: str) -> bool:

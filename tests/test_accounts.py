@@ -43,7 +43,7 @@ def test_a_resident_signs_up_confirms_the_address_and_is_logged_in(client):
     assert signed.status_code == 302 and "/accounts/confirm-email/" in signed["Location"]
     assert mail.outbox[-1].to == ["jan.kowalski@example.pl"]
     assert before_confirming.status_code == 302  # not logged in before confirming
-    assert confirmed.status_code == 302
+    assert confirmed.status_code == 302 and confirmed["Location"] == "/wnioski/moje/"
     assert mine.status_code == 200
     jan = User.objects.get(email="jan.kowalski@example.pl")
     assert (jan.first_name, jan.last_name) == ("Jan", "Kowalski")
