@@ -63,6 +63,11 @@ class AdministrativeUnit(models.Model):
     bank_account = models.CharField(
         _("bank account for fees"), max_length=26, blank=True,
         validators=[validate_nrb])
+    # Set only by the demo generator on the units it creates: it replaces their data and
+    # refuses to touch any other unit.
+    is_demo = models.BooleanField(
+        _("demo unit"), default=False, editable=False,
+        help_text=_("Created by the demo generator (development only)."))
 
     class Meta:
         verbose_name = _("administrative unit")

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, clear_url_caches, resolve, reverse
 
 import geo_portal.urls
+from cadastre_sync.models import Parcel
 from core.errors import Forbidden
 from core.roles import CASE_OFFICER
 from permits import services
@@ -489,3 +490,24 @@ def test_production_has_no_demo_generator():
     assert "Unknown command: 'demo_data'" in result.stderr
     ignored = (root / ".dockerignore").read_text().split()
     assert "geo_portal/demo" in ignored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_generator_touches_only_units_it_created():
+    from core.errors import Conflict
+    from geo_portal.demo.generator import REPLACE, demo_data_generate
+
+    # given a real unit with its cadastre, and a demo unit the generator made
+    real = factories.unit("020101_1", "Bolesławiec")
+    factories.parcel("1/1", p=factories.precinct(real))
+    demo = demo_data_generate(teryt="026101_1", parcels=30, seed=1).unit
+
+    # when --replace is asked for each
+    with pytest.raises(Conflict):
+        demo_data_generate(teryt="020101_1", parcels=30, seed=1, existing=REPLACE)
+    again = demo_data_generate(teryt="026101_1", parcels=30, seed=2, existing=REPLACE)
+
+    # then the real unit keeps its one parcel and only the demo unit was regenerated
+    assert demo.is_demo and not real.is_demo
+    assert Parcel.objects.filter(unit=real).count() == 1
+    assert again.generated and Parcel.objects.filter(unit=demo).count() == 30

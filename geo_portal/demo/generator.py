@@ -52,6 +52,9 @@ def demo_data_generate(
     with transaction.atomic():
         unit = gmina_get_or_create(teryt=code, name=name)
         AdministrativeUnit.objects.select_for_update().filter(pk=unit.pk).exists()
+        if not unit.is_demo:
+            raise Conflict(f"{unit} was not created by the demo generator, which touches "
+                           "only the units it created", detail={"unit": code})
         count = Parcel.objects.filter(unit=unit).count()
         if count and existing == SKIP:
             return DemoReport(unit, generated=False, existing_parcels=count)

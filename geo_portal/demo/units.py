@@ -28,10 +28,17 @@ def default_name(teryt: str) -> str:
 
 def gmina_get_or_create(*, teryt: str, name: str | None) -> AdministrativeUnit:
     unit = AdministrativeUnit.objects.filter(teryt=teryt).first()
-    return unit or unit_create(teryt=teryt, name=name or default_name(teryt))
+    return unit or _demo_unit(unit_create(teryt=teryt, name=name or default_name(teryt)))
 
 
 def voivodeship_get_or_create(*, teryt: str) -> AdministrativeUnit:
     code = teryt[:2]
     unit = AdministrativeUnit.objects.filter(teryt=code).first()
-    return unit or unit_create(teryt=code, name=VOIVODESHIPS[code])
+    return unit or _demo_unit(unit_create(teryt=code, name=VOIVODESHIPS[code]))
+
+
+def _demo_unit(unit: AdministrativeUnit) -> AdministrativeUnit:
+    """Mark a unit the generator created: the only kind it may fill or replace."""
+    AdministrativeUnit.objects.filter(pk=unit.pk).update(is_demo=True)
+    unit.is_demo = True
+    return unit

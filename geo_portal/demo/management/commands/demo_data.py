@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 progress=self.stdout.write, trace=options["verbosity"] >= 2,
             )
         except Conflict as exc:
-            hint = "" if existing == REPLACE else (
+            hint = "" if existing == REPLACE or "parcels" not in exc.detail else (
                 "; --replace deletes and regenerates them, --if-empty leaves them")
             raise CommandError(f"{exc.message}{hint}") from exc
         except InvalidInput as exc:
