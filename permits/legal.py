@@ -20,6 +20,7 @@ OBJECTION_DAYS = "trees.notification_objection_days"
 REMOVAL_MONTHS = "trees.notification_removal_months"
 WZ_GENERAL_PLAN_FROM = "wz.general_plan_required_from"
 WZ_VALIDITY_YEARS = "wz.validity_years"
+WZ_INDEFINITE_IF_FILED_BEFORE = "wz.indefinite_if_filed_before"
 WZ_TERM_HOUSE_DAYS = "wz.term_house_days"
 WZ_TERM_BIOGAS_DAYS = "wz.term_biogas_days"
 WZ_TERM_OTHER_DAYS = "wz.term_other_days"
@@ -38,6 +39,8 @@ LABELS = {
     WZ_GENERAL_PLAN_FROM: _("WZ only with a general plan in force, for applications filed "
                             "from"),
     WZ_VALIDITY_YEARS: _("WZ decision valid for [years]"),
+    WZ_INDEFINITE_IF_FILED_BEFORE: _("WZ decision valid indefinitely when applied for "
+                                     "before"),
     WZ_TERM_HOUSE_DAYS: _("WZ term: single-family house for own needs [days]"),
     WZ_TERM_BIOGAS_DAYS: _("WZ term: agricultural biogas plant [days]"),
     WZ_TERM_OTHER_DAYS: _("WZ term: other projects [days]"),
@@ -67,6 +70,9 @@ LEGAL_RULES = [
     (WZ_VALIDITY_YEARS, 5, "2026-01-01", None, UPZP, "art. 65 ust. 3", "", False,
      "decisions final from 1 January 2026 (forsal.pl, warszawawpigulce.pl); applications "
      "filed before 16 October 2025 keep indefinite validity (domain review)"),
+    (WZ_INDEFINITE_IF_FILED_BEFORE, "2025-10-16", "2026-01-01", None, REFORM,
+     "transitional provisions", "", False,
+     "domain review (wprost.pl 12191805; rp.pl art43297181); the article was not read"),
     (WZ_TERM_HOUSE_DAYS, 21, "2023-09-24", None, UPZP, "art. 64 ust. 1", "", False,
      "detached single-family house up to 2 storeys and 70 m² for own needs; 21/65/90 days "
      "confirmed by forsal.pl; terms reported suspended until 31 December 2026 (unconfirmed)"),

@@ -45,8 +45,8 @@ def _legal_rules_seeded(request):
     if not LegalRule.objects.filter(key="tax.rye_price").exists():
         factories.data_migration_reapply("cadastre_sync.migrations.0005_tax_defaults")
         factories.data_migration_reapply("cadastre_sync.migrations.0010_tax_rules_dated")
-    if not LegalRule.objects.filter(key="duty.wz_decision").exists():
-        factories.data_migration_reapply("permits.migrations.0009_duty_rules")
+    if not LegalRule.objects.filter(key="wz.indefinite_if_filed_before").exists():
+        factories.data_migration_reapply("permits.migrations.0011_wz_validity")
 
 
 @pytest.fixture(autouse=True)

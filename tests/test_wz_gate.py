@@ -101,3 +101,36 @@ def test_the_officers_checks_carry_the_gate():
     checks = wz_checks(site=SITE, proposal=Proposal(), unit=unit, filed_on=date(2026, 8, 1))
 
     assert checks.gate.code == INSIDE_INFILL
+
+
+def _decided_wz(submitted_at):
+    """A WZ application filed at `submitted_at`, registered and decided with conditions."""
+    from django.utils import timezone
+
+    from permits import services
+    from permits.models import Application, WzApplication
+    from tests.test_wz_flow import _base_map, _draft, _world
+
+    _unit, parcel, resident, officer = _world()
+    app = _draft(resident, parcel)
+    _base_map(app, resident)
+    app = services.application_submit(application_id=app.pk, by=resident)
+    Application.objects.filter(pk=app.pk).update(submitted_at=timezone.make_aware(
+        timezone.datetime.combine(submitted_at, timezone.datetime.min.time())))
+    services.application_transition(application_id=app.pk, action="register", by=officer)
+    services.application_transition(application_id=app.pk, action="decide", by=officer,
+                                    reason="Warunki ustalone", outcome="conditions_set")
+    return WzApplication.objects.get(application=app)
+
+
+@pytest.mark.parametrize("filed, years", [
+    (date(2026, 3, 2), 5),  # 5 years once final, for decisions final from 2026 (art. 65)
+    (date(2025, 10, 15), None),  # filed before 16 October 2025: indefinite
+], ids=["filed 2026: five years", "filed before 16.10.2025: indefinite"])
+def test_the_decision_records_its_validity_upzp_art_65(filed, years):
+    pf.tree_rules_ensure()
+
+    row = _decided_wz(filed)
+
+    assert row.validity_years == years
+    assert row.validity_basis.startswith(legal.UPZP if years else legal.REFORM)

@@ -104,6 +104,11 @@ class WzApplication(models.Model):
     applicant_is_owner = models.BooleanField(_("applicant is an owner in the cadastre"),
                                              default=False)
     power_of_attorney = models.BooleanField(_("filed through a proxy"), default=False)
+    # Recorded when the conditions are set: the years the decision stays valid from the day
+    # it becomes final (none: indefinite), and the rule it follows.
+    validity_years = models.PositiveSmallIntegerField(_("valid for [years] once final"),
+                                                      null=True, blank=True)
+    validity_basis = models.CharField(_("validity: legal basis"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("WZ application")

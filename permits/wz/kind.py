@@ -7,7 +7,7 @@ from ..kinds import DeadlineDefault, Kind, Outcome
 from ..models import WzApplication
 from ..workflow import OFFICER, State
 from .checks import wz_checks
-from .services import wz_fee, wz_submit_check
+from .services import wz_decision_conditions, wz_fee, wz_submit_check
 
 
 def wz_summary(app) -> list[tuple[str, str]]:
@@ -34,6 +34,13 @@ def wz_summary(app) -> list[tuple[str, str]]:
         (_("Environmental impact"), p.get("environment", "")),
         (_("Stamp duty [zł]"), p.get("stamp_duty", "")),
     ]
+    row = WzApplication.objects.filter(application=app).first()
+    if row is not None and app.outcome == "conditions_set":
+        rows.append((_("Valid"), _("for %(years)s years from the day the decision becomes "
+                                    "final (%(basis)s)") % {"years": row.validity_years,
+                                                            "basis": row.validity_basis}
+                     if row.validity_years else _("indefinitely (%(basis)s)") % {
+                         "basis": row.validity_basis}))
     return [(str(label), str(value)) for label, value in rows]
 
 
@@ -95,6 +102,7 @@ KINDS = (
                             _("documents due"), "state"),
         ),
         fee=wz_fee,
+        conditions=wz_decision_conditions,
         submit_check=wz_submit_check,
         summary=wz_summary,
         panel=wz_panel,

@@ -1,11 +1,16 @@
 """Reads and small computations of the WZ kind: ownership in the cadastre, the stamp duty,
 what must be attached before filing."""
+from datetime import date
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadastre_sync.dictionaries import RIGHT_OWNERSHIP, RIGHT_PERPETUAL_USUFRUCT
 from cadastre_sync.models import OwnershipShare
+from core.errors import InvalidInput
+from core.rules import rule_in_force
 
+from .. import legal
 from ..kinds import Fee
 from ..models import Attachment, WzApplication
 from ..zoning_fees import wz_stamp_duty
@@ -59,3 +64,25 @@ def wz_submit_check(app) -> str | None:
                  "cadastral map at 1:500 or 1:1000 (1:2000 for a linear project), as a "
                  "drawing or map.")
     return None
+
+
+def wz_decision_conditions(app, outcome: str, conditions: list) -> None:
+    """A WZ decision carries no conditions of its own; when the conditions are set, its
+    validity is recorded: the years of the rule in force on the decision day, counted from
+    the day it becomes final, or indefinite for an application filed before the day the
+    act keeps the old rule for."""
+    if conditions:
+        raise InvalidInput(_("This kind of decision carries no conditions."),
+                           detail={"field": "conditions"})
+    row = WzApplication.objects.filter(application=app).first()
+    if row is None or outcome != "conditions_set":
+        return
+    today = timezone.localdate()
+    filed = timezone.localdate(app.submitted_at) if app.submitted_at else today
+    old = rule_in_force(key=legal.WZ_INDEFINITE_IF_FILED_BEFORE, on=today, unit=app.unit)
+    if filed < date.fromisoformat(str(old.value)):
+        row.validity_years, row.validity_basis = None, old.source
+    else:
+        years = rule_in_force(key=legal.WZ_VALIDITY_YEARS, on=today, unit=app.unit)
+        row.validity_years, row.validity_basis = int(years.value), years.source
+    row.save(update_fields=["validity_years", "validity_basis"])
