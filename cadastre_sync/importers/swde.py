@@ -1,7 +1,7 @@
 """SWDE, the pre-2013 text exchange format, as domain.md describes it.
 
-The dialect read (verify the record letters and G5 attribute names against a real
-county file; they are tables below, not code):
+The dialect read (the record letters and G5 attribute names are not yet confirmed
+against a real county file; they are tables below, not code):
 
     NS,UK,"2000/15"                      header line; UK names the coordinate system
     RO,G5DZE,<key>[,<version start>[,<version end>]]   an object (RO, RD or RC record)
@@ -70,10 +70,12 @@ def swde_encoding(head: bytes) -> str:
     cp1250 = sum(head.count(bytes([b])) for b in CP1250_ONLY)
     iso = sum(head.count(bytes([b])) for b in ISO_8859_2_ONLY)
     return "iso-8859-2" if iso > cp1250 else "cp1250"
-# UK header values -> EPSG (PL-2000 zones by central meridian, PL-1992) (verify spelling).
+# UK header values -> EPSG (PL-2000 zones by central meridian, PL-1992); spellings not
+# confirmed against real files.
 COORDINATE_SYSTEMS = {"2000/15": 2176, "2000/18": 2177, "2000/21": 2178, "2000/24": 2179,
                       "1992": 2180, "PL-1992": 2180}
-# Attribute and relation names of the G5 classes (pre-2013 EGiB regulation) (verify).
+# Attribute and relation names of the G5 classes (pre-2013 EGiB regulation), not
+# confirmed against its text.
 A = {
     "parcel_id": "G5IDD", "area": "G5PEW", "kw": "G5NKW", "accuracy": "G5DOKL",
     "parcel_ru": "G5RJDR", "ofu": "G5OFU", "ozu": "G5OZU", "ozk": "G5OZK",

@@ -29,26 +29,28 @@ _PARCEL_ID = re.compile(r"^\d{6}_\d\.\d{4}\.(?:AR_[1-9]\d{0,3}\.)?[1-9]\d{0,5}(?
 _KW = re.compile(r"^[A-Z]{2}\d[A-Z]/\d{8}/\d$")
 
 # dokladnoscReprezentacjiPola (2021) / informacjaODokladnReprezentacjiPola (2015):
-# code -> the unit the registered area is given in, in ha (verify against the XSD
-# code list). A file may also state the value itself (e.g. 0.0001).
+# code -> the unit the registered area is given in, in ha (not yet confirmed against
+# the XSD code list). A file may also state the value itself (e.g. 0.0001).
 AREA_ACCURACY_CODES = {"1": Decimal("0.0001"), "2": Decimal("0.01")}
 # Where a file states no accuracy, the drawn area may differ from the registered one by
 # AREA_TOLERANCE_RELATIVE * P + AREA_TOLERANCE_SQRT_M * sqrt(P) (P in m²): the tolerance
 # surveyors apply to areas computed from a map rather than from surveyed coordinates
-# (source not confirmed: verify). Never less than half the 0.0001 ha unit areas are
+# (source not confirmed). Never less than half the 0.0001 ha unit areas are
 # registered in.
 AREA_TOLERANCE_RELATIVE = Decimal("0.0001")
 AREA_TOLERANCE_SQRT_M = Decimal("0.2")
 AREA_ROUNDING_M2 = Decimal("0.5")
 
 # Building class: EGiB 2021 writes the 3-digit KŚT group-1 code, our model keeps the
-# 4-digit classes of dictionaries.KST_CLASSES. Mapping of the 3-digit codes (verify):
+# 4-digit classes of dictionaries.KST_CLASSES. Mapping of the 3-digit codes (not
+# confirmed against the regulation):
 KST_3_DIGIT = {
     "101": "1251", "102": "1241", "103": "1230", "104": "1252", "105": "1220",
     "106": "1264", "107": "1263", "108": "1271", "109": "1274", "110": "1110",
 }
 # Letters older exports (the 2001 regulation's building kinds, SWDE G5RBB, vendors' 2021
-# exports still) write for the same ten groups (verify against the regulation's annex).
+# exports still) write for the same ten groups (not confirmed against the regulation's
+# annex).
 KST_LETTERS = {
     "p": "101", "t": "102", "k": "103", "z": "104", "b": "105", "s": "106", "h": "107",
     "g": "108", "i": "109", "m": "110",

@@ -57,7 +57,8 @@ KINDS = (
         submit_check=services.submit_check,
         procedure_labels={PERMIT: _("permit"), NOTIFICATION: _("notification")},
         # JRWA of gminy: rozporządzenie Prezesa Rady Ministrów z 18 stycznia 2011 r. (Dz.U. 2011
-        # nr 14 poz. 67), załącznik nr 2 (verify the symbol against the unit's own list).
+        # nr 14 poz. 67), załącznik nr 2 (the unit's own list may differ: the
+        # symbol is the unit's setting).
         jrwa_symbol="6131",
     ),
 )

@@ -110,7 +110,8 @@ KINDS = (
         saved_verdict=wz_saved_verdict,
         max_parcels=20,
         # JRWA of gminy: rozporządzenie Prezesa Rady Ministrów z 18 stycznia 2011 r. (Dz.U. 2011
-        # nr 14 poz. 67), załącznik nr 2 (verify the symbol against the unit's own list).
+        # nr 14 poz. 67), załącznik nr 2 (the unit's own list may differ: the
+        # symbol is the unit's setting).
         jrwa_symbol="6730",
     ),
 )
