@@ -140,4 +140,4 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                and (request.user.email or "").lower() == invite.email)
     return render(request, "geo_portal/unit/invitation.html", {
         "invite": invite, "inviter": _full_name(invite.invited_by), "matches": matches,
-        "next": request.get_full_path()})
+        "next": request.get_full_path(), "signup_url": reverse("account_signup")})

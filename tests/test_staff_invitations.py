@@ -119,3 +119,17 @@ def test_only_the_units_administrators_open_its_setup(client, legnica, who):
     assert (page.status_code, invite.status_code, remove.status_code) == (expected,) * 3
     assert StaffInvitation.objects.count() == 0
     assert Membership.objects.filter(user=officer).exists()
+
+
+def test_an_invitee_without_an_account_is_offered_login_and_sign_up(client, legnica):
+    head = f.staff(legnica, UNIT_ADMIN)
+    client.force_login(head)
+    client.post("/jednostka/026101_1/", {"email": "anna@legnica.eu", "role": CASE_OFFICER})
+    link = link_in(mail.outbox[-1])
+    client.logout()
+
+    html = client.get(link).content.decode()
+
+    assert f'href="/accounts/login/?next={link}"' in html
+    assert f'href="/accounts/signup/?next={link}"' in html
+    assert not Membership.objects.filter(role=CASE_OFFICER).exists()
