@@ -25,7 +25,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from core.identifiers import LEVEL_GMINA, parse_teryt
-from core.jobs import job_fail, job_finish, job_progress, job_start
+from core.jobs import job_fail, job_finish, job_guard, job_progress, job_start, jobs_reap_dead
 from core.models import AdministrativeUnit
 
 from .errors import ERROR, ImportRejected, Problem
@@ -247,12 +247,25 @@ def cadastre_import(*, unit: AdministrativeUnit, path: str | Path, fmt: str = AU
     started = time.monotonic()
     report = Report(job.source_name if job else path.name)
     options = ImportOptions(unit.teryt, strict, dry_run, dict(field_map or {}))
-    if job is not None:
+    if job is None:
+        result = _import(path, fmt, report, unit, options, None, started)
+    else:
         job_start(job, total=path.stat().st_size if path.is_file() else None)
+        with job_guard(job):
+            result = _import(path, fmt, report, unit, options, job, started)
+            _job_succeeded(job, result)
+    if result.changed_extent is not None:
+        _announce_change(unit, result, job)
+        _boundary_follow(unit)
+    return result
+
+
+def _import(path: Path, fmt: str, report: Report, unit: AdministrativeUnit,
+            options: ImportOptions, job: CadastreImport | None, started: float) -> ImportResult:
     try:
         _check_unit(unit, report.file)
         reader = _reader(path, fmt, report, options)
-        result = _run(reader, report, unit, options, job, started)
+        return _run(reader, report, unit, options, job, started)
     except ImportRejected as exc:
         if job is not None:
             _job_failed(job, exc)
@@ -267,12 +280,6 @@ def cadastre_import(*, unit: AdministrativeUnit, path: str | Path, fmt: str = AU
         raise rejected from exc
     finally:
         _drop_work_tables()
-    if job is not None:
-        _job_succeeded(job, result)
-    if result.changed_extent is not None:
-        _announce_change(unit, result, job)
-        _boundary_follow(unit)
-    return result
 
 
 def _boundary_follow(unit: AdministrativeUnit) -> None:
@@ -331,6 +338,7 @@ def cadastre_import_job_create(*, unit: AdministrativeUnit, source_name: str,
                                dry_run: bool = False, field_map: dict | None = None,
                                by=None) -> CadastreImport:
     path = Path(source_path) if source_path else None
+    jobs_reap_dead(unit=unit)  # an import whose process died shows as such, not "running"
     return CadastreImport.objects.create(
         unit=unit, created_by=by, source_name=source_name[:255], source_path=source_path,
         source_size=path.stat().st_size if path and path.is_file() else None, format=fmt,

@@ -153,6 +153,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Stamped while the job runs (core.jobs.job_guard); a lapsed one means its process died.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True,
+                                        editable=False)
 
     class Meta:
         abstract = True

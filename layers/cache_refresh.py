@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.jobs import job_fail, job_finish, job_progress
+from core.jobs import job_fail, job_finish, job_guard, job_progress
 from core.models import AdministrativeUnit
 
 from .errors import TileJobInvalid
@@ -137,7 +137,7 @@ def tile_cache_job_run(*, job: TileCacheJob, resume: bool = False) -> TileCacheJ
                                        if resume else [])
     now = timezone.now()
     claimed = TileCacheJob.objects.filter(pk=job.pk, status__in=allowed).update(
-        status=TileCacheJob.RUNNING, started_at=now, finished_at=None,
+        status=TileCacheJob.RUNNING, started_at=now, heartbeat_at=now, finished_at=None,
         progress_total=PROGRESS_SCALE, message="")
     if not claimed:
         return None
@@ -147,17 +147,18 @@ def tile_cache_job_run(*, job: TileCacheJob, resume: bool = False) -> TileCacheJ
         # (a drawing in flight): all of them are redrawn, none drawn later.
         TileCacheJob.objects.filter(pk=job.pk).update(changed_at=now)
         job.changed_at = now
-    try:
-        outcome = _run(job, resume)
-    except Exception as exc:  # recorded on the job row for the administrator, then re-raised
-        log.exception("tile cache job %s failed", job.pk)
-        job_fail(job, message=_("Stopped: %(error)s. Run it again to continue from where it "
-                                "stopped.") % {"error": exc or type(exc).__name__})
-        raise
-    job_finish(job, counts={"tasks": outcome.tasks, "tiles": outcome.tiles,
-                            "seconds": outcome.seconds},
-               message=_("%(tiles)d tiles checked or drawn in %(tasks)d passes, "
-                         "%(seconds).1f s") % outcome.__dict__)
+    with job_guard(job):
+        try:
+            outcome = _run(job, resume)
+        except Exception as exc:  # recorded for the administrator, then re-raised
+            log.exception("tile cache job %s failed", job.pk)
+            job_fail(job, message=_("Stopped: %(error)s. Run it again to continue from where "
+                                    "it stopped.") % {"error": exc or type(exc).__name__})
+            raise
+        job_finish(job, counts={"tasks": outcome.tasks, "tiles": outcome.tiles,
+                                "seconds": outcome.seconds},
+                   message=_("%(tiles)d tiles checked or drawn in %(tasks)d passes, "
+                             "%(seconds).1f s") % outcome.__dict__)
     job.refresh_from_db()
     return job
 

@@ -30,7 +30,7 @@ from rasterio.vrt import WarpedVRT
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
-from core.jobs import job_fail, job_finish, job_start
+from core.jobs import job_fail, job_finish, job_guard, job_start
 from core.models import AdministrativeUnit
 
 from .errors import RasterInvalid, RasterRejected
@@ -277,16 +277,14 @@ def raster_import_run(*, job: RasterImport) -> Raster | None:
         return None
     job_start(job)
     try:
-        raster = raster_add(path=job.source_path, unit=job.unit, title=job.title,
-                            name=job.name or None)
+        with job_guard(job, expected=(RasterRejected, RasterInvalid)):
+            raster = raster_add(path=job.source_path, unit=job.unit, title=job.title,
+                                name=job.name or None)
+            RasterImport.objects.filter(pk=job.pk).update(raster=raster)
+            job_finish(job, message=f"{raster.name}: {raster.resolution:.3f} m/px")
     except (RasterRejected, RasterInvalid) as exc:
         job_fail(job, message=str(exc.message))
         return None
-    except Exception as exc:
-        job_fail(job, message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        raise
     finally:
         Path(job.source_path).unlink(missing_ok=True)
-    RasterImport.objects.filter(pk=job.pk).update(raster=raster)
-    job_finish(job, message=f"{raster.name}: {raster.resolution:.3f} m/px")
     return raster

@@ -177,6 +177,10 @@ def tax_records_import(*, unit: AdministrativeUnit, path: str | Path, strict: bo
         raise TaxImportRejected([Problem(_("The file is neither UTF-8 nor Windows-1250 text: "
                                            "%(error)s") % {"error": exc.reason}, "encoding",
                                          ERROR, file)]) from exc
+    except reading.UnreadableWorkbook as exc:
+        raise TaxImportRejected([Problem(_("The file looks like an XLSX workbook but cannot "
+                                           "be read: %(error)s") % {"error": exc}, "unreadable",
+                                         ERROR, file)]) from exc
     if parsed.problems and strict:
         raise TaxImportRejected(parsed.problems)
     with transaction.atomic():

@@ -13,6 +13,10 @@ SAMPLE_BYTES = 64 * 1024  # enough for the header row
 BLOCK_BYTES = 1 << 20  # encoding is checked over the whole file, a block at a time
 
 
+class UnreadableWorkbook(Exception):
+    """The file starts as an XLSX (a ZIP) but the spreadsheet in it cannot be read."""
+
+
 @dataclass(frozen=True)
 class Detected:
     format: str  # "csv" or "xlsx"
@@ -80,13 +84,24 @@ def rows(path: Path, detected: Detected) -> Iterator[tuple[int, list[str]]]:
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    # Whatever openpyxl raises here is about the file (a broken ZIP, a part missing, XML
+    # that is malformed or declares entities beyond the parser's limits), never about us.
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise UnreadableWorkbook(_reason(exc)) from exc
     try:
         sheet = book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [_cell(v) for v in values]
+    except Exception as exc:
+        raise UnreadableWorkbook(_reason(exc)) from exc
     finally:
         book.close()
+
+
+def _reason(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:300] or type(exc).__name__
 
 
 def _cell(value) -> str:

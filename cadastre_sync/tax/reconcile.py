@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import RuleNotInForce
-from core.jobs import job_fail, job_finish, job_progress, job_start
+from core.jobs import job_fail, job_finish, job_guard, job_progress, job_start
 from core.models import AdministrativeUnit
 from core.rules import rule_value
 
@@ -197,14 +197,8 @@ def findings_changed_announce(*, unit: AdministrativeUnit, area, reason: str) ->
         sender=TaxFinding, unit=unit, area=area, reason=reason[:200]))
 
 
-def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
-              run: ReconciliationRun | None = None) -> RunResult:
-    """Compare `unit`'s tax register with its cadastre; record the run and its findings."""
-    started = time.monotonic()
-    if run is None:
-        run = ReconciliationRun.objects.create(unit=unit, created_by=by,
-                                               year=year or timezone.now().year)
-    job_start(run, total=len(STEPS) + 1)
+def _compare(unit: AdministrativeUnit, run: ReconciliationRun) -> tuple[dict, dict]:
+    """The steps, then the findings merged; any failure leaves the findings as they were."""
     try:
         params = _params(unit, run)
         used_rates = params.pop("_rates")
@@ -220,18 +214,39 @@ def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
             _session(cur, on=False)
     except (DatabaseError, ValueError, RuleNotInForce) as exc:
         log.exception("reconciliation of %s failed", unit)
+        _clean_up()
+        job_fail(run, message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        raise
+    return counts, used_rates
+
+
+def _clean_up() -> None:
+    """Drop the work tables; when the connection itself died they went with it."""
+    try:
         with connection.cursor() as cur:
             _drop(cur)
             _session(cur, on=False)
-        job_fail(run, message=str(exc).splitlines()[0])
-        raise
-    _announce_findings(unit, run)
-    counts["rates"] = used_rates
-    seconds = round(time.monotonic() - started, 3)
-    counts["seconds"] = seconds
-    message = _("%(new)d new, %(persisting)d persisting, %(resolved)d resolved, "
-                "%(suppressed)d not a discrepancy") % counts
-    job_finish(run, counts=counts, message=message)
-    ReconciliationRun.objects.filter(pk=run.pk).update(progress_done=len(STEPS) + 1)
+    except DatabaseError:
+        connection.close()
+
+
+def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
+              run: ReconciliationRun | None = None) -> RunResult:
+    """Compare `unit`'s tax register with its cadastre; record the run and its findings."""
+    started = time.monotonic()
+    if run is None:
+        run = ReconciliationRun.objects.create(unit=unit, created_by=by,
+                                               year=year or timezone.now().year)
+    job_start(run, total=len(STEPS) + 1)
+    with job_guard(run):
+        counts, used_rates = _compare(unit, run)
+        _announce_findings(unit, run)
+        counts["rates"] = used_rates
+        seconds = round(time.monotonic() - started, 3)
+        counts["seconds"] = seconds
+        message = _("%(new)d new, %(persisting)d persisting, %(resolved)d resolved, "
+                    "%(suppressed)d not a discrepancy") % counts
+        job_finish(run, counts=counts, message=message)
+        ReconciliationRun.objects.filter(pk=run.pk).update(progress_done=len(STEPS) + 1)
     run.refresh_from_db()
     return RunResult(run, counts, seconds)

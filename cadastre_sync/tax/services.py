@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput
-from core.jobs import job_fail, job_finish
+from core.jobs import job_fail, job_finish, job_guard, job_start, jobs_reap_dead
 from core.models import AdministrativeUnit
 
 from ..services import upload_store
@@ -79,28 +79,32 @@ def tax_import_job_run(*, unit: AdministrativeUnit, path: str | Path, strict: bo
                        profile: str | None = None, by=None, source_name: str | None = None,
                        job: TaxImport | None = None) -> tuple[TaxImport, TaxImportResult | None]:
     """Import with a job row recording status, counts and every refused row."""
-    from core.jobs import job_start
-
     if job is None:
         job = TaxImport.objects.create(unit=unit, created_by=by, strict=strict,
                                        source_name=(source_name or Path(path).name)[:255],
                                        source_path=str(path), profile_name=profile or "")
     job_start(job)
+    with job_guard(job):
+        result = _tax_import_in_job(job, unit=unit, path=path, strict=strict, profile=profile)
+    job.refresh_from_db()
+    return job, result
+
+
+def _tax_import_in_job(job: TaxImport, *, unit: AdministrativeUnit, path: str | Path,
+                       strict: bool, profile: str | None) -> TaxImportResult | None:
     try:
         result = tax_records_import(unit=unit, path=path, strict=strict, profile=profile,
                                     job=job, file_name=job.source_name)
     except TaxImportRejected as exc:
         TaxImport.objects.filter(pk=job.pk).update(report=[p.as_dict() for p in exc.problems])
         job_fail(job, message=str(exc.message), counts={"rejected_rows": len(exc.problems)})
-        job.refresh_from_db()
-        return job, None
+        return None
     TaxImport.objects.filter(pk=job.pk).update(report=[p.as_dict() for p in result.problems])
     message = (_("Same file as the last import: nothing changed.") if result.unchanged_file
                else _("%(rows)d rows read, %(rejected)d refused") % {
                    "rows": result.counts.get("rows", 0), "rejected": result.rejected})
     job_finish(job, counts={**result.counts, "seconds": result.seconds}, message=message)
-    job.refresh_from_db()
-    return job, result
+    return result
 
 
 def tax_import_run_queued(*, job: TaxImport) -> None:
@@ -115,6 +119,7 @@ def tax_import_submit(*, unit: AdministrativeUnit, upload, strict: bool, profile
     from .tasks import tax_import_task
 
     stored = upload_store(upload)
+    jobs_reap_dead(unit=unit)
     job = TaxImport.objects.create(unit=unit, created_by=by, strict=strict,
                                    source_name=upload.name[:255], source_path=str(stored),
                                    profile_name=profile)
@@ -130,6 +135,7 @@ def reconciliation_submit(*, unit: AdministrativeUnit, year: int, by=None) -> Re
 
     rates_for(unit, year)
     tax_tables(unit, year)
+    jobs_reap_dead(unit=unit)
     run = ReconciliationRun.objects.create(unit=unit, created_by=by, year=year)
     transaction.on_commit(lambda: reconcile_task.defer(run_id=run.pk))
     return run

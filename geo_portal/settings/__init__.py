@@ -219,6 +219,9 @@ MAPPROXY_CACHE_DIR = Path(env_str("MAPPROXY_CACHE_DIR", str(VAR_DIR / "cache" / 
 MAP_SEED_CONCURRENCY = env_int("MAP_SEED_CONCURRENCY", 2)
 MAP_SEED_CHECKPOINT_SECONDS = env_int("MAP_SEED_CHECKPOINT_SECONDS", 2)
 MAP_SEED_LEVELS = env_str("MAP_SEED_LEVELS", "0-12")
+# A running job stamps a heartbeat every quarter of this; one silent for longer died with
+# its process and is marked failed (core.jobs).
+JOB_LEASE_SECONDS = env_int("GEO_PORTAL_JOB_LEASE_SECONDS", 120)
 
 LOGGING = {
     "version": 1,

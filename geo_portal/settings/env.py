@@ -56,4 +56,7 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # A query whose client died (kill -9 of a job) stops within seconds instead of
+        # running on with its locks held, so the next import of the unit does not wait.
+        "OPTIONS": {"options": "-c client_connection_check_interval=5s"},
     }
