@@ -66,8 +66,22 @@ def processes(port: str, host: str = "127.0.0.1") -> dict[str, list[str]]:
             "--workers", "2", "--threads", "4", "--worker-class", "gthread",
             "--timeout", "120", "--no-control-socket", "--access-logfile", "-",
         ],
-        "worker": [str(VENV_BIN / "python"), "manage.py", "procrastinate", "worker"],
+        # Started again by run_worker whenever it stops (a database restart), as in production.
+        "worker": [str(VENV_BIN / "python"), "manage.py", "run_worker"],
     }
+
+
+# Only the web server's end stops the demo; a worker that ends is started again.
+RESTARTED = {"worker"}
+
+
+def start(name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True, env=env,
+    )
+    threading.Thread(target=pump, args=(name, proc.stdout), daemon=True).start()
+    return proc
 
 
 def pump(name: str, stream) -> None:
@@ -138,22 +152,23 @@ def run(port: str, host: str = "127.0.0.1") -> int:
     signal.signal(signal.SIGINT, shutdown)
     signal.signal(signal.SIGTERM, shutdown)
     try:
-        for name, cmd in processes(port, host).items():
-            proc = subprocess.Popen(
-                cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                start_new_session=True, env=env,
-            )
-            children[name] = proc
-            threading.Thread(target=pump, args=(name, proc.stdout), daemon=True).start()
+        commands = processes(port, host)
+        for name, cmd in commands.items():
+            children[name] = start(name, cmd, env)
         if wait_until_up(f"http://{local}:{port}/", time.monotonic() + 60):
             banner(port, local)
         else:
             print("error: the web server did not answer within 60 s", file=sys.stderr)
             stopping.set()
         while not stopping.is_set():
-            for name, proc in children.items():
-                if proc.poll() is not None:
-                    print(f"error: {name} exited with code {proc.returncode}", file=sys.stderr)
+            for name, proc in list(children.items()):
+                if proc.poll() is None:
+                    continue
+                print(f"error: {name} exited with code {proc.returncode}", file=sys.stderr)
+                if name in RESTARTED and not stopping.wait(5):
+                    print(f"starting {name} again", file=sys.stderr)
+                    children[name] = start(name, commands[name], env)
+                elif name not in RESTARTED:
                     stopping.set()
             stopping.wait(0.5)
     finally:
