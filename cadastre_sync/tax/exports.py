@@ -1,8 +1,7 @@
-"""Findings exported as CSV (Polish Excel: `;`, decimal comma, UTF-8 with BOM), XLSX and
-GeoPackage (EPSG:2180, through ogr2ogr from gdal-bin). No personal data is exported:
-owners and taxpayers are named only on the finding's page, to its tax officers."""
-import csv
-import io
+"""Findings exported as CSV (Polish Excel: `;`, decimal comma, UTF-8 with BOM) and XLSX,
+both safe from formula injection (core.exports), and as GeoPackage (EPSG:2180, through
+ogr2ogr from gdal-bin). No personal data is exported: owners and taxpayers are named only
+on the finding's page, to its tax officers."""
 import json
 import subprocess
 import tempfile
@@ -11,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+
+from core.exports import csv_export, xlsx_export
 
 from .models import TaxFinding
 from .rules import CATEGORY_NAMES
@@ -49,30 +50,18 @@ def _rows(findings: Iterable[TaxFinding]) -> Iterable[dict]:
         yield _row(finding)
 
 
-def findings_csv(findings) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+def _table(findings) -> tuple[list[str], Iterable[list]]:
     columns = _columns()
-    writer.writerow([title for _key, title in columns])
-    for row in _rows(findings):
-        writer.writerow([str(row[k]).replace(".", ",") if isinstance(row[k], Decimal)
-                         else row[k] for k, _title in columns])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return ([title for _key, title in columns],
+            ([row[k] for k, _title in columns] for row in _rows(findings)))
+
+
+def findings_csv(findings) -> bytes:
+    return csv_export(*_table(findings))
 
 
 def findings_xlsx(findings) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Findings")[:31])
-    columns = _columns()
-    sheet.append([title for _key, title in columns])
-    for row in _rows(findings):
-        sheet.append([float(row[k]) if isinstance(row[k], Decimal) else row[k]
-                      for k, _title in columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_export(_("Findings"), *_table(findings))
 
 
 def findings_gpkg(findings) -> bytes:
