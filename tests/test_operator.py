@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadastre_sync.models import CadastreImport, ReconciliationRun, TaxFinding
+from core.exports import neutralised
 from core.roles import CASE_OFFICER, TAX_OFFICER, UNIT_ADMIN
 from geo_portal.operator.checklist import (
     AMBER,
@@ -23,7 +24,6 @@ from geo_portal.operator.checklist import (
     WARN,
     unit_checklists,
 )
-from geo_portal.operator.exports import neutralised
 from geo_portal.operator.statistics import Period, unit_statistics
 from layers.models import PlanArea
 from tests import factories

@@ -1,17 +1,13 @@
 """The statistics table as CSV (Polish Excel: `;`, decimal comma, UTF-8 with BOM) and XLSX.
 
 Unit and service names come from data an operator or an import typed in; a cell starting
-with = + - @ (or a tab or carriage return) is a formula to a spreadsheet, so such text is
-prefixed with an apostrophe (OWASP "CSV injection"). Numbers are written as numbers."""
-import csv
-import io
-from decimal import Decimal
-
+with = + - @ (or a tab or carriage return) is a formula to a spreadsheet: core.exports, which
+writes every export, makes such text inert (OWASP "CSV injection"). Numbers stay numbers."""
 from django.utils.translation import gettext as _
 
-from .statistics import StatRow
+from core.exports import csv_export, xlsx_export
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from .statistics import StatRow
 
 
 def column_titles() -> dict[str, str]:
@@ -32,43 +28,21 @@ def column_titles() -> dict[str, str]:
     }
 
 
-def neutralised(value):
-    """Text that a spreadsheet would run as a formula, made inert; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _cells(row: StatRow, total_label: str) -> list:
     values = row.as_dict()
     if not values["teryt"] and not values["kind"]:
         values["unit"] = total_label
-    return [neutralised(values[name]) for name in column_titles()]
+    return [values[name] for name in column_titles()]
 
 
 def statistics_csv(rows: list[StatRow], total: StatRow) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(list(column_titles().values()))
-    for row in [*rows, total]:
-        writer.writerow(["" if v is None else str(v).replace(".", ",")
-                         if isinstance(v, (float, Decimal)) else v
-                         for v in _cells(row, _("Total"))])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return csv_export(list(column_titles().values()),
+                      (_cells(row, _("Total")) for row in [*rows, total]))
 
 
 def statistics_xlsx(rows: list[StatRow], total: StatRow) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Statistics")[:31])
-    sheet.append(list(column_titles().values()))
-    for row in [*rows, total]:
-        sheet.append([float(v) if isinstance(v, Decimal) else v
-                      for v in _cells(row, _("Total"))])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_export(_("Statistics"), list(column_titles().values()),
+                       (_cells(row, _("Total")) for row in [*rows, total]))
 
 
 EXPORTS = {
