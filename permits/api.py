@@ -21,6 +21,7 @@ from core.models import AdministrativeUnit
 from . import kinds, selectors, services
 from .access import roles_towards
 from .attachments import attachment_add
+from .json_input import json_form_data
 from .workflow import EXPECTED_OF_APPLICANT, State, allowed_actions
 
 TAGS = ["applications"]
@@ -159,8 +160,8 @@ def _bound_form(kind_code: str, parcels, content: dict, application=None):
     kind = kinds.get(kind_code)
     if kind is None:
         raise NotFound(detail={"kind": kind_code})
-    adapt = getattr(kind.form_class(), "from_json", None)
-    data = adapt(content) if adapt else content
+    adapt = getattr(kind.form_class(), "from_json", None) or json_form_data
+    data = adapt(content)
     form = kind.form_class()(data, None, application=application, parcels=parcels)
     if not form.is_valid():
         raise InvalidInput(detail=dict(form.errors))

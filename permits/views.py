@@ -21,6 +21,7 @@ from layers.selectors import parcel_zoning
 from . import kinds, selectors, services
 from .access import officer_units, roles_towards
 from .attachments import attachment_add
+from .json_input import posted_version
 from .models import Attachment
 from .payments import fee_payment
 from .workflow import (
@@ -167,7 +168,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         verdict = form.verdict() if hasattr(form, "verdict") else None
         try:
             app = services.draft_save(application_id=app.pk, by=request.user, form=form,
-                                      version=_int(request.POST.get("version")))
+                                      version=posted_version(request.POST))
         except GeoPortalError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -208,13 +209,6 @@ def _own_draft(request, pk: int):
     if app.state != State.DRAFT:
         return redirect("permits:detail", pk=pk)
     return app
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -354,7 +348,7 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.application_transition(
             application_id=app.pk, action=request.POST.get("action", ""), by=request.user,
-            version=_int(request.POST.get("version")), reason=request.POST.get("reason", ""),
+            version=posted_version(request.POST), reason=request.POST.get("reason", ""),
             outcome=request.POST.get("outcome", ""), on_date=on_date, conditions=conditions)
     except GeoPortalError as exc:
         messages.error(request, str(exc.message))

@@ -92,10 +92,13 @@ def finding_totals(*, findings: QuerySet) -> tuple[list[CategoryTotal], Category
     return totals, overall
 
 
-def finding_get(*, user, pk: int, action: str = "view") -> TaxFinding:
-    finding = get_object_or_404(TaxFinding.objects.select_related("unit", "assigned_to"), pk=pk)
-    ensure_unit_access(user, finding.unit, FINDING, action)
-    return finding
+def finding_get(*, user, teryt: str, pk: int, action: str = "view") -> TaxFinding:
+    """The finding `pk` of the unit `teryt`, after checking `user` may `action` that unit's
+    findings. Another unit's finding answers 404 like a missing one: the answer never
+    tells whether a finding exists where the user cannot look."""
+    unit = tax_unit_get(user=user, teryt=teryt, action=action)
+    return get_object_or_404(TaxFinding.objects.select_related("unit", "assigned_to"),
+                             pk=pk, unit=unit)
 
 
 def run_list(*, unit: AdministrativeUnit) -> QuerySet:

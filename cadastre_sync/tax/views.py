@@ -89,9 +89,7 @@ def findings_map(request: HttpRequest, teryt: str) -> HttpResponse:
 
 @tax_page
 def finding_detail(request: HttpRequest, teryt: str, pk: int) -> HttpResponse:
-    finding = selectors.finding_get(user=request.user, pk=pk)
-    if finding.unit.teryt != teryt:
-        raise Http404
+    finding = selectors.finding_get(user=request.user, teryt=teryt, pk=pk)
     people = selectors.finding_personal_data(user=request.user, finding=finding)
     if people.owners or people.taxpayers:
         services.personal_data_access_log(
@@ -132,7 +130,7 @@ ACTIONS = {
 def finding_action(request: HttpRequest, teryt: str, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
-    finding = selectors.finding_get(user=request.user, pk=pk, action="change")
+    finding = selectors.finding_get(user=request.user, teryt=teryt, pk=pk, action="change")
     form_class, perform, done = ACTIONS[action]
     kwargs = {"officers": selectors.tax_officers(unit=finding.unit)} if action == "assign" \
         else {}

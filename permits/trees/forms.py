@@ -1,7 +1,6 @@
 """The tree and shrub removal form: who removes and why, trees as points, shrub groups as
 polygons, all inside the chosen parcels (checked in PostGIS). One main form and two
 formsets; usable without the map (coordinates typed), the map fills the same fields."""
-import json
 from decimal import Decimal
 
 from django import forms
@@ -11,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..json_input import json_rows, json_value
 from ..models.trees import (
     EXEMPTION_BASIS,
     EXEMPTION_CHOICES,
@@ -125,12 +125,14 @@ class ShrubForm(forms.Form):
         raw = self.cleaned_data["geometry"].strip()
         try:
             geom = GEOSGeometry(raw)
-        except (GEOSException, ValueError, TypeError):
+        except (GEOSException, GDALException, ValueError, TypeError):
             raise forms.ValidationError(_("The outline is not a readable polygon.")) from None
         if geom.geom_type == "MultiPolygon" and len(geom) == 1:
             geom = geom[0]
         if geom.geom_type != "Polygon":
             raise forms.ValidationError(_("The outline must be one polygon."))
+        if any(len(ring) < 4 for ring in geom):  # PostGIS refuses such a ring outright
+            raise forms.ValidationError(_("The outline is not a readable polygon."))
         # GeoJSON without a "crs" member would be read as WGS84; ours is PL-1992 as stated.
         if not geom.srid or (raw.startswith("{") and '"crs"' not in raw):
             geom.srid = SRID
@@ -142,8 +144,11 @@ class ShrubForm(forms.Form):
         return geom
 
 
-TreeFormSet = forms.formset_factory(TreeForm, extra=1, max_num=MAX_TREES, validate_max=True)
-ShrubFormSet = forms.formset_factory(ShrubForm, extra=0, max_num=MAX_SHRUBS, validate_max=True)
+# absolute_max: a posted TOTAL_FORMS of millions builds no more forms than that.
+TreeFormSet = forms.formset_factory(TreeForm, extra=1, max_num=MAX_TREES, validate_max=True,
+                                    absolute_max=MAX_TREES)
+ShrubFormSet = forms.formset_factory(ShrubForm, extra=0, max_num=MAX_SHRUBS, validate_max=True,
+                                     absolute_max=MAX_SHRUBS)
 
 
 class TreeRemovalForm:
@@ -301,22 +306,23 @@ def _shrub_rows(payload: dict) -> list[dict]:
 
 
 def formset_data(payload: dict) -> dict:
-    """The form's POST data from a JSON body (the API's input), so both share one form."""
-    data: dict = {f"main-{k}": v for k, v in payload.items() if k not in ("trees", "shrubs")}
+    """The form's POST data from a JSON body (the API's input), so both share one form;
+    InvalidInput naming the field when the JSON has the wrong shape."""
+    rows_of = {"trees": json_rows(payload, "trees", limit=MAX_TREES),
+               "shrubs": json_rows(payload, "shrubs", limit=MAX_SHRUBS)}
+    data: dict = {f"main-{k}": json_value(k, v) for k, v in payload.items() if k not in rows_of}
     for key in ("natural_person", "own_land", "land_natural_persons", "business"):
         if not payload.get(key):
             data.pop(f"main-{key}", None)
-    for prefix, rows in (("trees", payload.get("trees", [])),
-                         ("shrubs", payload.get("shrubs", []))):
+    for prefix, rows in rows_of.items():
         data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
         data[f"{prefix}-INITIAL_FORMS"] = "0"
         for i, row in enumerate(rows):
             for k, v in row.items():
+                path = f"{prefix}[{i}].{k}"
                 if k == "stems_130cm" and isinstance(v, list):
-                    v = ", ".join(map(str, v))
-                elif k == "geometry" and isinstance(v, dict):
-                    v = json.dumps(v)
-                data[f"{prefix}-{i}-{k}"] = v
+                    v = ", ".join(str(json_value(f"{path}[{n}]", s)) for n, s in enumerate(v))
+                data[f"{prefix}-{i}-{k}"] = json_value(path, v)
     return data
 
 

@@ -11,6 +11,7 @@ from core.files import private_file_response
 
 from .. import selectors
 from ..access import roles_towards
+from ..json_input import posted_version
 from ..models import ZoningExtract
 from ..workflow import OFFICER
 from . import services
@@ -25,13 +26,6 @@ def _row(request: HttpRequest, pk: int) -> tuple[ZoningExtract, set]:
     if row is None:
         raise Http404
     return row, roles_towards(request.user, app)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -69,7 +63,7 @@ def regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 def issue(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         app = services.extract_issue(application_id=pk, by=request.user,
-                                     version=_int(request.POST.get("version")),
+                                     version=posted_version(request.POST),
                                      reason=request.POST.get("reason", ""))
         messages.success(request, _("The extract was issued; the applicant can download it."))
         notice = app.events.filter(action="decide").latest("pk").data.get("pages_notice")
