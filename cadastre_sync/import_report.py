@@ -6,14 +6,14 @@ given in full (every problem kept) as a CSV download. Titles are translated when
 report is written (Polish by default, English by the language switch); the problems'
 own details name the file, line, gml:id and object, never personal data.
 """
-import csv
-import io
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.exports import csv_export
 
 from .errors import ERROR, Problem
 from .importers.feature_types import STAGED, type_group
@@ -183,22 +183,11 @@ def report_lines(*, source: str, fmt: str, counts: dict, problems: list[Problem]
 
 CSV_COLUMNS = ("severity", "code", "problem", "kind", "file", "line", "feature_id", "object_id",
                "message")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(value):
-    """File text a spreadsheet would run as a formula, made inert (a leading apostrophe)."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def problems_csv(problems: Iterable[Problem]) -> bytes:
     """Every problem kept, one a row, for the county or a spreadsheet: UTF-8 with a BOM and
-    semicolons, as Polish spreadsheets open it (like the tax findings export)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for p in problems:
-        writer.writerow([_inert(v) for v in (
-            p.severity, p.code, problem_title(p.code), p.kind, p.file, p.line or "", p.feature_id,
-            p.object_id, p.message)])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    semicolons, as Polish spreadsheets open it, file text made inert (core.exports)."""
+    return csv_export(CSV_COLUMNS, ((
+        p.severity, p.code, problem_title(p.code), p.kind, p.file, p.line or "", p.feature_id,
+        p.object_id, p.message) for p in problems))
