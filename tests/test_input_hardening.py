@@ -126,7 +126,7 @@ def test_a_page_action_without_the_version_is_refused_and_changes_nothing(world,
 
     app.refresh_from_db()
     assert app.state == State.SUBMITTED and ApplicationEvent.objects.count() == events
-    assert "reload the page" in response.content.decode()
+    assert "odśwież stronę i spróbuj ponownie" in response.content.decode()  # Polish first
 
 
 def test_a_draft_saved_from_the_page_without_the_version_is_refused(world, client):
