@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 XLSX_MAGIC = b"PK\x03\x04"
 SAMPLE_BYTES = 64 * 1024  # enough for the header row
 BLOCK_BYTES = 1 << 20  # encoding is checked over the whole file, a block at a time
@@ -89,19 +91,30 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise UnreadableWorkbook(_reason(exc)) from exc
+        raise UnreadableWorkbook(_reason(exc, path)) from exc
     try:
         sheet = book.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [_cell(v) for v in values]
     except Exception as exc:
-        raise UnreadableWorkbook(_reason(exc)) from exc
+        raise UnreadableWorkbook(_reason(exc, path)) from exc
     finally:
         book.close()
 
 
-def _reason(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [""])[0][:300] or type(exc).__name__
+# defusedxml (which openpyxl uses when it is installed) refuses these; expat alone stops
+# entity expansion past its amplification limit.
+_FORBIDDEN_XML = {"EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"}
+
+
+def _reason(exc: BaseException, path: Path) -> str:
+    """The innermost cause in words, without our storage path."""
+    while (exc.__cause__ or exc.__context__) is not None:
+        exc = exc.__cause__ or exc.__context__
+    if type(exc).__name__ in _FORBIDDEN_XML:
+        return _("the sheet declares XML entities (a DOCTYPE), which no spreadsheet writes")
+    text = (str(exc).strip().splitlines() or [""])[0][:300] or type(exc).__name__
+    return text.replace(str(path), path.name)
 
 
 def _cell(value) -> str:
