@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from cadastre_sync.models import OwnershipShare, Parcel
 from core.errors import NotFound
+from core.templatetags.present import parcel_text
 from layers.registry import layer_named
 
 from . import kinds
@@ -144,13 +145,13 @@ def review_flags(app: Application) -> list[Flag]:
     flags: list[Flag] = []
     applicant = _norm(app.payload.get("applicant_name", "") or app.applicant.get_full_name())
     kind = kinds.get(app.kind)
-    for link in app.parcel_links.select_related("parcel"):
+    for link in app.parcel_links.select_related("parcel__precinct"):
         if kind is not None and not kind.owner_consent:
             break
         if applicant not in _owner_names(link.parcel):
             flags.append(Flag("not_owner", "warning", _(
                 "The applicant is not named among the owners of parcel %(id)s in the cadastre: "
-                "the owner's consent is needed.") % {"id": link.parcel_ident}))
+                "the owner's consent is needed.") % {"id": parcel_text(link.parcel)}))
     flags.extend(_protection_flags(app))
     same = (Application.objects.filter(state__in=OPEN_STATES, parcel_links__parcel__in=
                                        app.parcel_links.values("parcel"))

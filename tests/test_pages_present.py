@@ -268,3 +268,12 @@ def test_case_numbers_count_per_file_of_each_kind_with_its_jrwa_symbol(world):
     # then each file counts its own cases, and the extract takes the kind's JRWA symbol
     assert (first_tree.case_number, extract.case_number, second_tree.case_number) == (
         f"OŚ.6131.1.{year}", f"6727.1.{year}", f"OŚ.6131.2.{year}")
+
+
+def test_a_parcel_known_by_its_id_reads_with_its_precincts_name():
+    with translation.override("pl"):
+        html = render("{{ i|parcel_id:names }}", i="026101_1.0001.12/3", names={"0001": "Centrum"})
+        bare = render("{{ i|parcel_id:names }}", i="026101_1.0009.7", names={})
+    assert html == ('<span class="parcel-ref" title="Identyfikator działki 026101_1.0001.12/3" '
+                    'data-parcel-id="026101_1.0001.12/3">Centrum, dz. 12/3</span>')
+    assert ">dz. 7</span>" in bare

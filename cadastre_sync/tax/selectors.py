@@ -254,3 +254,10 @@ def conversion_factors_in_force(on, units) -> list:
                     "ustawa o podatku rolnym, art. 4 ust. 1", False,
                     "/admin/cadastre_sync/conversionfactor/")
             for (group, district), values in table.items()]
+
+
+def precinct_names(*, unit: AdministrativeUnit) -> dict[str, str]:
+    """The unit's precincts by number, to name parcels known only by their ids."""
+    from ..models import Precinct
+
+    return dict(Precinct.objects.filter(unit=unit).values_list("number", "name"))

@@ -47,7 +47,8 @@ def tax_page(view):
 
 
 def _context(request, unit, **extra) -> dict:
-    return {"unit": unit, "categories": FINDING_CATEGORIES, **extra}
+    return {"unit": unit, "categories": FINDING_CATEGORIES,
+            "precincts": selectors.precinct_names(unit=unit), **extra}
 
 
 @tax_page

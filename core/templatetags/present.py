@@ -51,3 +51,17 @@ def parcel(value) -> str:
 def parcels(values) -> str:
     """Several parcels, separated by semicolons."""
     return format_html_join("; ", "{}", ((parcel(v),) for v in values))
+
+
+@register.filter
+def parcel_id(ident: str, precinct_names: dict | None = None) -> str:
+    """A parcel known only by its id ("026101_1.0001.12/3") for people, with the unit's
+    precinct names ({"0001": "Centrum"}): "Centrum, dz. 12/3", the id on hover."""
+    parts = (ident or "").split(".")
+    if len(parts) != 3:
+        return format_html("<code>{}</code>", ident)
+    name = (precinct_names or {}).get(parts[1], "")
+    text = (_("%(precinct)s, plot %(number)s") % {"precinct": name, "number": parts[2]}
+            if name else _("plot %(number)s") % {"number": parts[2]})
+    return format_html('<span class="parcel-ref" title="{}" data-parcel-id="{}">{}</span>',
+                       _("Parcel id %(id)s") % {"id": ident}, ident, text)
