@@ -7,11 +7,16 @@ class CadastreSyncConfig(AppConfig):
     verbose_name = _("Cadastre")
 
     def ready(self) -> None:
-        from core.rules import rule_lister_register, rules_declare
+        from core.rules import rule_lister_register, rule_value_labels_declare, rules_declare
 
+        from .tax import rules as tax_rules
         from .tax.rules import TAX_RULE_LABELS
         from .tax.selectors import conversion_factors_in_force, tax_rates_in_force
 
         rules_declare(_("tax"), TAX_RULE_LABELS)
         rule_lister_register(tax_rates_in_force)
         rule_lister_register(conversion_factors_in_force)
+        rule_value_labels_declare({
+            **dict(tax_rules.RATE_KEYS), **dict(tax_rules.OBJECT_KINDS),
+            tax_rules.TAX_EXEMPT: _("exempt"), tax_rules.ARABLE: _("arable land and orchards"),
+            tax_rules.GRASSLAND: _("meadows and pastures")})

@@ -40,6 +40,12 @@ class RuleRow:
 
 RuleLister = Callable[[date, QuerySet], Iterable[RuleRow]]
 _LISTERS: list[RuleLister] = []
+# Codes a rule's value holds (tax classes in the land-use table) -> their names for people.
+VALUE_LABELS: dict[str, str] = {}
+
+
+def rule_value_labels_declare(labels: dict[str, str]) -> None:
+    VALUE_LABELS.update(labels)
 
 
 def rules_declare(area: str, labels: dict[str, str]) -> None:
@@ -111,7 +117,7 @@ def _value_text(value) -> str:
         return "; ".join(f"{k}: {_value_text(v)}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(_value_text(v) for v in value)
-    return str(value)
+    return str(VALUE_LABELS.get(value, value)) if isinstance(value, str) else str(value)
 
 
 def rules_in_force(*, on: date, units: QuerySet) -> list[RuleRow]:

@@ -100,6 +100,9 @@ PAGES: tuple[Page, ...] = (
     Page("unit-list", (UNIT_ADMIN,), lambda w: reverse("unit-list")),
     Page("unit-setup", (UNIT_ADMIN,), _teryt("unit-setup")),
     Page("admin:index", (UNIT_ADMIN,), lambda w: reverse("admin:index")),
+    # the legal rules in force today, with their sources (an admin view officers read)
+    Page("admin:core_legalrule_in_force", (UNIT_ADMIN,),
+         lambda w: reverse("admin:core_legalrule_in_force")),
     # the tax office
     Page("tax:home", (TAX_OFFICER,), lambda w: reverse("tax:home")),
     Page("tax:findings", (TAX_OFFICER,), _teryt("tax:findings")),
