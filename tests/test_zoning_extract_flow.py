@@ -230,12 +230,14 @@ def test_an_issued_document_with_the_pages_charged_adds_no_notice(map_services):
     app = services.application_transition(application_id=app.pk, action="register", by=officer)
     extract_draft_ensure(application=app)
     app.refresh_from_db()
+    held_to = app.deadline
 
     # when it is issued
     with translation.override("en"):
         extract_issue(application_id=app.pk, by=officer, version=app.version)
 
-    # then the event is the plain issue
+    # then the event is the plain issue, with what it was held to
     event = app.events.get(action="decide")
     assert (event.reason, event.data) == ("Extract issued.", {
-        "outcome": "issued", "fee": "100", "fee_deferred": False})
+        "outcome": "issued", "fee": "100", "fee_deferred": False,
+        "submitted_on": timezone.localdate().isoformat(), "deadline_in_force": held_to.isoformat()})
