@@ -16,7 +16,7 @@ single merge transaction (rolled back again for a dry run).
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +24,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from core.identifiers import LEVEL_GMINA, parse_teryt
+from core.identifiers import LEVEL_GMINA, LEVEL_POWIAT, parse_teryt
 from core.jobs import job_fail, job_finish, job_guard, job_progress, job_start, jobs_reap_dead
 from core.models import AdministrativeUnit
 
@@ -42,7 +42,7 @@ from .importers.base import (
 )
 from .importers.egib_gml import EGIB_2015, EGIB_2021, declared_namespaces, looks_like_xml
 from .importers.feature_types import held
-from .importers.merge import Counts, drop_merge_tables, merge
+from .importers.merge import Counts, drop_merge_tables, merge, merge_by_gmina
 from .importers.values import RIGHT_CODES
 from .models import CadastreImport
 from .signals import cadastre_changed
@@ -68,6 +68,8 @@ class ImportResult:
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step
     by_code: dict[str, int] = field(default_factory=dict)  # every problem found, by code
+    # A powiat's county file: where it changed the cadastre of each gmina (unit id).
+    gmina_extents: dict[int, MultiPolygon | None] = field(default_factory=dict)
 
     @property
     def totals(self) -> Counts:
@@ -89,9 +91,15 @@ def _reject(file: str, message: str, code: str, line: int | None = None) -> Impo
 
 
 def _check_unit(unit: AdministrativeUnit, file: str) -> None:
-    if parse_teryt(unit.teryt).level != LEVEL_GMINA:
-        raise _reject(file, _("Cadastre files are imported into a gmina; %(teryt)s is not one.")
+    if parse_teryt(unit.teryt).level not in (LEVEL_GMINA, LEVEL_POWIAT):
+        raise _reject(file, _("Cadastre files are imported into a gmina, or into a powiat for "
+                              "the whole county; %(teryt)s is neither.")
                       % {"teryt": unit.teryt}, "unit_not_gmina")
+
+
+def _is_county(unit: AdministrativeUnit) -> bool:
+    """A powiat imports its county's shared cadastre: each gmina's part goes to the gmina."""
+    return parse_teryt(unit.teryt).level == LEVEL_POWIAT
 
 
 def _reader(path: Path, fmt: str, report: Report, options: ImportOptions) -> CadastreReader:
@@ -159,15 +167,35 @@ def _check_file(reader: CadastreReader, report: Report, unit: AdministrativeUnit
     units = report.units
     if report.has_file_errors:
         return  # already refused, for what the reader saw
-    if units and unit.teryt not in units:
+    if _is_county(unit):
+        _check_county_file(report, unit)
+    elif units and unit.teryt not in units:
         report.add(_("The file holds data of unit %(others)s, not of %(unit)s, the unit being "
                      "imported.") % {"others": ", ".join(units), "unit": unit.teryt},
                    code="other_unit")
-    elif not staged.get("parcel") and not report.rejected_count("parcel"):
+    if report.has_file_errors:
+        return
+    if not staged.get("parcel") and not report.rejected_count("parcel"):
         found = held(staged, reader.skipped)
         report.add(_("This file holds no parcels (only: %(held)s).") % {
             "held": ", ".join(f"{words} {n}" for words, n in found.items()) or _("nothing")},
             code="no_parcels")
+
+
+def _check_county_file(report: Report, unit: AdministrativeUnit) -> None:
+    """A county file: only gminy of the powiat, each already set up here."""
+    others = sorted(t for t in report.units if not t.startswith(unit.teryt))
+    if others:
+        report.add(_("The file holds data of unit %(others)s, not of %(unit)s, the unit being "
+                     "imported.") % {"others": ", ".join(others), "unit": unit.teryt},
+                   code="other_unit")
+        return
+    known = set(AdministrativeUnit.objects.filter(teryt__in=list(report.units))
+                .values_list("teryt", flat=True))
+    for teryt in sorted(set(report.units) - known):
+        report.add(_("The file holds the cadastre of gmina %(teryt)s, which is not set up on "
+                     "this portal; add the unit first (manage.py units_import or the admin).")
+                   % {"teryt": teryt}, code="unknown_gmina")
 
 
 def _check(report: Report, unit: AdministrativeUnit, strict: bool) -> None:
@@ -225,6 +253,8 @@ def _run(reader: CadastreReader, report: Report, unit: AdministrativeUnit,
         raise ImportRejected(report.problems, result=result)
     if job is not None:
         job_progress(job, done=reader.bytes_done, note=_("file read and checked; merging"))
+    if _is_county(unit):
+        return _run_county(reader, report, unit, options, started, phases, lap)
     with transaction.atomic():
         merged = merge(unit.pk, RIGHT_CODES)
         if options.dry_run:
@@ -232,6 +262,35 @@ def _run(reader: CadastreReader, report: Report, unit: AdministrativeUnit,
     lap("merge")
     extent = None if options.dry_run else _extent(merged.extent_ewkb)
     return _result(reader, report, options, started, merged.counts, extent, phases=phases)
+
+
+def _run_county(reader: CadastreReader, report: Report, unit: AdministrativeUnit,
+                options: ImportOptions, started: float, phases: dict[str, float],
+                lap) -> ImportResult:
+    """The merge of a county file: each gmina's part into that gmina, in one transaction."""
+    gminy = list(AdministrativeUnit.objects.filter(teryt__in=list(report.units))
+                 .order_by("teryt").values_list("pk", "teryt"))
+    with transaction.atomic():
+        merged = merge_by_gmina(gminy, RIGHT_CODES)
+        if options.dry_run:
+            transaction.set_rollback(True)
+    lap("merge")
+    counts: dict[str, Counts] = {}
+    for _unit_id, result in merged:
+        for kind, part in result.counts.items():
+            total = counts.setdefault(kind, Counts())
+            for name, value in part.__dict__.items():
+                setattr(total, name, getattr(total, name) + value)
+    extents = {} if options.dry_run else {
+        unit_id: _extent(result.extent_ewkb) for unit_id, result in merged}
+    changed = [extent for extent in extents.values() if extent is not None]
+    whole = None
+    for extent in changed:
+        whole = extent if whole is None else whole.union(extent)
+    if whole is not None and not isinstance(whole, MultiPolygon):
+        whole = MultiPolygon(whole, srid=whole.srid)
+    result = _result(reader, report, options, started, counts, whole, phases=phases)
+    return replace(result, gmina_extents=extents)
 
 
 def cadastre_import(*, unit: AdministrativeUnit, path: str | Path, fmt: str = AUTO,
@@ -254,8 +313,14 @@ def cadastre_import(*, unit: AdministrativeUnit, path: str | Path, fmt: str = AU
         with job_guard(job):
             result = _import(path, fmt, report, unit, options, job, started)
             _job_succeeded(job, result)
-    if result.changed_extent is not None:
-        _announce_change(unit, result, job)
+    if result.gmina_extents:
+        gminy = AdministrativeUnit.objects.in_bulk(list(result.gmina_extents))
+        for unit_id, extent in result.gmina_extents.items():
+            if extent is not None:
+                _announce_change(gminy[unit_id], extent, result, job)
+                _boundary_follow(gminy[unit_id])
+    elif result.changed_extent is not None:
+        _announce_change(unit, result.changed_extent, result, job)
         _boundary_follow(unit)
     return result
 
@@ -265,6 +330,11 @@ def _import(path: Path, fmt: str, report: Report, unit: AdministrativeUnit,
     try:
         _check_unit(unit, report.file)
         reader = _reader(path, fmt, report, options)
+        if _is_county(unit) and reader.name == "swde":
+            raise _reject(report.file, _(
+                "A county's cadastre is imported from EGiB GML or OGR; a SWDE file does not "
+                "say which gmina a precinct is in. Import SWDE files gmina by gmina."),
+                "county_swde")
         return _run(reader, report, unit, options, job, started)
     except ImportRejected as exc:
         if job is not None:
@@ -294,12 +364,12 @@ def _boundary_follow(unit: AdministrativeUnit) -> None:
     transaction.on_commit(lambda: unit_boundary_task.defer(unit_id=unit.pk))
 
 
-def _announce_change(unit: AdministrativeUnit, result: ImportResult,
+def _announce_change(unit: AdministrativeUnit, area: MultiPolygon, result: ImportResult,
                      job: CadastreImport | None) -> None:
     """Tell the apps above (map caches) where the cadastre changed, once it is committed."""
     reason = f"EGiB: {result.source}" + (f" (#{job.pk})" if job else "")
     transaction.on_commit(lambda: cadastre_changed.send(
-        sender=CadastreImport, unit=unit, area=result.changed_extent, reason=reason[:200],
+        sender=CadastreImport, unit=unit, area=area, reason=reason[:200],
         job_id=job.pk if job else None))
 
 

@@ -159,10 +159,10 @@ def test_an_empty_file_is_rejected(unit, tmp_path):
     assert (error.file, error.code) == ("pusty.gml", "empty_file")
 
 
-def test_a_powiat_cannot_receive_a_gmina_export():
-    powiat = factories.unit(teryt="0261", name="Powiat legnicki")
+def test_a_voivodeship_cannot_receive_a_cadastre_export():
+    voivodeship = factories.unit(teryt="02", name="województwo dolnośląskie")
 
-    (error,) = rejected(powiat, GOOD)
+    (error,) = rejected(voivodeship, GOOD)
 
     assert error.code == "unit_not_gmina"
 

@@ -34,6 +34,7 @@ from .values import (
     kst_class,
     land_register_number,
     local_time,
+    names_unit,
     parcel_id_problem,
     pesel_or_blank,
     register_group,
@@ -298,7 +299,7 @@ class EgibGmlReader(CadastreReader):
         building_id = f["building_id"]
         self.note_unit(building_id)
         where = self._where(elem, f, "building", building_id)
-        if not building_id.startswith(self.options.unit_teryt + "."):
+        if not names_unit(building_id, self.options.unit_teryt):
             self.error(f"building id “{building_id}” is missing or not of unit "
                        f"{self.options.unit_teryt}", code="bad_building_id", **where)
             return
@@ -332,7 +333,7 @@ class EgibGmlReader(CadastreReader):
             return
         code = f["code"]
         self.note_unit(code)
-        if not code.startswith(self.options.unit_teryt + ".") or not code[-4:].isdigit():
+        if not names_unit(code, self.options.unit_teryt) or not code[-4:].isdigit():
             self.error(f"precinct id “{code}” is not a precinct of unit {self.options.unit_teryt}",
                        code="bad_precinct", **self._where(elem, f, "precinct", code))
             return

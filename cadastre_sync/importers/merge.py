@@ -154,3 +154,48 @@ def drop_merge_tables() -> None:
     with connection.cursor() as cur:
         for name in MERGE_TABLES:
             cur.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
+
+
+# A county's file, imported by its powiat, is merged gmina by gmina: each gmina's slice of
+# the checked staging tables (its ids start with its TERYT code) goes into that gmina, so a
+# parcel is stored once, in the gmina it lies in, and the owners a gmina sees are those of
+# its own register units. Slices in dependency order; `subject` rows are the owners (and
+# the spouses of the couples) named by the slice's shares.
+_SLICES = (
+    ("stg_parcel", "parcel_id LIKE %(prefix)s"),
+    ("stg_parcel_ru", "seq IN (SELECT seq FROM stg_parcel)"),
+    ("stg_land_use", "parcel_seq IN (SELECT seq FROM stg_parcel)"),
+    ("stg_precinct", "precinct_code LIKE %(prefix)s"),
+    ("stg_building", "building_id LIKE %(prefix)s"),
+    ("stg_building_parcels", "seq IN (SELECT seq FROM stg_building)"),
+    ("stg_register_unit", "register_id LIKE %(prefix)s "
+                          "OR register_id IN (SELECT register_id FROM stg_parcel_ru)"),
+    ("stg_share", "register_id IN (SELECT register_id FROM stg_register_unit)"),
+    ("stg_subject", "left(coalesce(nullif(s.local_id, ''), s.gml_id), 100) IN ("
+                    "SELECT subject FROM stg_share UNION "
+                    "SELECT unnest(m.members) FROM county_stg_subject m WHERE m.kind = "
+                    "'marriage' AND left(coalesce(nullif(m.local_id, ''), m.gml_id), 100) IN "
+                    "(SELECT subject FROM stg_share))"),
+)
+
+
+def merge_by_gmina(gminy: list[tuple[int, str]], rights: dict[str, str]
+                   ) -> list[tuple[int, MergeResult]]:
+    """Merge a county file's staging into each of `gminy` ((unit id, TERYT) pairs): the
+    gmina's slice only. The caller's transaction makes it all or nothing, and a rollback
+    also undoes the renaming of the staging tables done here."""
+    results = []
+    with connection.cursor() as cur:
+        for name, _condition in _SLICES:
+            cur.execute(f"ALTER TABLE pg_temp.{name} RENAME TO county_{name}")
+        for unit_id, teryt in gminy:
+            prefix = teryt.replace("_", "\\_") + ".%"
+            for name, condition in _SLICES:
+                cur.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
+                cur.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM county_{name} s "  # noqa: S608 - names and conditions from _SLICES
+                            f"WHERE {condition}", {"prefix": prefix})
+            results.append((unit_id, merge(unit_id, rights)))
+        for name, _condition in _SLICES:
+            cur.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
+            cur.execute(f"ALTER TABLE pg_temp.county_{name} RENAME TO {name}")
+    return results

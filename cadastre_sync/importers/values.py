@@ -99,14 +99,26 @@ def area_accuracy(text: str | None) -> str | None:
     return decimal_text(value) if "." in value or "," in value else None
 
 
+def names_unit(identifier: str, teryt: str) -> bool:
+    """Does `identifier` (`WWPPGG_R.…`) name unit `teryt`, or, for a powiat importing its
+    county's file, one of the powiat's gminy?"""
+    head, dot, _rest = identifier.partition(".")
+    if not dot:
+        return False
+    if len(teryt) == 4:  # a powiat: the gminy of its county, never the powiat itself
+        return len(head) == 8 and head[6] == "_" and head.startswith(teryt)
+    return head == teryt
+
+
 def parcel_id_problem(value: str, teryt: str) -> str | None:
-    """Why `value` is not a parcel id of unit `teryt`, or None when it is one."""
+    """Why `value` is not a parcel id of unit `teryt` (or of a gmina of powiat `teryt`),
+    or None when it is one."""
     if not _PARCEL_ID.match(value):
         try:
             parse_parcel_id(value)
         except ValidationError as exc:
             return exc.messages[0]
-    if not value.startswith(teryt + "."):
+    if not names_unit(value, teryt):
         return (f"parcel id {value} belongs to unit {value.split('.')[0]}, "
                 f"not to the unit being imported ({teryt})")
     return None

@@ -1,0 +1,272 @@
+"""A powiat imports its county's cadastre once; each gmina holds its own part of it.
+
+The county file is made here from the gmina export fixture: the same export twice, once
+for each of two gminy of powiat 0209, the second with its own identifiers and owners.
+Each parcel is stored once, in the gmina its id names; a gmina's staff see their parcels
+and owners, never another gmina's.
+"""
+import re
+from pathlib import Path
+
+import mapbox_vector_tile
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+from django.utils import translation
+
+from cadastre_sync.errors import ImportRejected
+from cadastre_sync.models import Owner, Parcel, Precinct, RegisterUnit
+from cadastre_sync.services import cadastre_import
+from core.access import scope_queryset
+from core.roles import CASE_OFFICER, TAX_OFFICER
+from geo_portal.parcel_selectors import parcel_search
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cadastre"
+GMINA_EXPORT = FIXTURES / "egib2021_legnica.gml"
+CHOJNOW, CHOJNOW_RURAL = "020901_1", "020902_2"
+# The second gmina's people: other names and PESEL numbers (valid check digits).
+RURAL_PEOPLE = {"65031212345": "72090512341", "68072545670": "81112298765",
+                "44021067895": "50010112343", "75110387653": "90061854322"}
+HEAD, TAIL = "<gml:featureMember>", "</gml:FeatureCollection>"
+
+
+def _members(text: str) -> str:
+    return text[text.index(HEAD):text.rindex(TAIL)]
+
+
+def _as_second_gmina(text: str) -> str:
+    text = text.replace("026101_1", CHOJNOW_RURAL)
+    text = re.sub(r'gml:id="', 'gml:id="B', text)
+    text = text.replace('href="#', 'href="#B').replace('href="PL.', 'href="BPL.')
+    text = text.replace("<egb:lokalnyId>", "<egb:lokalnyId>b")
+    text = text.replace("Jan<", "Marek<").replace("Anna<", "Ewa<")
+    for pesel, other in RURAL_PEOPLE.items():
+        text = text.replace(pesel, other)
+    return text
+
+
+@pytest.fixture
+def county_file(tmp_path) -> Path:
+    export = GMINA_EXPORT.read_text(encoding="utf-8")
+    first = export.replace("026101_1", CHOJNOW)
+    second = _members(_as_second_gmina(export))
+    path = tmp_path / "powiat_0209.gml"
+    path.write_text(first.replace(TAIL, second + TAIL), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def county(county_file):
+    powiat = f.unit("0209", "Powiat legnicki")
+    town = f.unit(CHOJNOW, "Chojnów")
+    rural = f.unit(CHOJNOW_RURAL, "Gmina Chojnów")
+    result = cadastre_import(unit=powiat, path=county_file)
+    return powiat, town, rural, result
+
+
+def _pesels(units) -> set[str]:
+    return set(Owner.objects.filter(unit__in=units).exclude(pesel="")
+               .values_list("pesel", flat=True))
+
+
+def test_each_gmina_holds_its_own_part_of_the_county_file_once(county):
+    powiat, town, rural, result = county
+
+    town_ids = set(Parcel.objects.filter(unit=town).values_list("parcel_id", flat=True))
+    rural_ids = set(Parcel.objects.filter(unit=rural).values_list("parcel_id", flat=True))
+
+    assert town_ids and rural_ids
+    assert all(pid.startswith(CHOJNOW + ".") for pid in town_ids)
+    assert all(pid.startswith(CHOJNOW_RURAL + ".") for pid in rural_ids)
+    assert {pid.split(".", 1)[1] for pid in town_ids} == {
+        pid.split(".", 1)[1] for pid in rural_ids}
+    assert not Parcel.objects.filter(unit=powiat).exists()
+    assert not Precinct.objects.filter(unit=powiat).exists()
+    assert Parcel.objects.count() == len(town_ids) + len(rural_ids)  # no copy
+    assert set(result.gmina_extents) == {town.pk, rural.pk}
+    assert all(RegisterUnit.objects.filter(unit=u).exists() for u in (town, rural))
+    assert _pesels([town]) == set(RURAL_PEOPLE)
+    assert _pesels([rural]) == set(RURAL_PEOPLE.values())
+
+
+def test_importing_the_county_file_again_changes_nothing(county, county_file):
+    powiat, *_ = county
+
+    again = cadastre_import(unit=powiat, path=county_file)
+
+    totals = again.totals
+    assert (totals.created, totals.updated, totals.retired) == (0, 0, 0)
+
+
+def _owner_names(units) -> set[str]:
+    return {str(o) for o in Owner.objects.filter(unit__in=units)}
+
+
+def test_a_gminas_staff_see_only_their_parcels_owners_and_register_units(county):
+    _powiat, town, rural, _ = county
+    tax = f.staff(town, TAX_OFFICER)
+    planner = f.staff(rural, CASE_OFFICER)
+
+    town_owners = scope_queryset(Owner.objects.all(), tax)
+    town_parcels = scope_queryset(Parcel.objects.all(), tax)
+    town_registers = scope_queryset(RegisterUnit.objects.all(), tax)
+
+    assert {o.pesel for o in town_owners if o.pesel} == set(RURAL_PEOPLE)
+    assert town_parcels.count() == Parcel.objects.filter(unit=town).count()
+    assert all(p.parcel_id.startswith(CHOJNOW + ".") for p in town_parcels)
+    assert all(r.register_id.startswith(CHOJNOW + ".") for r in town_registers)
+    assert scope_queryset(Owner.objects.all(), planner).count() == 0  # no personal data role
+    assert all(p.parcel_id.startswith(CHOJNOW_RURAL + ".")
+               for p in scope_queryset(Parcel.objects.all(), planner))
+
+
+def test_the_admin_lists_a_gminas_own_owners_and_refuses_anothers(client, county):
+    _powiat, town, rural, _ = county
+    client.force_login(f.staff(town, TAX_OFFICER))
+    theirs = Owner.objects.filter(unit=rural, kind=Owner.PERSON).first()
+
+    listing = client.get(reverse("admin:cadastre_sync_owner_changelist"))
+    their_page = client.get(reverse("admin:cadastre_sync_owner_change", args=[theirs.pk]))
+
+    assert listing.status_code == 200
+    assert "Jan" in listing.text and "Marek" not in listing.text
+    assert not any(pesel in listing.text for pesel in RURAL_PEOPLE.values())
+    assert their_page.status_code == 302 and their_page.url == reverse("admin:index")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "resident", "case_officer_elsewhere"])
+def test_others_never_reach_the_county_owners_in_the_admin(client, county, who):
+    _powiat, town, _rural, _ = county
+    owner = Owner.objects.filter(unit=town).first()
+    if who == "resident":
+        client.force_login(f.user("resident"))
+    elif who == "case_officer_elsewhere":
+        client.force_login(f.staff(f.unit("146501_8", "Warszawa-Bemowo"), TAX_OFFICER))
+
+    page = client.get(reverse("admin:cadastre_sync_owner_change", args=[owner.pk]))
+
+    assert page.status_code == 302
+    assert page.url != reverse("admin:cadastre_sync_owner_change", args=[owner.pk])
+
+
+def _mvt_tile(x: float, y: float, zoom: int = 17) -> tuple[int, int]:
+    half = 20037508.342789244
+    n = 2 ** zoom
+    return int((x + half) / (2 * half) * n), int((half - y) / (2 * half) * n)
+
+
+def test_the_owners_map_layer_shows_a_gminas_officer_its_own_parcels_only(client, county):
+    """Both gminy's parcels lie in the same tile here (the file repeats one export): the
+    tile an officer of one gmina gets holds that gmina's parcels and owners only."""
+    _powiat, town, _rural, _ = county
+    centre = Parcel.objects.filter(unit=town, retired_at__isnull=True).first().geom
+    centre = centre.point_on_surface.transform(3857, clone=True)
+    col, row = _mvt_tile(centre.x, centre.y)
+    client.force_login(f.staff(town, TAX_OFFICER))
+
+    answer = client.get(f"/tiles/parcel_owners/17/{col}/{row}.mvt")
+
+    features = mapbox_vector_tile.decode(answer.content)["parcel_owners"]["features"]
+    ids = {feature["id"] for feature in features}
+    owners = " ".join(str(feature["properties"].get("owners")) for feature in features)
+    assert answer.status_code == 200 and ids
+    assert ids <= set(Parcel.objects.filter(unit=town).values_list("pk", flat=True))
+    assert "Jan" in owners and "Marek" not in owners and "Ewa" not in owners
+
+
+def test_anonymous_gets_no_owners_tile(client, county):
+    _powiat, town, _rural, _ = county
+    centre = Parcel.objects.filter(unit=town).first().geom.point_on_surface.transform(
+        3857, clone=True)
+    col, row = _mvt_tile(centre.x, centre.y)
+
+    assert client.get(f"/tiles/parcel_owners/17/{col}/{row}.mvt").status_code == 401
+
+
+def test_the_parcel_card_and_search_name_each_parcels_own_gmina(client, county):
+    _powiat, town, rural, _ = county
+    parcel = Parcel.objects.filter(unit=rural, retired_at__isnull=True).first()
+    client.force_login(f.staff(town, TAX_OFFICER))
+
+    card = client.get(reverse("api-parcel-detail", args=[parcel.parcel_id]))
+    with translation.override("en"):
+        answer = parcel_search(query=f"{parcel.precinct.name} {parcel.number}",
+                               user=AnonymousUser())
+
+    assert card.status_code == 200
+    assert not any(pesel in card.text for pesel in RURAL_PEOPLE.values())
+    assert "Marek" not in card.text
+    assert {hit.parcel_id for hit in answer.results} == {
+        parcel.parcel_id, parcel.parcel_id.replace(CHOJNOW_RURAL, CHOJNOW)}
+    assert {hit.label.rsplit("(", 1)[1] for hit in answer.results} == {
+        f"{rural.name})", f"{town.name})"}
+
+
+def test_reconciliation_of_a_gmina_reads_its_own_part_of_the_county_cadastre(county):
+    from cadastre_sync.models import TaxFinding, TaxSettings
+    from cadastre_sync.tax.reconcile import reconcile
+    from tests.tax_factories import DISTRICT, YEAR, defaults_ensure
+
+    _powiat, town, _rural, _ = county
+    defaults_ensure()
+    TaxSettings.objects.update_or_create(unit=town, defaults={"tax_district": DISTRICT})
+
+    reconcile(unit=town, year=YEAR)
+
+    findings = list(TaxFinding.objects.filter(unit=town))
+    evidence = " ".join(str(finding.evidence) for finding in findings)
+    assert findings  # an empty tax roll: the gmina's parcels are untaxed
+    assert all(CHOJNOW_RURAL not in finding.key for finding in findings)
+    assert any(CHOJNOW in finding.key for finding in findings)
+    assert CHOJNOW_RURAL not in evidence
+    assert not any(pesel in evidence for pesel in RURAL_PEOPLE.values())
+    assert not TaxFinding.objects.exclude(unit=town).exists()
+
+
+@pytest.fixture
+def english():
+    with translation.override("en"):
+        yield
+
+
+def _refused(unit, path) -> list:
+    with pytest.raises(ImportRejected) as refused:
+        cadastre_import(unit=unit, path=path)
+    assert Parcel.objects.count() == 0 and Owner.objects.count() == 0
+    return [p for p in refused.value.problems if p.severity == "error"]
+
+
+def test_a_county_file_naming_a_gmina_not_set_up_is_refused_whole(county_file, english):
+    powiat = f.unit("0209", "Powiat legnicki")
+    f.unit(CHOJNOW, "Chojnów")
+
+    (error,) = _refused(powiat, county_file)
+
+    assert error.code == "unknown_gmina" and CHOJNOW_RURAL in error.message
+
+
+def test_another_powiats_county_file_is_refused_whole(county_file, english):
+    other = f.unit("0261", "Legnica (miasto na prawach powiatu)")
+
+    errors = _refused(other, county_file)
+
+    assert {e.code for e in errors} >= {"other_unit"}
+    assert any("0261" in e.message and CHOJNOW in e.message for e in errors)
+
+
+def test_a_voivodeship_takes_no_cadastre_file(county_file, english):
+    (error,) = _refused(f.unit("02", "województwo dolnośląskie"), county_file)
+
+    assert error.code == "unit_not_gmina"
+
+
+def test_a_county_swde_file_is_refused_saying_why(english):
+    powiat = f.unit("0261", "Legnica (miasto na prawach powiatu)")
+    f.unit("026101_1", "Legnica")
+
+    (error,) = _refused(powiat, FIXTURES / "swde_legnica.swd")
+
+    assert error.code == "county_swde"
