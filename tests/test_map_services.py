@@ -342,7 +342,7 @@ def test_an_imported_general_plan_is_on_the_map_with_its_parameters(client, map_
     properties = info.json()["features"][0]["properties"]
     assert (properties["label"], properties["symbol"], properties["status"]) == (
         "1SJ", "SJ", "w opracowaniu")
-    assert (properties["max_intensity"], properties["max_height_m"]) == ("0.90", "15.50")
+    assert (properties["max_intensity"], properties["max_height_m"]) == (0.9, 15.5)
     sj = tuple(int(GENERAL_PLAN_ZONES["SJ"].colour[i:i + 2], 16) for i in (1, 3, 5))
     above_the_label = image.getpixel((128, 40))
     assert max(abs(a - b) for a, b in zip(above_the_label[:3], sj, strict=False)) < 40
