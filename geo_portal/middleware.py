@@ -1,5 +1,7 @@
 """Polish first (the interface is Polish unless the user chose English themselves), and the
 headers and guards every answer gets."""
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponseForbidden
@@ -27,20 +29,46 @@ class PolishFirstLocaleMiddleware(LocaleMiddleware):
 # npm into them, never a CDN); tiles, legends and feature info from our own services.
 # Inline style attributes are allowed (style-src-attr): colour swatches use them and they
 # cannot run code; inline <script> and <style> elements are not.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "style-src-attr 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+def _policy(form_action: str) -> str:
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        f"form-action {form_action}",
+        "frame-ancestors 'none'",
+    ])
+
+
+CONTENT_SECURITY_POLICY = _policy("'self'")
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
+
+
+def identity_provider_origins() -> list[str]:
+    """Where the login form may lead besides ourselves: the SAML login answers with a
+    redirect to the identity provider (login.gov.pl), and browsers hold a form's redirects
+    to form-action too. Read at call time: each deployment configures its own."""
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("saml", {}).get("APPS", [])
+    idps = [app.get("settings", {}).get("idp", {}) for app in apps]
+    urls = [idp.get(key) or "" for idp in idps for key in ("sso_url", "metadata_url", "entity_id")]
+    return sorted({origin for url in urls if (origin := _origin(url))})
+
+
+def content_security_policy() -> str:
+    origins = identity_provider_origins()
+    return _policy(" ".join(["'self'", *origins])) if origins else CONTENT_SECURITY_POLICY
+
+
 PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=()"
 # Pages for a logged-in user hold personal data: no shared cache may keep them.
 PRIVATE_CACHE_CONTROL = "private, no-cache"
@@ -55,7 +83,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and "Cache-Control" not in response:

@@ -416,6 +416,27 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts_or_cdns(cl
 
 
 @pytest.mark.django_db
+def test_the_login_form_may_lead_to_the_configured_identity_provider_and_nowhere_else(
+        client, settings):
+    # given a deployment with login.gov.pl configured
+    from geo_portal.settings.login_gov import login_gov_pl_app
+    settings.SOCIALACCOUNT_PROVIDERS = {"saml": {"APPS": [login_gov_pl_app(idp={
+        "entity_id": "https://login.example.gov.pl/idp",
+        "sso_url": "https://sso.example.gov.pl/login/SingleSignOnService"})]}}
+
+    # when the login page is asked for
+    response = client.get("/accounts/login/")
+
+    # then its form may go to us and to the identity provider's hosts only (the SAML login
+    # redirects there, and browsers hold a form's redirects to form-action)
+    policy = dict(part.strip().split(" ", 1) for part in
+                  response["Content-Security-Policy"].split(";"))
+    assert policy["form-action"] == (
+        "'self' https://login.example.gov.pl https://sso.example.gov.pl")
+    assert policy["script-src"] == "'self'"
+
+
+@pytest.mark.django_db
 def test_personal_pages_are_private_to_caches(client):
     # given a resident logged in
     client.force_login(factories.user("resident"))
