@@ -1,10 +1,8 @@
 """Pages of the tax register (/podatki/): findings with filters, totals and a map, a
 finding's evidence and worklog, runs, imports and exports. Thin: they parse the request,
 call a selector or a service and render; product errors become a page with their status."""
-import functools
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import ensure_unit_access
 from core.errors import Forbidden, GeoPortalError, RuleNotInForce
+from core.pages import login_page
 
 from . import exports, selectors, services
 from .forms import (
@@ -31,19 +30,8 @@ from .rules import CATEGORY_NAMES, EVIDENCE_LABELS, FINDING_CATEGORIES
 PAGE_SIZE = 100
 
 
-def tax_page(view):
-    """Login required; a product error (403, 404, ...) answers with its status and message."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except GeoPortalError as exc:
-            return render(request, "cadastre_sync/tax/error.html", {"error": exc},
-                          status=exc.status)
-
-    return wrapper
+# Login required; a product error answers with its status and message.
+tax_page = login_page("cadastre_sync/tax/error.html")
 
 
 def _context(request, unit, **extra) -> dict:

@@ -1,15 +1,14 @@
 """The operator's pages (/operator/): thin, they parse the request and render selectors."""
-import functools
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import GeoPortalError, InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
+from core.pages import login_page
 from permits import kinds
 from permits.models import ServiceTemplate
 from permits.services import service_template_apply
@@ -19,20 +18,8 @@ from .checklist import AMBER, GREEN, RED, unit_checklists
 from .exports import EXPORTS, column_titles
 from .statistics import BY_CHOICES, Period, stat_rows_sorted, unit_statistics
 
-
-def operator_page(view):
-    """Login required; a product error (403, 400, ...) answers with its status and message."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except GeoPortalError as exc:
-            return render(request, "geo_portal/operator/error.html", {"error": exc},
-                          status=exc.status)
-
-    return wrapper
+# Login required; a product error answers with its status and message.
+operator_page = login_page("geo_portal/operator/error.html")
 
 
 @operator_page
