@@ -1,5 +1,6 @@
 """The job worker rides out a database outage: it stops when its connections fail, and
 `manage.py run_worker` starts it again once the database answers, ready for jobs."""
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
+from procrastinate.exceptions import AlreadyEnqueued
 
 from cadastre_sync.models import CadastreImport
 from core.tasks import jobs_reap_dead_task
@@ -86,7 +88,10 @@ def test_the_worker_starts_again_after_a_database_outage_and_runs_jobs():
             outage(allow=True)
 
         wait_for(lambda: out.count("Launching a worker") == 2, 60)
-        jobs_reap_dead_task.defer(timestamp=0)
+        # unless the restarted worker's periodic deferrer queued the minute's reap first (one
+        # may wait at a time: its queueing lock), and the worker runs that one instead
+        with contextlib.suppress(AlreadyEnqueued, IntegrityError):
+            jobs_reap_dead_task.defer(timestamp=0)
 
         wait_for(lambda: CadastreImport.objects.get(pk=job.pk).status
                  == CadastreImport.FAILED, 60)
