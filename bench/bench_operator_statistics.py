@@ -44,7 +44,7 @@ WITH apps AS (
   FROM generate_series(1, %(apps)s) g
   CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM core_administrativeunit
               WHERE teryt LIKE %(prefix)s AND level = 'gmina') u
-  CROSS JOIN LATERAL (SELECT now() - interval '730 days' * ((g * 7919) %% 1000) / 1000.0
+  CROSS JOIN LATERAL (SELECT now() - interval '730 days' * ((g::bigint * 7919) %% 1000) / 1000.0
                       AS filed) t
   RETURNING id, kind, created_at AS filed, state, substring(case_number from '[0-9]+$')::int AS g)
 INSERT INTO permits_applicationevent (application_id, action, from_state, to_state, actor_role,
