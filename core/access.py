@@ -9,9 +9,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .errors import Forbidden, NotAuthenticated
+from .identifiers import LEVEL_POWIAT, parse_teryt
 from .models import AdministrativeUnit, Membership
 from .roles import (
     CASCADING_ROLES,
+    COUNTY_REGISTERS,
     GRANTS,
     PERSONAL_DATA_ROLES,
     ROLE_CHOICES,
@@ -25,8 +27,14 @@ def _memberships(user, roles: Iterable[str] | None) -> QuerySet[Membership]:
     return qs.filter(role__in=list(roles)) if roles is not None else qs
 
 
-def units_for(user, roles: Iterable[str] | None = None) -> QuerySet[AdministrativeUnit]:
-    """Units where `user` holds one of `roles` (any role when None)."""
+def _is_powiat(teryt: str) -> bool:
+    return parse_teryt(teryt).level == LEVEL_POWIAT
+
+
+def units_for(user, roles: Iterable[str] | None = None, *, county_register: bool = False
+              ) -> QuerySet[AdministrativeUnit]:
+    """Units where `user` holds one of `roles` (any role when None); with
+    `county_register`, a role held in a powiat also reaches the powiat's gminy."""
     if not user or not user.is_authenticated:
         return AdministrativeUnit.objects.none()
     if user.is_superuser:
@@ -36,7 +44,7 @@ def units_for(user, roles: Iterable[str] | None = None) -> QuerySet[Administrati
         "unit_id", "unit__teryt", "role"
     ):
         reach |= Q(pk=unit_id)
-        if role in CASCADING_ROLES:
+        if role in CASCADING_ROLES or (county_register and _is_powiat(teryt)):
             reach |= Q(teryt__startswith=teryt)
     return AdministrativeUnit.objects.filter(reach)
 
@@ -47,7 +55,10 @@ def roles_granting(model_label: str, action: str) -> set[str]:
 
 
 def units_allowing(user, model_label: str, action: str) -> QuerySet[AdministrativeUnit]:
-    return units_for(user, roles_granting(model_label, action))
+    """Units whose `model_label` rows `user` may `action`: where a role granting it is held,
+    below it for a cascading role, and the powiat's gminy for a county register."""
+    return units_for(user, roles_granting(model_label, action),
+                     county_register=model_label in COUNTY_REGISTERS)
 
 
 def scope_queryset(qs: QuerySet, user, action: str = "view", unit_path: str = "unit") -> QuerySet:

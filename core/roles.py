@@ -1,7 +1,8 @@
 """Staff roles and what each may do, as one table.
 
 A role is held in one unit. The regional operator role also reaches every unit
-whose TERYT code extends the operator's unit (a voivodeship's powiaty and gminy).
+whose TERYT code extends the operator's unit (a voivodeship's powiaty and gminy). Any
+role held in a powiat also reaches its gminy, for the county's registers only.
 """
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,20 @@ ROLE_CHOICES = [
 
 # Roles that reach the units below their own unit (by TERYT prefix).
 CASCADING_ROLES = frozenset({OPERATOR})
+
+# The registers a starosta keeps for the whole county (the cadastre, EGiB: Prawo
+# geodezyjne i kartograficzne, art. 7d pkt 1 lit. a and art. 22 ust. 1), stored gmina by
+# gmina. Every role held in a powiat reaches these in the powiat's gminy (by TERYT prefix),
+# with that role's own rights on each; nothing else of a gmina (applications, tax
+# register, plans) is the powiat's, and a gmina's roles never reach another gmina.
+COUNTY_REGISTERS = frozenset({
+    "cadastre_sync.precinct",
+    "cadastre_sync.parcel",
+    "cadastre_sync.building",
+    "cadastre_sync.address",
+    "cadastre_sync.registerunit",
+    "cadastre_sync.owner",
+})
 
 # What each role may do with each kind of unit data: model label -> actions.
 # The admin and the API both read this table; nothing else grants staff rights.

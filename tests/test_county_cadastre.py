@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from cadastre_sync.errors import ImportRejected
-from cadastre_sync.models import Owner, Parcel, Precinct, RegisterUnit
+from cadastre_sync.models import Building, Owner, Parcel, Precinct, RegisterUnit
 from cadastre_sync.services import cadastre_import
-from core.access import scope_queryset
-from core.roles import CASE_OFFICER, TAX_OFFICER
+from core.access import roles_held_in, scope_queryset, units_allowing
+from core.roles import CASE_OFFICER, TAX_OFFICER, UNIT_ADMIN
 from geo_portal.parcel_selectors import parcel_search
+from layers.access import layer_scope_named
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +271,122 @@ def test_a_county_swde_file_is_refused_saying_why(english):
     (error,) = _refused(powiat, FIXTURES / "swde_legnica.swd")
 
     assert error.code == "county_swde"
+
+
+# The starostwo keeps the county's cadastre: its staff reach every gmina's part of it with
+# their own role's rights there, and nothing else of the gminy.
+
+def _retired(parcel: Parcel) -> Parcel:
+    from django.utils import timezone
+
+    Parcel.objects.filter(pk=parcel.pk).update(retired_at=timezone.now())
+    return parcel
+
+
+def test_the_powiats_staff_see_the_cadastre_of_each_gmina_per_their_roles_rights(county):
+    powiat, town, rural, _ = county
+    admin = f.staff(powiat, UNIT_ADMIN)
+    officer = f.staff(powiat, CASE_OFFICER)
+
+    admins_owners = scope_queryset(Owner.objects.all(), admin)
+    officers_owners = scope_queryset(Owner.objects.all(), officer)
+    officers_parcels = scope_queryset(Parcel.objects.all(), officer)
+    officers_buildings = scope_queryset(Building.objects.all(), officer)
+    officers_registers = scope_queryset(RegisterUnit.objects.all(), officer)
+
+    assert {o.pesel for o in admins_owners if o.pesel} == (
+        set(RURAL_PEOPLE) | set(RURAL_PEOPLE.values()))
+    assert officers_owners.count() == 0  # a case officer's role opens no personal data
+    assert set(officers_parcels) == set(Parcel.objects.filter(unit__in=[town, rural]))
+    assert officers_buildings.count() == Building.objects.count() > 0
+    assert officers_registers.count() == RegisterUnit.objects.count()
+
+
+def test_the_powiats_admin_lists_and_opens_the_owners_of_every_gmina(client, county):
+    powiat, _town, rural, _ = county
+    client.force_login(f.staff(powiat, UNIT_ADMIN))
+    theirs = Owner.objects.filter(unit=rural, kind=Owner.PERSON).first()
+
+    listing = client.get(reverse("admin:cadastre_sync_owner_changelist"))
+    page = client.get(reverse("admin:cadastre_sync_owner_change", args=[theirs.pk]))
+
+    assert listing.status_code == 200 and "Jan" in listing.text and "Marek" in listing.text
+    assert page.status_code == 200 and theirs.surname in page.text
+
+
+def test_the_owners_tile_of_the_powiats_admin_holds_both_gminy(client, county):
+    powiat, town, rural, _ = county
+    centre = Parcel.objects.filter(unit=town, retired_at__isnull=True).first().geom
+    centre = centre.point_on_surface.transform(3857, clone=True)
+    col, row = _mvt_tile(centre.x, centre.y)
+    client.force_login(f.staff(powiat, UNIT_ADMIN))
+
+    answer = client.get(f"/tiles/parcel_owners/17/{col}/{row}.mvt")
+
+    features = mapbox_vector_tile.decode(answer.content)["parcel_owners"]["features"]
+    units = set(Parcel.objects.filter(pk__in={ft["id"] for ft in features})
+                .values_list("unit_id", flat=True))
+    owners = " ".join(str(ft["properties"].get("owners")) for ft in features)
+    assert answer.status_code == 200 and units == {town.pk, rural.pk}
+    assert "Jan" in owners and "Marek" in owners
+
+
+def test_the_map_policy_gives_the_powiat_its_gminy_and_a_gmina_only_itself(county):
+    powiat, town, rural, _ = county
+
+    of_powiat = layer_scope_named(f.staff(powiat, UNIT_ADMIN), "parcel_owners")
+    of_town = layer_scope_named(f.staff(town, UNIT_ADMIN), "parcel_owners")
+    of_powiat_officer = layer_scope_named(f.staff(powiat, CASE_OFFICER), "parcel_owners")
+
+    assert {town.pk, rural.pk} <= of_powiat.unit_ids
+    assert of_town.unit_ids == {town.pk}
+    assert not of_powiat_officer.allowed  # no personal data role, no owners' layer
+
+
+@pytest.mark.parametrize("who, status", [
+    ("powiat_case_officer", 200), ("anonymous", 401), ("resident", 403),
+    ("other_gminas_case_officer", 403), ("other_powiats_unit_admin", 403)])
+def test_a_retired_parcel_of_a_gmina_opens_to_the_powiats_staff_only(client, county, who,
+                                                                      status):
+    powiat, town, rural, _ = county
+    parcel = _retired(Parcel.objects.filter(unit=rural).first())
+    staff = {"powiat_case_officer": lambda: f.staff(powiat, CASE_OFFICER),
+             "resident": lambda: f.user("resident"),
+             "other_gminas_case_officer": lambda: f.staff(town, CASE_OFFICER),
+             "other_powiats_unit_admin": lambda: f.staff(f.unit("0261", "Legnica"),
+                                                         UNIT_ADMIN)}
+    if who in staff:
+        client.force_login(staff[who]())
+
+    card = client.get(reverse("api-parcel-detail", args=[parcel.parcel_id]))
+
+    assert card.status_code == status
+
+
+def test_the_powiats_roles_reach_nothing_else_of_its_gminy(county):
+    powiat, town, rural, _ = county
+    admin, tax = f.staff(powiat, UNIT_ADMIN), f.staff(powiat, TAX_OFFICER)
+    gminy = [town.pk, rural.pk]
+
+    for user, label, action in [(admin, "permits.application", "view"),
+                                (admin, "core.membership", "change"),
+                                (admin, "layers.zoningplan", "view"),
+                                (admin, "cadastre_sync.taxrate", "view"),
+                                (tax, "cadastre_sync.taxfinding", "view"),
+                                (tax, "cadastre_sync.taxpayer", "view")]:
+        assert not units_allowing(user, label, action).filter(pk__in=gminy).exists(), label
+    assert roles_held_in(admin, town) == set()
+
+
+def test_a_gminas_admin_never_reaches_the_other_gmina_nor_the_powiat(client, county):
+    powiat, town, rural, _ = county
+    admin = f.staff(town, UNIT_ADMIN)
+    client.force_login(admin)
+    theirs = Owner.objects.filter(unit=rural, kind=Owner.PERSON).first()
+
+    page = client.get(reverse("admin:cadastre_sync_owner_change", args=[theirs.pk]))
+
+    assert set(units_allowing(admin, "cadastre_sync.owner", "view")) == {town}
+    assert page.status_code == 302
+    assert not any(pesel in client.get(reverse("admin:cadastre_sync_owner_changelist")).text
+                   for pesel in RURAL_PEOPLE.values())
