@@ -49,6 +49,19 @@ def _as_second_gmina(text: str) -> str:
     return text
 
 
+# Zofia Wiśniewska (OS-3), who holds a half share in the first gmina, in a county file
+# where she also holds the second gmina's half share: one subject of the county's
+# register, named once in the file, referred to by shares in both gminy.
+SHARED_PESEL = "44021067895"
+
+
+def _with_a_shared_owner(second: str) -> str:
+    second = re.sub(r'<gml:featureMember>\s*<egb:EGB_OsobaFizyczna gml:id="BOS-3">.*?'
+                    r'</gml:featureMember>', "", second, flags=re.S)
+    assert RURAL_PEOPLE[SHARED_PESEL] not in second
+    return second.replace('href="#BOS-3"', 'href="#OS-3"')
+
+
 @pytest.fixture
 def county_file(tmp_path) -> Path:
     export = GMINA_EXPORT.read_text(encoding="utf-8")
@@ -390,3 +403,81 @@ def test_a_gminas_admin_never_reaches_the_other_gmina_nor_the_powiat(client, cou
     assert page.status_code == 302
     assert not any(pesel in client.get(reverse("admin:cadastre_sync_owner_changelist")).text
                    for pesel in RURAL_PEOPLE.values())
+
+
+# One person, land in two gminy of the county: an owner row in each gmina, holding that
+# gmina's shares only. The gmina's cadastre is its own copy of the part of the county's
+# register it is entitled to (Prawo geodezyjne i kartograficzne art. 24 ust. 2b: the
+# cadastre is shared with the gmina for its own tasks, tax first), so no gmina reads the
+# person's land, shares or details held in another gmina, and each import keeps each
+# gmina's row up to date.
+
+@pytest.fixture
+def county_with_a_shared_owner(tmp_path):
+    export = GMINA_EXPORT.read_text(encoding="utf-8")
+    first = export.replace("026101_1", CHOJNOW)
+    second = _with_a_shared_owner(_members(_as_second_gmina(export)))
+    path = tmp_path / "powiat_0209_shared.gml"
+    path.write_text(first.replace(TAIL, second + TAIL), encoding="utf-8")
+    powiat = f.unit("0209", "Powiat legnicki")
+    town, rural = f.unit(CHOJNOW, "Chojnów"), f.unit(CHOJNOW_RURAL, "Gmina Chojnów")
+    cadastre_import(unit=powiat, path=path)
+    return powiat, town, rural, path
+
+
+def test_an_owner_in_two_gminy_is_one_owner_in_each_holding_its_shares_there(
+        county_with_a_shared_owner):
+    powiat, town, rural, _path = county_with_a_shared_owner
+
+    rows = list(Owner.objects.filter(pesel=SHARED_PESEL).order_by("unit__teryt"))
+
+    assert [row.unit for row in rows] == [town, rural]
+    assert len({(row.surname, row.first_name, row.egib_local_id) for row in rows}) == 1
+    for row in rows:
+        registers = {s.register_unit for s in row.shares.select_related("register_unit")}
+        assert registers and {r.unit_id for r in registers} == {row.unit_id}
+    town_tax = f.staff(town, TAX_OFFICER)
+    (seen,) = scope_queryset(Owner.objects.filter(pesel=SHARED_PESEL), town_tax)
+    assert seen.unit == town
+    assert scope_queryset(Owner.objects.filter(pesel=SHARED_PESEL),
+                          f.staff(powiat, UNIT_ADMIN)).count() == 2
+
+
+def test_importing_the_county_file_with_a_shared_owner_again_changes_nothing(
+        county_with_a_shared_owner):
+    powiat, _town, _rural, path = county_with_a_shared_owner
+
+    totals = cadastre_import(unit=powiat, path=path).totals
+
+    assert (totals.created, totals.updated, totals.retired) == (0, 0, 0)
+    assert Owner.objects.filter(pesel=SHARED_PESEL).count() == 2
+
+
+def test_a_gminas_reconciliation_reads_only_its_part_of_a_shared_owner(
+        county_with_a_shared_owner):
+    from cadastre_sync.models import TaxFinding, TaxSettings
+    from cadastre_sync.tax.reconcile import reconcile
+    from tests.tax_factories import DISTRICT, YEAR, defaults_ensure, taxed_land
+
+    _powiat, town, rural, _path = county_with_a_shared_owner
+    defaults_ensure()
+    TaxSettings.objects.update_or_create(unit=town, defaults={"tax_district": DISTRICT})
+    ours, theirs = (Owner.objects.get(unit=u, pesel=SHARED_PESEL) for u in (town, rural))
+    our_parcels = list(Parcel.objects.filter(register_unit__shares__owner=ours,
+                                             retired_at__isnull=True))
+    their_parcels = set(Parcel.objects.filter(register_unit__shares__owner=theirs)
+                        .values_list("parcel_id", flat=True))
+    for parcel in our_parcels:  # taxed to someone else: the owners are compared
+        taxed_land(parcel, area=str(parcel.registered_area_ha))
+
+    reconcile(unit=town, year=YEAR)
+
+    findings = list(TaxFinding.objects.filter(unit=town))
+    mismatches = [x for x in findings if x.category == "owner_mismatch"]
+    owner_ids = {o["id"] for x in mismatches for o in x.evidence.get("owners", [])}
+    text = " ".join(f"{x.key} {x.evidence}" for x in findings)
+    assert our_parcels and their_parcels and mismatches
+    assert ours.pk in owner_ids and theirs.pk not in owner_ids
+    assert owner_ids <= set(Owner.objects.filter(unit=town).values_list("pk", flat=True))
+    assert not any(parcel_id in text for parcel_id in their_parcels)
+    assert not TaxFinding.objects.filter(unit=rural).exists()
