@@ -27,6 +27,9 @@ class ZoningPlan(models.Model):
     text_url = models.URLField(_("plan text"), blank=True)
     scale_denominator = models.PositiveIntegerField(_("plan scale 1:"), default=1000)
     geom = models.MultiPolygonField(_("plan boundary"), srid=SRID, null=True, blank=True)
+    # APP poczatekWersjiObiektu: when this version of the plan entered the data set (read
+    # from the act, or the first import's time); the APP export's version id is made of it.
+    version_started = models.DateTimeField(_("version started"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("zoning plan")
@@ -64,6 +67,10 @@ class ZoningZone(models.Model):
         _("min biologically active share [%]"), max_digits=5, decimal_places=2,
         null=True, blank=True,
     )
+    # The zone's functional profile as the APP file gives it, for the APP export:
+    # [{"kind": "profilPodstawowy" | "profilDodatkowy", "href": "...", "title": "..."}].
+    profiles = models.JSONField(_("functional profile"), default=list, blank=True,
+                                db_default=[])
     geom = models.MultiPolygonField(_("geometry"), srid=SRID)
 
     class Meta:

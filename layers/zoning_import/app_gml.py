@@ -12,7 +12,7 @@ element is used). Features of other APP types are skipped with a warning.
 """
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from lxml import etree
@@ -111,6 +111,7 @@ def _act(feature: etree._Element, path: Path, problems: list) -> ParsedPlan:
         legal_status=_title(feature, "status"), scale_denominator=GENERAL_PLAN_SCALE,
         valid_from=_date(feature, "obowiazujeOd", path, problems),
         valid_to=_date(feature, "obowiazujeDo", path, problems),
+        version_started=_datetime(feature, "poczatekWersjiObiektu", path, problems),
     )
     if match := _NAMESPACE_TERYT.search(namespace):
         plan.teryt = match.group(1)
@@ -128,6 +129,10 @@ def _zone(feature: etree._Element, path: Path, problems: list) -> ParsedZone:
         file=path.name, line=feature.sourceline, namespace=namespace,
         kind_code=_href(feature, "nazwa").rsplit("/", 1)[-1], kind_title=_title(feature, "nazwa"),
         status=_title(feature, "status"), provisions=_profiles(feature),
+        profiles=[{"kind": etree.QName(e).localname, "href": e.get(f"{{{XLINK}}}href") or "",
+                   "title": e.get(f"{{{XLINK}}}title") or ""}
+                  for e in feature if isinstance(e.tag, str)
+                  and etree.QName(e).localname in {"profilPodstawowy", "profilDodatkowy"}],
         valid_from=_date(feature, "obowiazujeOd", path, problems, local_id),
         valid_to=_date(feature, "obowiazujeDo", path, problems, local_id),
     )
@@ -248,6 +253,19 @@ def _date(feature, name: str, path: Path, problems: list, local_id: str = "") ->
                                 zones=(local_id,) if local_id else (),
                                 detail={"field": name, "value": raw,
                                         "reason": "oczekiwano daty RRRR-MM-DD"}))
+        return None
+
+
+def _datetime(feature, name: str, path: Path, problems: list) -> datetime | None:
+    raw = _text(feature, name)
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        problems.append(zoning_problem("bad_value", file=path.name, line=feature.sourceline,
+                                detail={"field": name, "value": raw, "reason":
+                                        "oczekiwano daty i godziny RRRR-MM-DDTGG:MM:SSZ"}))
         return None
 
 

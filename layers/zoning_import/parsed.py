@@ -5,7 +5,7 @@ PostGIS transforms and checks them (see spatial.py). Parameter values stay text
 until checks.py has judged them, so a value written `0.95` is still `0.95` there.
 """
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from .problems import Problem
 
@@ -27,6 +27,8 @@ class ParsedZone:
     valid_from: date | None = None
     valid_to: date | None = None
     namespace: str = ""  # general plan: the IIP namespace of the data set
+    # general plan: [{"kind": "profilPodstawowy", "href": ..., "title": ...}, ...]
+    profiles: list[dict[str, str]] = field(default_factory=list)
     # model field -> every value written for it (a repeated element gives two)
     parameters: dict[str, list[str]] = field(default_factory=dict)
 
@@ -63,6 +65,7 @@ class ParsedPlan:
     resolution_date: date | None = None
     text_url: str = ""
     scale_denominator: int = 1000
+    version_started: datetime | None = None  # APP poczatekWersjiObiektu of the act
     zones: list[ParsedZone] = field(default_factory=list)
     areas: list[ParsedArea] = field(default_factory=list)
 

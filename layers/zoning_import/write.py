@@ -3,7 +3,10 @@
 Runs inside the import's transaction after every check passed; the geometries come
 from the temporary tables of spatial.py, already in EPSG:2180.
 """
+import json
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from core.models import AdministrativeUnit
 
@@ -43,6 +46,8 @@ def _plan_write(cursor, unit: AdministrativeUnit, staged: Staged, i: int) -> Pla
         plan = ZoningPlan(unit=unit, identifier=parsed.identifier)
     for name in _PLAN_FIELDS:
         setattr(plan, name, getattr(parsed, name))
+    # A version the file does not date starts now (a new plan) or stays as it was.
+    plan.version_started = parsed.version_started or plan.version_started or timezone.now()
     plan.save()
     ZoningZone.objects.filter(plan=plan).delete()
     count = _zones_insert(cursor, plan.pk, staged, i)
@@ -60,8 +65,9 @@ def _zones_insert(cursor, plan_id: int, staged: Staged, i: int) -> int:
     columns = {"n": [n for n, _ in rows]}
     for name in (*_ZONE_COLUMNS, "valid_from", "valid_to"):
         columns[name] = [row[name] for row in values]
-    names = ["n", *_ZONE_COLUMNS, "valid_from", "valid_to"]
-    types = ["int", *_ZONE_TYPES, "date", "date"]
+    columns["profiles"] = [json.dumps(row["profiles"], ensure_ascii=False) for row in values]
+    names = ["n", *_ZONE_COLUMNS, "valid_from", "valid_to", "profiles"]
+    types = ["int", *_ZONE_TYPES, "date", "date", "jsonb"]
     arrays = ", ".join(f"%({name})s::{kind}[]" for name, kind in zip(names, types, strict=True))
     cursor.execute(
         f"INSERT INTO {ZoningZone._meta.db_table} (plan_id, {', '.join(names[1:])}, geom) "  # noqa: S608 - our own column names

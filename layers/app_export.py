@@ -1,0 +1,354 @@
+"""A zoning plan as the APP data set publishes it: GML 3.2 in the APP 2.0 application
+schema (planowaniePrzestrzenne_2_0.xsd), one file per plan, wrapped as a WFS 2.0 feature
+collection as the ministry's own files and the Rejestr urbanistyczny are.
+
+A general plan (plan ogólny) gives its act (`app:AktPlanowaniaPrzestrzennego`), its
+planning zones (`app:StrefaPlanistyczna`) and its infill and downtown areas
+(`app:ObszarUzupelnieniaZabudowy`, `app:ObszarZabudowySrodmiejskiej`). A local plan (MPZP)
+gives its act with its boundary only: APP 2.0 has no feature type for a local plan's
+designated areas (they stay on the WMS and in the WFS/OGC API `local_zones`).
+
+Not written, because they are not held here: the social infrastructure standards areas
+(their required distances and areas are not stored), the formal documents
+(`app:DokumentFormalny`) and the plan drawings (`app:RysunekAktuPlanowaniaPrzestrzennego`).
+
+The layers/zoning_import reader takes these files back unchanged: the round trip is
+tested. Coordinates are written in EPSG axis order (northing first), in the PL-2000 zone
+of the plan by default (as the ministry's files) or in EPSG:2180, which the data is stored
+in and which therefore round-trips to the last bit.
+"""
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from django.contrib.gis.db.models.functions import Transform
+from django.db.models import Q
+from django.utils import timezone
+from lxml import etree
+
+from core.errors import Conflict, InvalidInput
+
+from .models import SRID, PlanArea, ZoningPlan, ZoningZone
+from .zoning_import.app_gml import APP, GENERAL_PLAN_TYPE, XLINK
+from .zoning_import.checks import PARAMETERS
+from .zoning_symbols import CODE_LIST, GENERAL_PLAN_ZONES
+
+GML = "http://www.opengis.net/gml/3.2"
+WFS = "http://www.opengis.net/wfs/2.0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+APP_XSD = ("https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0/"
+           "planowaniePrzestrzenne_2_0.xsd")
+MEDIA_TYPE = "application/gml+xml; version=3.2"
+# The PL-2000 zones (EPSG:2176..2179) by central meridian 15, 18, 21, 24 degrees east,
+# and the 1992 system the data is held in.
+PL_2000 = (2176, 2177, 2178, 2179)
+CRS_ALLOWED = (*PL_2000, SRID)
+
+_OBJECTS = "https://www.gov.pl/zagospodarowanieprzestrzenne/app"
+_CODES = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/codelist/"
+_INSPIRE = "http://inspire.ec.europa.eu/codelist/"
+_PLAN_TYPES = {
+    ZoningPlan.GENERAL: (GENERAL_PLAN_TYPE, "plan ogólny gminy", "local", "lokalny"),
+    ZoningPlan.LOCAL: ("miejscowyPlanZagospodarowaniaPrzestrzennego",
+                       "miejscowy plan zagospodarowania przestrzennego",
+                       "infraLocal", "sublokalny"),
+}
+# INSPIRE ProcessStepGeneralValue by the Polish title the APP files carry (the ministry's
+# QGIS plugin's code list); "obowiązujący" is this portal's older word for legal force.
+STATUS_CODES = {
+    "w opracowaniu": "elaboration",
+    "w trakcie przyjmowania": "adoption",
+    "prawnie wiążący lub realizowany": "legalForce",
+    "obowiązujący": "legalForce",
+    "nieaktualny": "obsolete",
+}
+_STATUS_TITLES = {"elaboration": "w opracowaniu", "adoption": "w trakcie przyjmowania",
+                  "legalForce": "prawnie wiążący lub realizowany", "obsolete": "nieaktualny"}
+_AREA_TYPES = {PlanArea.INFILL: ("ObszarUzupelnieniaZabudowy", "OUZ"),
+               PlanArea.DOWNTOWN: ("ObszarZabudowySrodmiejskiej", "OZS")}
+_NOT_NCNAME = re.compile(r"[^A-Za-z0-9._-]")
+_PROFILE_LINE = re.compile(r"^(Profil podstawowy|Profil dodatkowy): (.*)\.$")
+
+
+@dataclass(frozen=True)
+class PlanIdentity:
+    namespace: str  # przestrzenNazw: the data set, e.g. PL.ZIPPZP.1234/121201-POG
+    local_id: str  # lokalnyId of the act
+    version: str  # wersjaId, e.g. 20241204T095812
+    started: datetime
+
+    @property
+    def href(self) -> str:
+        return f"{_OBJECTS}/AktPlanowaniaPrzestrzennego/{self.namespace}/{self.local_id}"
+
+
+def app_plans_published(*, unit_ids: frozenset[int] | None = None, today: date | None = None):
+    """Plans the APP data set publishes: every plan not yet out of force and not obsolete
+    (drafts included: a plan's project is public), of `unit_ids` when given."""
+    today = today or timezone.localdate()
+    plans = (ZoningPlan.objects.select_related("unit")
+             .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+             .exclude(legal_status="nieaktualny").order_by("unit__teryt", "kind", "identifier"))
+    return plans if unit_ids is None else plans.filter(unit_id__in=unit_ids)
+
+
+def plan_identity(plan: ZoningPlan) -> PlanIdentity:
+    """The plan's IIP identifier: the data set namespace and local id its identifier was
+    read from (`namespace/localId`); a plan identified otherwise (a local plan read from a
+    shapefile) gets the gmina's MPZP data set namespace and its identifier as local id."""
+    if "/" in plan.identifier:
+        namespace, local_id = plan.identifier.rsplit("/", 1)
+    else:
+        kind = "POG" if plan.kind == ZoningPlan.GENERAL else "MPZP"
+        namespace, local_id = f"PL.ZIPPZP/{plan.unit.teryt[:6]}-{kind}", plan.identifier
+    started = (plan.version_started or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
+    return PlanIdentity(namespace, local_id, started.strftime("%Y%m%dT%H%M%S"), started)
+
+
+def pl2000_zone(plan: ZoningPlan) -> int:
+    """The PL-2000 zone (EPSG code) whose central meridian is nearest the plan's centre."""
+    if plan.geom is None:
+        return PL_2000[1]
+    lon = plan.geom.centroid.transform(4326, clone=True).x
+    return PL_2000[min(3, max(0, round((lon - 15) / 3)))]
+
+
+def app_plan_gml(*, plan: ZoningPlan, srid: int | None = None) -> bytes:
+    """The plan as an APP 2.0 GML file (UTF-8), in `srid` (its PL-2000 zone by default)."""
+    srid = srid or pl2000_zone(plan)
+    if srid not in CRS_ALLOWED:
+        raise InvalidInput(detail={"crs": srid, "allowed": ", ".join(map(str, CRS_ALLOWED))})
+    identity = plan_identity(plan)
+    writer = _Writer(plan, identity, srid)
+    writer.act()
+    if plan.kind == ZoningPlan.GENERAL:
+        zones = (ZoningZone.objects.filter(plan=plan).annotate(g=Transform("geom", srid))
+                 .order_by("local_id"))
+        for zone in zones:
+            writer.zone(zone)
+        areas = sorted(PlanArea.objects.filter(plan=plan, kind__in=_AREA_TYPES)
+                       .annotate(g=Transform("geom", srid)),
+                       key=lambda a: (list(_AREA_TYPES).index(a.kind), a.local_id))
+        for n, area in enumerate(areas, start=1):
+            writer.area(area, n)
+    return writer.document()
+
+
+class _Writer:
+    def __init__(self, plan: ZoningPlan, identity: PlanIdentity, srid: int) -> None:
+        self.plan, self.identity, self.srid = plan, identity, srid
+        self.srs_name = f"http://www.opengis.net/def/crs/EPSG/0/{srid}"
+        self.members: list[etree._Element] = []
+        self.root = etree.Element(
+            f"{{{WFS}}}FeatureCollection",
+            nsmap={"app": APP, "gml": GML, "wfs": WFS, "xlink": XLINK, "xsi": XSI},
+            timeStamp=timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            numberMatched="unknown", numberReturned="0")
+        self.root.set(f"{{{XSI}}}schemaLocation",
+                      f"{APP} {APP_XSD} {GML} http://schemas.opengis.net/gml/3.2.1/gml.xsd "
+                      f"{WFS} http://schemas.opengis.net/wfs/2.0/wfs.xsd")
+
+    def document(self) -> bytes:
+        self.root.set("numberReturned", str(len(self.root)))
+        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8",
+                              pretty_print=True)
+
+    # --- features -------------------------------------------------------------------------
+
+    def act(self) -> None:
+        plan, ident = self.plan, self.identity
+        feature = self._feature("AktPlanowaniaPrzestrzennego", ident.local_id)
+        self._text(feature, "poczatekWersjiObiektu", _datetime(ident.started))
+        self._text(feature, "tytul", plan.name)
+        code, title, level, level_title = _PLAN_TYPES[plan.kind]
+        self._ref(feature, "typPlanu", f"{_CODES}TypAktuPlanowaniaPrzestrzennegoKod/{code}",
+                  title)
+        self._ref(feature, "poziomHierarchii", f"{_INSPIRE}LevelOfSpatialPlanValue/{level}",
+                  level_title)
+        self._date(feature, "obowiazujeOd", plan.valid_from)
+        self._date(feature, "obowiazujeDo", plan.valid_to)
+        self._status(feature, plan.legal_status)
+        holder = self._app(feature, "zasiegPrzestrzenny")
+        if plan.geom is None:
+            raise Conflict(detail={"plan": plan.identifier, "missing": "zasiegPrzestrzenny"})
+        boundary = plan.geom.transform(self.srid, clone=True)
+        holder.append(self._multi_surface(boundary, f"{feature.get(_gml('id'))}-ZP"))
+
+    def zone(self, zone: ZoningZone) -> None:
+        plan = self.plan
+        feature = self._feature("StrefaPlanistyczna", zone.local_id)
+        self._text(feature, "oznaczenie", zone.label)
+        self._text(feature, "symbol", zone.symbol)
+        self._text(feature, "poczatekWersjiObiektu", _datetime(self.identity.started))
+        self._in_force(feature, zone.valid_from, zone.valid_to, zone.local_id)
+        self._status(feature, zone.status or plan.legal_status)
+        self._binding(feature)
+        self._geometry(feature, zone.g, zone.local_id)
+        self._ref(feature, "plan", self.identity.href, None)
+        kind = GENERAL_PLAN_ZONES.get(zone.symbol)
+        self._ref(feature, "nazwa", f"{CODE_LIST}{kind.code}" if kind else None,
+                  zone.designation or (kind.name_pl if kind else None))
+        profiles = zone.profiles or _profiles_from_text(zone.provisions)
+        if not any(p["kind"] == "profilPodstawowy" for p in profiles):
+            raise Conflict(detail={"plan": plan.identifier, "zone": zone.local_id,
+                                   "missing": "profilPodstawowy"})
+        for kind_name in ("profilPodstawowy", "profilDodatkowy"):
+            for profile in (p for p in profiles if p["kind"] == kind_name):
+                self._ref(feature, kind_name, profile.get("href"), profile.get("title"))
+        for parameter in PARAMETERS:
+            value = getattr(zone, parameter.field)
+            if value is None:
+                continue
+            element = self._text(feature, parameter.element, _decimal(value))
+            if parameter.element == "maksWysokoscZabudowy":
+                element.set("uom", "m")
+
+    def area(self, area: PlanArea, number: int) -> None:
+        element, symbol = _AREA_TYPES[area.kind]
+        feature = self._feature(element, area.local_id)
+        self._text(feature, "oznaczenie", f"{number}{symbol}")
+        self._text(feature, "symbol", symbol)
+        self._text(feature, "poczatekWersjiObiektu", _datetime(self.identity.started))
+        self._in_force(feature, None, None, area.local_id)
+        self._status(feature, self.plan.legal_status)
+        self._binding(feature)
+        self._geometry(feature, area.g, area.local_id)
+        self._ref(feature, "plan", self.identity.href, None)
+
+    # --- pieces ---------------------------------------------------------------------------
+
+    def _feature(self, name: str, local_id: str) -> etree._Element:
+        ident = self.identity
+        member = etree.SubElement(self.root, f"{{{WFS}}}member")
+        gml_id = _ncname(f"{ident.namespace}_{local_id}_{ident.version}")
+        feature = etree.SubElement(member, f"{{{APP}}}{name}", {_gml("id"): gml_id})
+        identifier = etree.SubElement(feature, _gml("identifier"), codeSpace=_OBJECTS)
+        identifier.text = f"{_OBJECTS}/{name}/{ident.namespace}/{local_id}/{ident.version}"
+        iip = etree.SubElement(self._app(feature, "idIIP"), f"{{{APP}}}Identyfikator")
+        self._text(iip, "przestrzenNazw", ident.namespace)
+        self._text(iip, "lokalnyId", local_id)
+        self._text(iip, "wersjaId", ident.version)
+        return feature
+
+    def _app(self, parent: etree._Element, name: str) -> etree._Element:
+        return etree.SubElement(parent, f"{{{APP}}}{name}")
+
+    def _text(self, parent: etree._Element, name: str, value: str) -> etree._Element:
+        element = self._app(parent, name)
+        element.text = value
+        return element
+
+    def _date(self, parent: etree._Element, name: str, value: date | None) -> None:
+        if value is not None:
+            self._text(parent, name, value.isoformat())
+
+    def _ref(self, parent: etree._Element, name: str, href: str | None,
+             title: str | None) -> None:
+        element = self._app(parent, name)
+        if href:
+            element.set(f"{{{XLINK}}}href", href)
+        if title:
+            element.set(f"{{{XLINK}}}title", title)
+
+    def _status(self, feature: etree._Element, title: str) -> None:
+        code = STATUS_CODES.get(title.strip().lower())
+        if code is None:
+            raise Conflict(detail={"plan": self.plan.identifier, "status": title,
+                                   "allowed": ", ".join(sorted(STATUS_CODES))})
+        self._ref(feature, "status", f"{_INSPIRE}ProcessStepGeneralValue/{code}",
+                  title or _STATUS_TITLES[code])
+
+    def _binding(self, feature: etree._Element) -> None:
+        # The general plan's zones and areas bind generally (art. 13i of the planning act:
+        # the general plan is an act of local law); not stored per zone.
+        self._ref(feature, "charakterUstalenia",
+                  f"{_INSPIRE}RegulationNatureValue/generallyBinding", "ogólnie wiążące")
+
+    def _in_force(self, feature, valid_from: date | None, valid_to: date | None,
+                  local_id: str) -> None:
+        """obowiazujeOd is required of zones and areas: the zone's own date, else the plan's
+        (which a re-import then reads as the zone's own)."""
+        start = valid_from or self.plan.valid_from or self.plan.resolution_date
+        if start is None:
+            raise Conflict(detail={"plan": self.plan.identifier, "feature": local_id,
+                                   "missing": "obowiazujeOd"})
+        self._date(feature, "obowiazujeOd", start)
+        self._date(feature, "obowiazujeDo", valid_to)
+
+    def _geometry(self, feature: etree._Element, geom, local_id: str) -> None:
+        holder = self._app(feature, "geometria")
+        gml_id = f"{feature.get(_gml('id'))}-G"
+        if len(geom) == 1:
+            holder.append(self._polygon(geom[0], gml_id, srs=True))
+            return
+        # A zone in several parts: one surface of several patches (SurfacePropertyType
+        # takes no MultiSurface).
+        surface = etree.Element(_gml("Surface"), {_gml("id"): gml_id,
+                                                  "srsName": self.srs_name,
+                                                  "srsDimension": "2"})
+        patches = etree.SubElement(surface, _gml("patches"))
+        for polygon in geom:
+            patch = etree.SubElement(patches, _gml("PolygonPatch"))
+            self._rings(patch, polygon)
+        holder.append(surface)
+
+    def _multi_surface(self, geom, gml_id: str) -> etree._Element:
+        multi = etree.Element(_gml("MultiSurface"), {_gml("id"): gml_id,
+                                                     "srsName": self.srs_name,
+                                                     "srsDimension": "2"})
+        for n, polygon in enumerate(geom, start=1):
+            member = etree.SubElement(multi, _gml("surfaceMember"))
+            member.append(self._polygon(polygon, f"{gml_id}-{n}", srs=False))
+        return multi
+
+    def _polygon(self, polygon, gml_id: str, *, srs: bool) -> etree._Element:
+        attributes = {_gml("id"): gml_id}
+        if srs:
+            attributes.update(srsName=self.srs_name, srsDimension="2")
+        element = etree.Element(_gml("Polygon"), attributes)
+        self._rings(element, polygon)
+        return element
+
+    def _rings(self, parent: etree._Element, polygon) -> None:
+        for n, ring in enumerate(polygon):
+            boundary = etree.SubElement(parent, _gml("exterior" if n == 0 else "interior"))
+            linear = etree.SubElement(boundary, _gml("LinearRing"))
+            etree.SubElement(linear, _gml("posList")).text = self._pos_list(ring.coords)
+
+    def _pos_list(self, coords) -> str:
+        # EPSG axis order: northing first. In EPSG:2180 (as stored) every digit, so that
+        # the file reads back to the same coordinates; in PL-2000 to the millimetre.
+        if self.srid == SRID:
+            return " ".join(f"{y!r} {x!r}" for x, y in coords)
+        return " ".join(f"{y:.3f} {x:.3f}" for x, y in coords)
+
+
+def _profiles_from_text(provisions: str) -> list[dict[str, str]]:
+    """Profiles of a zone stored before they were kept apart, from the provisions text the
+    reader wrote ("Profil podstawowy: a, b."): titles only."""
+    profiles = []
+    for line in provisions.splitlines():
+        if match := _PROFILE_LINE.match(line.strip()):
+            kind = "profilPodstawowy" if match.group(1).endswith("podstawowy") else (
+                "profilDodatkowy")
+            profiles += [{"kind": kind, "href": "", "title": t.strip()}
+                         for t in match.group(2).split(", ") if t.strip()]
+    return profiles
+
+
+def _gml(name: str) -> str:
+    return f"{{{GML}}}{name}"
+
+
+def _ncname(text: str) -> str:
+    name = _NOT_NCNAME.sub("_", text)
+    return name if re.match(r"[A-Za-z_]", name) else f"_{name}"
+
+
+def _datetime(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _decimal(value) -> str:
+    text = format(value.normalize(), "f")
+    return text if "." in text else f"{text}.0"

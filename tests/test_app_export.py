@@ -1,0 +1,162 @@
+"""The gmina's plans as the APP data set: each plan as APP 2.0 GML, valid against the
+official schema (tests/fixtures/schemas, lxml), read back by our own importer unchanged.
+
+The plans come from the real ministry sample files (../shared/fixtures, read only).
+"""
+import pytest
+import shapely
+from django.contrib.gis.geos import GEOSGeometry
+from lxml import etree
+
+from layers.app_export import app_plan_gml, pl2000_zone
+from layers.models import PlanArea, ZoningPlan, ZoningZone
+from layers.services import zoning_import
+from tests import factories
+from tests.app_schema import app_features_invalid
+from tests.conftest import APP_ACT as ACT
+from tests.conftest import APP_FIXTURES as FIXTURES
+from tests.conftest import APP_SET2 as SET2
+from tests.test_zoning_import_areas import _areas_file
+
+pytestmark = [pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not at {FIXTURES}"),
+              pytest.mark.django_db]
+APP = "{https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0}"
+_PLAN = ("identifier", "kind", "name", "legal_status", "valid_from", "valid_to",
+         "scale_denominator", "version_started")
+_ZONE = ("local_id", "label", "symbol", "designation", "provisions", "status", "valid_from",
+         "valid_to", "max_intensity", "max_built_up_share", "max_height_m",
+         "min_biologically_active_share", "profiles")
+
+
+def _general_plan(tmp_path) -> ZoningPlan:
+    unit = factories.unit("121201_1", "Gmina Testowa")
+    zoning_import(unit=unit, paths=[SET2 / ACT, SET2 / "StrefaPlanistyczna_OK.gml",
+                                    _areas_file(tmp_path, "2.0")])
+    return ZoningPlan.objects.get(unit=unit)
+
+
+def _snapshot(plan: ZoningPlan) -> dict:
+    return {
+        "plan": {name: getattr(plan, name) for name in _PLAN},
+        "zones": {z.local_id: {name: getattr(z, name) for name in _ZONE}
+                  for z in plan.zones.order_by("local_id")},
+        "areas": sorted((a.kind, a.local_id) for a in plan.areas.all()),
+    }
+
+
+def _shapes(plan: ZoningPlan) -> dict[str, GEOSGeometry]:
+    shapes = {"plan": plan.geom}
+    shapes.update({f"zone {z.local_id}": z.geom for z in plan.zones.all()})
+    shapes.update({f"area {a.local_id}": a.geom for a in plan.areas.all()})
+    return shapes
+
+
+def _reimported(tmp_path, plan: ZoningPlan, gml: bytes) -> ZoningPlan:
+    """The export imported into the plan's unit emptied of every plan."""
+    unit = plan.unit
+    ZoningPlan.objects.filter(unit=unit).delete()
+    path = tmp_path / "export.gml"
+    path.write_bytes(gml)
+    result = zoning_import(unit=unit, paths=[path])
+    assert result.imported and not result.warnings, result.problems
+    return ZoningPlan.objects.get(unit=unit)
+
+
+def test_a_general_plan_exports_as_app_gml_valid_against_the_schema(tmp_path):
+    # given the ministry's sample plan imported with its zones and two areas
+    plan = _general_plan(tmp_path)
+
+    # when exported
+    root = etree.fromstring(app_plan_gml(plan=plan))
+
+    # then every feature is valid APP 2.0: the act, 4 zones, the infill and downtown areas
+    assert app_features_invalid(root) == []
+    names = [etree.QName(f).localname for member in root for f in member]
+    assert names == ["AktPlanowaniaPrzestrzennego", *["StrefaPlanistyczna"] * 4,
+                     "ObszarUzupelnieniaZabudowy", "ObszarZabudowySrodmiejskiej"]
+    assert root.get("numberReturned") == "7"
+    # in the plan's PL-2000 zone, northing first, as the ministry's own files
+    act = root[0][0]
+    assert act.findtext(f"{APP}idIIP/{APP}Identyfikator/{APP}przestrzenNazw") == (
+        "PL.ZIPPZP.1234/121201-POG")
+    surface = act.find(f"{APP}zasiegPrzestrzenny")[0]
+    assert surface.get("srsName").endswith(f"/{pl2000_zone(plan)}")
+    north, east = map(float, surface.findtext(".//{*}posList").split()[:2])
+    assert 5_400_000 < north < 6_100_000  # northing first; easting starts with the zone
+    assert int(east // 1_000_000) == pl2000_zone(plan) - 2171  # EPSG:2177 is zone 6
+
+
+def test_the_export_in_epsg_2180_reimports_unchanged(tmp_path):
+    # given the sample plan and what is stored of it
+    plan = _general_plan(tmp_path)
+    before, shapes = _snapshot(plan), _shapes(plan)
+
+    # when exported in EPSG:2180 and imported into the emptied unit
+    again = _reimported(tmp_path, plan, app_plan_gml(plan=plan, srid=2180))
+
+    # then every stored value and every coordinate are the same
+    assert _snapshot(again) == before
+    for name, shape in _shapes(again).items():
+        assert shape.equals_exact(shapes[name], tolerance=0), name
+
+
+def test_the_export_in_pl2000_reimports_to_the_millimetre(tmp_path):
+    plan = _general_plan(tmp_path)
+    before, shapes = _snapshot(plan), _shapes(plan)
+
+    again = _reimported(tmp_path, plan, app_plan_gml(plan=plan))
+
+    assert _snapshot(again) == before
+    for name, shape in _shapes(again).items():
+        distance = shapely.from_wkb(bytes(shape.wkb)).hausdorff_distance(
+            shapely.from_wkb(bytes(shapes[name].wkb)))
+        assert distance < 0.001, name
+
+
+def test_a_local_plan_exports_its_act_with_the_boundary(tmp_path):
+    # given a local plan read from a shapefile: an identifier of its own, no IIP namespace
+    unit = factories.unit("121201_1", "Gmina Testowa")
+    plan = factories.zoning_plan("local", "MPZP-7", u=unit, valid_from="2020-05-01",
+                                 legal_status="prawnie wiążący lub realizowany", geom=GEOSGeometry(
+                                     "MULTIPOLYGON(((318000 386000, 318100 386000, 318100 386100,"
+                                     " 318000 386100, 318000 386000)))", srid=2180))
+    plan.refresh_from_db()
+
+    root = etree.fromstring(app_plan_gml(plan=plan, srid=2180))
+
+    assert app_features_invalid(root) == []
+    act = root[0][0]
+    assert [etree.QName(f).localname for m in root for f in m] == ["AktPlanowaniaPrzestrzennego"]
+    assert act.find(f"{APP}typPlanu").get("{http://www.w3.org/1999/xlink}href").endswith(
+        "/miejscowyPlanZagospodarowaniaPrzestrzennego")
+    assert act.findtext(f"{APP}idIIP/{APP}Identyfikator/{APP}lokalnyId") == "MPZP-7"
+    assert act.findtext(".//{*}posList").startswith("386000.0 318000.0 ")
+
+
+def test_a_zone_stored_before_profiles_were_kept_exports_its_profile_titles(tmp_path):
+    # given a zone whose profiles are known only from its provisions text
+    plan = _general_plan(tmp_path)
+    zone = plan.zones.order_by("local_id").first()
+    titles = [p["title"] for p in zone.profiles if p["kind"] == "profilPodstawowy"]
+    ZoningZone.objects.filter(pk=zone.pk).update(profiles=[])
+
+    root = etree.fromstring(app_plan_gml(plan=plan))
+
+    assert app_features_invalid(root) == []
+    exported = root[1][0].findall(f"{APP}profilPodstawowy")
+    assert [e.get("{http://www.w3.org/1999/xlink}title") for e in exported] == titles
+
+
+def test_a_plan_missing_what_app_requires_is_refused_naming_it(tmp_path):
+    # given a plan whose zones have no date in force and the plan none either
+    plan = _general_plan(tmp_path)
+    plan.zones.update(valid_from=None)
+    ZoningPlan.objects.filter(pk=plan.pk).update(valid_from=None, resolution_date=None)
+    plan.refresh_from_db()
+
+    with pytest.raises(Exception) as refused:
+        app_plan_gml(plan=plan)
+
+    assert refused.value.status == 409
+    assert refused.value.detail["missing"] == "obowiazujeOd"
+    assert PlanArea.objects.filter(plan=plan).count() == 2  # nothing changed
