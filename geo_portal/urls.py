@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from layers import features
+from layers import atom, features
 
 from . import accounts, unit_page, unit_setup, views
 from .uldk.views import uldk
@@ -31,6 +31,9 @@ urlpatterns = [
     path("api/parcels/", include("geo_portal.api.urls")),
     path("uldk/", uldk, name="uldk"),
     path("wfs", features.wfs, name="wfs"),
+    path("atom/", atom.atom_service, name="atom"),
+    path("atom/plans/<int:plan_id>/", atom.atom_plan, name="atom-plan"),
+    path("atom/plans/<int:plan_id>/app.gml", atom.atom_plan_gml, name="atom-plan-gml"),
     path("ogcapi/", features.ogcapi, name="ogcapi-root"),
     path("ogcapi/<path:path>", features.ogcapi, name="ogcapi"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

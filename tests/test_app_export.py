@@ -3,6 +3,8 @@ official schema (tests/fixtures/schemas, lxml), read back by our own importer un
 
 The plans come from the real ministry sample files (../shared/fixtures, read only).
 """
+import subprocess
+
 import pytest
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
@@ -84,6 +86,20 @@ def test_a_general_plan_exports_as_app_gml_valid_against_the_schema(tmp_path):
     north, east = map(float, surface.findtext(".//{*}posList").split()[:2])
     assert 5_400_000 < north < 6_100_000  # northing first; easting starts with the zone
     assert int(east // 1_000_000) == pl2000_zone(plan) - 2171  # EPSG:2177 is zone 6
+
+
+def test_gdal_reads_the_export(tmp_path):
+    plan = _general_plan(tmp_path)
+    path = tmp_path / "plan.gml"
+    path.write_bytes(app_plan_gml(plan=plan, srid=2180))
+
+    done = subprocess.run(["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True,
+                          text=True, timeout=120, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert "Layer name: StrefaPlanistyczna" in done.stdout
+    assert "Feature Count: 4" in done.stdout
+    assert "Layer name: AktPlanowaniaPrzestrzennego" in done.stdout
 
 
 def test_the_export_in_epsg_2180_reimports_unchanged(tmp_path):

@@ -1,0 +1,164 @@
+"""The APP download service: the INSPIRE ATOM feeds list the published plans and lead to
+their GML files; what is not published is missing and refused on every path.
+"""
+import pytest
+from django.test import Client
+from lxml import etree
+
+from core.roles import CASE_OFFICER
+from layers import access
+from layers.models import ZoningPlan
+from layers.registry import Access
+from tests import factories
+from tests.app_schema import app_features_invalid
+from tests.conftest import APP_ACT as ACT
+from tests.conftest import APP_FIXTURES as FIXTURES
+from tests.conftest import APP_SET2 as SET2
+
+pytestmark = [pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not at {FIXTURES}"),
+              pytest.mark.django_db]
+NS = {"a": "http://www.w3.org/2005/Atom", "georss": "http://www.georss.org/georss",
+      "dls": "http://inspire.ec.europa.eu/schemas/inspire_dls/1.0"}
+POLYGON = ("MULTIPOLYGON(((318000 386000, 318100 386000, 318100 386100, 318000 386100, "
+           "318000 386000)))")
+
+
+@pytest.fixture
+def plans():
+    from layers.services import zoning_import
+
+    unit = factories.unit("121201_1", "Gmina Testowa")
+    zoning_import(unit=unit, paths=[SET2 / ACT, SET2 / "StrefaPlanistyczna_OK.gml"])
+    general = ZoningPlan.objects.get(unit=unit)
+    local = factories.zoning_plan("local", "MPZP-7", u=unit, name="MPZP Rynek",
+                                  valid_from="2020-05-01", geom=POLYGON,
+                                  legal_status="prawnie wiążący lub realizowany")
+    ended = factories.zoning_plan("local", "MPZP-OLD", u=unit, name="MPZP uchylony",
+                                  valid_from="2001-01-01", valid_to="2020-05-01", geom=POLYGON,
+                                  legal_status="prawnie wiążący lub realizowany")
+    obsolete = factories.zoning_plan("local", "MPZP-OBS", u=unit, name="MPZP nieaktualny",
+                                     valid_from="2001-01-01", geom=POLYGON,
+                                     legal_status="nieaktualny")
+    return {"unit": unit, "general": general, "local": local, "ended": ended,
+            "obsolete": obsolete}
+
+
+def _feed(client: Client, path: str) -> etree._Element:
+    response = client.get(path)
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return etree.fromstring(response.content)
+
+
+def test_the_service_feed_lists_each_published_plan_as_a_data_set(plans):
+    feed = _feed(Client(), "/atom/")
+
+    entries = feed.findall("a:entry", NS)
+    codes = {e.findtext("dls:spatial_dataset_identifier_code", namespaces=NS):
+             e.findtext("dls:spatial_dataset_identifier_namespace", namespaces=NS)
+             for e in entries}
+    assert codes == {"1POG": "PL.ZIPPZP.1234/121201-POG",
+                     "MPZP-7": "PL.ZIPPZP/121201-MPZP"}
+    general = next(e for e in entries
+                   if e.findtext("dls:spatial_dataset_identifier_code", namespaces=NS) == "1POG")
+    dataset = general.find("a:link[@rel='alternate']", NS)
+    assert dataset.get("type") == "application/atom+xml"
+    assert dataset.get("href").endswith(f"/atom/plans/{plans['general'].pk}/")
+    lat, lon = map(float, general.findtext("georss:polygon", namespaces=NS).split()[:2])
+    assert 49 < lat < 55 and 14 < lon < 25  # latitude first, in Poland
+    crs = [c.get("term") for c in general.findall("a:category", NS)]
+    assert crs[-1] == "http://www.opengis.net/def/crs/EPSG/0/2180" and len(crs) == 2
+    assert feed.find("a:link[@rel='self']", NS).get("href").endswith("/atom/")
+
+
+def test_the_data_set_feed_links_each_crs_to_a_valid_app_file(plans):
+    client = Client()
+    feed = _feed(client, f"/atom/plans/{plans['general'].pk}/")
+
+    assert feed.findtext("a:title", namespaces=NS) == plans["general"].name
+    assert "plan ogólny gminy" in feed.findtext("a:subtitle", namespaces=NS)
+    downloads = [e.find("a:link[@rel='alternate']", NS) for e in feed.findall("a:entry", NS)]
+    assert [d.get("type") for d in downloads] == ["application/gml+xml; version=3.2"] * 2
+    for link in downloads:
+        path = link.get("href").split("://", 1)[1].split("/", 1)[1]
+        response = client.get("/" + path)
+        assert response.status_code == 200
+        assert "attachment" in response["Content-Disposition"]
+        root = etree.fromstring(response.content)
+        assert app_features_invalid(root) == []
+        srid = path.rsplit(":", 1)[1]
+        assert root[0][0].find(".//{*}MultiSurface").get("srsName").endswith(f"/{srid}")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "resident", "other_staff"])
+def test_plans_no_longer_published_are_missing_and_not_found_for_everyone(plans, who):
+    client = Client()
+    if who == "resident":
+        client.force_login(factories.user("resident1"))
+    elif who == "other_staff":
+        client.force_login(factories.staff(factories.unit("020101_1", "Bolesławiec"),
+                                           CASE_OFFICER))
+
+    feed = client.get("/atom/").content.decode()
+
+    for name in ("ended", "obsolete"):
+        assert plans[name].name not in feed
+        for path in (f"/atom/plans/{plans[name].pk}/", f"/atom/plans/{plans[name].pk}/app.gml"):
+            response = client.get(path)
+            assert response.status_code == 404
+            assert plans[name].name.encode() not in response.content
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("resident", 403),
+                                             ("other_staff", 404)])
+def test_plans_of_a_restricted_zone_layer_follow_the_one_access_policy(plans, monkeypatch,
+                                                                      who, status):
+    # given the local plans' zone layer open to staff only, for their own units
+    import dataclasses
+
+    from layers import registry
+
+    closed = dataclasses.replace(registry.layer_named("local_zones"), access=Access.STAFF)
+    real = access.published_named
+    monkeypatch.setattr(access, "published_named",
+                        lambda name: closed if name == "local_zones" else real(name))
+    client = Client()
+    if who == "resident":
+        client.force_login(factories.user("resident1"))
+    elif who == "other_staff":
+        client.force_login(factories.staff(factories.unit("020101_1", "Bolesławiec"),
+                                           CASE_OFFICER))
+    own = Client()
+    own.force_login(factories.staff(plans["unit"], CASE_OFFICER))
+
+    # then the local plan is missing from the feed and refused, the general plan is not
+    feed = client.get("/atom/").content.decode()
+    assert "MPZP Rynek" not in feed and plans["general"].name in feed
+    for path in (f"/atom/plans/{plans['local'].pk}/", f"/atom/plans/{plans['local'].pk}/app.gml"):
+        response = client.get(path)
+        assert response.status_code == status
+        assert b"MPZP" not in response.content
+    if status == 401:
+        assert response["WWW-Authenticate"]
+    # and the plan's own unit's staff get it
+    assert "MPZP Rynek" in own.get("/atom/").content.decode()
+    assert own.get(f"/atom/plans/{plans['local'].pk}/app.gml").status_code == 200
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "abc", "EPSG:", "9" * 40, "\x00", "2176" * 30])
+def test_a_crs_not_offered_is_refused_naming_it(plans, crs):
+    response = Client().get(f"/atom/plans/{plans['general'].pk}/app.gml", {"crs": crs})
+
+    assert response.status_code == 400
+    assert b"crs" in response.content  # named; a NUL is refused before the view
+
+
+@pytest.mark.parametrize("path", ["/atom/plans/0/", "/atom/plans/99999999999/app.gml",
+                                  "/atom/plans/abc/", "/atom/plans/1/app.gml?crs=%00"])
+def test_hostile_paths_are_answered_without_an_error(plans, path):
+    assert Client().get(path).status_code in {400, 404}
+
+
+def test_the_feeds_accept_only_get(plans):
+    for path in ("/atom/", f"/atom/plans/{plans['general'].pk}/"):
+        assert Client().post(path, {"x": "1"}).status_code == 405
