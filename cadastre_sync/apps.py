@@ -11,11 +11,16 @@ class CadastreSyncConfig(AppConfig):
 
         from .tax import rules as tax_rules
         from .tax.rules import TAX_RULE_LABELS
-        from .tax.selectors import conversion_factors_in_force, tax_rates_in_force
+        from .tax.selectors import (
+            conversion_factors_in_force,
+            next_year_tax_rules_missing,
+            tax_rates_in_force,
+        )
 
         rules_declare(_("tax"), TAX_RULE_LABELS)
         rule_lister_register(tax_rates_in_force)
         rule_lister_register(conversion_factors_in_force)
+        rule_lister_register(next_year_tax_rules_missing)
         rule_value_labels_declare({
             **dict(tax_rules.RATE_KEYS), **dict(tax_rules.OBJECT_KINDS),
             tax_rules.TAX_EXEMPT: _("exempt"), tax_rules.ARABLE: _("arable land and orchards"),

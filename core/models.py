@@ -238,16 +238,12 @@ class StaffInvitation(models.Model):
                 and self.expires_at > timezone.now())
 
 
-class SourcedRule(models.Model):
-    """What every legal rule row carries: when it is in force, for which unit (none: every
-    unit, the national default), the statute it comes from, and whether someone checked
-    the figure against that statute's text. A computation asks for the row in force on its
-    own date (core.rules); an unverified row is shown as such to the officer."""
+class DatedSource(models.Model):
+    """What every legal rule row carries: when it is in force, the statute it comes from,
+    and whether someone checked the figure against that statute's text. A computation asks
+    for the row in force on its own date (core.rules); an unverified row is shown as such
+    to the officer."""
 
-    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="+", verbose_name=_("unit"),
-                             help_text=_("Empty: the national rule, inherited by every unit "
-                                         "without its own row (e.g. a council resolution)."))
     valid_from = models.DateField(_("in force from"))
     valid_to = models.DateField(_("in force until"), null=True, blank=True,
                                 help_text=_("Last day in force; empty: until changed."))
@@ -269,6 +265,18 @@ class SourcedRule(models.Model):
     @property
     def source(self) -> str:
         return ", ".join(part for part in (self.act, self.article, self.journal) if part)
+
+
+class SourcedRule(DatedSource):
+    """A dated, sourced rule for a unit (none: every unit, the national default)."""
+
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", verbose_name=_("unit"),
+                             help_text=_("Empty: the national rule, inherited by every unit "
+                                         "without its own row (e.g. a council resolution)."))
+
+    class Meta:
+        abstract = True
 
 
 class LegalRule(SourcedRule):

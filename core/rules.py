@@ -63,6 +63,12 @@ def in_force_on(qs: QuerySet, on: date) -> QuerySet:
     return qs.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
+def in_force_between(qs: QuerySet, first: date, last: date) -> QuerySet:
+    """Rows of a SourcedRule model in force on some day of first..last."""
+    return qs.filter(valid_from__lte=last).filter(Q(valid_to__isnull=True)
+                                                  | Q(valid_to__gte=first))
+
+
 def _unit_label(unit: AdministrativeUnit | None) -> str:
     return str(unit) if unit is not None else _("every unit")
 
@@ -105,11 +111,24 @@ def rule_values(*, keys: list[str], on: date, unit: AdministrativeUnit | None = 
 
 def _legal_rule_rows(on: date, units: QuerySet) -> Iterable[RuleRow]:
     qs = in_force_on(LegalRule.objects.filter(Q(unit__isnull=True) | Q(unit__in=units)), on)
+    national = set()
     for row in qs.select_related("unit").order_by("key", "unit_id"):
         area, label = RULES.get(row.key, ("", row.key))
+        national.update([row.key] if row.unit_id is None else [])
         yield RuleRow(area, str(label), _value_text(row.value), _unit_label(row.unit),
                       row.valid_from, row.valid_to, row.source, row.verified,
                       f"/admin/core/legalrule/{row.pk}/change/")
+    for key in sorted(set(RULES) - national):
+        yield rule_missing_row(key, on)
+
+
+def rule_missing_row(key: str, on: date) -> RuleRow:
+    """A declared rule with no national row in force on `on`: listed as not entered (and
+    not verified), since a computation needing it refuses until someone enters it."""
+    area, label = RULES.get(key, ("", key))
+    return RuleRow(area, str(label), _("not entered"), _unit_label(None), None, None,
+                   _("no source found on %(date)s: a computation needing it on that day "
+                     "refuses") % {"date": on.isoformat()}, False, "/admin/core/legalrule/add/")
 
 
 def _value_text(value) -> str:

@@ -10,9 +10,10 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from core.rules import rule_value
+from core.models import LegalRule
+from core.rules import in_force_between, rule_in_force, rule_value
 
-from . import kinds
+from . import kinds, legal
 
 
 def _easter(year: int) -> date:
@@ -28,22 +29,46 @@ def _easter(year: int) -> date:
     return date(year, month, day + 1)
 
 
-# Ustawa o dniach wolnych od pracy (as amended; 24 December free since 2025).
-FIXED_HOLIDAYS = ((1, 1), (1, 6), (5, 1), (5, 3), (8, 15), (11, 1), (11, 11), (12, 24),
-                  (12, 25), (12, 26))
-EASTER_OFFSETS = (0, 1, 49, 60)  # Easter Sunday and Monday, Pentecost, Corpus Christi
+def _holiday_periods(first: date, last: date) -> list[tuple[date, date | None, frozenset]]:
+    """The holiday rule's rows (permits/legal.py, national) overlapping first..last, each
+    as (from, to, the days it makes holidays in those years)."""
+    rows = in_force_between(LegalRule.objects.filter(key=legal.PUBLIC_HOLIDAYS,
+                                                     unit__isnull=True), first, last)
+    periods = []
+    for row in rows:
+        days = set()
+        for year in range(first.year, last.year + 1):
+            easter = _easter(year)
+            days.update(date(year, *map(int, day.split("-"))) for day in row.value["fixed"])
+            days.update(easter + timedelta(days=int(o)) for o in row.value["easter"])
+        periods.append((row.valid_from, row.valid_to, frozenset(days)))
+    return periods
+
+
+def _is_holiday(day: date, periods: list) -> bool:
+    """Whether `day` is a public holiday under the rule in force on it; RuleNotInForce when
+    no row covers it (a term is never counted with another period's holidays)."""
+    for start, end, days in periods:
+        if start <= day and (end is None or day <= end):
+            return day in days
+    rule_in_force(key=legal.PUBLIC_HOLIDAYS, on=day)  # raises, naming the rule and the day
+    return False
 
 
 def public_holidays(year: int) -> frozenset[date]:
-    easter = _easter(year)
-    fixed = {date(year, m, d) for m, d in FIXED_HOLIDAYS}
-    if year < 2025:
-        fixed.discard(date(year, 12, 24))
-    return frozenset(fixed | {easter + timedelta(days=o) for o in EASTER_OFFSETS})
+    """The public holidays of `year` under the rules in force on each day of it."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    periods = _holiday_periods(first, last)
+    candidates = {d for _s, _e, days in periods for d in days if d.year == year}
+    _is_holiday(first, periods), _is_holiday(last, periods)  # the whole year is covered
+    return frozenset(d for d in candidates if _is_holiday(d, periods))
 
 
 def next_working_day(day: date) -> date:
-    while day.weekday() >= 5 or day in public_holidays(day.year):
+    """`day`, or the first day after it that is neither a Saturday, a Sunday nor a public
+    holiday (KPA art. 57 § 4)."""
+    periods = _holiday_periods(day, day + timedelta(days=14))
+    while day.weekday() >= 5 or _is_holiday(day, periods):
         day += timedelta(days=1)
     return day
 
@@ -75,10 +100,12 @@ class Rule:
 
 
 def rule_for(*, unit, kind_code: str, procedure: str, state: str,
-             on: date | None = None) -> Rule | None:
+             on: date | None = None, payload: dict | None = None) -> Rule | None:
     """The deadline rule in force for a state on `on` (today): the unit's row, else all
     units' row, else the kind's statutory default (its figure from the legal rule in force,
-    RuleNotInForce when none is); None when the state has no deadline."""
+    RuleNotInForce when none is; a default whose term depends on the application, e.g. the
+    WZ term by project type, picks its rule from the application's `payload`); None when
+    the state has no deadline."""
     from .models import DeadlineRule
 
     kind = kinds.get(kind_code)
@@ -94,12 +121,14 @@ def rule_for(*, unit, kind_code: str, procedure: str, state: str,
         return Rule(row.days, row.source, str(default.note) if default else "",
                     default.counted_from if default else "state")
     if default:
-        days = default.days
-        if default.rule_key:
-            days = int(rule_value(key=default.rule_key, on=on or timezone.localdate(),
-                                  unit=unit))
-        return Rule(days, default.source, str(default.note), default.counted_from,
-                    default.months)
+        days, note, source = default.days, str(default.note), default.source
+        key = default.rule_key
+        if default.rule_key_of is not None:
+            key, term_note = default.rule_key_of(payload or {})
+            note = f"{note} ({term_note})" if term_note else note
+        if key:
+            days = int(rule_value(key=key, on=on or timezone.localdate(), unit=unit))
+        return Rule(days, source, note, default.counted_from, default.months)
     return None
 
 

@@ -75,6 +75,9 @@ class DeadlineDefault:
     # § 3) rather than days.
     rule_key: str = ""
     months: bool = False
+    # A term that depends on the application: (payload) -> (rule key, what the term is
+    # for, shown with the note), e.g. the WZ terms by project type.
+    rule_key_of: Any = None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ WZ_INDEFINITE_IF_FILED_BEFORE = "wz.indefinite_if_filed_before"
 WZ_TERM_HOUSE_DAYS = "wz.term_house_days"
 WZ_TERM_BIOGAS_DAYS = "wz.term_biogas_days"
 WZ_TERM_OTHER_DAYS = "wz.term_other_days"
+PUBLIC_HOLIDAYS = "kpa.public_holidays"
+HOLIDAYS_ACT = "ustawa z dnia 18 stycznia 1951 r. o dniach wolnych od pracy"
 UPZP = "ustawa z dnia 27 marca 2003 r. o planowaniu i zagospodarowaniu przestrzennym"
 REFORM = ("ustawa z dnia 7 lipca 2023 r. o zmianie ustawy o planowaniu i zagospodarowaniu "
           "przestrzennym oraz niektórych innych ustaw")
@@ -44,7 +46,14 @@ LABELS = {
     WZ_TERM_HOUSE_DAYS: _("WZ term: single-family house for own needs [days]"),
     WZ_TERM_BIOGAS_DAYS: _("WZ term: agricultural biogas plant [days]"),
     WZ_TERM_OTHER_DAYS: _("WZ term: other projects [days]"),
+    PUBLIC_HOLIDAYS: _("public holidays (a term ending on one ends on the next working day, "
+                       "KPA art. 57 § 4): fixed days and days after Easter Sunday"),
 }
+
+# The holidays' value: fixed days as "MM-DD" and movable feasts as days after Easter Sunday
+# (Easter Sunday and Monday, Pentecost Sunday, Corpus Christi).
+_EASTER = [0, 1, 49, 60]
+_FIXED = ["01-01", "01-06", "05-01", "05-03", "08-15", "11-01", "11-11", "12-25", "12-26"]
 
 # (key, value, valid_from, valid_to, act, article, journal, verified, note)
 LEGAL_RULES = [
@@ -73,15 +82,28 @@ LEGAL_RULES = [
     (WZ_INDEFINITE_IF_FILED_BEFORE, "2025-10-16", "2026-01-01", None, REFORM,
      "transitional provisions", "", False,
      "domain review (wprost.pl 12191805; rp.pl art43297181); the article was not read"),
-    (WZ_TERM_HOUSE_DAYS, 21, "2023-09-24", None, UPZP, "art. 64 ust. 1", "", False,
-     "detached single-family house up to 2 storeys and 70 m² for own needs; 21/65/90 days "
-     "confirmed by forsal.pl; terms reported suspended until 31 December 2026 (unconfirmed)"),
-    (WZ_TERM_BIOGAS_DAYS, 65, "2023-09-24", None, UPZP, "art. 64 ust. 1", "", False,
-     "agricultural biogas plants (forsal.pl)"),
-    (WZ_TERM_OTHER_DAYS, 90, "2023-09-24", None, UPZP, "art. 64 ust. 1", "", False,
-     "other projects (forsal.pl)"),
+    (WZ_TERM_HOUSE_DAYS, 21, "2023-09-24", None, UPZP, "art. 64 ust. 1 pkt 1", "", True,
+     "a detached single-family house of up to 2 storeys and 70 m² built-up area, its impact "
+     "area wholly on its own parcels, built for the investor's own housing needs; the point "
+     "as quoted by infor.pl 7390162 (23 October 2025). A deputies' bill of 30 September 2025 "
+     "would suspend until 31 December 2026 the 500 zł a day penalty for a late decision, not "
+     "the terms; its enactment was not confirmed"),
+    (WZ_TERM_BIOGAS_DAYS, 65, "2023-09-24", None, UPZP, "art. 64 ust. 1 pkt 1", "", True,
+     "agricultural biogas plants meeting the act's conditions (infor.pl 7390162)"),
+    (WZ_TERM_OTHER_DAYS, 90, "2023-09-24", None, UPZP, "art. 64 ust. 1 pkt 1", "", True,
+     "other projects (infor.pl 7390162; gazetaprawna.pl 8630848)"),
     (REMOVAL_MONTHS, 6, "2017-06-17", None, UOP, "art. 83f ust. 8", UOP_JOURNAL, False,
      "domain review; the point number was not read"),
+    (PUBLIC_HOLIDAYS, {"fixed": _FIXED, "easter": _EASTER}, "2011-01-01", "2024-12-31",
+     HOLIDAYS_ACT, "art. 1 pkt 1", "", False,
+     "6 January free from 2011 (the act of 24 September 2010 amending it); that act's text "
+     "and position were not read"),
+    (PUBLIC_HOLIDAYS, {"fixed": sorted([*_FIXED, "12-24"]), "easter": _EASTER}, "2025-01-01",
+     None, HOLIDAYS_ACT, "art. 1 pkt 1 lit. a-m (lit. ka: 24 December)",
+     "Dz.U. 2020 poz. 1920 (t.j.)", True,
+     "list read in the consolidated text (prawo.pl); 24 December added by the act of "
+     "6 December 2024 amending it, first free in 2025 (rp.pl art43562581, tvn24.pl); the "
+     "amending act's Dz.U. position was not found"),
 ]
 
 # Stamp duties (opłata skarbowa), seeded from permits.zoning_fees.STAMP_DUTY.

@@ -213,7 +213,7 @@ def _enter(app: Application, row: Transition, *, by, role: str, reason: str, dat
 def _deadline(app: Application, today: date, on_date: date | None, source: str
               ) -> tuple[date | None, str]:
     rule = deadlines.rule_for(unit=app.unit, kind_code=app.kind, procedure=app.procedure,
-                              state=app.state)
+                              state=app.state, payload=app.payload)
     if rule is None:
         return None, ""
     submitted = timezone.localdate(app.submitted_at) if app.submitted_at else None
@@ -221,6 +221,10 @@ def _deadline(app: Application, today: date, on_date: date | None, source: str
               if rule.counted_from == "submitted" and app.submitted_at else 0)
     computed = deadlines.compute(rule, entered=today, submitted=submitted, officer_date=on_date,
                                  paused_days=paused)
+    extended = _extended_term(app) if rule.counted_from == "submitted" else None
+    if extended is not None and extended > computed:
+        # The decision term an art. 36 notice moved stays moved through later steps.
+        return extended, _("term extended (KPA art. 36)")
     if app.state == State.AWAITING_DOCUMENTS and on_date:
         # The officer may give more time than the minimum, never less (KPA art. 64 §2).
         if on_date < computed:
@@ -229,6 +233,13 @@ def _deadline(app: Application, today: date, on_date: date | None, source: str
                                detail={"field": "date"})
         computed = deadlines.next_working_day(on_date)
     return computed, rule.note
+
+
+def _extended_term(app: Application) -> date | None:
+    """The term of the case's latest art. 36 notice, if any."""
+    data = (app.events.filter(action="extend_deadline").order_by("-at", "-pk")
+            .values_list("data", flat=True).first())
+    return date.fromisoformat(data["deadline"]) if data and data.get("deadline") else None
 
 
 def _days_awaiting_documents(app: Application, source: str, today: date) -> int:

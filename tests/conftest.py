@@ -42,11 +42,12 @@ def _legal_rules_seeded(request):
     from core.models import LegalRule
     from tests import factories
 
-    if not LegalRule.objects.filter(key="tax.rye_price").exists():
+    if not LegalRule.objects.filter(key="tax.finding_severity").exists():
+        # The dated conversion factors first: the older seed finds them in place.
+        factories.data_migration_reapply("cadastre_sync.migrations.0012_conversion_factor_dated")
         factories.data_migration_reapply("cadastre_sync.migrations.0005_tax_defaults")
-        factories.data_migration_reapply("cadastre_sync.migrations.0010_tax_rules_dated")
-    if not LegalRule.objects.filter(key="wz.indefinite_if_filed_before").exists():
-        factories.data_migration_reapply("permits.migrations.0011_wz_validity")
+    if not LegalRule.objects.filter(key="kpa.public_holidays").exists():
+        factories.data_migration_reapply("permits.migrations.0012_wz_project_type_holidays")
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,8 @@ def tree_rules_ensure() -> None:
     if not Species.objects.exists():
         factories.data_migration_reapply("permits.migrations.0002_seed_tree_rules")
         factories.data_migration_reapply("permits.migrations.0007_tree_rules_corrected")
-    if not LegalRule.objects.filter(key="wz.indefinite_if_filed_before").exists():
-        factories.data_migration_reapply("permits.migrations.0011_wz_validity")
+    if not LegalRule.objects.filter(key="kpa.public_holidays").exists():
+        factories.data_migration_reapply("permits.migrations.0012_wz_project_type_holidays")
 
 
 def species(latin: str) -> Species:

@@ -116,8 +116,9 @@ def _clean(g: Gmina, number: str, x: float, *, ofu: str = "B", category: str = "
 
 def defaults_ensure() -> None:
     """The seeded rates and factors, again where a transactional test flushed them."""
+    # The dated conversion factors (and the tax rules) first: the older seed finds them.
+    factories.data_migration_reapply("cadastre_sync.migrations.0012_conversion_factor_dated")
     factories.data_migration_reapply("cadastre_sync.migrations.0005_tax_defaults")
-    factories.data_migration_reapply("cadastre_sync.migrations.0010_tax_rules_dated")
 
 
 def discrepancy_gmina() -> Gmina:

@@ -242,11 +242,11 @@ def test_an_officer_cannot_register_or_decide_their_own_application(people):
     (date(2026, 5, 21), 14, date(2026, 6, 5)),  # Corpus Christi 4 June 2026 → Fri 5th
     (date(2026, 2, 2), 14, date(2026, 2, 16)),  # an ordinary Monday
 ])
-def test_term_end_moves_past_saturdays_and_public_holidays(start, days, end):
+def test_term_end_moves_past_saturdays_and_public_holidays(start, days, end, db):
     assert term_end(start, days) == end
 
 
-def test_easter_dates_come_from_the_computation():
+def test_easter_dates_come_from_the_computation(db):
     assert date(2025, 4, 21) in public_holidays(2025)  # Easter Monday 2025
     assert date(2027, 3, 29) in public_holidays(2027)  # Easter Monday 2027
     assert date(2024, 12, 24) not in public_holidays(2024)  # free only since 2025

@@ -28,8 +28,9 @@ class ColumnProfileAdmin(UnitScopedAdmin):
 
 @admin.register(ConversionFactor)
 class ConversionFactorAdmin(admin.ModelAdmin):
-    list_display = ["land_group", "soil_class", "district", "factor"]
-    list_filter = ["land_group", "district"]
+    list_display = ["land_group", "soil_class", "district", "factor", "valid_from", "valid_to",
+                    "verified"]
+    list_filter = ["land_group", "district", "verified"]
 
 
 @admin.register(PersonalDataAccess)

@@ -13,7 +13,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AdministrativeUnit, Job
+from core.models import AdministrativeUnit, DatedSource, Job
 
 from ..identifiers import validate_pesel, validate_regon
 from .rules import (
@@ -57,9 +57,11 @@ class TaxRate(models.Model):
         return f"{self.year} {self.get_key_display()}: {self.rate}"
 
 
-class ConversionFactor(models.Model):
+class ConversionFactor(DatedSource):
     """Conversion hectare factor (przelicznik) by land group, soil class and tax district
-    (ustawa o podatku rolnym art. 4; domain.md)."""
+    (ustawa o podatku rolnym art. 4 ust. 1), for the period the act's table is in force: a
+    change of the table is new rows from its day, and a tax year no row covers refuses to
+    run rather than use another period's factors."""
 
     ARABLE = "arable"
     GRASSLAND = "grassland"
@@ -74,10 +76,13 @@ class ConversionFactor(models.Model):
     class Meta:
         verbose_name = _("conversion hectare factor")
         verbose_name_plural = _("conversion hectare factors")
-        ordering = ["land_group", "soil_class", "district"]
+        ordering = ["land_group", "soil_class", "district", "-valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["land_group", "soil_class", "district"],
-                                    name="conversion_factor_unique"),
+            models.UniqueConstraint(fields=["land_group", "soil_class", "district",
+                                            "valid_from"], name="conversion_factor_unique"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True)
+                                   | Q(valid_to__gte=models.F("valid_from")),
+                                   name="conversion_factor_period"),
             models.CheckConstraint(condition=Q(district__gte=1, district__lte=4),
                                    name="conversion_factor_district"),
         ]

@@ -18,15 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import RuleNotInForce
+from core.errors import InvalidInput, RuleNotInForce
 from core.jobs import job_fail, job_finish, job_guard, job_progress, job_start
 from core.models import AdministrativeUnit
-from core.rules import rule_value
+from core.rules import in_force_on, rule_value
 
 from ..signals import tax_findings_changed
 from . import reconcile_sql as q
 from . import rules
-from .models import ReconciliationRun, TaxFinding, TaxRate, TaxSettings
+from .models import ConversionFactor, ReconciliationRun, TaxFinding, TaxRate, TaxSettings
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +77,52 @@ def tax_tables(unit: AdministrativeUnit | None, year: int) -> dict:
             "farm_threshold": Decimal(str(value(rules.FARM_THRESHOLD)))}
 
 
+def finding_severity(unit: AdministrativeUnit | None, on: date) -> dict:
+    """The severity rule in force on `on` for `unit`: thresholds of the estimated annual
+    difference (zł) as Decimals, fixed severities per category and the spouse case; a row
+    an administrator got wrong is refused naming what is wrong, never half used."""
+    value = rule_value(key=rules.FINDING_SEVERITY_RULE, on=on, unit=unit)
+    try:
+        high, medium = Decimal(str(value["high_from"])), Decimal(str(value["medium_from"]))
+        fixed, spouse = dict(value.get("fixed") or {}), str(value.get("spouse") or "low")
+    except (KeyError, TypeError, ArithmeticError, ValueError) as error:
+        raise InvalidInput(_("The rule “%(rule)s” in force on %(date)s is not valid: give "
+                             "high_from and medium_from as amounts.") % {
+            "rule": rules.TAX_RULE_LABELS[rules.FINDING_SEVERITY_RULE], "date": on},
+            detail={"rule": rules.FINDING_SEVERITY_RULE}) from error
+    wrong = sorted({str(s) for s in (*fixed.values(), spouse)} - set(rules.SEVERITIES))
+    if wrong or medium > high:
+        raise InvalidInput(_("The rule “%(rule)s” in force on %(date)s is not valid: "
+                             "severities are high, medium or low and medium_from is not above "
+                             "high_from.") % {
+            "rule": rules.TAX_RULE_LABELS[rules.FINDING_SEVERITY_RULE], "date": on},
+            detail={"rule": rules.FINDING_SEVERITY_RULE, "values": wrong})
+    return {"high_from": high, "medium_from": medium, "fixed": fixed, "spouse": spouse}
+
+
+def conversion_factors_check(*, district: int, year: int) -> None:
+    """RuleNotInForce when no conversion factor of `district` is in force on 1 January of
+    `year`: the run never takes another period's table."""
+    day = date(year, 1, 1)
+    if not in_force_on(ConversionFactor.objects.filter(district=district), day).exists():
+        raise RuleNotInForce(
+            _("No conversion hectare factors of tax district %(district)s are entered in "
+              "force on %(date)s. Enter them, with their legal source, under Conversion "
+              "hectare factors in the administration.") % {"district": district,
+                                                           "date": day.isoformat()},
+            detail={"rule": "conversion_factors", "district": district,
+                    "date": day.isoformat()})
+
+
 def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
     settings, _created = TaxSettings.objects.get_or_create(unit=unit)
     rates = rates_for(unit, run.year)
     tables = tax_tables(unit, run.year)
     aliases = list(rules.SOIL_CLASS_ALIASES.items())
-    fixed = list(rules.FIXED_SEVERITY.items())
-    (high, _h), (medium, _m) = rules.SEVERITY_BY_AMOUNT
+    severity = finding_severity(unit, timezone.localdate())
+    fixed = list(severity["fixed"].items())
+    high, medium = severity["high_from"], severity["medium_from"]
+    conversion_factors_check(district=settings.tax_district, year=run.year)
     land_use, kst = tables["land_use"], tables["kst"]
     return {
         "unit_id": unit.pk, "run_id": run.pk, "district": settings.tax_district,
@@ -105,7 +144,7 @@ def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
         "right": list(rules.TAXPAYER_RIGHT_RANK),
         "right_rank": list(rules.TAXPAYER_RIGHT_RANK.values()),
         "fallback_factor": rules.FALLBACK_FACTOR, "successor_min_m2": rules.SUCCESSOR_MIN_M2,
-        "spouse_severity": rules.SPOUSE_SEVERITY,
+        "spouse_severity": severity["spouse"], "tax_day": date(run.year, 1, 1),
         "fixed_category": [c for c, _s in fixed], "fixed_severity": [s for _c, s in fixed],
         "high_from": high, "medium_from": medium,
         "reopen_text": _("found again by a reconciliation run"),

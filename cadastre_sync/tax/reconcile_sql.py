@@ -1,9 +1,9 @@
 """Reconciliation as set-based SQL: each step one statement over the whole unit.
 
 Working tables are temporary (rec_*). The rule tables (land use -> tax class, building
-class -> rate, conversion factors of the unit's district, rates of the year) are loaded
-first from rules.py and the database, so every statement below joins data, never
-branches on codes. The findings of this run collect in rec_found; FINDINGS_MERGE writes
+class -> rate, conversion factors of the unit's district in force in the tax year, rates of
+the year) are loaded first from rules.py and the database, so every statement below joins
+data, never branches on codes. The findings of this run collect in rec_found; FINDINGS_MERGE writes
 them into the findings table in one transaction (new, persisting, resolved, suppressed).
 Values always travel as parameters.
 """
@@ -29,12 +29,13 @@ RULES = (
     "AS t(ozu, land_group)",
     # Factors of the unit's district, plus the aliases (orchards: III as IIIa, IV as IVa).
     "CREATE TEMP TABLE rec_factor AS "
-    "SELECT land_group, soil_class, factor FROM cadastre_sync_conversionfactor "
-    "WHERE district = %(district)s UNION ALL "
+    "WITH f AS (SELECT land_group, soil_class, factor FROM cadastre_sync_conversionfactor "
+    "WHERE district = %(district)s AND valid_from <= %(tax_day)s "
+    "AND (valid_to IS NULL OR valid_to >= %(tax_day)s)) "
+    "SELECT land_group, soil_class, factor FROM f UNION ALL "
     "SELECT a.land_group, a.alias, f.factor FROM unnest(%(alias_group)s::text[], "
     "%(alias_from)s::text[], %(alias_to)s::text[]) AS a(land_group, alias, soil_class) "
-    "JOIN cadastre_sync_conversionfactor f ON f.land_group = a.land_group "
-    "AND f.soil_class = a.soil_class AND f.district = %(district)s",
+    "JOIN f ON f.land_group = a.land_group AND f.soil_class = a.soil_class",
     "CREATE TEMP TABLE rec_rate AS SELECT * FROM unnest(%(rate_key)s::text[], "
     "%(rate_value)s::numeric[], %(rate_basis)s::text[]) AS t(key, rate, basis)",
     "CREATE TEMP TABLE rec_kst AS SELECT * FROM unnest(%(kst)s::text[], %(kst_rate)s::text[]) "

@@ -74,6 +74,7 @@ FARM_THRESHOLD = "tax.farm_threshold_ha"
 AGRICULTURAL_EXEMPT_CLASSES = "tax.agricultural_exempt_classes"
 LAND_USE_TAX_RULE, SOIL_USE_GROUP_RULE = "tax.land_use_tax", "tax.soil_use_group"
 KST_TAX_RULE, KST_FALLBACK_RULE = "tax.kst_building_tax", "tax.kst_fallback"
+FINDING_SEVERITY_RULE = "tax.finding_severity"
 TAX_RULE_LABELS = {
     RYE_PRICE: _("average rye price for the agricultural tax [zł/q]"),
     WOOD_PRICE: _("average wood price for the forest tax [zł/m³]"),
@@ -86,6 +87,8 @@ TAX_RULE_LABELS = {
     SOIL_USE_GROUP_RULE: _("soil use (OZU) → conversion group of Br, Lzr and S pieces"),
     KST_TAX_RULE: _("building class (KŚT) → property tax rate"),
     KST_FALLBACK_RULE: _("rate of a building whose class the table does not know"),
+    FINDING_SEVERITY_RULE: _("reconciliation: severity of findings (high from, medium from "
+                             "[zł a year]; fixed per category)"),
 }
 
 # Derived rates: key -> (price rule, quantity rule, what it is charged on).
@@ -129,7 +132,13 @@ FALLBACK_FACTOR = Decimal("1.00")
 # Orchards use the arable factors; III and IV of orchards count as IIIa and IVa (domain.md).
 SOIL_CLASS_ALIASES = {(ARABLE, "III"): "IIIa", (ARABLE, "IV"): "IVa"}
 
-# Conversion hectare factors by soil class, districts I/II/III/IV (domain.md; art. 4 ust. 1).
+# Conversion hectare factors by soil class, districts I/II/III/IV (domain.md; art. 4 ust. 1),
+# seeded as in force from the act's first day: the table's amendments since 1985 and its
+# figures were not read in the act's text, so the rows are marked unverified.
+CONVERSION_FACTORS_FROM = "1985-01-01"
+# (act, article, journal, verified, note) of the seeded rows.
+CONVERSION_FACTORS_SOURCE = (AGRICULTURAL_ACT, "art. 4 ust. 1", "", False,
+                             "table of the domain notes; the act's text was not read")
 CONVERSION_FACTORS = {
     ARABLE: {"I": "1.95 1.80 1.65 1.45", "II": "1.80 1.65 1.50 1.35",
              "IIIa": "1.65 1.50 1.40 1.25", "IIIb": "1.35 1.25 1.15 1.00",
@@ -235,11 +244,15 @@ CATEGORY_NAMES = {code: name for code, name, _colour in FINDING_CATEGORIES}
 CATEGORY_COLOURS = {code: colour for code, _name, colour in FINDING_CATEGORIES}
 
 # Severity by the estimated annual difference (zł, absolute); categories with no money
-# estimate have a fixed severity.
-SEVERITY_BY_AMOUNT = ((Decimal("500"), "high"), (Decimal("50"), "medium"))
-FIXED_SEVERITY = {RETIRED_PARCEL: "medium", UNKNOWN_PARCEL: "high", OWNER_MISMATCH: "medium",
-                  RETIRED_BUILDING: "medium", UNKNOWN_BUILDING: "high"}
-SPOUSE_SEVERITY = "low"  # only one spouse taxed where the cadastre lists a married couple
+# estimate have a fixed severity; "spouse": only one spouse taxed where the cadastre lists a
+# married couple. Seeded as the dated rule FINDING_SEVERITY_RULE (LEGAL_RULES), which a
+# unit's tax office may replace with its own row; no statute sets these priorities.
+FINDING_SEVERITY = {
+    "high_from": "500", "medium_from": "50", "spouse": "low",
+    "fixed": {RETIRED_PARCEL: "medium", UNKNOWN_PARCEL: "high", OWNER_MISMATCH: "medium",
+              RETIRED_BUILDING: "medium", UNKNOWN_BUILDING: "high"},
+}
+SEVERITIES = ("high", "medium", "low")
 
 # What each rate is charged on: m² of land, hectares, conversion hectares, m² of floor area.
 RATE_BASIS = {"land_business": "m2", "land_water": "ha", "land_other": "m2",
@@ -293,3 +306,10 @@ EVIDENCE_LABELS = {
     "buildings_now": _("current buildings on its footprint"),
     "spouse_case": _("only one spouse taxed"),
 }
+
+
+LEGAL_RULES.append(
+    (FINDING_SEVERITY_RULE, FINDING_SEVERITY, "2024-01-01", None,
+     "no statute: the tax office's own priorities for reviewing findings", "", "", True,
+     "the product's defaults (an estimated difference of 500 zł a year or more is high, 50 "
+     "zł or more medium); a unit enters its own row to change them"))

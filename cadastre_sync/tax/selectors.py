@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from core.access import ensure_unit_access, units_allowing
 from core.errors import NotFound
-from core.models import AdministrativeUnit
+from core.models import AdministrativeUnit, LegalRule
 from core.roles import TAX_OFFICER
 from core.rules import RuleRow
 
@@ -195,6 +195,37 @@ def tax_rates_in_force(on, units) -> list:
                     f"/admin/cadastre_sync/taxrate/{row.pk}/change/") for row in qs]
 
 
+def next_year_tax_rules_missing(on, units) -> list:
+    """The next tax year's national figures published by now and not entered: the
+    statutory maxima (the Minister's obwieszczenie, published by August) from August, and
+    the rye and wood prices (the GUS communiqués of October) from November. Listed as not
+    entered and not verified, so the officer sees before January that a run for that year
+    will refuse."""
+    from core.rules import RULES, in_force_on, rule_missing_row
+
+    from . import rules as tax_rules
+
+    year, missing = on.year + 1, []
+    if on.month >= 8 and not TaxRate.objects.filter(unit__isnull=True, year=year).exists():
+        missing.append(RuleRow(
+            str(_("tax")), str(_("statutory maxima of the property tax for %(year)s")
+                               % {"year": year}), str(_("not entered")), str(_("every unit")),
+            date(year, 1, 1), date(year, 12, 31),
+            str(_("the Minister of Finance's obwieszczenie on the upper limits of local tax "
+                  "rates for %(year)s was not found; a run for %(year)s refuses until they "
+                  "are entered") % {"year": year}), False, "/admin/cadastre_sync/taxrate/add/"))
+    if on.month >= 11:
+        first = date(year, 1, 1)
+        for key in (tax_rules.RYE_PRICE, tax_rules.WOOD_PRICE):
+            if key in RULES and not in_force_on(
+                    LegalRule.objects.filter(key=key, unit__isnull=True), first).exists():
+                row = rule_missing_row(key, first)
+                missing.append(RuleRow(row.area, f"{row.name} ({year})", row.value, row.unit,
+                                       first, date(year, 12, 31), row.source, False,
+                                       row.admin_url))
+    return missing
+
+
 @dataclass(frozen=True)
 class RunStep:
     label: str
@@ -239,21 +270,25 @@ def import_changes(*, job: TaxImport) -> list[tuple[str, list[int | None]]]:
 
 
 def conversion_factors_in_force(on, units) -> list:
-    """The conversion hectare factors (agricultural tax act art. 4), one row per land group
-    and district, for the officer's list of rules in force; the seeded table is the domain
-    notes' and was not re-read in the act, so it is shown as not verified."""
+    """The conversion hectare factors (agricultural tax act art. 4) in force on `on`, one
+    row per land group and district, for the officer's list of rules in force, each with
+    its period, source and whether it was verified (all of a row's factors must be)."""
+    from core.rules import in_force_on
+
     from .models import ConversionFactor
 
-    table: dict[tuple[str, int], list[str]] = {}
-    for row in ConversionFactor.objects.order_by("land_group", "district", "soil_class"):
-        table.setdefault((row.get_land_group_display(), row.district), []).append(
-            f"{row.soil_class}: {row.factor}")
+    table: dict[tuple[str, int], list] = {}
+    for row in in_force_on(ConversionFactor.objects.all(), on).order_by(
+            "land_group", "district", "soil_class"):
+        table.setdefault((row.get_land_group_display(), row.district), []).append(row)
     return [RuleRow(str(_("tax")), str(_("conversion factors, %(group)s, district %(d)s")
                                        % {"group": group, "d": district}),
-                    "; ".join(values), str(_("every unit")), None, None,
-                    "ustawa o podatku rolnym, art. 4 ust. 1", False,
-                    "/admin/cadastre_sync/conversionfactor/")
-            for (group, district), values in table.items()]
+                    "; ".join(f"{r.soil_class}: {r.factor}" for r in rows),
+                    str(_("every unit")), max(r.valid_from for r in rows),
+                    min((r.valid_to for r in rows if r.valid_to), default=None),
+                    "; ".join(dict.fromkeys(p for r in rows for p in (r.source, r.note) if p)),
+                    all(r.verified for r in rows), "/admin/cadastre_sync/conversionfactor/")
+            for (group, district), rows in table.items()]
 
 
 def precinct_names(*, unit: AdministrativeUnit) -> dict[str, str]:

@@ -70,8 +70,24 @@ class WzApplication(models.Model):
                       ("internal", _("through an internal road")),
                       ("easement", _("through a right of way (easement)"))]
 
+    # The planning act's term for the decision depends on the project (art. 64 ust. 1 pkt 1).
+    HOUSE_OWN_NEEDS, AGRICULTURAL_BIOGAS, OTHER_PROJECT = (
+        "house_own_needs", "agricultural_biogas", "other")
+    PROJECT_TYPE_CHOICES = [
+        (HOUSE_OWN_NEEDS, _("a detached single-family house of up to 2 storeys and up to 70 m² "
+                            "built-up area, whose impact area lies wholly on its own parcels, "
+                            "built for my own housing needs")),
+        (AGRICULTURAL_BIOGAS, _("an agricultural biogas plant")),
+        (OTHER_PROJECT, _("another development")),
+    ]
+
     application = models.OneToOneField(Application, on_delete=models.CASCADE,
                                        related_name="wz", verbose_name=_("application"))
+    project_type = models.CharField(
+        _("project type (sets the decision's term)"), max_length=24,
+        choices=PROJECT_TYPE_CHOICES, default=OTHER_PROJECT,
+        help_text=_("The office decides within 21 days for a small house for your own needs, "
+                    "65 days for an agricultural biogas plant and 90 days otherwise."))
     site = models.MultiPolygonField(_("site boundary"), srid=SRID)
     site_area_m2 = models.DecimalField(_("site area [m²]"), max_digits=12, decimal_places=1)
     function = models.CharField(_("function"), max_length=20, choices=FUNCTION_CHOICES)

@@ -27,10 +27,11 @@ WHERE p.id = ANY(%s)
 GROUP BY s
 """
 
-_DETAIL_FIELDS = ["function", "description", "buildings", "width_m", "length_m", "height_m",
-                  "storeys", "built_up_area_m2", "floor_area_m2", "biologically_active_m2",
-                  "water", "water_m3_day", "energy_kw", "sewage", "sewage_m3_day",
-                  "road_access", "access_parcel", "environment", "power_of_attorney"]
+_DETAIL_FIELDS = ["project_type", "function", "description", "buildings", "width_m", "length_m",
+                  "height_m", "storeys", "built_up_area_m2", "floor_area_m2",
+                  "biologically_active_m2", "water", "water_m3_day", "energy_kw", "sewage",
+                  "sewage_m3_day", "road_access", "access_parcel", "environment",
+                  "power_of_attorney"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class WzForm(forms.ModelForm):
     class Meta:
         model = WzApplication
         fields = _DETAIL_FIELDS
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}),
+        widgets = {"project_type": forms.RadioSelect,
+                   "description": forms.Textarea(attrs={"rows": 3}),
                    "environment": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, data=None, files=None, *, application=None, parcels=()):
@@ -65,6 +67,11 @@ class WzForm(forms.ModelForm):
         self._verdict: WzVerdict | None = None
         for name in ("height_m", "storeys", "built_up_area_m2"):
             self.fields[name].required = True
+        # Not stated: another development, the 90-day term (art. 64 ust. 1 pkt 1).
+        self.fields["project_type"].required = False
+
+    def clean_project_type(self) -> str:
+        return self.cleaned_data.get("project_type") or WzApplication.OTHER_PROJECT
 
     def clean_site_geometry(self) -> MultiPolygon:
         raw = self.cleaned_data["site_geometry"].strip()
@@ -89,6 +96,7 @@ class WzForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self._check_project_type(data)
         site = data.get("site_geometry")
         if site is None or not self.parcels:
             return data
@@ -106,6 +114,26 @@ class WzForm(forms.ModelForm):
             self.site_area = Decimal(str(round(area, 1)))
             self._verdict = wz_verdict(site=site, data=data, parcels=self.parcels)
         return data
+
+    def _check_project_type(self, data: dict) -> None:
+        """The 21-day term is for one detached single-family house of up to 2 storeys and
+        70 m² built-up area (planning act art. 64 ust. 1 pkt 1): the figures given must fit."""
+        if data.get("project_type") != WzApplication.HOUSE_OWN_NEEDS:
+            return
+        wrong = []
+        if data.get("function") != "single_family":
+            wrong.append(str(_("the function is not single-family housing")))
+        if (data.get("buildings") or 1) != 1:
+            wrong.append(str(_("more than one building")))
+        if (data.get("storeys") or 0) > 2:
+            wrong.append(str(_("more than 2 storeys")))
+        if (data.get("built_up_area_m2") or 0) > 70:
+            wrong.append(str(_("built-up area over 70 m²")))
+        if wrong:
+            self.add_error("project_type", _(
+                "The 21-day term is for one detached single-family house of up to 2 storeys "
+                "and 70 m² built-up area; the development you describe does not fit (%(why)s). "
+                "Choose “another development”.") % {"why": "; ".join(wrong)})
 
     def verdict(self) -> WzVerdict | None:
         return self._verdict

@@ -9,6 +9,21 @@ from ..workflow import OFFICER, State
 from .checks import wz_checks
 from .services import wz_decision_conditions, wz_fee, wz_submit_check
 
+# Project type -> the dated rule of its decision term.
+WZ_TERM_RULES = {WzApplication.HOUSE_OWN_NEEDS: legal.WZ_TERM_HOUSE_DAYS,
+                 WzApplication.AGRICULTURAL_BIOGAS: legal.WZ_TERM_BIOGAS_DAYS,
+                 WzApplication.OTHER_PROJECT: legal.WZ_TERM_OTHER_DAYS}
+
+
+def wz_term_rule(payload: dict) -> tuple[str, str]:
+    """The decision term's rule for the application's project type (an application filed
+    before the type was asked is "another development", the 90 days it was given)."""
+    project = payload.get("project_type") or WzApplication.OTHER_PROJECT
+    label = dict(WzApplication.PROJECT_TYPE_CHOICES).get(project)
+    if project not in WZ_TERM_RULES:
+        project, label = WzApplication.OTHER_PROJECT, None
+    return WZ_TERM_RULES[project], str(label or _("another development"))
+
 
 def wz_summary(app) -> list[tuple[str, str]]:
     p = app.payload
@@ -17,6 +32,8 @@ def wz_summary(app) -> list[tuple[str, str]]:
         (_("Applicant"), p.get("applicant_name", "")),
         (_("Address for correspondence"), p.get("applicant_address", "")),
         (_("Site area [m²]"), p.get("site_area_m2", "")),
+        (_("Project type"), _choice(WzApplication.PROJECT_TYPE_CHOICES,
+                                    p.get("project_type") or WzApplication.OTHER_PROJECT)),
         (_("Function"), function),
         (_("Description of the development"), p.get("description", "")),
         (_("Number of buildings"), p.get("buildings", "")),
@@ -92,12 +109,12 @@ KINDS = (
                     positive=False),
         ),
         deadlines=(
-            # Planning act art. 64 ust. 1 in connection with art. 51 ust. 2: 90 days from
-            # filing for most projects (21 for a small house for own needs and 65 for an
-            # agricultural biogas plant are seeded rules, not yet told apart here).
-            DeadlineDefault(State.REGISTERED, 90, "u.p.z.p. art. 64 ust. 1 w zw. z art. 51 "
-                            "ust. 2", "", _("decision due"), "submitted",
-                            rule_key=legal.WZ_TERM_OTHER_DAYS),
+            # Planning act art. 64 ust. 1 pkt 1: 21 days from filing for a small house for
+            # the investor's own needs, 65 for an agricultural biogas plant, 90 otherwise;
+            # the term follows the project type the application states.
+            DeadlineDefault(State.REGISTERED, 90, "u.p.z.p. art. 64 ust. 1 pkt 1", "",
+                            _("decision due"), "submitted", rule_key=legal.WZ_TERM_OTHER_DAYS,
+                            rule_key_of=wz_term_rule),
             DeadlineDefault(State.AWAITING_DOCUMENTS, 7, "KPA art. 64 §2", "",
                             _("documents due"), "state"),
         ),
