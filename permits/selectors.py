@@ -1,7 +1,7 @@
 """Reads of the permits app: what a unit offers, queues, a resident's cases, review facts."""
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -104,6 +104,32 @@ def officer_queue(*, user, unit=None, kind: str = "", state: str = "", due: str 
 def is_overdue(app: Application, today: date | None = None) -> bool:
     today = today or timezone.localdate()
     return bool(app.deadline and app.deadline < today and app.state in OPEN_STATES)
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A notice of a delay (KPA art. 36 § 1) as the case page shows it."""
+
+    deadline: date
+    previous: date
+    reason: str
+    at: datetime
+
+
+def deadline_extension(app: Application) -> Extension | None:
+    """The case's latest notice of a delay (KPA art. 36 § 1), when the term it set still
+    runs: its new term, previous term and reason, for the applicant and the officer."""
+    event = app.events.filter(action="extend_deadline").order_by("-at", "-pk").first()
+    if event is None or app.deadline is None or \
+            event.data.get("deadline") != app.deadline.isoformat():
+        return None
+    return Extension(app.deadline, date.fromisoformat(event.data["previous_deadline"]),
+                     event.reason, event.at)
+
+
+def is_extendable(app: Application) -> bool:
+    """An open case with a running term can be given a later one by an art. 36 notice."""
+    return app.deadline is not None and app.state in OPEN_STATES
 
 
 def nearby_open_cases(app: Application, metres: int = NEARBY_M) -> list[Application]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edycja/", views.application_edit, name="edit"),
     path("<int:pk>/usun/", views.draft_delete, name="delete"),
     path("<int:pk>/akcja/", views.application_action, name="action"),
+    path("<int:pk>/przedluzenie/", views.application_extend, name="extend"),
     path("<int:pk>/zalaczniki/", views.attachment_upload, name="attach"),
     path("<int:pk>/zalaczniki/<int:att>/", views.attachment_download, name="attachment"),
     path("<int:pk>/potwierdzenie.pdf", views.application_pdf, name="pdf"),

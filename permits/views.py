@@ -297,6 +297,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "outcome_label": next((o.label for o in kind.outcomes if o.code == app.outcome), ""),
         "outcomes": kind.outcomes_to_choose(app.procedure),
         "overdue": selectors.is_overdue(app),
+        "extension": selectors.deadline_extension(app),
+        "can_extend": OFFICER in roles and selectors.is_extendable(app),
         "summary": kind.summary(app) if kind.summary else [],
         "attachments": app.attachments.all(),
         "plantings": app.replacement_plantings.select_related("species"),
@@ -354,6 +356,28 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Done."))
+    return redirect("permits:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def application_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """The officer's notice of a delay (KPA art. 36 § 1): the new term and its reason."""
+    app = _visible(request, pk)
+    try:
+        new_deadline = date.fromisoformat(request.POST.get("new_deadline", ""))
+    except ValueError:
+        messages.error(request, _("Give the new term as a date."))
+        return redirect("permits:detail", pk=pk)
+    try:
+        services.application_deadline_extend(
+            application_id=app.pk, by=request.user, new_deadline=new_deadline,
+            reason=request.POST.get("reason", ""), version=posted_version(request.POST))
+    except GeoPortalError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The applicant is notified of the delay and the new "
+                                    "term."))
     return redirect("permits:detail", pk=pk)
 
 

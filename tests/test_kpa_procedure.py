@@ -1,7 +1,7 @@
 """Procedure as the KPA reads: terms in months counted under art. 57 § 3 (and § 4),
 extension only by an art. 36 notice recorded as an event, and the officer's exclusion
 under art. 24 § 1 where the cadastre lists them as an owner of a parcel in the case."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +12,7 @@ from permits import deadlines, services
 from permits.access import officer_exclusion, roles_towards
 from permits.models import Application
 from permits.workflow import OFFICER
+from tests import factories
 from tests import permits_factories as pf
 
 # (case, start, months, end of term)
@@ -33,7 +34,7 @@ MONTHS = [
 
 
 @pytest.mark.parametrize("case, start, months, end", MONTHS, ids=[m[0][:50] for m in MONTHS])
-def test_a_term_in_months_kpa_art_57_par_3(case, start, months, end):
+def test_a_term_in_months_kpa_art_57_par_3(case, start, months, end, db):
     assert deadlines.term_end_months(start, months) == end, case
 
 
@@ -137,3 +138,96 @@ def test_an_officer_not_among_the_owners_acts(case):
 
     assert officer_exclusion(officer, app) == ""
     assert OFFICER in roles_towards(officer, app)
+
+
+# The art. 36 notice from the case page -------------------------------------------------
+
+def _extend_by_page(client, app, new: date, reason: str = "Opinia RDOŚ w sprawie gatunku"):
+    return client.post(f"/wnioski/{app.pk}/przedluzenie/", {
+        "new_deadline": new.isoformat(), "reason": reason, "version": app.version})
+
+
+def test_the_officer_notifies_a_delay_on_the_case_page_and_the_applicant_sees_it(case, client):
+    """KPA art. 36 § 1: the officer names the reason and the new term; the applicant reads
+    both on the case page (with the art. 37 reminder)."""
+    app, officer, resident = case
+    client.force_login(officer)
+    assert b'id="extend"' in client.get(f"/wnioski/{app.pk}/").content
+    new = date(app.deadline.year + 1, 3, 15)
+
+    response = _extend_by_page(client, app, new)
+
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.deadline == deadlines.next_working_day(new)
+    client.force_login(resident)
+    page = client.get(f"/wnioski/{app.pk}/").content.decode()
+    assert 'class="extension"' in page and "Opinia RDOŚ w sprawie gatunku" in page
+    assert 'id="extend"' not in page
+
+
+@pytest.mark.parametrize("who", ["anonymous", "resident", "another unit's officer"])
+def test_a_delay_notice_from_anyone_but_the_units_officer_changes_nothing(case, client, who):
+    app, _officer, resident = case
+    if who == "resident":
+        client.force_login(resident)
+    elif who != "anonymous":
+        other = factories.unit("026201_1", "Bolesławiec")
+        client.force_login(factories.staff(other, "case_officer", "obcy"))
+    before = (app.deadline, app.version)
+
+    response = _extend_by_page(client, app, date(app.deadline.year + 1, 3, 15))
+
+    assert response.status_code in (302, 404)
+    if who == "anonymous":
+        assert "login" in response["Location"]
+    app.refresh_from_db()
+    assert (app.deadline, app.version) == before
+    assert not app.events.filter(action="extend_deadline").exists()
+
+
+def test_a_malformed_date_is_refused_with_a_message(case, client):
+    app, officer, _resident = case
+    client.force_login(officer)
+    before = app.deadline
+
+    response = client.post(f"/wnioski/{app.pk}/przedluzenie/",
+                           {"new_deadline": "15.03.2027", "reason": "x", "version": app.version},
+                           follow=True)
+
+    assert response.status_code == 200
+    assert len(list(response.context["messages"])) == 1
+    app.refresh_from_db()
+    assert app.deadline == before
+
+
+def test_a_later_step_keeps_the_term_the_notice_moved(case):
+    """The decision term counts from submission; an inspection scheduled after the notice
+    does not bring it back (only an art. 36 notice moves it)."""
+    app, officer, _resident = case
+    new = date(app.deadline.year + 1, 3, 15)
+    services.application_deadline_extend(application_id=app.pk, by=officer, new_deadline=new,
+                                         reason="Opinia RDOŚ")
+
+    services.application_transition(application_id=app.pk, action="schedule_inspection",
+                                    by=officer, on_date=app.deadline)
+
+    app.refresh_from_db()
+    assert app.deadline == deadlines.next_working_day(new)
+
+
+def test_overdue_statistics_count_the_case_against_its_new_term(case):
+    from geo_portal.operator.statistics import Period, unit_statistics
+
+    app, officer, _resident = case
+    day_after = app.deadline + timedelta(days=1)
+    period = Period(app.deadline - timedelta(days=60), day_after)
+
+    def overdue() -> int:
+        return unit_statistics(units=[app.unit], period=period, today=day_after)[1].overdue_now
+
+    assert overdue() == 1
+    services.application_deadline_extend(application_id=app.pk, by=officer,
+                                         new_deadline=day_after + timedelta(days=30),
+                                         reason="Opinia RDOŚ")
+    assert overdue() == 0
