@@ -21,7 +21,7 @@ from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.files import instance_delete_with_files
 
 from . import deadlines, kinds, notifications
-from .access import officer_exclusion, roles_towards
+from .access import officer_exclusion, officer_exclusion_found, roles_towards
 from .models import Application, ApplicationEvent, ApplicationParcel, CaseCounter, KindSetting
 from .workflow import APPLICANT, OFFICER, SYSTEM, State, Transition, transition
 
@@ -258,9 +258,11 @@ def application_transition(*, application_id: int, action: str, by, version: int
     """Apply one row of the transition table to an application, or refuse without a change."""
     app = _locked(application_id)
     roles = {SYSTEM} if as_system else roles_towards(by, app)
-    excluded = "" if as_system else officer_exclusion(by, app)
+    excluded = None if as_system else officer_exclusion_found(by, app)
     if excluded:
-        raise Forbidden(excluded, detail={"application": app.pk, "basis": "KPA art. 24 § 1"})
+        raise Forbidden(excluded.message, detail={
+            "application": app.pk, "basis": "KPA art. 24 § 1", "parcel": excluded.parcel,
+            "matched_by": "pesel" if excluded.by_identity else "name"})
     row = transition(action)
     if row is not None and row.action == "submit":
         raise InvalidInput(_("Use submission to file a draft."))

@@ -231,3 +231,64 @@ def test_overdue_statistics_count_the_case_against_its_new_term(case):
                                          new_deadline=day_after + timedelta(days=30),
                                          reason="Opinia RDOŚ")
     assert overdue() == 0
+
+
+# Art. 24 § 1 by identity: the officer's PESEL (login.gov.pl) against the owners' ----------
+
+def _pesel(first10: str) -> str:
+    from cadastre_sync.identifiers import pesel_checksum
+
+    return first10 + str(pesel_checksum(first10))
+
+
+OFFICER_PESEL, NAMESAKE_PESEL = _pesel("8501011234"), _pesel("7203154321")
+
+# (case, the officer's PESEL known, the owner's name, the owner's PESEL, as spouse,
+#  expected: None, "pesel" or "name")
+IDENTITY = [
+    ("the owner's PESEL is the officer's, under another surname: excluded by identity",
+     True, ("Ewa", "Nowak"), OFFICER_PESEL, False, "pesel"),
+    ("the officer's PESEL as the spouse in a joint share: excluded by identity",
+     True, ("Ewa", "Nowak"), OFFICER_PESEL, True, "pesel"),
+    ("a namesake with another PESEL: not excluded",
+     True, ("Ewa", "Łąkowska"), NAMESAKE_PESEL, False, None),
+    ("the officer has no login.gov.pl identity: the name decides, flagged as by name",
+     False, ("EWA", "Lakowska"), NAMESAKE_PESEL, False, "name"),
+    ("the cadastre has no PESEL for the owner: the name decides, flagged as by name",
+     True, ("Ewa", "Łąkowska"), "", False, "name"),
+    ("no PESEL match and another name: not excluded",
+     True, ("Anna", "Kowalska"), NAMESAKE_PESEL, False, None),
+]
+
+
+@pytest.mark.parametrize("case_, has_pesel, name, owner_pesel, as_spouse, expected",
+                         IDENTITY, ids=[c[0][:50] for c in IDENTITY])
+def test_the_art_24_exclusion_matches_by_pesel_before_the_name(
+        case, case_, has_pesel, name, owner_pesel, as_spouse, expected):
+    from allauth.socialaccount.models import SocialAccount
+
+    from permits.access import officer_exclusion_found
+
+    app, officer, _resident = case
+    get_user_model().objects.filter(pk=officer.pk).update(first_name="Ewa",
+                                                          last_name="Łąkowska")
+    officer.refresh_from_db()
+    if has_pesel:
+        SocialAccount.objects.create(user=officer, provider="login-gov-pl",
+                                     uid=f"PNOPL-{OFFICER_PESEL}")
+    parcel = app.parcel_links.get().parcel
+    _owned_by(parcel, *name, as_spouse=as_spouse)
+    Owner.objects.filter(first_name=name[0], surname=name[1]).update(pesel=owner_pesel)
+
+    found = officer_exclusion_found(officer, app)
+
+    assert (None if found is None else ("pesel" if found.by_identity else "name")) == \
+        expected, case_
+    if expected is None:
+        assert OFFICER in roles_towards(officer, app)
+        return
+    with pytest.raises(Forbidden) as refused:
+        services.application_transition(application_id=app.pk, action="schedule_inspection",
+                                        by=officer, on_date=date(2099, 1, 5))
+    assert refused.value.detail["matched_by"] == expected
+    assert refused.value.detail["parcel"] == parcel.parcel_id
