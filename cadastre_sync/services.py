@@ -23,12 +23,14 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from core.identifiers import LEVEL_GMINA, LEVEL_POWIAT, parse_teryt
 from core.jobs import job_fail, job_finish, job_guard, job_progress, job_start, jobs_reap_dead
 from core.models import AdministrativeUnit
+from core.problems import problem_of
 
-from .errors import ERROR, ImportRejected, Problem
+from .errors import ImportRejected, Problem
 from .importers import checks, geometry_checks, links, parallel, staging
 from .importers.base import (
     AUTO,
@@ -51,6 +53,8 @@ log = logging.getLogger(__name__)
 
 # Progress is written at most this often (bytes read), one UPDATE of the job row each.
 PROGRESS_EVERY_BYTES = 4 * 1024 * 1024
+OTHER_UNIT = N_("The file holds data of unit %(others)s, not of %(unit)s, the unit being "
+                "imported.")
 MEDIA_SUBDIR = "cadastre_imports"
 
 
@@ -86,15 +90,17 @@ class ImportResult:
                 "problems": self.by_code, "seconds": self.seconds, "phases": self.phases}
 
 
-def _reject(file: str, message: str, code: str, line: int | None = None) -> ImportRejected:
-    return ImportRejected([Problem(message, code, ERROR, file, line)])
+def _reject(file: str, message: str, code: str, line: int | None = None,
+            params: dict | None = None) -> ImportRejected:
+    """The file refused whole: `message` is a msgid (gettext_noop) formatted with `params`."""
+    return ImportRejected([problem_of(message, params, code=code, file=file, line=line)])
 
 
 def _check_unit(unit: AdministrativeUnit, file: str) -> None:
     if parse_teryt(unit.teryt).level not in (LEVEL_GMINA, LEVEL_POWIAT):
-        raise _reject(file, _("Cadastre files are imported into a gmina, or into a powiat for "
-                              "the whole county; %(teryt)s is neither.")
-                      % {"teryt": unit.teryt}, "unit_not_gmina")
+        raise _reject(file, N_("Cadastre files are imported into a gmina, or into a powiat for "
+                               "the whole county; %(teryt)s is neither."),
+                      "unit_not_gmina", params={"teryt": unit.teryt})
 
 
 def _is_county(unit: AdministrativeUnit) -> bool:
@@ -105,24 +111,24 @@ def _is_county(unit: AdministrativeUnit) -> bool:
 def _reader(path: Path, fmt: str, report: Report, options: ImportOptions) -> CadastreReader:
     """The reader for `path`: named, or detected from the first bytes."""
     if not path.is_file():
-        raise _reject(report.file, _("No such file: %(path)s") % {"path": path}, "no_file")
+        raise _reject(report.file, N_("No such file: %(path)s"), "no_file",
+                      params={"path": str(path)})
     if path.stat().st_size == 0:
-        raise _reject(report.file, _("The file is empty."), "empty_file")
+        raise _reject(report.file, N_("The file is empty."), "empty_file")
     if fmt != AUTO and fmt not in REGISTRY:
-        raise _reject(report.file, _("Unknown format “%(fmt)s”; use one of: %(names)s.")
-                      % {"fmt": fmt, "names": ", ".join([AUTO, *REGISTRY])}, "unknown_format")
+        raise _reject(report.file, N_("Unknown format “%(fmt)s”; use one of: %(names)s."),
+                      "unknown_format", params={"fmt": fmt, "names": ", ".join([AUTO, *REGISTRY])})
     head = read_head(path)
     name = fmt if fmt != AUTO else detect_format(path, head)
     if name is None and looks_like_xml(head):
-        raise _reject(report.file, _(
+        raise _reject(report.file, N_(
             "Unknown namespace: the file declares none of the EGiB namespaces (2021: "
             "%(ns2021)s, 2015: %(ns2015)s); it declares %(found)s. For another GML, use "
-            "--format ogr with a field mapping.") % {
+            "--format ogr with a field mapping."), "unknown_namespace", 1, params={
                 "ns2021": EGIB_2021.namespace, "ns2015": EGIB_2015.namespace,
-                "found": ", ".join(declared_namespaces(head)) or "none"},
-            "unknown_namespace", 1)
+                "found": ", ".join(declared_namespaces(head)) or "-"})
     if name is None:
-        raise _reject(report.file, _(
+        raise _reject(report.file, N_(
             "Not a cadastre file this product reads: not XML (EGiB GML), not SWDE, and not "
             "a file OGR can open."), "unknown_format", 1)
     return reader_class(name)(path, report, options)
@@ -170,14 +176,13 @@ def _check_file(reader: CadastreReader, report: Report, unit: AdministrativeUnit
     if _is_county(unit):
         _check_county_file(report, unit)
     elif units and unit.teryt not in units:
-        report.add(_("The file holds data of unit %(others)s, not of %(unit)s, the unit being "
-                     "imported.") % {"others": ", ".join(units), "unit": unit.teryt},
+        report.add(OTHER_UNIT, params={"others": ", ".join(units), "unit": unit.teryt},
                    code="other_unit")
     if report.has_file_errors:
         return
     if not staged.get("parcel") and not report.rejected_count("parcel"):
         found = held(staged, reader.skipped)
-        report.add(_("This file holds no parcels (only: %(held)s).") % {
+        report.add(N_("This file holds no parcels (only: %(held)s)."), params={
             "held": ", ".join(f"{words} {n}" for words, n in found.items()) or _("nothing")},
             code="no_parcels")
 
@@ -186,16 +191,15 @@ def _check_county_file(report: Report, unit: AdministrativeUnit) -> None:
     """A county file: only gminy of the powiat, each already set up here."""
     others = sorted(t for t in report.units if not t.startswith(unit.teryt))
     if others:
-        report.add(_("The file holds data of unit %(others)s, not of %(unit)s, the unit being "
-                     "imported.") % {"others": ", ".join(others), "unit": unit.teryt},
+        report.add(OTHER_UNIT, params={"others": ", ".join(others), "unit": unit.teryt},
                    code="other_unit")
         return
     known = set(AdministrativeUnit.objects.filter(teryt__in=list(report.units))
                 .values_list("teryt", flat=True))
     for teryt in sorted(set(report.units) - known):
-        report.add(_("The file holds the cadastre of gmina %(teryt)s, which is not set up on "
-                     "this portal; add the unit first (manage.py units_import or the admin).")
-                   % {"teryt": teryt}, code="unknown_gmina")
+        report.add(N_("The file holds the cadastre of gmina %(teryt)s, which is not set up on "
+                      "this portal; add the unit first (manage.py units_import or the admin)."),
+                   params={"teryt": teryt}, code="unknown_gmina")
 
 
 def _check(report: Report, unit: AdministrativeUnit, strict: bool) -> None:
@@ -331,7 +335,7 @@ def _import(path: Path, fmt: str, report: Report, unit: AdministrativeUnit,
         _check_unit(unit, report.file)
         reader = _reader(path, fmt, report, options)
         if _is_county(unit) and reader.name == "swde":
-            raise _reject(report.file, _(
+            raise _reject(report.file, N_(
                 "A county's cadastre is imported from EGiB GML or OGR; a SWDE file does not "
                 "say which gmina a precinct is in. Import SWDE files gmina by gmina."),
                 "county_swde")
@@ -343,8 +347,9 @@ def _import(path: Path, fmt: str, report: Report, unit: AdministrativeUnit,
     except DatabaseError as exc:
         # A statement the checks should have prevented; the transaction rolled back.
         log.exception("cadastre import of %s failed in the database", report.file)
-        rejected = _reject(report.file, _("The database refused the data: %(error)s")
-                           % {"error": str(exc).splitlines()[0]}, "database_error")
+        rejected = _reject(report.file, N_("The database refused the data; nothing was "
+                                           "changed. The server log says why."),
+                           "database_error", params={"error": str(exc).splitlines()[0]})
         if job is not None:
             _job_failed(job, rejected)
         raise rejected from exc
@@ -444,8 +449,8 @@ def upload_store(upload) -> Path:
     """
     limit = upload_limit()
     if upload.size == 0 or upload.size > limit:
-        raise _reject(upload.name, _("The file must hold between 1 byte and %(limit)d MB.")
-                      % {"limit": limit // 1024 ** 2}, "file_size")
+        raise _reject(upload.name, N_("The file must hold between 1 byte and %(limit)d MB."),
+                      "file_size", params={"limit": limit // 1024 ** 2})
     suffix = "".join(Path(upload.name).suffixes[-2:]).lower()[:12]
     folder = Path(settings.MEDIA_ROOT) / MEDIA_SUBDIR
     folder.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,16 @@ id: parcel id, building id, tax account) and the `kind` of object (parcel, build
 zone, row; empty when the problem is the whole file's). `detail` keeps the values the
 message was made from, for programs. Never personal data: an owner is named by its
 feature id and line, not by name or PESEL.
+
+A problem made with `problem_of` also keeps its message untranslated (`detail["template"]`,
+a msgid marked with gettext_noop, and `detail["params"]`), so a report stored in one
+language is shown in the reader's: `text` translates it again, `message` stays as written.
 """
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 ERROR = "error"
 WARNING = "warning"
@@ -31,6 +39,15 @@ class ImportProblem:
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (as written, for a problem without a template)."""
+        template = self.detail.get("template") if self.detail else None
+        if not template:
+            return self.message
+        return render(template, self.detail.get("params") or {},
+                      self.detail.get("translate") or (), self.detail.get("numbers") or ())
 
     @property
     def gml_id(self) -> str:
@@ -62,4 +79,45 @@ class ImportProblem:
 
     def __str__(self) -> str:
         where = self.where()
-        return f"{where}: {self.message}" if where else self.message
+        return f"{where}: {self.text}" if where else self.text
+
+
+def _value(value, translated: bool, number: bool):
+    if translated and value:
+        return gettext(value)
+    if number and value not in ("", None):
+        try:
+            return number_format(Decimal(str(value)))
+        except InvalidOperation:
+            return value
+    return value
+
+
+def render(template: str, params: dict, translate=(), numbers=()) -> str:
+    """`template` (a msgid) translated into the active language, with its values; those
+    named in `translate` are msgids too (a GEOS validity reason), those in `numbers`
+    decimals written as the language writes them (0,0900 in Polish)."""
+    text = gettext(template)
+    if not params:
+        return text
+    values = {k: _value(v, k in translate, k in numbers) for k, v in params.items()}
+    try:
+        return text % values
+    except (KeyError, TypeError, ValueError):  # a catalogue entry that lost a placeholder
+        return template % values
+
+
+def problem_of(template: str, params: dict | None = None, *, code: str, severity: str = ERROR,
+               translate: tuple[str, ...] = (), numbers: tuple[str, ...] = (),
+               **where) -> ImportProblem:
+    """A problem whose message is `template` (marked with gettext_noop) with `params`:
+    written in the active language and translated again wherever it is shown.
+    `params` must be plain values (text, numbers), as a job keeps them in JSON."""
+    params = dict(params or {})
+    detail = {"template": template, "params": params}
+    if translate:
+        detail["translate"] = list(translate)
+    if numbers:
+        detail["numbers"] = list(numbers)
+    return ImportProblem(render(template, params, translate, numbers), code, severity,
+                         detail=detail, **where)

@@ -93,7 +93,7 @@ def test_strict_refuses_the_vendor_export_and_writes_nothing():
 
     errors = [p.code for p in caught.value.problems if p.severity == "error"]
     assert sorted(set(errors)) == ["duplicate_building_id", "duplicate_parcel_id",
-                                   "outside_poland"]
+                                   "malformed_building_id", "outside_poland"]
     assert not Parcel.objects.exists() and not Building.objects.exists()
     assert not Precinct.objects.exists()
 
@@ -219,7 +219,7 @@ def test_the_job_page_shows_the_grouped_report_and_the_csv_lists_every_problem(c
     assert "Jeden identyfikator budynku ma kilka obiektów: 3" in page.content.decode()
     assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:3] == ["severity", "code", "problem"] and len(rows) == 1 + 12
+    assert rows[0][:3] == ["waga", "kod", "problem"] and len(rows) == 1 + 12
     assert {r[1] for r in rows[1:]} == {
         "outside_poland", "malformed_building_id", "duplicate_building_id",
         "duplicate_parcel_id", "unknown_kst", "area_mismatch", "unresolved_link"}

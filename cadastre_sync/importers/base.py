@@ -14,6 +14,10 @@ from importlib import import_module
 from pathlib import Path
 from typing import BinaryIO, ClassVar
 
+from django.utils.translation import gettext as _
+
+from core.problems import problem_of
+
 from ..errors import ERROR, WARNING, Problem
 
 Row = tuple[str, dict]
@@ -52,7 +56,12 @@ class Report:
         self.units: Counter[str] = Counter()
 
     def add(self, message: str, *, code: str, severity: str = ERROR, line: int | None = None,
-            gml_id: str = "", object_id: str = "", kind: str = "") -> None:
+            gml_id: str = "", object_id: str = "", kind: str = "",
+            params: dict | None = None, translate: tuple[str, ...] = (),
+            numbers: tuple[str, ...] = ()) -> None:
+        """Record a problem. `message` is a msgid (marked with gettext_noop) formatted with
+        `params` (those named in `translate` are msgids too, those in `numbers` decimals);
+        it is translated now and again wherever the report is shown."""
         self.by_code[code] += 1
         if severity == ERROR:
             self.errors += 1
@@ -64,8 +73,10 @@ class Report:
         else:
             self.warnings += 1
         if len(self.problems) < REPORT_LIMIT:
-            self.problems.append(Problem(str(message), code, severity, self.file, line,
-                                         gml_id or "", object_id or "", kind or ""))
+            self.problems.append(problem_of(
+                str(message), params, translate=translate, numbers=numbers, code=code,
+                severity=severity, file=self.file, line=line, feature_id=gml_id or "",
+                object_id=object_id or "", kind=kind or ""))
 
     @property
     def has_file_errors(self) -> bool:
@@ -199,12 +210,13 @@ def parse_field_map(value: str) -> dict[str, str]:
         try:
             mapping = json.loads(value)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"not a JSON object: {exc}") from exc
+            raise ValueError(_("not well-formed JSON (line %(line)d, column %(column)d)") % {
+                "line": exc.lineno, "column": exc.colno}) from exc
         if not isinstance(mapping, dict):
-            raise ValueError("not a JSON object")
+            raise ValueError(_("not a JSON object"))
         return {str(k): str(v) for k, v in mapping.items()}
     pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
     if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
-        raise ValueError("write field=SOURCE_FIELD pairs separated by commas, "
-                         "e.g. parcel_id=ID_DZIALKI,area=POLE")
+        raise ValueError(_("write field=SOURCE_FIELD pairs separated by commas, "
+                           "e.g. parcel_id=ID_DZIALKI,area=POLE"))
     return {k.strip(): v.strip() for k, v in pairs}

@@ -1,7 +1,8 @@
 """Set-based checks of the staged rows, in SQL, before anything is merged.
 
 Each check is a query returning the file line, gml:id and object id kept with the
-staged row, and a detail; `_report` turns its rows into problems. Geometry checks
+staged row, then the values its message names, as columns of those names; `report_rows`
+turns its rows into problems. Messages are msgids, translated when shown. Geometry checks
 live in geometry_checks.py, link resolution in links.py; here are the whole-file
 questions a streaming reader cannot answer (duplicates, areas, ownership).
 """
@@ -9,8 +10,10 @@ questions a streaming reader cannot answer (duplicates, areas, ownership).
 # always travel as query parameters.
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection
+from django.utils.translation import gettext_noop as N_
 
 from ..errors import ERROR, WARNING
 from .base import Report
@@ -23,8 +26,10 @@ class Check:
     kind: str
     code: str
     severity: str
-    message: str  # formatted with the row's object_id and detail
-    sql: str  # selects line, gml_id, object_id, detail
+    message: str  # a msgid, formatted with the values the query names
+    sql: str  # selects line, gml_id, object_id, then the message's values by name
+    translate: tuple[str, ...] = ()  # values that are msgids themselves (GEOS reasons)
+    numbers: tuple[str, ...] = ()  # values that are decimals, written as the language does
 
 
 def run_sql(sql: str, params: dict | None = None) -> list[tuple]:
@@ -34,11 +39,25 @@ def run_sql(sql: str, params: dict | None = None) -> list[tuple]:
         return cur.fetchall() if cur.description else []
 
 
+def _plain(value) -> str | int:
+    """A value as a message and a job's JSON keep it."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value if isinstance(value, int | str) else str(value)
+
+
 def report_rows(report: Report, check: Check, params: dict | None = None) -> None:
-    for line, gml_id, object_id, detail in run_sql(check.sql, params):
-        report.add(check.message.format(object_id=object_id or "", detail=detail or ""),
-                   code=check.code, severity=check.severity, line=line, gml_id=gml_id or "",
-                   object_id=object_id or "", kind=check.kind)
+    with connection.cursor() as cur:
+        cur.execute(check.sql, params)
+        names = [column.name for column in cur.description[3:]]
+        for line, gml_id, object_id, *values in cur.fetchall():
+            report.add(check.message, params=dict(zip(names, map(_plain, values), strict=True)),
+                       translate=check.translate, numbers=check.numbers, code=check.code,
+                       severity=check.severity,
+                       line=line, gml_id=gml_id or "", object_id=object_id or "",
+                       kind=check.kind)
 
 
 def current(alias: str = "") -> str:
@@ -74,14 +93,16 @@ def _identity_checks(kind: str, ident: str, strict: bool) -> list[Check]:
     IIP identifiers (imported; the county's data-quality finding, refused under --strict)."""
     return [
         Check(kind, "duplicate_object", ERROR,
-              "the IIP identifier appears {detail} times as a current version",
+              N_("the IIP identifier appears %(n)s times as a current version"),
               _duplicates(kind, ident, HAS_IIP, partition="ns, local_id")),
         Check(kind, f"duplicate_{kind}", ERROR,
-              "the id appears {detail} times as a current version (no end date)",
+              N_("the id appears %(n)s times as a current version (no end date)"),
               _duplicates(kind, ident, f"NOT ({HAS_IIP})")),
         Check(kind, f"duplicate_{kind}_id", ERROR if strict else WARNING,
-              "the id appears {detail} times as a current version, each a distinct object "
-              "(IIP identifier)" + ("" if strict else "; imported, to be corrected by the county"),
+              N_("the id appears %(n)s times as a current version, each a distinct object "
+                 "(IIP identifier)") if strict else
+              N_("the id appears %(n)s times as a current version, each a distinct object "
+                 "(IIP identifier); imported, to be corrected by the county"),
               _duplicates(kind, ident, HAS_IIP)),
     ]
 
@@ -98,24 +119,28 @@ def record_checks(strict: bool = False) -> list[Check]:
     """Duplicates and areas: whole-file questions a streaming reader cannot answer."""
     return [
         *_identity_checks("parcel", "parcel_id", strict),
-        Check("parcel", "duplicate_gml_id", ERROR, "gml:id used by {detail} parcels",
+        Check("parcel", "duplicate_gml_id", ERROR, N_("gml:id used by %(n)s parcels"),
               "SELECT line, gml_id, parcel_id, n FROM (SELECT line, gml_id, parcel_id, "
               "count(*) OVER (PARTITION BY gml_id) AS n FROM stg_parcel) d WHERE n > 1"),
         *_identity_checks("building", "building_id", strict),
         Check("register_unit", "duplicate_register_unit", ERROR,
-              "the id appears {detail} times as a current version (no end date)",
+              N_("the id appears %(n)s times as a current version (no end date)"),
               _duplicates("register_unit", "register_id", "true")),
         Check("parcel", "area_mismatch", WARNING,
-              "{detail}: the difference exceeds the accuracy the file states, or where it "
-              "states none, 0.0001·P + 0.2·√P m²",
-              f"SELECT line, gml_id, parcel_id, round(({_DRAWN_M2} / 10000)::numeric, 4) "
-              f"|| ' ha drawn, ' || area_ha || ' ha registered' FROM stg_parcel "
+              N_("%(drawn)s ha drawn, %(registered)s ha registered: the difference of "
+                 "%(difference)s m² exceeds the tolerance of %(tolerance)s m² (the accuracy "
+                 "the file states, or where it states none, 0.0001·P + 0.2·√P m²)"),
+              f"SELECT line, gml_id, parcel_id, "
+              f"round(({_DRAWN_M2} / 10000)::numeric, 4) AS drawn, area_ha AS registered, "
+              f"round(abs({_DRAWN_M2} - area_ha * 10000)::numeric, 1) AS difference, "
+              f"round(({_TOLERANCE_M2})::numeric, 1) AS tolerance FROM stg_parcel "
               f"WHERE {current()} AND geom IS NOT NULL AND area_ha IS NOT NULL "
-              f"AND abs({_DRAWN_M2} - area_ha * 10000) > {_TOLERANCE_M2}"),
+              f"AND abs({_DRAWN_M2} - area_ha * 10000) > {_TOLERANCE_M2}",
+              numbers=("drawn", "registered", "difference", "tolerance")),
         Check("share", "bad_share", WARNING,
-              "share {detail} is not a proper fraction; the share is not imported",
+              N_("share %(share)s is not a proper fraction; the share is not imported"),
               "SELECT line, gml_id, '', coalesce(numerator::text, '?') || '/' || "
-              "coalesce(denominator::text, '?') FROM stg_share WHERE version_end IS NULL "
+              "coalesce(denominator::text, '?') AS share FROM stg_share WHERE version_end IS NULL "
               "AND NOT coalesce(numerator BETWEEN 1 AND denominator, false)"),
     ]
 
@@ -123,14 +148,15 @@ def record_checks(strict: bool = False) -> list[Check]:
 def ownership_checks() -> list[Check]:
     return [
         Check("share", "unsupported_right", WARNING,
-              "the right “{detail}” (rodzajPrawa) is not one the model holds; "
-              "the share is not imported",
-              "SELECT line, gml_id, '', right_code FROM stg_share WHERE version_end IS NULL "
+              N_("the right “%(right_code)s” (rodzajPrawa) is not one the model holds; "
+                 "the share is not imported"),
+              "SELECT line, gml_id, '', right_code FROM stg_share "
+              "WHERE version_end IS NULL "
               "AND coalesce(right_code, '') <> ALL(%(right_codes)s::text[])"),
         Check("share", "unsupported_owner", WARNING,
-              "the share is held by a group subject (podmiot grupowy), which the model does not "
-              "hold; the share is not imported",
-              "SELECT s.line, s.gml_id, '', '' FROM stg_share s JOIN stg_key k "
+              N_("the share is held by a group subject (podmiot grupowy), which the model "
+                 "does not hold; the share is not imported"),
+              "SELECT s.line, s.gml_id, '' FROM stg_share s JOIN stg_key k "
               "ON k.key = s.subject_ref AND k.kind = 'subject' JOIN stg_subject g "
               "ON left(coalesce(nullif(g.local_id, ''), g.gml_id), 100) = k.target "
               "AND g.kind = 'group' WHERE s.version_end IS NULL"),

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
+from django.utils.translation import gettext_noop as N_
 from lxml import etree
 
 from .base import CadastreReader, CountingReader, Row
@@ -27,6 +28,20 @@ from .egib_schema import (
     list_extractors,
 )
 from .geometry import GeometryError, surface_ewkt
+from .messages import (
+    BAD_PESEL,
+    BAD_REGON,
+    DATE_MESSAGE,
+    KST_MESSAGE,
+    KW_MESSAGE,
+    MALFORMED_BUILDING_ID,
+    MALFORMED_BUILDING_ID_REFUSED,
+    NO_NAME,
+    NO_PARCEL_ID,
+    NO_SURNAME,
+    NUMBER_MESSAGES,
+    REGISTER_UNIT_MESSAGE,
+)
 from .values import (
     area_accuracy,
     building_id_well_formed,
@@ -72,10 +87,18 @@ def looks_like_xml(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
+_XMLNS = re.compile(rb"""xmlns(?::[\w.-]+)?\s*=\s*(["'])([^"']+)\1""")
+
+
 def declared_namespaces(head: bytes) -> list[str]:
-    """Namespace URIs declared near the top of an XML file, for messages."""
-    return sorted({m.decode("utf-8", "replace")
-                   for m in re.findall(rb'xmlns(?::\w+)?="([^"]+)"', head)})
+    """Namespace URIs declared near the top of an XML file (either quotes), for messages."""
+    return sorted({m.group(2).decode("utf-8", "replace") for m in _XMLNS.finditer(head)})
+
+
+def declares(head: bytes, namespace: str) -> bool:
+    """Does the start of the file declare `namespace`, in double or single quotes?"""
+    uri = namespace.encode()
+    return b'"' + uri + b'"' in head or b"'" + uri + b"'" in head
 
 
 class WindowReader(CountingReader):
@@ -123,7 +146,7 @@ class EgibGmlReader(CadastreReader):
 
     @classmethod
     def sniff(cls, head: bytes, path: Path) -> bool:
-        return looks_like_xml(head) and f'"{cls.schema.namespace}"'.encode() in head
+        return looks_like_xml(head) and declares(head, cls.schema.namespace)
 
     # -- the stream -----------------------------------------------------------------
 
@@ -146,7 +169,9 @@ class EgibGmlReader(CadastreReader):
                     self.bytes_done = source.done
                     yield from self._element(elem)
             except etree.XMLSyntaxError as exc:
-                self.error(f"the file is not well-formed XML (truncated or damaged?): {exc.msg}",
+                # The parser's own words (English) stay in the problem's detail, for programs.
+                self.error(N_("the file is not well-formed XML (truncated or damaged?)"),
+                           params={"reason": exc.msg},
                            code="xml_syntax", line=(exc.lineno or 0) + self.line_offset)
 
     def _line(self, elem: etree._Element) -> int:
@@ -158,13 +183,15 @@ class EgibGmlReader(CadastreReader):
 
     def _namespace_declared(self, head: bytes) -> bool:
         if not looks_like_xml(head):
-            self.error("the file is not XML (it does not start with an XML element)",
+            self.error(N_("the file is not XML (it does not start with an XML element)"),
                        code="not_xml", line=1)
             return False
-        if f'"{self.schema.namespace}"'.encode() in head:
+        if declares(head, self.schema.namespace):
             return True
-        self.error(f"unknown namespace: the root element does not declare the {self.label} "
-                   f"namespace “{self.schema.namespace}”", code="unknown_namespace", line=1)
+        self.error(N_("unknown namespace: the root element does not declare the %(format)s "
+                      "namespace “%(namespace)s”"),
+                   params={"format": self.label, "namespace": self.schema.namespace},
+                   code="unknown_namespace", line=1)
         return False
 
     def _element(self, elem: etree._Element) -> Iterator[Row]:
@@ -198,8 +225,8 @@ class EgibGmlReader(CadastreReader):
     def _read(self, kind: str, elem: etree._Element) -> dict[str, str] | None:
         values = self.fields[kind](elem)
         if values is None:
-            self.error("a value holds the character U+E000, which this reader uses "
-                       "internally", code="bad_character", line=self._line(elem), kind=kind)
+            self.error(N_("a value holds the character U+E000, which this reader uses "
+                          "internally"), code="bad_character", line=self._line(elem), kind=kind)
         return values
 
     def _where(self, elem: etree._Element, f: dict, kind: str, object_id: str = "") -> dict:
@@ -216,7 +243,8 @@ class EgibGmlReader(CadastreReader):
         for column in DATES:
             value, ok = local_time(f[column])
             if not ok:
-                self.warn(f"date “{f[column]}” is not a date; left empty", code="bad_date",
+                self.warn(DATE_MESSAGE,
+                          params={"value": f[column]}, code="bad_date",
                           **self._where(elem, f, kind))
             row[column] = value
         return row
@@ -226,20 +254,20 @@ class EgibGmlReader(CadastreReader):
         containers = self.lists["geometry"](elem)
         if not containers or len(containers[0]) == 0:
             if required:
-                self.error(f"{kind} {object_id} has no geometry", code="no_geometry",
+                self.error(N_("the object has no geometry"), code="no_geometry",
                            **self._where(elem, f, kind, object_id))
             return None
         try:
             return surface_ewkt(containers[0], self.default_srs)[0]
         except GeometryError as exc:
-            self.error(f"{kind} {object_id}: {exc}", code="bad_geometry",
+            self.error(exc.template, params=exc.params, code="bad_geometry",
                        **self._where(elem, f, kind, object_id))
             return None
 
     def _decimal(self, elem, f: dict, name: str, kind: str, object_id: str) -> str | None:
         value = decimal_text(f[name])
         if value is None:
-            self.error(f"{name} “{f[name]}” is not a number", code="bad_number",
+            self.error(NUMBER_MESSAGES[name], params={"value": f[name]}, code="bad_number",
                        **self._where(elem, f, kind, object_id))
         return value
 
@@ -255,13 +283,12 @@ class EgibGmlReader(CadastreReader):
         self.note_unit(parcel_id)
         where = self._where(elem, f, "parcel", parcel_id)
         if problem := (parcel_id_problem(parcel_id, self.options.unit_teryt) if parcel_id
-                       else "the parcel has no idDzialki"):
-            self.error(problem, code="bad_parcel_id", **where)
+                       else (NO_PARCEL_ID, {"field": "idDzialki"})):
+            self.error(problem[0], params=problem[1], code="bad_parcel_id", **where)
             return
         kw, ok = land_register_number(f["kw"])
         if not ok:
-            self.warn("the land register (KW) number is not of the form LE1L/00012345/6; "
-                      "left empty", code="bad_kw", **where)
+            self.warn(KW_MESSAGE, params={"value": f["kw"]}, code="bad_kw", **where)
         row = self._life(elem, f, "parcel")
         row.update(parcel_id=parcel_id, kw=kw, jrg_ref=ref_key(f["jrg"]),
                    geom_in=self._geometry(elem, f, "parcel", parcel_id),
@@ -278,9 +305,9 @@ class EgibGmlReader(CadastreReader):
     def _land_use(self, piece: etree._Element, p: dict, parcel_ref: str, parcel_id: str) -> dict:
         ofu, ozu, ozk = p["ofu"], p["ozu"], p["ozk"]
         if not ofu or max(len(ofu), len(ozu), len(ozk)) > 4:
-            self.error(f"land-use piece of {parcel_id or 'a parcel'}: OFU “{ofu}”, OZU “{ozu}”, "
-                       f"OZK “{ozk}” are not land-use codes", code="bad_land_use",
-                       **self._where(piece, p, "land_use", parcel_id))
+            self.error(N_("land-use piece: OFU “%(ofu)s”, OZU “%(ozu)s”, OZK “%(ozk)s” are not "
+                          "land-use codes"), params={"ofu": ofu, "ozu": ozu, "ozk": ozk},
+                       code="bad_land_use", **self._where(piece, p, "land_use", parcel_id))
         return {"line": self._line(piece), "gml_id": p["gml_id"], "parcel_ref": parcel_ref,
                 "ofu": ofu, "ozu": ozu, "ozk": ozk,
                 "area_ha": self._decimal(piece, p, "area", "land_use", parcel_id)}
@@ -300,28 +327,31 @@ class EgibGmlReader(CadastreReader):
         self.note_unit(building_id)
         where = self._where(elem, f, "building", building_id)
         if not names_unit(building_id, self.options.unit_teryt):
-            self.error(f"building id “{building_id}” is missing or not of unit "
-                       f"{self.options.unit_teryt}", code="bad_building_id", **where)
+            self.error(N_("building id “%(value)s” is missing or not of unit %(unit)s"),
+                       params={"value": building_id, "unit": self.options.unit_teryt},
+                       code="bad_building_id", **where)
             return
         if not building_id_well_formed(building_id):
             # The object is its IIP identifier; a placeholder idBudynku is the county's
-            # data-quality finding, not a reason to leave the building out.
+            # data-quality finding, not a reason to leave the building out. --strict refuses
+            # it (the building is still staged, so the report tells all that is wrong).
             has_iip = bool(f["local_id"] and f["ns"])
-            (self.warn if has_iip else self.error)(
-                f"building id “{building_id}” is not of the form <parcel id>.<building number>",
-                code="malformed_building_id", **where)
+            flag_only = has_iip and not self.options.strict
+            (self.warn if flag_only else self.error)(
+                MALFORMED_BUILDING_ID if flag_only else MALFORMED_BUILDING_ID_REFUSED,
+                params={"value": building_id}, code="malformed_building_id", **where)
             if not has_iip:
                 return
         geom = self._geometry(elem, f, "building", building_id, required=False)
         if geom is None:
             if not self.lists["geometry"](elem):
-                self.warn(f"building {building_id} has no footprint and is not imported",
+                self.warn(N_("the building has no footprint and is not imported"),
                           code="building_without_geometry", **where)
             return
         kst, known = kst_class(f["kst"])
         if not known:
-            self.warn(f"building class “{f['kst']}” is not a KŚT code; recorded as {kst}",
-                      code="unknown_kst", **where)
+            self.warn(KST_MESSAGE, params={"value": f["kst"], "kst": kst}, code="unknown_kst",
+                      **where)
         yield "building", {**self._life(elem, f, "building"), "building_id": building_id,
                            "geom_in": geom, "kst": kst, "above": whole_number(f["above"]),
                            "below": whole_number(f["below"]),
@@ -334,7 +364,8 @@ class EgibGmlReader(CadastreReader):
         code = f["code"]
         self.note_unit(code)
         if not names_unit(code, self.options.unit_teryt) or not code[-4:].isdigit():
-            self.error(f"precinct id “{code}” is not a precinct of unit {self.options.unit_teryt}",
+            self.error(N_("precinct id “%(value)s” is not a precinct of unit %(unit)s"),
+                       params={"value": code, "unit": self.options.unit_teryt},
                        code="bad_precinct", **self._where(elem, f, "precinct", code))
             return
         yield "precinct", {"line": self._line(elem), "gml_id": f["gml_id"], "precinct_code": code,
@@ -346,8 +377,8 @@ class EgibGmlReader(CadastreReader):
             return
         register_id, group = f["register_id"], register_group(f["group"])
         if not register_id or len(register_id) > 64 or group is None:
-            self.error(f"register unit “{register_id}”: the id is missing or too long, or the "
-                       f"register group “{f['group']}” is not 1-16", code="bad_register_unit",
+            self.error(REGISTER_UNIT_MESSAGE, params={"value": register_id, "group": f["group"]},
+                       code="bad_register_unit",
                        **self._where(elem, f, "register_unit", register_id))
             return
         yield "register_unit", {**self._life(elem, f, "register_unit"),
@@ -366,13 +397,11 @@ class EgibGmlReader(CadastreReader):
         surname = "-".join(filter(None, (f["surname_1"], f["surname_2"])))
         if not surname:
             # Personal data: the problem names the feature, never the person.
-            self.error("a natural person without a surname", code="bad_owner",
-                       **self._where(elem, f, "subject"))
+            self.error(NO_SURNAME, code="bad_owner", **self._where(elem, f, "subject"))
             return
         pesel, ok = pesel_or_blank(f["pesel"])
         if not ok:
-            self.warn("a PESEL number fails its check digit; not stored", code="bad_pesel",
-                      **self._where(elem, f, "subject"))
+            self.warn(BAD_PESEL, code="bad_pesel", **self._where(elem, f, "subject"))
         yield self._subject(elem, f, "person", first_name=f["first_name"][:100],
                             second_name=f["second_name"][:100], surname=surname[:150],
                             pesel=pesel)
@@ -382,13 +411,11 @@ class EgibGmlReader(CadastreReader):
             return
         name = f["full_name"] or f["short_name"]
         if not name:
-            self.error("an institution without a name", code="bad_owner",
-                       **self._where(elem, f, "subject"))
+            self.error(NO_NAME, code="bad_owner", **self._where(elem, f, "subject"))
             return
         regon, ok = regon_or_blank(f["regon"])
         if not ok:
-            self.warn("a REGON number fails its check digit; not stored", code="bad_regon",
-                      **self._where(elem, f, "subject"))
+            self.warn(BAD_REGON, code="bad_regon", **self._where(elem, f, "subject"))
         yield self._subject(elem, f, "institution", name=name[:300], regon=regon)
 
     def _marriage(self, elem: etree._Element) -> Iterator[Row]:

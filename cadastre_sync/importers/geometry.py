@@ -8,6 +8,7 @@ joined anyway. Transformation to EPSG:2180, validity and repair happen in SQL.
 import re
 from functools import lru_cache
 
+from django.utils.translation import gettext_noop as N_
 from lxml import etree
 
 GML = "http://www.opengis.net/gml/3.2"
@@ -34,18 +35,23 @@ _NUMBERS = re.compile(rf"\s*{_NUMBER}(?:\s+{_NUMBER})*\s*")
 
 
 class GeometryError(ValueError):
-    """The geometry cannot be read; the message says why."""
+    """The geometry cannot be read: `template` (a msgid) with `params` says why."""
+
+    def __init__(self, template: str, **params) -> None:
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
 
 
 def srid_from_srs_name(srs_name: str) -> int:
     match = _EPSG.search(srs_name or "")
     if not match:
-        raise GeometryError(f"srsName “{srs_name}” does not name an EPSG code")
+        raise GeometryError(N_("srsName “%(srs)s” does not name an EPSG code"),
+                            srs=srs_name or "")
     srid = int(match.group(1))
     if srid not in CADASTRE_SRIDS:
-        raise GeometryError(
-            f"srsName “{srs_name}”: EPSG:{srid} is not a cadastre CRS "
-            "(expected PL-2000 EPSG:2176-2179 or PL-1992 EPSG:2180)")
+        raise GeometryError(N_("srsName “%(srs)s”: EPSG:%(srid)d is not a cadastre coordinate "
+                               "system (expected PL-2000 EPSG:2176-2179 or PL-1992 EPSG:2180)"),
+                            srs=srs_name, srid=srid)
     return srid
 
 
@@ -60,26 +66,25 @@ def _ring(ring: etree._Element, dim: int) -> str:
         dim = 2
     # One regular expression over the whole list checks every number at C speed.
     if not _NUMBERS.fullmatch(text):
-        raise GeometryError("coordinates are not numbers")
+        raise GeometryError(N_("coordinates are not numbers"))
     tokens = text.split()
     if len(tokens) % dim:
-        raise GeometryError(f"{len(tokens)} numbers do not make "
-                            f"{dim}-dimensional points")
+        raise GeometryError(N_("%(count)d numbers do not make %(dim)d-dimensional points"),
+                            count=len(tokens), dim=dim)
     northings, eastings = tokens[0::dim], tokens[1::dim]
     first = (float(northings[0]), float(eastings[0]))
     last = (float(northings[-1]), float(eastings[-1]))
     if len(northings) < 4:
-        raise GeometryError("a ring needs at least 4 points")
+        raise GeometryError(N_("a ring needs at least 4 points"))
     if first != last:
-        raise GeometryError("the ring is not closed")
+        raise GeometryError(N_("the ring is not closed"))
     return ",".join(map(" ".join, zip(eastings, northings, strict=True)))
 
 
 def _polygon(polygon: etree._Element, dim: int) -> str:
     exterior = _EXTERIOR(polygon)
     if not exterior:
-        raise GeometryError("a polygon without an exterior ring "
-                            "(curves are not supported)")
+        raise GeometryError(N_("a polygon without an exterior ring (curves are not supported)"))
     rings = [_ring(r, dim) for r in (exterior[0], *_INTERIORS(polygon))]
     return "((" + "),(".join(rings) + "))"
 
@@ -103,5 +108,5 @@ def surface_ewkt(container: etree._Element, default_srs: str = "") -> tuple[str,
     srid = _srid(srs_name or default_srs)
     polygons = [_polygon(p, dim) for p in _POLYGONS(container)]
     if not polygons:
-        raise GeometryError("no polygon found")
+        raise GeometryError(N_("no polygon found"))
     return f"SRID={srid};MULTIPOLYGON(" + ",".join(polygons) + ")", srid

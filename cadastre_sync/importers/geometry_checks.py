@@ -8,6 +8,8 @@ recorded unit boundary, objects far outside it are rejected too.
 # ruff: noqa: S608 - SQL is built from our own table and column names only; values
 # always travel as query parameters.
 
+from django.utils.translation import gettext_noop as N_
+
 from ..errors import ERROR, WARNING
 from .base import Report
 from .checks import Check, report_rows, run_sql
@@ -27,6 +29,13 @@ POLAND_BOUNDS = {
 }
 # Tables with geometry: staged kind -> the column naming the object in messages.
 SPATIAL = {"parcel": "parcel_id", "building": "building_id", "precinct": "precinct_code"}
+# GEOS's validity reasons (ST_IsValidDetail), marked for translation.
+GEOS_REASONS = (
+    N_("Self-intersection"), N_("Ring Self-intersection"), N_("Too few points in geometry "
+    "component"), N_("Hole lies outside shell"), N_("Nested holes"),
+    N_("Interior is disconnected"), N_("Nested shells"), N_("Duplicate Rings"),
+    N_("Invalid Coordinate"), N_("Ring is not closed"), N_("Repeated Point"),
+)
 # A unit's parcels may stick out of its recorded boundary by this much (metres).
 BOUNDARY_MARGIN_M = 1000
 
@@ -52,38 +61,45 @@ def geometry_checks(kind: str, ident: str, strict: bool) -> dict[str, Check]:
     return {
         "outside": Check(
             kind, "outside_poland", ERROR,
-            "coordinates (EPSG:{detail}) lie outside Poland in their CRS; "
-            "is the axis order swapped (EGiB GML writes northing first)?",
-            f"SELECT s.line, s.gml_id, s.{ident}, ST_SRID(s.geom_in) || ': ' || "
-            f"{_FIRST_POINT.format(g='s.geom_in')} FROM stg_{kind} s JOIN stg_bounds b "
+            N_("coordinates (EPSG:%(srid)s, first point %(point)s) lie outside Poland in "
+               "their coordinate system; is the axis order swapped (EGiB GML writes "
+               "northing first)?"),
+            f"SELECT s.line, s.gml_id, s.{ident}, ST_SRID(s.geom_in) AS srid, "
+            f"{_FIRST_POINT.format(g='s.geom_in')} AS point FROM stg_{kind} s JOIN stg_bounds b "
             f"ON b.srid = ST_SRID(s.geom_in) WHERE {source_outside}"),
         "unknown_crs": Check(
-            kind, "unknown_crs", ERROR, "EPSG:{detail} is not a coordinate system PostGIS knows",
-            f"SELECT line, gml_id, {ident}, ST_SRID(geom_in) FROM stg_{kind} s "
+            kind, "unknown_crs", ERROR,
+            N_("EPSG:%(srid)s is not a coordinate system PostGIS knows"),
+            f"SELECT line, gml_id, {ident}, ST_SRID(geom_in) AS srid FROM stg_{kind} s "
             f"WHERE geom_in IS NOT NULL AND NOT EXISTS (SELECT 1 FROM spatial_ref_sys r "
             f"WHERE r.srid = ST_SRID(s.geom_in))"),
         # Other CRSs (e.g. EPSG:4326 GeoJSON) are checked once in EPSG:2180.
         "outside_2180": Check(
             kind, "outside_poland", ERROR,
-            "the geometry lies outside Poland once transformed to EPSG:2180 ({detail})",
-            f"SELECT s.line, s.gml_id, s.{ident}, {_FIRST_POINT.format(g='s.geom')} "
+            N_("the geometry lies outside Poland once transformed to EPSG:2180 (first point "
+               "%(point)s)"),
+            f"SELECT s.line, s.gml_id, s.{ident}, {_FIRST_POINT.format(g='s.geom')} AS point "
             f"FROM stg_{kind} s JOIN stg_bounds b ON b.srid = 2180 "
             f"WHERE s.geom IS NOT NULL AND ({_OUTSIDE.format(g='s.geom')})"),
         "invalid": Check(
             kind, "invalid_geometry", ERROR if strict else WARNING,
-            "invalid geometry (" + ("rejected under --strict" if strict
-                                    else "repaired with ST_MakeValid") + "): {detail}",
-            f"SELECT line, gml_id, {ident}, ST_IsValidReason(geom) FROM stg_{kind} "
-            f"WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)"),
+            N_("invalid geometry (rejected under --strict): %(reason)s at %(point)s")
+            if strict else
+            N_("invalid geometry (repaired with ST_MakeValid): %(reason)s at %(point)s"),
+            f"SELECT line, gml_id, {ident}, (d).reason, ST_AsText((d).location, 2) AS point "
+            f"FROM (SELECT line, gml_id, {ident}, ST_IsValidDetail(geom) AS d FROM stg_{kind} "
+            f"WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)) v",
+            translate=("reason",)),
         "empty": Check(
-            kind, "empty_geometry", ERROR, "nothing is left of the geometry after repair",
-            f"SELECT line, gml_id, {ident}, '' FROM stg_{kind} "
+            kind, "empty_geometry", ERROR, N_("nothing is left of the geometry after repair"),
+            f"SELECT line, gml_id, {ident} FROM stg_{kind} "
             f"WHERE geom IS NOT NULL AND ST_IsEmpty(geom)"),
         "outside_unit": Check(
             kind, "outside_unit", ERROR,
-            f"lies outside the unit's boundary (more than {BOUNDARY_MARGIN_M} m); "
-            "is the axis order swapped?",
-            f"SELECT s.line, s.gml_id, s.{ident}, '' FROM stg_{kind} s, "
+            N_("lies outside the unit's boundary (more than %(margin)s m); is the axis order "
+               "swapped?"),
+            f"SELECT s.line, s.gml_id, s.{ident}, {BOUNDARY_MARGIN_M} AS margin "
+            f"FROM stg_{kind} s, "
             f"(SELECT ST_Buffer(ST_GeomFromWKB(%(b)s, 2180), {BOUNDARY_MARGIN_M}) AS g) u "
             f"WHERE s.geom IS NOT NULL AND NOT ST_Intersects(s.geom, u.g)"),
     }

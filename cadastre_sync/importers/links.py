@@ -8,6 +8,8 @@ file are reported and left empty.
 # ruff: noqa: S608 - SQL is built from our own table and column names only; values
 # always travel as query parameters.
 
+from django.utils.translation import gettext_noop as N_
+
 from ..errors import WARNING
 from .base import Report
 from .checks import Check, current, object_key, report_rows, run_sql
@@ -68,32 +70,41 @@ def link_checks() -> list[Check]:
     """Links that lead nowhere in the file: reported, the link left empty."""
     return [
         Check("parcel", "unresolved_link", WARNING,
-              "JRG2 link “{detail}” leads to no register unit in this file",
-              f"SELECT line, gml_id, parcel_id, jrg_ref FROM stg_parcel p "
+              N_("JRG2 link “%(ref)s” leads to no register unit in this file"),
+              f"SELECT line, gml_id, parcel_id, jrg_ref AS ref FROM stg_parcel p "
               f"WHERE {current('p')} AND jrg_ref <> '' "
               f"AND NOT EXISTS (SELECT 1 FROM stg_parcel_ru r WHERE r.seq = p.seq)"),
         Check("parcel", "unresolved_link", WARNING,
-              "land-use link “{detail}” leads to no EGB_Klasouzytek in this file",
+              N_("land-use link “%(ref)s” leads to no EGB_Klasouzytek in this file"),
               f"SELECT p.line, p.gml_id, p.parcel_id, r.ref FROM stg_parcel p, "
               f"unnest(p.land_use_refs) r(ref) WHERE {current('p')} AND NOT EXISTS "
               f"(SELECT 1 FROM stg_key k WHERE k.key = r.ref AND k.kind = 'land_use')"),
         Check("building", "unresolved_link", WARNING,
-              "{detail} of its dzialkaZabudowana links lead to no parcel in this file",
+              N_("%(n)s of its dzialkaZabudowana links lead to no parcel in this file"),
               f"SELECT b.line, b.gml_id, b.building_id, cardinality(b.parcel_refs) - "
-              f"coalesce(cardinality(l.parcel_ids), 0) FROM stg_building b "
+              f"coalesce(cardinality(l.parcel_ids), 0) AS n FROM stg_building b "
               f"LEFT JOIN stg_building_parcels l ON l.seq = b.seq WHERE {current('b')} "
               f"AND cardinality(b.parcel_refs) > coalesce(cardinality(l.parcel_ids), 0)"),
         Check("share", "unresolved_link", WARNING,
-              "share links to a register unit or owner that is not in this file "
-              "({detail}); the share is not imported",
-              "SELECT line, gml_id, '', concat_ws(', ', CASE WHEN register_id IS NULL THEN "
-              "'register unit “' || jrg_ref || '”' END, CASE WHEN subject IS NULL THEN "
-              "'owner “' || subject_ref || '”' END) FROM stg_share "
-              "WHERE version_end IS NULL AND (register_id IS NULL OR subject IS NULL)"),
+              N_("the share links to register unit “%(ref)s”, which is not in this file; "
+                 "the share is not imported"),
+              "SELECT line, gml_id, '', jrg_ref AS ref FROM stg_share "
+              "WHERE version_end IS NULL AND register_id IS NULL AND subject IS NOT NULL"),
+        Check("share", "unresolved_link", WARNING,
+              N_("the share links to owner “%(ref)s”, who is not in this file; the share is "
+                 "not imported"),
+              "SELECT line, gml_id, '', subject_ref AS ref FROM stg_share "
+              "WHERE version_end IS NULL AND register_id IS NOT NULL AND subject IS NULL"),
+        Check("share", "unresolved_link", WARNING,
+              N_("the share links to register unit “%(register)s” and owner “%(owner)s”, "
+                 "neither of them in this file; the share is not imported"),
+              "SELECT line, gml_id, '', jrg_ref AS register, subject_ref AS owner "
+              "FROM stg_share WHERE version_end IS NULL AND register_id IS NULL "
+              "AND subject IS NULL"),
         Check("subject", "unresolved_link", WARNING,
-              "a married couple whose two persons are not both in this file; "
-              "its shares are not imported",
-              "SELECT line, gml_id, '', '' FROM stg_subject "
+              N_("a married couple whose two persons are not both in this file; "
+                 "its shares are not imported"),
+              "SELECT line, gml_id, '' FROM stg_subject "
               "WHERE kind = 'marriage' AND cardinality(members) <> 2"),
     ]
 

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.contrib.gis.gdal import DataSource, GDALException, OGRGeomType
+from django.utils.translation import gettext_noop as N_
 
 from .base import CadastreReader, Row
+from .messages import KW_MESSAGE, NO_PARCEL_ID, NUMBER_MESSAGES
 from .values import area_accuracy, decimal_text, land_register_number, parcel_id_problem
 
 # Parcel attribute -> source field names tried when the mapping does not name one.
@@ -54,8 +56,8 @@ class OgrReader(CadastreReader):
         if fields is None or srid is None:
             return
         if "area" not in fields:
-            self.warn("no registered-area field is mapped (map area=FIELD); the drawn area is "
-                      "recorded as the registered area", code="no_area_field")
+            self.warn(N_("no registered-area field is mapped (map area=FIELD); the drawn area "
+                         "is recorded as the registered area"), code="no_area_field")
         for feature in layer:
             yield from self._parcel(feature, fields, srid)
 
@@ -63,18 +65,22 @@ class OgrReader(CadastreReader):
         try:
             source = DataSource(_open_path(self.path))
         except GDALException as exc:
-            self.error(f"OGR cannot open the file: {exc}", code="ogr_open", line=None)
+            # GDAL's own words (English, with a path) stay in the detail, for programs.
+            self.error(N_("OGR (GDAL) cannot open the file: it is damaged or of a kind GDAL "
+                          "does not read"), params={"reason": str(exc)}, code="ogr_open",
+                       line=None)
             return None
         wanted = self.options.field_map.get("layer")
         layers = {layer.name: layer for layer in source}
         if wanted:
             if wanted not in layers:
-                self.error(f"no layer “{wanted}”; the file has {', '.join(layers)}",
+                self.error(N_("no layer “%(layer)s”; the file has %(layers)s"),
+                           params={"layer": wanted, "layers": ", ".join(layers)},
                            code="ogr_layer")
             return layers.get(wanted)
         polygonal = [layer for layer in source if layer.geom_type.name in _POLYGONS]
         if not polygonal:
-            self.error("the file has no polygon layer", code="ogr_layer")
+            self.error(N_("the file has no polygon layer"), code="ogr_layer")
             return None
         self._source = source  # layers live only as long as their data source
         return polygonal[0]
@@ -85,9 +91,13 @@ class OgrReader(CadastreReader):
         available = {name.lower(): name for name in layer.fields}
         missing = [v for v in mapping.values() if v.lower() not in available]
         if unknown or missing:
-            self.error(f"field mapping: unknown attributes {unknown or '-'}, missing source "
-                       f"fields {missing or '-'}; attributes are {', '.join(FIELDS)}; the layer "
-                       f"has {', '.join(layer.fields)}", code="ogr_mapping")
+            self.error(N_("field mapping: unknown attributes: %(unknown)s; missing source "
+                          "fields: %(missing)s; the attributes are %(attributes)s; the layer "
+                          "has %(fields)s"),
+                       params={"unknown": ", ".join(unknown) or "-",
+                               "missing": ", ".join(missing) or "-",
+                               "attributes": ", ".join(f"{name}=" for name in FIELDS),
+                               "fields": ", ".join(layer.fields)}, code="ogr_mapping")
             return None
         fields = {k: available[v.lower()] for k, v in mapping.items()}
         for attribute, candidates in FIELDS.items():
@@ -96,8 +106,8 @@ class OgrReader(CadastreReader):
             if attribute not in fields and found:
                 fields[attribute] = found
         if "parcel_id" not in fields:
-            self.error(f"no parcel id field: map parcel_id=FIELD (the layer has "
-                       f"{', '.join(layer.fields)})", code="ogr_mapping")
+            self.error(N_("no parcel id field: map parcel_id=FIELD (the layer has %(fields)s)"),
+                       params={"fields": ", ".join(layer.fields)}, code="ogr_mapping")
             return None
         return fields
 
@@ -108,31 +118,32 @@ class OgrReader(CadastreReader):
             srs.identify_epsg()  # e.g. OGC:CRS84 of RFC 7946 GeoJSON is EPSG:4326 (lon/lat)
             srid = srs.srid
         if not srid:
-            self.error("the layer does not name an EPSG coordinate system", code="bad_crs")
+            self.error(N_("the layer does not name an EPSG coordinate system"), code="bad_crs")
         return srid
 
     def _parcel(self, feature, fields: dict[str, str], srid: int) -> Iterator[Row]:
         where = {"line": None, "gml_id": f"FID {feature.fid}", "kind": "parcel"}
         parcel_id = str(feature.get(fields["parcel_id"]) or "").strip()
         if problem := (parcel_id_problem(parcel_id, self.options.unit_teryt) if parcel_id
-                       else "the feature has no parcel id"):
-            self.error(problem, code="bad_parcel_id", object_id=parcel_id, **where)
+                       else (NO_PARCEL_ID, {"field": fields["parcel_id"]})):
+            self.error(problem[0], params=problem[1], code="bad_parcel_id", object_id=parcel_id,
+                       **where)
             return
         geom = feature.geom
         if geom is None or geom.geom_type.name not in _POLYGONS:
-            self.error(f"parcel {parcel_id} has no polygon geometry", code="no_geometry",
+            self.error(N_("the parcel has no polygon geometry"), code="no_geometry",
                        object_id=parcel_id, **where)
             return
         kw, ok = land_register_number(self._value(feature, fields, "kw"))
         if not ok:
-            self.warn("the land register (KW) number is not of the form LE1L/00012345/6; "
-                      "left empty", code="bad_kw", object_id=parcel_id, **where)
+            self.warn(KW_MESSAGE, params={"value": self._value(feature, fields, "kw")},
+                      code="bad_kw", object_id=parcel_id, **where)
         geom.set_3d(False)
         multi = geom if geom.geom_type == OGRGeomType("MultiPolygon") else None
         wkt = multi.wkt if multi else f"MULTIPOLYGON({geom.wkt.removeprefix('POLYGON ')})"
         area = self._value(feature, fields, "area")
         if area and decimal_text(area) is None:
-            self.error(f"registered area “{area}” is not a number", code="bad_number",
+            self.error(NUMBER_MESSAGES["area"], params={"value": area}, code="bad_number",
                        object_id=parcel_id, **where)
         yield "parcel", {"line": None, "gml_id": f"FID {feature.fid}", "iip": "",
                          "parcel_id": parcel_id, "geom_in": f"SRID={srid};{wkt}",

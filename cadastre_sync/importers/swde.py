@@ -21,7 +21,22 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext_noop as N_
+
 from .base import CadastreReader, CountingReader, Row
+from .messages import (
+    BAD_PESEL,
+    BAD_REGON,
+    DATE_MESSAGE,
+    KST_MESSAGE,
+    KW_MESSAGE,
+    MALFORMED_BUILDING_ID_REFUSED,
+    NO_NAME,
+    NO_PARCEL_ID,
+    NO_SURNAME,
+    NUMBER_MESSAGES,
+    REGISTER_UNIT_MESSAGE,
+)
 from .values import (
     area_accuracy,
     building_id_well_formed,
@@ -138,9 +153,9 @@ class SwdeReader(CadastreReader):
             try:
                 yield data.decode(encoding)
             except UnicodeDecodeError:
-                self.error(f"line {number} is not valid {encoding} text (the encoding was "
-                           f"taken from the start of the file)", code="bad_encoding",
-                           line=number)
+                self.error(N_("the line is not valid %(encoding)s text (the encoding was "
+                              "taken from the start of the file)"),
+                           params={"encoding": encoding}, code="bad_encoding", line=number)
                 yield data.decode(encoding, "replace")
 
     def rows(self) -> Iterator[Row]:
@@ -171,8 +186,9 @@ class SwdeReader(CadastreReader):
         if len(fields) > 2 and fields[1].strip() == "UK":
             self.srid = COORDINATE_SYSTEMS.get(fields[2].strip())
             if self.srid is None:
-                self.error(f"coordinate system “{fields[2]}” is not one of "
-                           f"{', '.join(COORDINATE_SYSTEMS)}", code="bad_crs", line=number)
+                self.error(N_("coordinate system “%(value)s” is not one of %(known)s"),
+                           params={"value": fields[2], "known": ", ".join(COORDINATE_SYSTEMS)},
+                           code="bad_crs", line=number)
 
     def _field(self, obj: SwdeObject, kind: str, fields: list[str], number: int) -> None:
         if kind == "D" and len(fields) >= 3:
@@ -182,7 +198,8 @@ class SwdeReader(CadastreReader):
         elif kind == "WG" and len(fields) >= 3:
             obj.vertex(fields[1].strip(), fields[2].strip())
         elif kind:
-            self.warn(f"line kind “{kind}” is not read", code="swde_line", line=number)
+            self.warn(N_("line kind “%(kind)s” is not read"), params={"kind": kind},
+                      code="swde_line", line=number)
 
     def _finish(self, obj: SwdeObject | None) -> Iterator[Row]:
         if obj is None:
@@ -207,26 +224,25 @@ class SwdeReader(CadastreReader):
         for column, text in (("version_start", obj.start), ("version_end", obj.end)):
             value, ok = local_time(text)
             if not ok:
-                self.warn(f"date “{text}” is not a date; left empty", code="bad_date",
+                self.warn(DATE_MESSAGE, params={"value": text}, code="bad_date",
                           **self._where(obj, kind))
             row[column] = value
         return row
 
     def _geometry(self, obj: SwdeObject, kind: str, object_id: str) -> str | None:
         rings = [r for r in obj.rings if r]
-        problem = ("no outline" if not rings else
-                   "no coordinate system (NS,UK header)" if self.srid is None else
-                   "an outline ring is not closed" if any(r[0] != r[-1] or len(r) < 4
-                                                          for r in rings) else "")
+        problem = (N_("the object has no outline (WG lines)") if not rings else
+                   N_("no coordinate system (NS,UK header)") if self.srid is None else
+                   N_("an outline ring is not closed") if any(r[0] != r[-1] or len(r) < 4
+                                                              for r in rings) else "")
         if not problem:
             try:
                 for easting, northing in (p for r in rings for p in r):
                     float(easting), float(northing)
             except ValueError:
-                problem = "coordinates are not numbers"
+                problem = N_("coordinates are not numbers")
         if problem:
-            self.error(f"{kind} {object_id}: {problem}", code="bad_geometry",
-                       **self._where(obj, kind, object_id))
+            self.error(problem, code="bad_geometry", **self._where(obj, kind, object_id))
             return None
         text = "),(".join(",".join(f"{e} {n}" for e, n in r) for r in rings)
         return f"SRID={self.srid};MULTIPOLYGON((({text})))"
@@ -236,17 +252,18 @@ class SwdeReader(CadastreReader):
     def _parcel(self, obj: SwdeObject) -> Iterator[Row]:
         parcel_id = obj.get("parcel_id")
         if problem := (parcel_id_problem(parcel_id, self.options.unit_teryt) if parcel_id
-                       else "the parcel has no G5IDD"):
-            self.error(problem, code="bad_parcel_id", **self._where(obj, "parcel", parcel_id))
+                       else (NO_PARCEL_ID, {"field": "G5IDD"})):
+            self.error(problem[0], params=problem[1], code="bad_parcel_id",
+                       **self._where(obj, "parcel", parcel_id))
             return
         kw, ok = land_register_number(obj.get("kw"))
         if not ok:
-            self.warn("the land register (KW) number is not of the form LE1L/00012345/6; "
-                      "left empty", code="bad_kw", **self._where(obj, "parcel", parcel_id))
+            self.warn(KW_MESSAGE, params={"value": obj.get("kw")}, code="bad_kw",
+                      **self._where(obj, "parcel", parcel_id))
         area = decimal_text(obj.get("area"))
         if area is None:
-            self.error(f"G5PEW “{obj.get('area')}” is not a number", code="bad_number",
-                       **self._where(obj, "parcel", parcel_id))
+            self.error(NUMBER_MESSAGES["area"], params={"value": obj.get("area")},
+                       code="bad_number", **self._where(obj, "parcel", parcel_id))
         yield "parcel", {**self._life(obj, "parcel"), "parcel_id": parcel_id, "kw": kw,
                          "area_ha": area, "accuracy_ha": area_accuracy(obj.get("accuracy")),
                          "jrg_ref": next(iter(obj.rel("parcel_ru")), ""),
@@ -256,9 +273,10 @@ class SwdeReader(CadastreReader):
         area = decimal_text(obj.get("area"))
         ofu, ozu, ozk = obj.get("ofu"), obj.get("ozu"), obj.get("ozk")
         if area is None or not ofu or max(len(ofu), len(ozu), len(ozk)) > 4:
-            self.error(f"land-use piece: OFU “{ofu}”, OZU “{ozu}”, OZK “{ozk}”, "
-                       f"area “{obj.get('area')}”", code="bad_land_use",
-                       **self._where(obj, "land_use"))
+            self.error(N_("land-use piece: OFU “%(ofu)s”, OZU “%(ozu)s”, OZK “%(ozk)s”, area "
+                          "“%(area)s”: not land-use codes or not a number"),
+                       params={"ofu": ofu, "ozu": ozu, "ozk": ozk, "area": obj.get("area")},
+                       code="bad_land_use", **self._where(obj, "land_use"))
         yield "land_use", {"line": obj.line, "gml_id": obj.key,
                            "parcel_ref": next(iter(obj.rel("piece_parcel")), ""),
                            "ofu": ofu, "ozu": ozu, "ozk": ozk, "area_ha": area}
@@ -266,18 +284,17 @@ class SwdeReader(CadastreReader):
     def _building(self, obj: SwdeObject) -> Iterator[Row]:
         building_id = obj.get("building_id")
         if not building_id.startswith(self.options.unit_teryt + "."):
-            self.error(f"building id “{building_id}” is missing or not of unit "
-                       f"{self.options.unit_teryt}", code="bad_building_id",
-                       **self._where(obj, "building", building_id))
+            self.error(N_("building id “%(value)s” is missing or not of unit %(unit)s"),
+                       params={"value": building_id, "unit": self.options.unit_teryt},
+                       code="bad_building_id", **self._where(obj, "building", building_id))
             return
         if not building_id_well_formed(building_id):
-            self.error(f"building id “{building_id}” is not of the form "
-                       f"<parcel id>.<building number>", code="malformed_building_id",
-                       **self._where(obj, "building", building_id))
+            self.error(MALFORMED_BUILDING_ID_REFUSED, params={"value": building_id},
+                       code="malformed_building_id", **self._where(obj, "building", building_id))
             return
         kst, known = kst_class(obj.get("kst"))
         if not known:
-            self.warn(f"building class “{obj.get('kst')}” is not a KŚT code; recorded as {kst}",
+            self.warn(KST_MESSAGE, params={"value": obj.get("kst"), "kst": kst},
                       code="unknown_kst", **self._where(obj, "building", building_id))
         yield "building", {**self._life(obj, "building"), "building_id": building_id,
                            "geom_in": self._geometry(obj, "building", building_id), "kst": kst,
@@ -289,8 +306,8 @@ class SwdeReader(CadastreReader):
     def _register_unit(self, obj: SwdeObject) -> Iterator[Row]:
         register_id, group = obj.get("ru_id"), register_group(obj.get("group"))
         if not register_id or len(register_id) > 64 or group is None:
-            self.error(f"register unit “{register_id}”: the id is missing or too long, or the "
-                       f"register group “{obj.get('group')}” is not 1-16",
+            self.error(REGISTER_UNIT_MESSAGE, params={"value": register_id,
+                                                      "group": obj.get("group")},
                        code="bad_register_unit", **self._where(obj, "register_unit", register_id))
             return
         yield "register_unit", {**self._life(obj, "register_unit"), "register_id": register_id,
@@ -302,26 +319,22 @@ class SwdeReader(CadastreReader):
 
     def _person(self, obj: SwdeObject) -> Iterator[Row]:
         if not obj.get("surname"):
-            self.error("a natural person without a surname", code="bad_owner",
-                       **self._where(obj, "subject"))
+            self.error(NO_SURNAME, code="bad_owner", **self._where(obj, "subject"))
             return
         pesel, ok = pesel_or_blank(obj.get("pesel"))
         if not ok:
-            self.warn("a PESEL number fails its check digit; not stored", code="bad_pesel",
-                      **self._where(obj, "subject"))
+            self.warn(BAD_PESEL, code="bad_pesel", **self._where(obj, "subject"))
         yield self._subject(obj, "person", first_name=obj.get("first_name")[:100],
                             second_name=obj.get("second_name")[:100],
                             surname=obj.get("surname")[:150], pesel=pesel)
 
     def _institution(self, obj: SwdeObject) -> Iterator[Row]:
         if not obj.get("name"):
-            self.error("an institution without a name", code="bad_owner",
-                       **self._where(obj, "subject"))
+            self.error(NO_NAME, code="bad_owner", **self._where(obj, "subject"))
             return
         regon, ok = regon_or_blank(obj.get("regon"))
         if not ok:
-            self.warn("a REGON number fails its check digit; not stored", code="bad_regon",
-                      **self._where(obj, "subject"))
+            self.warn(BAD_REGON, code="bad_regon", **self._where(obj, "subject"))
         yield self._subject(obj, "institution", name=obj.get("name")[:300], regon=regon)
 
     def _marriage(self, obj: SwdeObject) -> Iterator[Row]:
@@ -339,7 +352,8 @@ class SwdeReader(CadastreReader):
     def _precinct(self, obj: SwdeObject) -> Iterator[Row]:
         number = obj.get("precinct_no").zfill(4)
         if not number.isdigit() or len(number) != 4:
-            self.error(f"precinct number “{obj.get('precinct_no')}” is not 4 digits",
+            self.error(N_("precinct number “%(value)s” is not 4 digits"),
+                       params={"value": obj.get("precinct_no")},
                        code="bad_precinct", **self._where(obj, "precinct"))
             return
         yield "precinct", {"line": obj.line, "gml_id": obj.key,

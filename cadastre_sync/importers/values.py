@@ -19,6 +19,7 @@ from ..identifiers import (
     validate_pesel,
     validate_regon,
 )
+from .messages import PARCEL_ID_FOREIGN, PARCEL_ID_INVALID
 
 # EGiB times are written without a zone and mean Polish local time.
 CADASTRE_TZ = ZoneInfo("Europe/Warsaw")
@@ -110,17 +111,16 @@ def names_unit(identifier: str, teryt: str) -> bool:
     return head == teryt
 
 
-def parcel_id_problem(value: str, teryt: str) -> str | None:
-    """Why `value` is not a parcel id of unit `teryt` (or of a gmina of powiat `teryt`),
-    or None when it is one."""
+def parcel_id_problem(value: str, teryt: str) -> tuple[str, dict] | None:
+    """Why `value` is not a parcel id of unit `teryt` (or of a gmina of powiat `teryt`), as
+    a message and its values, or None when it is one."""
     if not _PARCEL_ID.match(value):
         try:
             parse_parcel_id(value)
         except ValidationError as exc:
-            return exc.messages[0]
+            return PARCEL_ID_INVALID, {"reason": exc.messages[0]}
     if not names_unit(value, teryt):
-        return (f"parcel id {value} belongs to unit {value.split('.')[0]}, "
-                f"not to the unit being imported ({teryt})")
+        return PARCEL_ID_FOREIGN, {"value": value, "other": value.split(".")[0], "unit": teryt}
     return None
 
 

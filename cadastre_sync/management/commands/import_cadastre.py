@@ -6,10 +6,11 @@ prints the report (cadastre_sync.import_report) in the office's language.
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cadastre_sync.errors import ImportRejected
-from cadastre_sync.import_report import report_lines
+from cadastre_sync.import_report import phases_text, report_lines
 from cadastre_sync.importers.base import AUTO, FORMAT_CHOICES, parse_field_map
 from cadastre_sync.services import cadastre_import, cadastre_import_job_create
 from core.commands import unit_option
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                              imported=True, dry_run=result.dry_run)
         for line in lines[1:]:
             self.stdout.write(line)
-        phases = ", ".join(f"{name} {s:.1f} s" for name, s in result.phases.items())
         self.stdout.write(self.style.SUCCESS(
-            f"{lines[0]} " + _("Job %(job)d, %(seconds).1f s (%(phases)s).") % {
-                "job": job.pk, "seconds": result.seconds, "phases": phases}))
+            f"{lines[0]} " + _("Job %(job)d, %(seconds)s s (%(phases)s).") % {
+                "job": job.pk, "seconds": number_format(result.seconds, 1),
+                "phases": phases_text(result.phases)}))
