@@ -297,3 +297,30 @@ def _address_hits(street: str, house_number: str, units: frozenset[int] | None) 
             for a in cadastre.addresses_matching(street=street, house_number=house_number,
                                                  unit_ids=units)
             if a.parcel is not None]
+
+
+@dataclass(frozen=True)
+class SearchExamples:
+    """What the search hint offers to type, taken from parcels and addresses `user` may
+    find: each example finds something when typed."""
+
+    number: str
+    precinct: str
+    parcel_id: str
+    address: str
+
+
+def search_examples(*, user) -> SearchExamples | None:
+    """A parcel and an address of the hosted units, for the search hint; None without any."""
+    units = parcel_visible_unit_ids(user=user)
+    parcels = Parcel.objects.filter(retired_at__isnull=True).exclude(precinct__name="")
+    addresses = Address.objects.exclude(street="").filter(parcel__retired_at__isnull=True)
+    if units is not None:
+        parcels, addresses = parcels.filter(unit__in=units), addresses.filter(unit__in=units)
+    parcel = parcels.select_related("precinct").order_by("id").first()
+    address = addresses.order_by("id").first()
+    if parcel is None or address is None:
+        return None
+    return SearchExamples(number=parcel.number, precinct=parcel.precinct.name,
+                          parcel_id=parcel.parcel_id,
+                          address=f"{address.street} {address.house_number}")

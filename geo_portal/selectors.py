@@ -15,9 +15,9 @@ from cadastre_sync.models import Building, Parcel
 from core.access import units_allowing
 from core.models import AdministrativeUnit, Membership, StaffInvitation
 from core.roles import CASCADING_ROLES
-from layers.access import layer_allowed, layer_scope
-from layers.raster_layers import raster_layers
-from layers.registry import published_named, published_names
+from layers.access import layer_allowed
+from layers.registry import BASE_MAP, published_named, published_names
+from layers.selectors import base_layer_names
 
 MAP_SRID = 2180
 # Poland's extreme points in WGS84 lon/lat: Osinów Dolny (W), Zosin (E), Opołonek (S),
@@ -115,12 +115,15 @@ def hosted_extent() -> Bbox:
 
 # The registry's layers in the tree, by group, in this order; a published layer not named
 # here (a new one, or one only some staff may see) lands in OTHER_GROUP. Shown at start: the
-# cadastral map. Base maps are the published rasters (orthophotos) plus a plain one.
+# cadastral map. Base maps: the orthophotos, the cartographic base map and a plain background.
 LAYER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("cadastre", ("parcels", "parcel_numbers", "buildings", "land_use", "precincts", "units")),
+    ("cadastre", ("parcels", "parcel_numbers", "buildings", "house_numbers", "street_names",
+                  "land_use", "precincts", "units")),
     ("planning", ("general_zones", "local_zones", "general_plan_map", "local_plan_map")),
 )
 OTHER_GROUP = "other"
+# Drawn as a base map only (layers.selectors.base_layer_names), not in the layer tree.
+BASE_ONLY = frozenset({BASE_MAP, "land_cover"})
 SHOWN_AT_START = frozenset({"parcels", "parcel_numbers", "buildings", "precincts", "units"})
 
 
@@ -149,7 +152,7 @@ def map_overlays(*, user, language: str) -> list[MapLayer]:
     names = sorted(published_names(), key=lambda n: (order.index(n) if n in order else 99, n))
     overlays = []
     for name in names:
-        if not layer_allowed(user, name):
+        if name in BASE_ONLY or not layer_allowed(user, name):
             continue
         layer = published_named(name)
         title, abstract = _titled(layer, language)
@@ -160,14 +163,15 @@ def map_overlays(*, user, language: str) -> list[MapLayer]:
 
 
 def map_base_layers(*, user, language: str) -> list[MapLayer]:
-    """Published rasters (orthophotos) `user` may see, to lay under the overlays."""
+    """The base maps `user` may lay under the overlays (layers.selectors.base_layer_names):
+    the published orthophotos and the cartographic base map; the first one is shown at
+    start."""
     bases = []
-    for raster in raster_layers():
-        if not layer_scope(user, raster).allowed:
-            continue
-        title, abstract = _titled(raster, language)
-        bases.append(MapLayer(raster.name, title, abstract, "base", False, raster.max_scale,
-                              raster.min_scale, legend=False))
+    for index, name in enumerate(base_layer_names(user=user)):
+        layer = published_named(name)
+        title, abstract = _titled(layer, language)
+        bases.append(MapLayer(name, title, abstract, "base", index == 0, layer.max_scale,
+                              layer.min_scale, legend=False))
     return bases
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from . import selectors
 from .map_messages import map_messages
+from .parcel_selectors import search_examples
 
 # The OGC services MapProxy publishes under /mapproxy/ (see layers/urls.py): name -> path.
 OGC_SERVICES = {
@@ -81,6 +82,7 @@ def _map_page_config(request: HttpRequest) -> dict:
                 "parcels": prefix + "api/parcels/"},
         "baseLayers": [_layer_json(b) for b in selectors.map_base_layers(
             user=request.user, language=language)],
+        "baseMap": selectors.BASE_MAP,
         "overlays": [_layer_json(o) for o in selectors.map_overlays(
             user=request.user, language=language)],
         "groups": {"cadastre": _("Cadastre"), "planning": _("Spatial planning"),
@@ -91,4 +93,6 @@ def _map_page_config(request: HttpRequest) -> dict:
 
 
 def map_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "geo_portal/map.html", {"map_config": _map_page_config(request)})
+    return render(request, "geo_portal/map.html", {
+        "map_config": _map_page_config(request),
+        "search_examples": search_examples(user=request.user)})

@@ -242,7 +242,8 @@ def _label_layer(layer: PublishedLayer, connection_string: str, name: str) -> di
     # A point fixed in the data, not one MapServer derives from the polygon clipped to
     # each request: a label then sits at the same place in every tile and metatile.
     # Built from the registry's own constants only, never from a request.
-    sql = (f"SELECT id, {label.item}, ST_PointOnSurface(geom) AS geom "  # noqa: S608
+    columns = ", ".join(c for c in (label.item, label.angle) if c)
+    sql = (f"SELECT id, {columns}, ST_PointOnSurface(geom) AS geom "  # noqa: S608
            f"FROM ({_one_line(layer.sql)}) AS s")
     return {
         **_common(layer, connection_string, name),
@@ -257,6 +258,7 @@ def _label_layer(layer: PublishedLayer, connection_string: str, name: str) -> di
             "item": quote(label.item), "font": quote(label.font), "size": label.size,
             "colour": quote(label.colour), "halo": quote(label.halo),
             "priority": label.priority, "max_scale": label.max_scale,
+            "angle": label.angle,
         },
     }
 

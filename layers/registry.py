@@ -98,6 +98,9 @@ class Label:
     priority: int = 5
     max_scale: int | None = None
     title_pl: str = "Opisy"  # in the legend, beside a sample of the text
+    # A column of the layer's SQL holding the text's angle (degrees anticlockwise), for
+    # names written along a street; None: horizontal.
+    angle: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,97 @@ FROM layers_zoningzone z JOIN layers_zoningplan p ON p.id = z.plan_id
 WHERE p.kind = '{kind}' AND (p.valid_to IS NULL OR p.valid_to >= current_date)
   AND (z.valid_to IS NULL OR z.valid_to >= current_date)
   AND z.geom && !BOX!
+"""
+
+# --- The cartographic base map, drawn from our own layers (no orthophoto needed) ----------
+
+# Land-use symbols (OFU) by what a map reader sees: (cover, Polish title, fill colour).
+# Quiet colours of topographic maps, light enough for the cadastre drawn over them.
+# Each cover is named in the legend by its symbols ("Ls, Lz, Lzr – lasy ...").
+LAND_COVER: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("B", "Bi", "Bp", "Br"), "tereny mieszkaniowe i zabudowane", "#efe6dd"),
+    (("Ba", "K"), "tereny przemysłowe i górnicze", "#e6dbe6"),
+    (("Bz",), "tereny rekreacyjno-wypoczynkowe", "#d4ecc4"),
+    (("R",), "grunty orne", "#f6f1d3"),
+    (("Ł", "Ps", "S"), "łąki, pastwiska i sady", "#e1efc6"),
+    (("Ls", "Lz", "Lzr"), "lasy i grunty zadrzewione", "#b5d5a0"),
+    (("Wm", "Wp", "Ws", "Wsr", "W"), "wody", "#a9d2e0"),
+    (("dr",), "drogi", "#ffffff"),
+    (("Tk", "Ti", "Tp"), "tereny kolejowe i komunikacyjne", "#e2dedb"),
+    (("N", "Tr"), "nieużytki i tereny różne", "#ebe8dc"),
+)
+_ROAD_EDGE = "#b3a89c"
+
+
+def _cover(codes: tuple[str, ...]) -> str:
+    return ", ".join(codes)
+
+
+def _land_cover_case() -> str:
+    """SQL: the cover of a land-use piece from its OFU symbol (constants only)."""
+    whens = " ".join(
+        "WHEN l.ofu IN (" + ", ".join(f"'{code}'" for code in codes) + f") THEN '{_cover(codes)}'"
+        for codes, _title, _colour in LAND_COVER)
+    return f"CASE {whens} ELSE '' END"
+
+
+def _land_cover_classes() -> tuple[SymbolClass, ...]:
+    return tuple(
+        SymbolClass(_cover(codes), title,
+                    Style(fill=colour, outline=_ROAD_EDGE if codes == ("dr",) else None,
+                          width=0.8))
+        for codes, title, colour in LAND_COVER)
+
+
+_LAND_COVER_SQL = f"""
+SELECT l.id, l.geom, {_land_cover_case()} AS cover
+FROM cadastre_sync_landusepiece l JOIN cadastre_sync_parcel p ON p.id = l.parcel_id
+WHERE p.retired_at IS NULL AND l.geom && !BOX!
+"""  # noqa: S608
+
+# A street's name along the road pieces it runs on. Each address point belongs to the road
+# piece nearest to it; a piece is named after the street most of its address points (two
+# at least) are numbered on, so a cross street with a few corner houses of another street
+# stays unnamed rather than misnamed. The text follows the long side of the piece's
+# oriented envelope, turned upright (-90 to 90 degrees).
+_STREET_NAMES_SQL = """
+SELECT r.id, r.geom, s.street,
+       a.raw - 180 * floor((a.raw + 90) / 180) AS angle
+FROM (
+  SELECT l.id, l.geom, p.unit_id, ST_OrientedEnvelope(l.geom) AS env
+  FROM cadastre_sync_landusepiece l JOIN cadastre_sync_parcel p ON p.id = l.parcel_id
+  WHERE l.ofu = 'dr' AND p.retired_at IS NULL AND l.geom && !BOX!
+) AS r
+CROSS JOIN LATERAL (
+  SELECT CASE WHEN GeometryType(r.env) <> 'POLYGON' THEN 0
+              WHEN ST_Distance(ST_PointN(e, 1), ST_PointN(e, 2))
+                   >= ST_Distance(ST_PointN(e, 2), ST_PointN(e, 3))
+              THEN degrees(atan2(ST_Y(ST_PointN(e, 2)) - ST_Y(ST_PointN(e, 1)),
+                                 ST_X(ST_PointN(e, 2)) - ST_X(ST_PointN(e, 1))))
+              ELSE degrees(atan2(ST_Y(ST_PointN(e, 3)) - ST_Y(ST_PointN(e, 2)),
+                                 ST_X(ST_PointN(e, 3)) - ST_X(ST_PointN(e, 2))))
+         END AS raw
+  FROM (SELECT CASE WHEN GeometryType(r.env) = 'POLYGON' THEN ST_ExteriorRing(r.env)
+               END AS e) AS ring
+) AS a
+CROSS JOIN LATERAL (
+  SELECT ad.street, count(*) AS n, sum(count(*)) OVER () AS total
+  FROM cadastre_sync_address ad
+  WHERE ad.unit_id = r.unit_id AND ad.street <> '' AND ad.point IS NOT NULL
+    AND ST_DWithin(ad.point, r.geom, 50)
+    AND (SELECT n.id FROM cadastre_sync_landusepiece n
+         WHERE n.ofu = 'dr' ORDER BY n.geom <-> ad.point LIMIT 1) = r.id
+  GROUP BY ad.street
+  ORDER BY count(*) DESC, ad.street
+  LIMIT 1
+) AS s
+WHERE s.n >= 2 AND 2 * s.n > s.total
+"""
+
+_HOUSE_NUMBERS_SQL = """
+SELECT a.id, a.point AS geom, a.house_number
+FROM cadastre_sync_address a
+WHERE a.point IS NOT NULL AND a.point && !BOX!
 """
 
 LAYERS: tuple[PublishedLayer, ...] = (
@@ -286,6 +380,48 @@ WHERE p.retired_at IS NULL AND l.geom && !BOX!
             Field("ozk", "Klasa gleboznawcza (OZK)"),
             Field("area_ha", "Powierzchnia [ha]"),
         ),
+    ),
+    # The base map's pieces: the colours of the land, street names, house numbers; drawn
+    # together with the buildings as `base_map`, under the cadastre when no orthophoto is.
+    PublishedLayer(
+        name="land_cover",
+        title_pl="Pokrycie terenu",
+        title_en="Land cover",
+        abstract_pl="Użytki gruntowe w barwach mapy topograficznej: zabudowa, pola, łąki, "
+                    "lasy, wody i drogi.",
+        abstract_en="Land use in the colours of a topographic map: built-up land, fields, "
+                    "meadows, forests, waters and roads.",
+        geometry=Geometry.POLYGON,
+        sql=_LAND_COVER_SQL,
+        style=Style(fill="#ebe8dc"),
+        classes=_land_cover_classes(),
+        class_item="cover",
+        max_scale=25_000,
+    ),
+    PublishedLayer(
+        name="street_names",
+        title_pl="Nazwy ulic",
+        title_en="Street names",
+        abstract_pl="Nazwy ulic wzdłuż działek drogowych, według punktów adresowych.",
+        abstract_en="Street names along the road parcels, from the address points.",
+        geometry=Geometry.POLYGON,
+        sql=_STREET_NAMES_SQL,
+        style=None,
+        label=Label(item="street", size=8, colour="#3e3a36", font="sans-italic", priority=6,
+                    angle="angle"),
+        max_scale=5_000,
+    ),
+    PublishedLayer(
+        name="house_numbers",
+        title_pl="Numery porządkowe budynków",
+        title_en="House numbers",
+        abstract_pl="Numery porządkowe z punktów adresowych.",
+        abstract_en="House numbers of the address points.",
+        geometry=Geometry.POINT,
+        sql=_HOUSE_NUMBERS_SQL,
+        style=None,
+        label=Label(item="house_number", size=7.5, colour="#5d4037", priority=3),
+        max_scale=2_500,
     ),
     PublishedLayer(
         name="general_zones",
@@ -443,7 +579,18 @@ class CompositeLayer:
         return None if None in scales else min(scales)
 
 
+# A readable map without an orthophoto, from our own layers; the default base map.
+BASE_MAP = "base_map"
+
 COMPOSITES: tuple[CompositeLayer, ...] = (
+    CompositeLayer(
+        name=BASE_MAP,
+        title_pl="Mapa podkładowa",
+        title_en="Base map",
+        abstract_pl="Pokrycie terenu, drogi, budynki, nazwy ulic i numery porządkowe.",
+        abstract_en="Land cover, roads, buildings, street names and house numbers.",
+        members=("land_cover", "buildings", "street_names", "house_numbers"),
+    ),
     CompositeLayer(
         name="general_plan_map",
         title_pl="Plan ogólny na mapie ewidencyjnej",

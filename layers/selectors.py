@@ -9,7 +9,10 @@ from django.utils import timezone
 
 from cadastre_sync.models import Parcel
 
+from .access import layer_allowed, layer_scope
 from .models import ZoningPlan, ZoningZone
+from .raster_layers import raster_layers
+from .registry import BASE_MAP
 
 # A zone touching a parcel by less than this is a sliver of two boundaries drawn at
 # different scales (a plan at 1:10 000 over a cadastral map at 1:500), not a designation
@@ -252,3 +255,17 @@ def plan_area_share(*, plan, kind: str, geom) -> float:
         cursor.execute(_AREA_SHARE, {"geom": bytes(geom.ewkb), "plan_id": plan.pk, "kind": kind})
         (share,) = cursor.fetchone()
     return float(share or 0)
+
+
+def base_layer_names(*, user, near: tuple[float, float, float, float] | None = None
+                     ) -> list[str]:
+    """The base maps `user` may lay under the map, the default first: the published
+    orthophotos (those over the box `near`, EPSG:2180, when given), then the cartographic
+    base map drawn from our own layers (the default where no orthophoto is published)."""
+    rasters = [r.name for r in raster_layers()
+               if layer_scope(user, r).allowed and (near is None or _overlaps(r.extent, near))]
+    return rasters + ([BASE_MAP] if layer_allowed(user, BASE_MAP) else [])
+
+
+def _overlaps(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core.errors import GeoPortalError, NotFound
 from core.files import private_file_response
 from core.selectors import person_contact
-from layers.selectors import parcel_zoning
+from layers.selectors import base_layer_names, parcel_zoning
 
 from . import kinds, selectors, services
 from .access import officer_units, roles_towards
@@ -51,7 +51,8 @@ def _form_page(request, kind, form, *, app=None, parcels, status=200, verdict=No
     return render(request, "permits/application_form.html", {
         "kind": kind, "form": form, "app": app, "parcels": parcels, "verdict": verdict,
         "parcel_ids": ",".join(p.parcel_id for p in parcels),
-        "map_config": _map_config(parcels=_parcels_geojson(parcels), editable=True,
+        "map_config": _map_config(user=request.user, parcel_rows=parcels,
+                                  parcels=_parcels_geojson(parcels), editable=True,
                                   features=selectors.map_features(app, srid=2180) if app
                                   else None, assessment=_assessment_config(kind, parcels)),
         "attachment_purposes": Attachment.PURPOSE_CHOICES,
@@ -67,10 +68,23 @@ WMS_LAYERS = "parcels,buildings,parcel_numbers"
 REVIEW_LAYERS = "general_zones,local_zones,buildings,parcels,parcel_numbers"
 
 
-def _map_config(*, wms_layers: str = WMS_LAYERS, **parts) -> dict:
-    return {"wms": {"url": get_script_prefix() + WMS_PATH, "layers": wms_layers},
+def _map_config(*, user, parcel_rows, wms_layers: str = WMS_LAYERS, **parts) -> dict:
+    """The case map's settings: the cadastre (and zoning) over the default base map of
+    the parcels' area, an orthophoto if one is published there, else the cartographic one."""
+    extent = _extent(parcel_rows)
+    bases = base_layer_names(user=user, near=extent)
+    layers = ",".join([*bases[:1], wms_layers])
+    return {"wms": {"url": get_script_prefix() + WMS_PATH, "layers": layers},
             "messages": {"error": _("The map service is not available at the moment; the "
                                     "form works without it.")}, **parts}
+
+
+def _extent(parcels) -> tuple[float, float, float, float] | None:
+    boxes = [p.geom.extent for p in parcels if p.geom is not None]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _assessment_config(kind, parcels) -> dict | None:
@@ -303,7 +317,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": app.attachments.all(),
         "plantings": app.replacement_plantings.select_related("species"),
         "today": timezone.localdate(),
-        "map_config": _map_config(features=selectors.map_features(app, srid=2180),
+        "map_config": _map_config(user=request.user,
+                                  parcel_rows=[link.parcel for link in app.parcel_links.all()],
+                                  features=selectors.map_features(app, srid=2180),
                                   editable=False, wms_layers=REVIEW_LAYERS),
         "species": _species_for_conditions(),
         "attachment_purposes": Attachment.PURPOSE_CHOICES,

@@ -3,10 +3,13 @@
 What the page does in a browser is in tests/browser/test_map_page.py.
 """
 import json
+import re
 
 import pytest
 from django.contrib.gis.geos import Polygon
 
+from cadastre_sync.models import Address
+from geo_portal.selectors import BASE_ONLY
 from layers.models import Raster
 from layers.registry import LAYERS, Access
 from tests import factories as f
@@ -35,7 +38,7 @@ def test_the_map_page_offers_the_public_layers_to_an_anonymous_resident(client):
     assert response.status_code == 200
     config = _config(response)
     names = {o["name"] for o in config["overlays"]}
-    public = {layer.name for layer in LAYERS if layer.access == Access.PUBLIC}
+    public = {layer.name for layer in LAYERS if layer.access == Access.PUBLIC} - BASE_ONLY
     restricted = {layer.name for layer in LAYERS if layer.access != Access.PUBLIC}
     assert public <= names
     assert not names & restricted
@@ -62,9 +65,9 @@ def test_an_orthophoto_added_by_an_administrator_is_offered_as_a_base_map(client
 
     config = _config(client.get("/mapa/"))
 
-    # then it is a base map, not an overlay, and no base is shown until chosen
+    # then it is a base map, not an overlay, shown at start over the cartographic base map
     assert [(b["name"], b["title"], b["visible"]) for b in config["baseLayers"]] == [
-        ("orto_2025", "Ortofotomapa 2025", False)]
+        ("orto_2025", "Ortofotomapa 2025", True), ("base_map", "Mapa podkładowa", False)]
     assert "orto_2025" not in {o["name"] for o in config["overlays"]}
 
 
@@ -86,3 +89,22 @@ def test_the_map_page_labels_its_controls(client):
     assert '<label for="map-search-input">' in html
     assert '<label for="map-scale">' in html
     assert 'role="search"' in html and 'aria-live="polite"' in html
+
+
+def test_every_example_of_the_search_hint_finds_what_it_names(client):
+    # given parcel 12 in precinct Centrum, with an address, and parcel 120 beside it
+    centrum = f.precinct(name="Centrum")
+    twelve = f.parcel("12", p=centrum)
+    f.parcel("120", p=centrum)
+    Address.objects.create(unit=twelve.unit, parcel=twelve, locality="Legnica", street="Polna",
+                           house_number="7")
+
+    # when the map page gives its hint
+    html = client.get("/mapa/").content.decode()
+    hint = re.search(r'<p class="hint" id="map-search-hint">(.*?)</p>', html, re.S).group(1)
+
+    # then it offers the real parcel and address, and each example typed finds parcel 12
+    assert hint == ("Na przykład 12, Centrum 12, 026101_1.0001.12 lub Polna 7.")
+    for example in ("12", "Centrum 12", "026101_1.0001.12", "Polna 7"):
+        found = client.get("/api/parcels/search/", {"q": example}).json()["results"]
+        assert [hit["parcel_id"] for hit in found] == ["026101_1.0001.12"], example

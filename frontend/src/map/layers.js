@@ -37,7 +37,7 @@ export function legendUrl(config, name) {
   return `${config.wms}?${params}`;
 }
 
-/** Base maps (rasters from the registry, or none) and overlays, bottom to top. */
+/** Base maps (orthophotos, the cartographic base map) and overlays, bottom to top. */
 export function createLayers(config, projection, onError) {
   const tileGrid = pl1992TileGrid(config.grid);
   const bases = config.baseLayers.map((b) => tileLayer(config, b, tileGrid, projection, onError));
@@ -51,25 +51,27 @@ const el = (tag, props = {}, ...children) => {
   return node;
 };
 
-/** Radio buttons for the base map: none (plain) or one of the published rasters. */
+/** Radio buttons for the base map: an orthophoto, the cartographic base map or none. */
 export function renderBaseSwitch(container, config, layers, onChange) {
-  const choices = [{name: '', title: config.messages.noBase}, ...config.baseLayers];
+  const shown = activeBase(layers);
+  const choices = [...config.baseLayers, {name: '', title: config.messages.noBase}];
   choices.forEach((choice, index) => {
     const id = `map-base-${index}`;
     const input = el('input', {type: 'radio', name: 'map-base', id, value: choice.name,
-      checked: index === 0});
+      checked: choice.name === shown});
     input.addEventListener('change', () => onChange(choice.name));
     container.append(el('div', {className: 'map-bases__choice'}, input,
       el('label', {htmlFor: id}, choice.title)));
   });
-  if (!config.baseLayers.length) {
+  if (!config.baseLayers.some((base) => base.name !== config.baseMap)) {
     container.append(el('p', {className: 'hint'}, config.messages.noOrthophoto));
   }
 }
 
 export function setBase(layers, config, name) {
-  // A base map no longer published (an old link) leaves the plain background.
-  const known = layers.bases.some((layer) => layer.get('name') === name) ? name : '';
+  // A base map no longer published (an old link) gives way to the default one.
+  const names = layers.bases.map((layer) => layer.get('name'));
+  const known = name === '' || names.includes(name) ? name : (names[0] || '');
   layers.bases.forEach((layer) => layer.setVisible(layer.get('name') === known));
   const radio = document.querySelector(`input[name="map-base"][value="${CSS.escape(known)}"]`);
   if (radio) radio.checked = true;
