@@ -9,6 +9,7 @@ class CadastreSyncConfig(AppConfig):
     def ready(self) -> None:
         from core.rules import rule_lister_register, rule_value_labels_declare, rules_declare
 
+        from .selectors import import_rules_in_force
         from .tax import rules as tax_rules
         from .tax.rules import TAX_RULE_LABELS
         from .tax.selectors import (
@@ -18,6 +19,7 @@ class CadastreSyncConfig(AppConfig):
         )
 
         rules_declare(_("tax"), TAX_RULE_LABELS)
+        rule_lister_register(import_rules_in_force)
         rule_lister_register(tax_rates_in_force)
         rule_lister_register(conversion_factors_in_force)
         rule_lister_register(next_year_tax_rules_missing)

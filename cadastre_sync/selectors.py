@@ -266,3 +266,16 @@ def addresses_matching(*, street: str, house_number: str = "", unit_ids: Units =
     if unit_ids is not None:
         found = found.filter(parcel__unit_id__in=unit_ids)
     return list(found.order_by("street", "locality", "house_number")[:limit])
+
+
+def import_rules_in_force(on, units) -> list:
+    """The cadastre import's fixed rules (area tolerance, KŚT codes and letters), for the
+    officer's list of rules in force, each with its source and whether it was verified."""
+    from django.utils.translation import gettext as _
+
+    from core.rules import RuleRow
+
+    from .importers.values import IMPORT_RULES
+
+    return [RuleRow(_("cadastre"), _(rule.name), rule.value, _("every unit"), rule.valid_from,
+                    None, rule.source, rule.verified) for rule in IMPORT_RULES]

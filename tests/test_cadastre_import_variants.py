@@ -259,3 +259,26 @@ def test_a_stored_report_is_shown_in_the_readers_language():
 
     assert stored["message"].startswith("identyfikator budynku „026101_1.0005.0”")
     assert english.startswith("building id “026101_1.0005.0” is not of the form")
+
+
+# -- the import's fixed rules, with their sources ---------------------------------------
+
+def test_the_imports_tolerance_and_kst_tables_are_listed_with_their_sources_unverified():
+    from datetime import date
+
+    from core.models import AdministrativeUnit
+    from core.rules import rules_in_force
+
+    rows = [r for r in rules_in_force(on=date(2026, 12, 1),
+                                      units=AdministrativeUnit.objects.all())
+            if r.name.startswith("cadastre import:")]
+
+    by_name = {r.name.split(": ", 1)[1]: r for r in rows}
+    assert set(by_name) == {"tolerance of the drawn against the registered area",
+                            "KŚT building kind codes 101-110", "KŚT building kind letters"}
+    assert not any(r.verified for r in rows)  # shown as NOT VERIFIED until someone reads them
+    assert "Dz.U. 2021 poz. 1390" in by_name["tolerance of the drawn against the registered "
+                                             "area"].source
+    assert "Dz.U. 2016 poz. 1864" in by_name["KŚT building kind codes 101-110"].source
+    assert "110 → 1110" in by_name["KŚT building kind codes 101-110"].value
+    assert "m → 110" in by_name["KŚT building kind letters"].value

@@ -5,12 +5,14 @@ every feature of a file that may hold a million of them. Tables here are data:
 correct them, do not add branches.
 """
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop as N_
 
 from ..dictionaries import KST_CLASSES
 from ..identifiers import (
@@ -34,29 +36,70 @@ _KW = re.compile(r"^[A-Z]{2}\d[A-Z]/\d{8}/\d$")
 # the XSD code list). A file may also state the value itself (e.g. 0.0001).
 AREA_ACCURACY_CODES = {"1": Decimal("0.0001"), "2": Decimal("0.01")}
 # Where a file states no accuracy, the drawn area may differ from the registered one by
-# AREA_TOLERANCE_RELATIVE * P + AREA_TOLERANCE_SQRT_M * sqrt(P) (P in m²): the tolerance
-# surveyors apply to areas computed from a map rather than from surveyed coordinates
-# (source not confirmed). Never less than half the 0.0001 ha unit areas are
-# registered in.
+# AREA_TOLERANCE_RELATIVE * P + AREA_TOLERANCE_SQRT_M * sqrt(P) (P in m²), never less
+# than half the 0.0001 ha unit areas are registered in. Source: IMPORT_RULES below
+# (unverified: no statute in force found to give it).
 AREA_TOLERANCE_RELATIVE = Decimal("0.0001")
 AREA_TOLERANCE_SQRT_M = Decimal("0.2")
 AREA_ROUNDING_M2 = Decimal("0.5")
 
-# Building class: EGiB 2021 writes the 3-digit KŚT group-1 code, our model keeps the
-# 4-digit classes of dictionaries.KST_CLASSES. Mapping of the 3-digit codes (not
-# confirmed against the regulation):
+# Building class: EGiB 2021 writes the 3-digit KŚT code of the building's kind (KŚT group
+# 1, rodzaje 101-110); our model keeps the 4-digit PKOB classes of
+# dictionaries.KST_CLASSES. The codes' names are the KŚT's; which PKOB class stands for
+# each is this product's choice (the nearest class). Source: IMPORT_RULES below.
 KST_3_DIGIT = {
     "101": "1251", "102": "1241", "103": "1230", "104": "1252", "105": "1220",
     "106": "1264", "107": "1263", "108": "1271", "109": "1274", "110": "1110",
 }
-# Letters older exports (the 2001 regulation's building kinds, SWDE G5RBB, vendors' 2021
-# exports still) write for the same ten groups (not confirmed against the regulation's
-# annex).
+# Letters older exports (SWDE G5RBB, vendors' 2021 exports still) write for the same ten
+# kinds, as map symbols spell them. Source: IMPORT_RULES below (unverified).
 KST_LETTERS = {
     "p": "101", "t": "102", "k": "103", "z": "104", "b": "105", "s": "106", "h": "107",
     "g": "108", "i": "109", "m": "110",
 }
 KST_FALLBACK = "1274"
+
+
+@dataclass(frozen=True)
+class ImportRule:
+    """A fixed rule of the cadastre import, with where it comes from, for the officer's
+    list of rules in force (which shows an unverified one as such)."""
+
+    name: str  # a msgid
+    value: str
+    source: str
+    verified: bool
+    valid_from: date | None = None
+
+
+KST_ACT = ("Rozporządzenie Rady Ministrów z dnia 3 października 2016 r. w sprawie "
+           "Klasyfikacji Środków Trwałych (KŚT), Dz.U. 2016 poz. 1864, grupa 1")
+EGIB_ACT = ("Rozporządzenie Ministra Rozwoju, Pracy i Technologii z dnia 27 lipca 2021 r. w "
+            "sprawie ewidencji gruntów i budynków, Dz.U. 2021 poz. 1390")
+IMPORT_RULES = (
+    ImportRule(
+        N_("cadastre import: tolerance of the drawn against the registered area"),
+        "0.0001·P + 0.2·√P m², at least 0.5 m² (P: registered area in m²); the accuracy "
+        "the file states (dokladnoscReprezentacjiPola) where given",
+        "Not found in " + EGIB_ACT + ", which has areas given to 0.0001 ha. GUGiK's "
+        "explanations of the 2011 survey standards (Dz.U. 2011 nr 263 poz. 1572, § 68 ust. "
+        "1 pkt 2, repealed) call the empirical formula the one of § 102 of technical "
+        "instruction G-5, a surveying guideline, not a statute. Only the size of a "
+        "finding depends on it: no data is refused for it.", False),
+    ImportRule(
+        N_("cadastre import: KŚT building kind codes 101-110"),
+        ", ".join(f"{code} → {pkob}" for code, pkob in KST_3_DIGIT.items()),
+        KST_ACT + ": the ten codes and their names (101 industrial ... 110 residential) as "
+        "a starostwo's change form lists them; the act's text was not read. The PKOB class "
+        "each stands for is this product's nearest-class choice, not a rule of the act.",
+        False),
+    ImportRule(
+        N_("cadastre import: KŚT building kind letters"),
+        ", ".join(f"{letter} → {code}" for letter, code in KST_LETTERS.items()),
+        "Letters vendors' exports write instead of the KŚT code (m residential, g farm, "
+        "p industrial, ...). No act giving them was found: not in " + EGIB_ACT + " as read.",
+        False),
+)
 # A building id: the parcel id it stands on, then the building number (2015 exports add
 # "_BUD"). Exports with a placeholder (the precinct id and ".0") fail this.
 _BUILDING_ID = re.compile(r"^\d{6}_\d\.\d{4}\.(?:AR_[1-9]\d{0,3}\.)?[1-9]\d{0,5}(?:/[1-9]\d{0,4})?"
