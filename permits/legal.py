@@ -57,10 +57,11 @@ _FIXED = ["01-01", "01-06", "05-01", "05-03", "08-15", "11-01", "11-11", "12-25"
 
 # (key, value, valid_from, valid_to, act, article, journal, verified, note)
 LEGAL_RULES = [
-    (DECISION_MONTHS, 1, "1960-10-14", None, KPA, "art. 35 § 3", "", False,
-     "counted under art. 57 § 3; longer only with an art. 36 notice (domain review)"),
-    (COMPLICATED_DECISION_MONTHS, 2, "1960-10-14", None, KPA, "art. 35 § 3", "", False,
-     "domain review"),
+    (DECISION_MONTHS, 1, "1960-10-14", None, KPA, "art. 35 § 3", "", True,
+     "the article as quoted by prawo.pl 78405; counted under art. 57 § 3; longer only with "
+     "an art. 36 notice"),
+    (COMPLICATED_DECISION_MONTHS, 2, "1960-10-14", None, KPA, "art. 35 § 3", "", True,
+     "the article as quoted by prawo.pl 78405"),
     (SHRUB_FREE_M2, "25", "2017-06-17", None, UOP, "art. 83f ust. 1 pkt 1", UOP_JOURNAL, True,
      "prawo.pl (Hejnar-Zawisza) quoting the point; not in road strips, registered "
      "monuments and green areas per the domain review"),
@@ -95,9 +96,10 @@ LEGAL_RULES = [
     (REMOVAL_MONTHS, 6, "2017-06-17", None, UOP, "art. 83f ust. 8", UOP_JOURNAL, False,
      "domain review; the point number was not read"),
     (PUBLIC_HOLIDAYS, {"fixed": _FIXED, "easter": _EASTER}, "2011-01-01", "2024-12-31",
-     HOLIDAYS_ACT, "art. 1 pkt 1", "", False,
-     "6 January free from 2011 (the act of 24 September 2010 amending it); that act's text "
-     "and position were not read"),
+     HOLIDAYS_ACT, "art. 1 pkt 1 lit. a-m", "Dz.U. 1951 nr 4 poz. 28 (as amended)", True,
+     "6 January (lit. b) free from 1 January 2011 by art. 2 of the act of 24 September 2010 "
+     "amending the Labour Code and other acts, Dz.U. 2010 nr 224 poz. 1459 (fakturyplus.pl, "
+     "rmf24.pl)"),
     (PUBLIC_HOLIDAYS, {"fixed": sorted([*_FIXED, "12-24"]), "easter": _EASTER}, "2025-01-01",
      None, HOLIDAYS_ACT, "art. 1 pkt 1 lit. a-m (lit. ka: 24 December)",
      "Dz.U. 2020 poz. 1920 (t.j.)", True,

@@ -201,3 +201,29 @@ def test_the_in_force_list_names_what_is_not_entered_as_not_verified():
     holidays = [r for r in rows if r.admin_url.startswith("/admin/core/legalrule/")
                 and "12-24" in r.value]
     assert holidays and holidays[0].verified and "Dz.U. 2020 poz. 1920" in holidays[0].source
+
+
+# (rule, in force on, what its source must name, verified)
+SOURCES = [
+    (legal.PUBLIC_HOLIDAYS, date(2026, 12, 7), "Dz.U. 2020 poz. 1920", True),
+    (legal.PUBLIC_HOLIDAYS, date(2020, 1, 6), "Dz.U. 1951 nr 4 poz. 28", True),
+    (legal.DECISION_MONTHS, date(2026, 12, 7), "art. 35 § 3", True),
+    (legal.WZ_TERM_HOUSE_DAYS, date(2026, 12, 7), "art. 64 ust. 1 pkt 1", True),
+    (tax_rules.KST_TAX_RULE, date(2026, 12, 7), "Dz.U. 2024 poz. 1757", False),
+    (tax_rules.FINDING_SEVERITY_RULE, date(2026, 12, 7), "no statute", True),
+]
+
+
+@pytest.mark.parametrize("key, on, cites, verified", SOURCES, ids=[s[0] for s in SOURCES])
+def test_each_rule_row_names_its_source(key, on, cites, verified):
+    """The officer sees the act, article and journal position of each rule, and whether it
+    was read in the act; the KŚT table stays unverified (the product's reading)."""
+    tree_rules_ensure()
+    tax_unit()
+    row = LegalRule.objects.get(key=key, unit=None, valid_from__lte=on,
+                                valid_to__gte=on) if key == legal.PUBLIC_HOLIDAYS and \
+        on.year < 2025 else LegalRule.objects.filter(key=key, unit=None,
+                                                     valid_from__lte=on).latest("valid_from")
+
+    assert cites in row.source, row.source
+    assert row.verified is verified

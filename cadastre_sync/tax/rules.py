@@ -37,8 +37,9 @@ RATE_KEYS = [
 
 # Statutory maxima of the property tax rates per year (art. 5 ust. 1 UPOL, raised each
 # year by the obwieszczenie of the Minister of Finance in Monitor Polski). Each row is
-# seeded with its source and whether the figure was confirmed; the 2027 maxima had not been
-# found on 2026-12-06, so none are entered and a 2027 run says so.
+# seeded with its source and whether the figure was confirmed; the 2027 maxima (the
+# obwieszczenie due in 2026) were searched for again on 2026-12-07 and not found, so none
+# are entered: a 2027 run refuses and the list of rules in force shows them as not entered.
 UPOL = "ustawa z dnia 12 stycznia 1991 r. o podatkach i opłatach lokalnych"
 MAXIMA_2025 = ("obwieszczenie MF w sprawie górnych granic stawek kwotowych podatków i opłat "
                "lokalnych na rok 2025 (confirmed from podatkowyreferat.online 2025-01-02 and "
@@ -186,7 +187,8 @@ LEGAL_RULES = [
      "agronews.com.pl, ogloszenia.agro.pl; M.P. position not found"),
     (WOOD_PRICE, "277.35", _year(2025), _year(2025, True), FOREST_ACT,
      "art. 4 ust. 4; komunikat Prezesa GUS z 18 października 2024 r.", "", True,
-     "61.017 zł per ha (BIP Kiwity); the 2026 price was not found: enter it before a 2026 run"),
+     "61.017 zł per ha (BIP Kiwity); the 2026 price (komunikat of October 2025) was searched "
+     "for again on 2026-12-07 and not found: enter it before a 2026 run"),
     (FARM_RYE_Q, "2.5", "1985-01-01", None, AGRICULTURAL_ACT, "art. 4 ust. 1, art. 6a",
      "", False, "the figure is confirmed by many BIPs; the article number was not read"),
     (OTHER_RYE_Q, "5", "1985-01-01", None, AGRICULTURAL_ACT, "art. 4 ust. 1, art. 6a",
@@ -203,8 +205,16 @@ LEGAL_RULES = [
      False, "Lz and N exempt unless used for business; dr as other land (BIP Grzmiąca)"),
     (SOIL_USE_GROUP_RULE, SOIL_USE_GROUP, "1985-01-01", None, AGRICULTURAL_ACT,
      "art. 4 ust. 4-5", "", False, "domain review, December 2026: Br-ŁIII is grassland III"),
-    (KST_TAX_RULE, KST_TAX, "2025-01-01", None, UPOL, "art. 5 ust. 1 pkt 2, art. 7", "",
-     False, "building definitions of 2025 (art. 1a); 1271 exempt only where used for farming"),
+    (KST_TAX_RULE, KST_TAX, "2025-01-01", None, UPOL,
+     "art. 1a ust. 1 pkt 1-2, art. 5 ust. 1 pkt 2, art. 7 ust. 1 pkt 4 lit. b",
+     "Dz.U. 2024 poz. 1757 (amending act, in force 2025-01-01)", False,
+     "the 2025 definitions of budynek and budowla (containers fixed to the ground, wiaty and "
+     "hangars are budowle, załącznik nr 4) and one rate for garages in residential buildings "
+     "are confirmed (gazetaprawna.pl 9681151, 9628424; infor.pl 6821534); the class-to-rate "
+     "table is the product's reading. KŚT 108 (1271) buildings are exempt only on the land of "
+     "a farm and used only for farming (art. 7 ust. 1 pkt 4 lit. b; podatkowyreferat.online "
+     "2024-04-19): the cadastre cannot show the use, so the table takes them as exempt and "
+     "the officer checks"),
     (KST_FALLBACK_RULE, KST_FALLBACK, "2025-01-01", None, UPOL, "art. 5 ust. 1 pkt 2 lit. e",
      "", False, ""),
 ]
