@@ -103,7 +103,24 @@ def crlf(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
-@pytest.mark.parametrize("change", [other_prefixes, single_quotes, crlf])
+def default_namespace(data: bytes) -> bytes:
+    """The EGiB namespace as the default one: EGiB elements without a prefix."""
+    data = data.replace(b"xmlns:egb=", b"xmlns=")
+    return re.sub(rb"(</?)egb:", rb"\1", data)
+
+
+def byte_order_mark(data: bytes) -> bytes:
+    return b"\xef\xbb\xbf" + data
+
+
+def windows_1250(data: bytes) -> bytes:
+    """Declared and written in Windows-1250, as some Windows tools still save GML."""
+    text = data.decode("utf-8").replace('encoding="UTF-8"', 'encoding="windows-1250"', 1)
+    return text.encode("cp1250")
+
+
+@pytest.mark.parametrize("change", [other_prefixes, single_quotes, crlf, default_namespace,
+                                    byte_order_mark, windows_1250])
 def test_a_gml_export_spelled_differently_imports_the_same(tmp_path, change):
     unit = factories.unit()
     expected = cadastre_import(unit=unit, path=GML_2021)
@@ -122,6 +139,20 @@ def test_a_gml_export_spelled_differently_imports_the_same(tmp_path, change):
     assert result.counts["building"].created == expected.counts["building"].created
     if change is crlf:  # lines are still counted right
         assert [p.line for p in result.problems] == [p.line for p in expected.problems]
+
+
+def test_a_gml_3_1_export_is_refused_saying_which_gml_namespace_it_lacks(tmp_path):
+    path = variant(tmp_path, GML_2021, "gml31.gml", lambda data: data.replace(
+        b"http://www.opengis.net/gml/3.2", b"http://www.opengis.net/gml"))
+
+    with pytest.raises(ImportRejected) as caught:
+        cadastre_import(unit=factories.unit(), path=path)
+
+    (error,) = caught.value.problems
+    assert (error.code, error.line) == ("unknown_namespace", 1)
+    assert "http://www.opengis.net/gml/3.2" in error.message
+    assert "http://www.opengis.net/gml," in error.message
+    assert not Parcel.objects.exists()
 
 
 @pytest.mark.parametrize(("name", "change"), [
@@ -175,12 +206,35 @@ ENGLISH = re.compile(
 REPR = re.compile(r"[{\[]'|'[}\]]|Decimal\(|\bNone\b|<\w+ object|\\n|\\u")
 
 
+SWDE_DEFECTS = ('XY,"nieznany wiersz"\nRO,G5BUD,"B1",2009-04-17 10:20:00\n'
+                'D,G5IDB,"026101_1.0007.0"\nRO,G5DZE,"DZ72",zła data\n'
+                'D,G5IDD,"026101_1.0007.72"\nD,G5PEW,"0.01"\nD,G5NKW,"XX/1"\nWG,1,2\nWG,1,3\n')
+
+
 def swde_with_defects(data: bytes) -> bytes:
-    text = data.decode("utf-8")
-    text = text.replace('D,G5PEW,"0.0900"', 'D,G5PEW,"dużo"', 1)
-    return (text + 'XY,"nieznany wiersz"\nRO,G5BUD,"B1",2009-04-17 10:20:00\n'
-            'D,G5IDB,"026101_1.0007.0"\nRO,G5DZE,"DZ72",zła data\nD,G5IDD,"026101_1.0007.72"\n'
-            'D,G5PEW,"0.01"\nD,G5NKW,"XX/1"\nWG,1,2\nWG,1,3\n').encode("utf-8")
+    """A placeholder building id (no IIP identifier in SWDE), an unclosed outline, a bad
+    date, KW number and area, a line kind the format does not have."""
+    text = data.decode("utf-8").replace('D,G5PEW,"0.0900"', 'D,G5PEW,"dużo"', 1)
+    return (text + SWDE_DEFECTS).encode("utf-8")
+
+
+def test_a_swde_file_with_faulty_objects_imports_the_rest_and_strict_refuses_it(tmp_path):
+    unit = factories.unit()
+    path = variant(tmp_path, SWDE, "wadliwy.swd",
+                   lambda data: (data.decode("utf-8") + SWDE_DEFECTS).encode("utf-8"))
+
+    with pytest.raises(ImportRejected) as caught:
+        cadastre_import(unit=unit, path=path, strict=True)
+    assert not Precinct.objects.exists() and not Parcel.objects.exists()
+    result = cadastre_import(unit=unit, path=path)
+
+    assert sorted(p.code for p in caught.value.problems if p.severity == "error") == [
+        "bad_geometry", "malformed_building_id"]
+    assert (result.counts["parcel"].created, result.counts["parcel"].rejected) == (1, 1)
+    assert result.counts["building"].rejected == 1 and not Building.objects.exists()
+    assert current_parcel_ids() == ["026101_1.0007.71"]
+    assert codes(result.problems) == {"bad_geometry": 1, "malformed_building_id": 1,
+                                      "swde_line": 1, "bad_kw": 1, "bad_date": 1}
 
 
 def command_text(path: Path, **options) -> str:

@@ -187,7 +187,16 @@ class EgibGmlReader(CadastreReader):
                        code="not_xml", line=1)
             return False
         if declares(head, self.schema.namespace):
-            return True
+            if declares(head, GML):
+                return True
+            # GML 3.1 (http://www.opengis.net/gml) or none: no feature would be found, and
+            # "no parcels" would hide why.
+            self.error(N_("the file does not declare the GML 3.2 namespace “%(gml)s” that "
+                          "%(format)s files use; it declares %(found)s"),
+                       params={"gml": GML, "format": self.label,
+                               "found": ", ".join(declared_namespaces(head)) or "-"},
+                       code="unknown_namespace", line=1)
+            return False
         self.error(N_("unknown namespace: the root element does not declare the %(format)s "
                       "namespace “%(namespace)s”"),
                    params={"format": self.label, "namespace": self.schema.namespace},
