@@ -34,13 +34,15 @@ GENERATE = """
 WITH apps AS (
   INSERT INTO permits_application (unit_id, kind, procedure, applicant_id, state, outcome,
       case_number, submitted_at, decided_at, state_since, deadline, deadline_note, version,
-      payload, digest, pdf, created_at, updated_at)
+      payload, digest, pdf, created_at, updated_at, channel, received_on)
   SELECT u.ids[1 + (g %% array_length(u.ids, 1))],
          (ARRAY['trees', 'zoning_extract', 'wz'])[1 + (g %% 3)], '', %(applicant)s,
          CASE WHEN g %% 10 < 7 THEN 'decided' ELSE 'registered' END, '',
          %(mark)s || '.' || g, t.filed, NULL, t.filed,
          CASE WHEN g %% 10 < 7 THEN NULL ELSE (t.filed + interval '30 days')::date END, '', 1,
-         '{}'::jsonb, md5(g::text), '', t.filed, t.filed
+         '{}'::jsonb, md5(g::text), '', t.filed, t.filed,
+         CASE WHEN g %% 5 = 0 THEN 'paper' ELSE 'online' END,
+         CASE WHEN g %% 5 = 0 THEN t.filed::date END
   FROM generate_series(1, %(apps)s) g
   CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM core_administrativeunit
               WHERE teryt LIKE %(prefix)s AND level = 'gmina') u
@@ -50,7 +52,9 @@ WITH apps AS (
 INSERT INTO permits_applicationevent (application_id, action, from_state, to_state, actor_role,
     reason, data, at)
 SELECT id, 'submit', 'draft', 'submitted',
-       CASE WHEN g %% 5 = 0 THEN 'officer' ELSE 'applicant' END, '', '{}'::jsonb, filed
+       CASE WHEN g %% 5 = 0 THEN 'officer' ELSE 'applicant' END, '',
+       CASE WHEN g %% 5 = 0 THEN jsonb_build_object('channel', 'paper', 'received_on',
+                                                    filed::date) ELSE '{}'::jsonb END, filed
 FROM apps
 UNION ALL
 SELECT id, 'register', 'submitted', 'registered', 'officer', '',

@@ -24,7 +24,7 @@ def state_changed(*, event_id: int) -> bool:
     if event is None:
         return False
     app = event.application
-    if not app.applicant.email:
+    if app.applicant is None or not app.applicant.email:  # on paper: answered by post
         return False
     with translation.override(settings.LANGUAGE_CODE):
         kind = kinds.get(app.kind)

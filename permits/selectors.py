@@ -169,7 +169,8 @@ def _norm(text: str) -> str:
 
 def review_flags(app: Application) -> list[Flag]:
     flags: list[Flag] = []
-    applicant = _norm(app.payload.get("applicant_name", "") or app.applicant.get_full_name())
+    applicant = _norm(app.payload.get("applicant_name", "")
+                      or (app.applicant.get_full_name() if app.applicant else ""))
     kind = kinds.get(app.kind)
     for link in app.parcel_links.select_related("parcel__precinct"):
         if kind is not None and not kind.owner_consent:

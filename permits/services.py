@@ -8,7 +8,7 @@ written and the applicant e-mailed after the commit.
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -21,7 +21,7 @@ from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.files import instance_delete_with_files
 
 from . import deadlines, kinds, notifications
-from .access import officer_exclusion, officer_exclusion_found, roles_towards
+from .access import officer_exclusion, officer_exclusion_found, officer_units, roles_towards
 from .models import Application, ApplicationEvent, ApplicationParcel, CaseCounter, KindSetting
 from .workflow import APPLICANT, OFFICER, SYSTEM, State, Transition, transition
 
@@ -174,6 +174,82 @@ def application_submit(*, application_id: int, by, version: int | None = None) -
     app.pdf.save(f"{app.case_number.replace('/', '-')}.pdf",
                  ContentFile(submission_pdf(app, setting)), save=False)
     _enter(app, row, by=by, role=APPLICANT, reason="", data={"digest": app.digest})
+    return app
+
+
+# How late a paper application may be registered after it reached the office: the register
+# of incoming mail is kept day by day, and a term counted from a receipt weeks old would be
+# nearly spent before the case is even on the queue.
+PAPER_REGISTRATION_DAYS = 14
+
+
+def _paper_received_on(received_on: date | None) -> date:
+    today = timezone.localdate()
+    if received_on is None:
+        raise InvalidInput(_("Give the day the application reached the office."),
+                           detail={"field": "received_on"})
+    if received_on > today:
+        raise InvalidInput(_("The day of receipt cannot be in the future."),
+                           detail={"field": "received_on"})
+    if received_on < today - timedelta(days=PAPER_REGISTRATION_DAYS):
+        raise InvalidInput(_("A paper application is registered within %(days)s days of its "
+                             "receipt; this one was received on %(date)s.")
+                           % {"days": PAPER_REGISTRATION_DAYS, "date": received_on},
+                           detail={"field": "received_on"})
+    return received_on
+
+
+@transaction.atomic
+def application_register_paper(*, by, kind_code: str, parcels: Sequence[Parcel], form,
+                               received_on: date | None) -> Application:
+    """Register an application received on paper at the office: an officer of the parcels'
+    unit enters its content through the kind's own form; it is filed as received on
+    `received_on` (its case number of that year, its terms counted from that day, KPA
+    art. 61 § 3) and takes the same course as one filed online. Documents missing from the
+    paper are asked for in the workflow (KPA art. 64 § 2), not refused here."""
+    from .pdf import submission_pdf
+
+    kind = _kind(kind_code)
+    if not parcels:
+        raise InvalidInput(_("Choose at least one parcel."), detail={"field": "parcels"})
+    if len({p.unit_id for p in parcels}) != 1:
+        raise InvalidInput(_("All parcels of one application must lie in one unit."),
+                           detail={"field": "parcels"})
+    unit = parcels[0].unit
+    if not by or not by.is_authenticated or not officer_units(by).filter(pk=unit.pk).exists():
+        raise Forbidden(_("Only an officer of %(unit)s registers its paper applications.")
+                        % {"unit": unit.name}, detail={"unit": unit.teryt})
+    retired = [p.parcel_id for p in parcels if p.retired_at is not None]
+    if retired:
+        raise InvalidInput(_("Parcel %(id)s no longer exists in the cadastre.") % {
+            "id": retired[0]}, detail={"field": "parcels", "parcel": retired[0]})
+    if len(parcels) > kind.max_parcels:
+        raise InvalidInput(_("At most %(n)s parcels in one application.") % {
+            "n": kind.max_parcels}, detail={"field": "parcels"})
+    received_on = _paper_received_on(received_on)
+    # Paper is accepted for every kind the unit handles, offered online or not.
+    setting = (KindSetting.objects.filter(unit=unit, kind=kind_code).first()
+               or KindSetting(unit=unit, kind=kind_code))
+    app = Application.objects.create(unit=unit, kind=kind_code, applicant=None,
+                                     channel=Application.PAPER, received_on=received_on)
+    ApplicationParcel.objects.bulk_create([
+        ApplicationParcel(application=app, parcel=p, parcel_ident=p.parcel_id, position=i)
+        for i, p in enumerate(parcels)])
+    app.payload = form.payload()
+    form.save_details(app)
+    app.procedure = kind.procedure(app) if kind.procedure else ""
+    fee = kind.fee(app) if kind.fee else None
+    app.fee = fee.amount if fee else None
+    now = timezone.now()
+    app.submitted_at = (now if received_on == timezone.localdate(now) else datetime.combine(
+        received_on, time.min, timezone.get_current_timezone()))
+    app.case_number = _next_case_number(app, setting, received_on.year)
+    app.digest = content_digest(app)
+    app.pdf.save(f"{app.case_number.replace('/', '-')}.pdf",
+                 ContentFile(submission_pdf(app, setting)), save=False)
+    _enter(app, transition("submit"), by=by, role=OFFICER, reason="",
+           data={"digest": app.digest, "channel": Application.PAPER,
+                 "received_on": received_on.isoformat()})
     return app
 
 

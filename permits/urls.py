@@ -8,6 +8,7 @@ urlpatterns = [
     path("nowy/<slug:kind>/", views.application_new, name="new"),
     path("moje/", views.my_cases, name="mine"),
     path("urzad/", views.officer_queue, name="queue"),
+    path("urzad/przyjecie/", views.paper_intake, name="paper"),
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/edycja/", views.application_edit, name="edit"),
     path("<int:pk>/usun/", views.draft_delete, name="delete"),

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import GeoPortalError, NotFound
+from core.errors import Forbidden, GeoPortalError, NotFound
 from core.files import private_file_response
+from core.pages import login_page
 from core.selectors import person_contact
 from layers.selectors import base_layer_names, parcel_zoning
 
@@ -408,6 +409,60 @@ def _unacknowledged_warnings(request, app) -> list[str]:
             if f.severity == "warning" and f.code not in given]
 
 
+class PaperReceiptForm(forms.Form):
+    received_on = forms.DateField(
+        label=_("Received at the office on"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day on the office's receipt stamp: the terms run from it."))
+
+
+PAPER_TEMPLATE = "permits/paper_intake.html"
+
+
+@login_page(PAPER_TEMPLATE)
+def paper_intake(request: HttpRequest) -> HttpResponse:
+    """An application received on paper, registered by an officer of the parcels' unit: the
+    kind and parcels first, then the kind's own form and the day of receipt."""
+    units = officer_units(request.user)
+    if not units.exists():
+        raise Forbidden(_("Only a case officer registers applications received on paper."))
+    code = (request.GET.get("kind") or request.POST.get("kind") or "").strip()
+    ids = _parcel_ids(request)
+    context = {"kinds": kinds.all_kinds(), "kind_code": code, "parcel_ids": ",".join(ids)}
+    if not code or not ids:
+        return render(request, PAPER_TEMPLATE, context)
+    kind = kinds.get(code)
+    if kind is None:
+        raise NotFound(_("There is no application kind %(kind)s.") % {"kind": code[:40]},
+                       detail={"kind": code[:40]})
+    parcels = selectors.parcels_from_ids(ids)
+    if not units.filter(pk=parcels[0].unit_id).exists():
+        raise Forbidden(_("Only an officer of %(unit)s registers its paper applications.")
+                        % {"unit": parcels[0].unit.name}, detail={"unit": parcels[0].unit.teryt})
+    posted = request.method == "POST"
+    form = kind.form_class()(request.POST if posted else None,
+                             request.FILES if posted else None, parcels=parcels)
+    receipt = PaperReceiptForm(request.POST if posted else None,
+                               initial={"received_on": timezone.localdate()})
+    if posted and form.is_valid() and receipt.is_valid():
+        try:
+            app = services.application_register_paper(
+                by=request.user, kind_code=kind.code, parcels=parcels, form=form,
+                received_on=receipt.cleaned_data["received_on"])
+        except GeoPortalError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Registered: case %(case)s, received on %(day)s.") % {
+                "case": app.case_number, "day": app.received_on.strftime("%d.%m.%Y")})
+            return redirect("permits:detail", pk=app.pk)
+    context.update({
+        "kind": kind, "form": form, "receipt": receipt, "parcels": parcels,
+        "parcel_ids": ",".join(p.parcel_id for p in parcels),
+        "map_config": _map_config(user=request.user, parcel_rows=parcels,
+                                  parcels=_parcels_geojson(parcels), editable=True,
+                                  assessment=_assessment_config(kind, parcels))})
+    return render(request, PAPER_TEMPLATE, context, status=400 if posted else 200)
+
+
 @login_required
 def officer_queue(request: HttpRequest) -> HttpResponse:
     units = officer_units(request.user, "view")
@@ -422,4 +477,5 @@ def officer_queue(request: HttpRequest) -> HttpResponse:
         app.overdue = selectors.is_overdue(app, today)
     return render(request, "permits/queue.html", {
         "apps": apps, "units": units, "unit": unit, "filters": filters,
+        "may_register": officer_units(request.user).exists(),
         "kinds": kinds.all_kinds(), "states": [s for s in STATE_CHOICES if s[0] != "draft"]})

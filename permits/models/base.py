@@ -78,7 +78,11 @@ class DeadlineRule(models.Model):
 
 
 class Application(models.Model):
-    """An application filed by a resident against one or more parcels of one unit."""
+    """An application against one or more parcels of one unit: filed online by a resident,
+    or received on paper at the office and registered there by an officer (`channel`)."""
+
+    ONLINE, PAPER = "online", "paper"
+    CHANNEL_CHOICES = [(ONLINE, _("online")), (PAPER, _("on paper, at the office"))]
 
     unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT,
                              related_name="applications", verbose_name=_("unit"))
@@ -86,8 +90,17 @@ class Application(models.Model):
     procedure = models.CharField(
         _("procedure"), max_length=40, blank=True,
         help_text=_("Set by the kind, e.g. notification or permit for tree removal."))
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="applications", verbose_name=_("applicant"))
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="applications", verbose_name=_("applicant"),
+        help_text=_("The account that filed it; none for a paper application (the "
+                    "applicant's name and address are in its content)."))
+    channel = models.CharField(_("received"), max_length=8, choices=CHANNEL_CHOICES,
+                               default=ONLINE)
+    received_on = models.DateField(
+        _("received at the office on"), null=True, blank=True,
+        help_text=_("A paper application: the day it reached the office, from which its "
+                    "terms run (KPA art. 61 § 3)."))
     parcels = models.ManyToManyField(Parcel, through="ApplicationParcel", related_name="+",
                                      verbose_name=_("parcels"))
     state = models.CharField(_("state"), max_length=30, choices=STATE_CHOICES,
@@ -123,6 +136,10 @@ class Application(models.Model):
                                     name="application_case_number_unique"),
             models.CheckConstraint(condition=Q(state="draft") | ~Q(digest=""),
                                    name="application_submitted_has_digest"),
+            models.CheckConstraint(
+                condition=Q(channel="online", applicant__isnull=False, received_on__isnull=True)
+                | Q(channel="paper", received_on__isnull=False),
+                name="application_channel_consistent"),
         ]
         indexes = [models.Index(fields=["unit", "state", "deadline"],
                                 name="application_queue_idx"),

@@ -97,6 +97,9 @@ PAGES: tuple[Page, ...] = (
          lambda w: reverse("permits:detail", args=[w.extract_case.pk])),
     # the office
     Page("permits:queue", (OFFICER,), lambda w: reverse("permits:queue")),
+    Page("permits:paper", (OFFICER,), lambda w: reverse("permits:paper")),
+    Page("permits:paper", (OFFICER,),
+         lambda w: reverse("permits:paper") + f"?kind=trees&parcels={w.parcel.parcel_id}"),
     Page("unit-list", (UNIT_ADMIN,), lambda w: reverse("unit-list")),
     Page("unit-setup", (UNIT_ADMIN,), _teryt("unit-setup")),
     Page("admin:index", (UNIT_ADMIN,), lambda w: reverse("admin:index")),
