@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cadastre_sync', '0011_job_heartbeat'),
         ('core', '0010_unit_is_demo'),
-        ('permits', '0012_wz_project_type_holidays'),
+        ('permits', '0013_procedure_rules_sources'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
