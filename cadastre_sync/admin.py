@@ -147,15 +147,29 @@ class CadastreImportAdmin(UnitScopedAdmin):
                     "message"]
     list_filter = ["status", "unit"]
     search_fields = ["source_name"]
+    # The options and counts are shown in words (options_text, the report), never as the
+    # JSON they are kept in.
     readonly_fields = ["unit", "created_by", "source_name", "source_size", "format",
-                       "detected_format", "options", "status", "progress_done",
-                       "progress_total", "counts", "message", "report_lines", "log",
+                       "detected_format", "options_text", "status", "progress_done",
+                       "progress_total", "message", "report_lines", "log",
                        "created_at", "started_at", "finished_at", "changed_extent"]
-    exclude = ["report", "source_path"]
+    exclude = ["report", "source_path", "options", "counts"]
 
     @admin.display(description=_("progress"))
     def progress_percent(self, obj: CadastreImport) -> str:
         return "" if obj.progress is None else f"{obj.progress:.0%}"
+
+    @admin.display(description=_("options"))
+    def options_text(self, obj: CadastreImport) -> str:
+        options = obj.options or {}
+        parts = [str(_("strict: all or nothing")) if options.get("strict")
+                 else str(_("lenient: faulty objects left out"))]
+        if options.get("dry_run"):
+            parts.append(str(_("dry run")))
+        if mapping := options.get("field_map"):
+            parts.append(f"{_('field mapping')}: "
+                         + ",".join(f"{k}={v}" for k, v in mapping.items()))
+        return "; ".join(parts)
 
     @admin.display(description=_("report"))
     def report_lines(self, obj: CadastreImport) -> str:

@@ -278,6 +278,7 @@ def test_every_report_of_the_defect_fixtures_is_polish(tmp_path, client):
             page = client.get(reverse("admin:cadastre_sync_cadastreimport_change",
                                       args=[job.pk])).content.decode()
             pages.append(re.search(r"<pre>(.*?)</pre>", page, re.DOTALL).group(1))
+            assert "{&quot;" not in page and "[&quot;" not in page  # no JSON as kept
             download = client.get(reverse("admin:cadastre_sync_cadastreimport_report_csv",
                                           args=[job.pk]))
             downloads.append(download.content.decode("utf-8-sig"))
