@@ -27,8 +27,9 @@ from cadastre_sync.models import (
 )
 from core.models import AdministrativeUnit, Membership
 from core.roles import CASE_OFFICER, OPERATOR, TAX_OFFICER, UNIT_ADMIN
-from geo_portal.demo import keys, zoning
+from geo_portal.demo import functions, keys, zoning
 from geo_portal.demo.accounts import DEMO_PASSWORD, demo_accounts
+from geo_portal.demo.run import Run
 from layers.models import ZoningPlan, ZoningZone
 
 pytestmark = pytest.mark.django_db
@@ -216,6 +217,20 @@ def test_same_seed_gives_identical_data_and_another_seed_differs(generated):
     assert again == first
     assert other != first
     assert Parcel.objects.count() == N
+
+
+def test_keys_past_two_to_the_32_draw_distinct_ids_and_values(db):
+    # PostgreSQL's bigint hash folds the high half into the low one: 513 and
+    # 2 * 2**32 + 515 hash alike, and lot keys of a million-parcel gmina pass 2**32.
+    with connection.cursor() as cursor:
+        functions.functions_create(Run(cursor, {}, lambda line: None))
+        cursor.execute("SELECT pg_temp.demo_uuid(7, 30, 513), pg_temp.demo_uuid(7, 30, %s), "
+                       "pg_temp.demo_rnd(7, 30, 513), pg_temp.demo_rnd(7, 30, %s)",
+                       [2 * 2**32 + 515] * 2)
+        uuid_low, uuid_high, rnd_low, rnd_high = cursor.fetchone()
+
+    assert uuid_low != uuid_high
+    assert rnd_low != rnd_high
 
 
 def test_general_plan_zones_cover_the_unit_without_gaps_or_overlaps(generated):

@@ -4,8 +4,11 @@ Randomness is a hash of (seed key, salt, indices), never random(): the same seed
 gives the same town bit for bit. The hash is hashint8extended, the integer hash
 PostgreSQL uses for hash partitioning (so it cannot change between platforms or
 upgrades without breaking partitioned tables); it is ~50x cheaper than md5 and
-the generator calls it tens of millions of times. All helpers are one-expression
-SQL functions, which the planner inlines.
+the generator calls it tens of millions of times. It folds a bigint to 32 bits
+(low half XOR high half) before hashing, so keys past 2**32 (the lot keys of a
+gmina of a million parcels) would collide in groups; the helpers therefore mix
+a key's high half into the seed, which leaves every key below 2**32 as it was.
+All helpers are one-expression SQL functions, which the planner inlines.
 """
 from .names import FEMALE_FIRST_NAMES, MALE_FIRST_NAMES, STREETS, SURNAMES, feminine_surname
 from .run import Run
@@ -16,7 +19,8 @@ FUNCTIONS = [
                                                    b bigint DEFAULT 0, c bigint DEFAULT 0)
        RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
          SELECT (hashint8extended($5, hashint8extended($4, hashint8extended($3,
-                 hashint8extended($2, $1)))) & 4503599627370495)::float8 / 4503599627370496.0
+                 hashint8extended($2, $1) # ($3 >> 32)))) & 4503599627370495)::float8
+                / 4503599627370496.0
        $$""",
     # Whole number in [lo, hi] drawn like demo_rnd.
     """CREATE OR REPLACE FUNCTION pg_temp.demo_int(k bigint, salt int, a bigint, lo int, hi int)
@@ -67,8 +71,10 @@ FUNCTIONS = [
     # EGiB local ids look like UUIDs: 128 hash bits, formatted by the uuid type.
     """CREATE OR REPLACE FUNCTION pg_temp.demo_uuid(k bigint, salt int, a bigint)
        RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-         SELECT (lpad(to_hex(hashint8extended($3, hashint8extended($2, $1))), 16, '0')
-                 || lpad(to_hex(hashint8extended($3, hashint8extended($2 + 1, $1))), 16, '0')
+         SELECT (lpad(to_hex(hashint8extended($3, hashint8extended($2, $1) # ($3 >> 32))),
+                      16, '0')
+                 || lpad(to_hex(hashint8extended($3, hashint8extended($2 + 1, $1) # ($3 >> 32))),
+                         16, '0')
                 )::uuid::text
        $$""",
 ]
