@@ -155,10 +155,17 @@ def test_a_gml_3_1_export_is_refused_saying_which_gml_namespace_it_lacks(tmp_pat
     assert not Parcel.objects.exists()
 
 
+def ascii_megabyte() -> bytes:
+    """More than the megabyte the encoding is guessed from, all ASCII (addresses)."""
+    return b"".join(b'RD,G5ADR,"A%d"\nD,G5NAZ,"Kwiatowa %d"\n' % (n, n) for n in range(40_000))
+
+
 @pytest.mark.parametrize(("name", "change"), [
     ("cp1250.swd", lambda data: data.decode("utf-8").encode("cp1250")),
     ("cp1250_crlf.swd", lambda data: crlf(data.decode("utf-8").encode("cp1250"))),
     ("utf8_crlf.swd", crlf),
+    ("utf8_late.swd", lambda data: ascii_megabyte() + data),
+    ("cp1250_late.swd", lambda data: ascii_megabyte() + data.decode("utf-8").encode("cp1250")),
 ])
 def test_a_swde_file_in_windows_1250_or_with_crlf_is_read(tmp_path, name, change):
     path = variant(tmp_path, SWDE, name, change)

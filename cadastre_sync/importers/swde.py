@@ -13,7 +13,8 @@ against a real county file; they are tables below, not code):
 Lines are CSV with double quotes. The encoding is the one the header names (an NS
 line mentioning UTF-8, 1250 or 8859-2), else the one the content shows: a UTF-8
 byte-order mark or valid multi-byte UTF-8, else Windows-1250 or ISO-8859-2 told apart
-by the bytes where they differ (Polish letters ą ś ź Ą Ś Ź sit at different codes).
+by the bytes where they differ (Polish letters ą ś ź Ą Ś Ź sit at different codes). A
+file whose first megabyte is plain ASCII is decided by its first line that is not.
 The file is read line by line (memory stays flat); an object ends at the next record line.
 """
 import csv
@@ -68,23 +69,26 @@ BOM = b"\xef\xbb\xbf"
 _UNIT_ID = re.compile(r"^\s*\d{6}_\d\.")  # an identifier naming its unit: WWPPGG_R.…
 
 
-def swde_encoding(head: bytes) -> str:
-    """The codec of a SWDE file from its first bytes: BOM, header, then content."""
+def swde_encoding(head: bytes) -> tuple[str, bool]:
+    """(codec, sure) of a SWDE file from its first bytes: BOM, header, then content; not
+    sure where the sample is plain ASCII and names no encoding (the first line with
+    another byte then decides, see SwdeReader._lines)."""
     if head.startswith(BOM):
-        return "utf-8-sig"
+        return "utf-8-sig", True
     declared = _DECLARED.search(head)
     if declared:
-        return DECLARED_ENCODINGS[declared.group(1).decode().lower()]
-    if any(b > 0x7F for b in head):
-        try:
-            head.decode("utf-8")
-            return "utf-8"
-        except UnicodeDecodeError as exc:
-            if exc.start >= len(head) - 3:  # a letter cut at the end of the sample
-                return "utf-8"
+        return DECLARED_ENCODINGS[declared.group(1).decode().lower()], True
+    if not any(b > 0x7F for b in head):
+        return "cp1250", False
+    try:
+        head.decode("utf-8")
+        return "utf-8", True
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # a letter cut at the end of the sample
+            return "utf-8", True
     cp1250 = sum(head.count(bytes([b])) for b in CP1250_ONLY)
     iso = sum(head.count(bytes([b])) for b in ISO_8859_2_ONLY)
-    return "iso-8859-2" if iso > cp1250 else "cp1250"
+    return ("iso-8859-2" if iso > cp1250 else "cp1250"), True
 # UK header values -> EPSG (PL-2000 zones by central meridian, PL-1992); spellings not
 # confirmed against real files.
 COORDINATE_SYSTEMS = {"2000/15": 2176, "2000/18": 2177, "2000/21": 2178, "2000/24": 2179,
@@ -148,8 +152,13 @@ class SwdeReader(CadastreReader):
         return (bool(kinds) and sum(k in LINE_KINDS for k in kinds) >= 0.8 * len(lines)
                 and any(k == "NS" or k in RECORDS for k in kinds))
 
-    def _lines(self, source: CountingReader, encoding: str) -> Iterator[str]:
+    def _lines(self, source: CountingReader, encoding: str, sure: bool) -> Iterator[str]:
         for number, data in enumerate(iter(source.readline, b""), start=1):
+            if not sure and not data.isascii():
+                # The first line past an all-ASCII start decides (a file may open with
+                # a megabyte of coordinates before the first Polish letter).
+                encoding, sure = swde_encoding(data.rstrip(b"\r\n"))
+                self.encoding = encoding
             try:
                 yield data.decode(encoding)
             except UnicodeDecodeError:
@@ -161,10 +170,10 @@ class SwdeReader(CadastreReader):
     def rows(self) -> Iterator[Row]:
         current: SwdeObject | None = None
         with self.path.open("rb") as raw:
-            self.encoding = swde_encoding(raw.read(1 << 20))
+            self.encoding, sure = swde_encoding(raw.read(1 << 20))
             raw.seek(0)
             source = CountingReader(raw)
-            lines = self._lines(source, self.encoding)
+            lines = self._lines(source, self.encoding, sure)
             for number, fields in enumerate(csv.reader(lines), start=1):
                 self.bytes_done = source.done
                 kind = fields[0].strip() if fields else ""
