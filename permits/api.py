@@ -138,6 +138,12 @@ class TransitionIn(serializers.Serializer):
                                        default=list)
 
 
+class ExtensionIn(serializers.Serializer):
+    version = serializers.IntegerField()
+    new_deadline = serializers.DateField()
+    reason = serializers.CharField(allow_blank=True)
+
+
 class AssessmentIn(serializers.Serializer):
     parcels = serializers.ListField(child=serializers.CharField(), min_length=1)
     content = serializers.DictField()
@@ -278,6 +284,22 @@ class TransitionApi(APIView):
         return Response(ApplicationDetailOut(app, context={"request": request}).data)
 
 
+class ExtensionApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="applications_extend", tags=TAGS, request=ExtensionIn,
+                   responses={200: ApplicationDetailOut, **ERRORS},
+                   summary="Notify a delay with the new term and its reason (KPA art. 36 § 1)")
+    def post(self, request: Request, pk: int) -> Response:
+        data = _valid(ExtensionIn, request.data)
+        selectors.application_get(user=request.user, pk=pk)
+        services.application_deadline_extend(
+            application_id=pk, by=request.user, new_deadline=data["new_deadline"],
+            reason=data["reason"], version=data["version"])
+        app = selectors.application_get(user=request.user, pk=pk)
+        return Response(ApplicationDetailOut(app, context={"request": request}).data)
+
+
 class AttachmentApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
@@ -319,6 +341,7 @@ urls = [
     path("applications/<int:pk>/", ApplicationApi.as_view(), name="api-detail"),
     path("applications/<int:pk>/submit/", SubmitApi.as_view(), name="api-submit"),
     path("applications/<int:pk>/transitions/", TransitionApi.as_view(), name="api-transition"),
+    path("applications/<int:pk>/extension/", ExtensionApi.as_view(), name="api-extend"),
     path("applications/<int:pk>/attachments/", AttachmentApi.as_view(), name="api-attach"),
     path("trees/assessment/", TreeAssessmentApi.as_view(), name="api-trees-assessment"),
 ]

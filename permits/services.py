@@ -501,6 +501,6 @@ def application_deadline_extend(*, application_id: int, by, new_deadline: date, 
         application=app, action="extend_deadline", from_state=app.state, to_state=app.state,
         actor=by, actor_role=OFFICER, reason=reason,
         data={"deadline": app.deadline.isoformat(), "previous_deadline": old.isoformat(),
-              "basis": "KPA art. 36 § 1"})
+              "basis": "KPA art. 36 § 1", "deadline_note": str(app.deadline_note)})
     transaction.on_commit(lambda: notifications.state_changed(event_id=event.pk))
     return app

@@ -292,3 +292,64 @@ def test_the_art_24_exclusion_matches_by_pesel_before_the_name(
                                         by=officer, on_date=date(2099, 1, 5))
     assert refused.value.detail["matched_by"] == expected
     assert refused.value.detail["parcel"] == parcel.parcel_id
+
+
+def test_the_applicant_is_mailed_the_delay_notice_with_the_new_term_and_reason(
+        case, mailoutbox, django_capture_on_commit_callbacks):
+    app, officer, resident = case
+    mailoutbox.clear()
+    new = date(app.deadline.year + 1, 3, 15)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_deadline_extend(application_id=app.pk, by=officer,
+                                             new_deadline=new, reason="Opinia RDOŚ")
+
+    (mail,) = mailoutbox
+    assert mail.to == [resident.email]
+    assert "art. 36 § 1" in mail.body and "Opinia RDOŚ" in mail.body
+    assert "()" not in mail.body  # the term's note is there
+
+
+def _extend_by_api(client, app, new: str, reason: str = "Opinia RDOŚ"):
+    return client.post(f"/wnioski/api/applications/{app.pk}/extension/",
+                       {"new_deadline": new, "reason": reason, "version": app.version},
+                       content_type="application/json")
+
+
+def test_the_api_takes_the_delay_notice_and_answers_with_the_new_term(case, client):
+    app, officer, _resident = case
+    client.force_login(officer)
+    new = date(app.deadline.year + 1, 3, 15)
+
+    response = _extend_by_api(client, app, new.isoformat())
+
+    assert response.status_code == 200, response.content
+    app.refresh_from_db()
+    assert app.deadline == deadlines.next_working_day(new)
+    assert "/wnioski/api/applications/{id}/extension/" in client.get(
+        "/api/schema/?format=json").json()["paths"]
+
+
+@pytest.mark.parametrize("who, new, reason, status", [
+    ("anonymous", "2099-03-15", "powód", {401, 403}),
+    ("resident", "2099-03-15", "powód", {403}),
+    ("another unit's officer", "2099-03-15", "powód", {404}),
+    ("officer", "15.03.2099", "powód", {400}),
+    ("officer", "2099-03-15", "", {400}),
+])
+def test_the_api_refuses_a_notice_changing_nothing(case, client, who, new, reason, status):
+    app, officer, resident = case
+    if who == "resident":
+        client.force_login(resident)
+    elif who == "officer":
+        client.force_login(officer)
+    elif who != "anonymous":
+        client.force_login(factories.staff(factories.unit("026201_1", "Bolesławiec"),
+                                           "case_officer", "obcy"))
+    before = (app.deadline, app.version)
+
+    response = _extend_by_api(client, app, new, reason)
+
+    assert response.status_code in status, response.content
+    app.refresh_from_db()
+    assert (app.deadline, app.version) == before

@@ -54,8 +54,10 @@ DEFAULT_RATES = {
            "building_business": ("34.00", True, ""),
            "building_other": ("11.86", False, "lit. e not confirmed in the sources read")},
     2026: {"land_business": ("1.45", True, ""),
-           "land_water": ("7.15", False, "from infor.pl per domain review; not re-read"),
-           "land_other": ("0.77", False, "from infor.pl per domain review; not re-read"),
+           "land_water": ("7.15", True, "the obwieszczenie as quoted by samorzad.infor.pl "
+                                       "7020275 (2025-08-24)"),
+           "land_other": ("0.77", True, "the obwieszczenie as quoted by samorzad.infor.pl "
+                                       "7020275 (2025-08-24)"),
            "building_residential": ("1.25", True, ""),
            "building_business": ("35.53", True, ""),
            "building_other": ("12.40", False,
