@@ -32,8 +32,9 @@ _PARCEL_ID = re.compile(r"^\d{6}_\d\.\d{4}\.(?:AR_[1-9]\d{0,3}\.)?[1-9]\d{0,5}(?
 _KW = re.compile(r"^[A-Z]{2}\d[A-Z]/\d{8}/\d$")
 
 # dokladnoscReprezentacjiPola (2021) / informacjaODokladnReprezentacjiPola (2015):
-# code -> the unit the registered area is given in, in ha (not yet confirmed against
-# the XSD code list). A file may also state the value itself (e.g. 0.0001).
+# code -> the unit the registered area is given in, in ha (not confirmed against the
+# XSD code list: listed unverified in IMPORT_RULES). A file may also state the value
+# itself (e.g. 0.0001).
 AREA_ACCURACY_CODES = {"1": Decimal("0.0001"), "2": Decimal("0.01")}
 # Where a file states no accuracy, the drawn area may differ from the registered one by
 # AREA_TOLERANCE_RELATIVE * P + AREA_TOLERANCE_SQRT_M * sqrt(P) (P in m²), never less
@@ -79,8 +80,10 @@ EGIB_ACT = ("Rozporządzenie Ministra Rozwoju, Pracy i Technologii z dnia 27 lip
 IMPORT_RULES = (
     ImportRule(
         N_("cadastre import: tolerance of the drawn against the registered area"),
-        "0.0001·P + 0.2·√P m², at least 0.5 m² (P: registered area in m²); the accuracy "
-        "the file states (dokladnoscReprezentacjiPola) where given",
+        "0.0001·P + 0.2·√P m², at least 0.5 m² (P: registered area in m²); where the file "
+        "states the accuracy (dokladnoscReprezentacjiPola), that instead: "
+        + ", ".join(f"code {code} → {ha} ha" for code, ha in AREA_ACCURACY_CODES.items())
+        + " (the schema's code list not read) or the value written",
         "Not found in " + EGIB_ACT + ", which has areas given to 0.0001 ha. GUGiK's "
         "explanations of the 2011 survey standards (Dz.U. 2011 nr 263 poz. 1572, § 68 ust. "
         "1 pkt 2, repealed) call the empirical formula the one of § 102 of technical "
