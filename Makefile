@@ -91,7 +91,7 @@ test: migrate lint
 	@$(VENV)/bin/pytest
 
 bench: migrate
-	@$(PY) bench/run.py
+	@$(PY) bench/run.py $(BENCH)
 
 # The README's screenshots (docs/screenshots/), at 1366 and 390 px, from a generated gmina.
 screenshots: migrate

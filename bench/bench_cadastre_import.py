@@ -106,16 +106,27 @@ def bench_database() -> str:
     _psql(base, "postgres", f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     _psql(base, "postgres", f"CREATE DATABASE {DATABASE}")
     manage(url, "migrate", "--no-input", "-v", "0")
-    manage(url, "shell", "-c", "from core.services import unit_create; "
-           f"unit_create(teryt='{UNIT}', name='{UNIT_NAME}')")
+    unit_ensure(url, UNIT, UNIT_NAME)
     return url
+
+
+def unit_ensure(url: str, teryt: str, name: str) -> None:
+    """The unit the file is imported into, created when the database lacks it."""
+    manage(url, "shell", "-c", "from core.models import AdministrativeUnit; "
+           "from core.services import unit_create; "
+           f"AdministrativeUnit.objects.filter(teryt='{teryt}').exists() or "
+           f"unit_create(teryt='{teryt}', name='{name}')")
+
+
+def _database(url: str) -> str:
+    return urlparse(url).path.lstrip("/")
 
 
 def last_phases(url: str) -> dict:
     """Seconds per step of the last import, as its job row recorded them."""
     parts = urlparse(url)
     out = subprocess.run(["psql", "-Atq", "-h", parts.hostname, "-p", str(parts.port or 5432),
-                          "-U", parts.username or "postgres", "-d", DATABASE, "-c",
+                          "-U", parts.username or "postgres", "-d", _database(url), "-c",
                           "SELECT counts->'phases' FROM cadastre_sync_cadastreimport "
                           "ORDER BY id DESC LIMIT 1"], check=True, capture_output=True,
                          text=True)
@@ -130,22 +141,24 @@ def manage(url: str, *args: str) -> subprocess.CompletedProcess:
 
 def reset(url: str) -> None:
     """An empty cadastre (the unit stays)."""
-    _psql(url, DATABASE, "TRUNCATE cadastre_sync_parcel, cadastre_sync_precinct, "
+    _psql(url, _database(url), "TRUNCATE cadastre_sync_parcel, cadastre_sync_precinct, "
           "cadastre_sync_building, cadastre_sync_registerunit, cadastre_sync_owner, "
           "cadastre_sync_cadastreimport CASCADE")
-    _psql(url, DATABASE, "DROP SCHEMA IF EXISTS ogr CASCADE")
-    _psql(url, DATABASE, "VACUUM ANALYZE")
+    _psql(url, _database(url), "DROP SCHEMA IF EXISTS ogr CASCADE")
+    _psql(url, _database(url), "VACUUM ANALYZE")
 
 
 # The two contenders ---------------------------------------------------------------------
 
-def import_once(url: str, path: Path) -> tuple[float, int]:
+def import_once(url: str, path: Path, unit: str = UNIT,
+                dry_run: bool = False) -> tuple[float, int]:
     """(wall seconds, peak RSS in KiB) of one `manage.py import_cadastre` process."""
     env = {**os.environ, "DATABASE_URL": url}
+    command = [str(VENV_PY), "manage.py", "import_cadastre", str(path), "--unit", unit,
+               *(["--dry-run"] if dry_run else [])]
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
-        proc = subprocess.Popen([str(VENV_PY), "manage.py", "import_cadastre", str(path),
-                                 "--unit", UNIT], cwd=ROOT, env=env, stdout=out, stderr=out)
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
         _, status, usage = os.wait4(proc.pid, 0)  # the child's own rusage: its peak RSS
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -158,10 +171,10 @@ def import_once(url: str, path: Path) -> tuple[float, int]:
 def ogr2ogr_once(url: str, path: Path) -> float:
     path.with_suffix(".gfs").unlink(missing_ok=True)
     parts = urlparse(url)
-    target = (f"PG:host={parts.hostname} port={parts.port or 5432} dbname={DATABASE} "
+    target = (f"PG:host={parts.hostname} port={parts.port or 5432} dbname={_database(url)} "
               f"user={parts.username or 'postgres'}")
-    _psql(url, DATABASE, "DROP SCHEMA IF EXISTS ogr CASCADE")
-    _psql(url, DATABASE, "CREATE SCHEMA ogr")
+    ogr_schema_drop(url)
+    _psql(url, _database(url), "CREATE SCHEMA ogr")
     started = time.perf_counter()
     subprocess.run(["ogr2ogr", "-f", "PostgreSQL", target, str(path), "-lco", "SCHEMA=ogr",
                     "-overwrite", "--config", "PG_USE_COPY", "YES"], check=True,
@@ -169,16 +182,21 @@ def ogr2ogr_once(url: str, path: Path) -> float:
     return time.perf_counter() - started
 
 
+def ogr_schema_drop(url: str) -> None:
+    _psql(url, _database(url), "DROP SCHEMA IF EXISTS ogr CASCADE")
+
+
 # The generated export -------------------------------------------------------------------
 
-def export_file(parcels: int, seed: int) -> Path:
+def export_file(parcels: int, seed: int, unit: str = UNIT) -> Path:
     folder = ROOT / "var" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"egib2021_{parcels}_s{seed}_v{GENERATOR_VERSION}.gml"
+    whose = "" if unit == UNIT else f"_{unit}"
+    path = folder / f"egib2021_{parcels}_s{seed}_v{GENERATOR_VERSION}{whose}.gml"
     if not path.exists():
         partial = path.with_suffix(".part")
         with partial.open("w", encoding="utf-8") as out:
-            for chunk in ExportWriter(parcels, seed).chunks():
+            for chunk in ExportWriter(parcels, seed, unit).chunks():
                 out.write(chunk)
         partial.rename(path)
     return path
@@ -198,7 +216,8 @@ class ExportWriter:
     NS = "PL.PZGiK.361.EGiB"
     N0, E0 = 5_680_000.0, 5_590_000.0  # north-west corner of the grid, EPSG:2176
 
-    def __init__(self, parcels: int, seed: int) -> None:
+    def __init__(self, parcels: int, seed: int, unit: str = UNIT) -> None:
+        self.unit = unit
         self.parcels = parcels
         self.rng = random.Random(seed)
         self.columns = max(1, int(math.sqrt(parcels * 2)))
@@ -227,7 +246,7 @@ class ExportWriter:
 
     def precinct(self, number: int) -> str:
         return self.member("EGB_ObrebEwidencyjny", f"OBR-{number}", self.ident(f"obr-{number}")
-                           + f"<egb:idObrebu>{UNIT}.{number:04d}</egb:idObrebu>"
+                           + f"<egb:idObrebu>{self.unit}.{number:04d}</egb:idObrebu>"
                            f"<egb:nazwaWlasna>Obręb {number}</egb:nazwaWlasna>")
 
     def ring(self, i: int, width: float = 20.0) -> tuple[str, float]:
@@ -263,7 +282,7 @@ class ExportWriter:
         return self.member(
             "EGB_DzialkaEwidencyjna", gml_id,
             self.ident(f"dz-{i}", version) + end_xml
-            + f"<egb:idDzialki>{UNIT}.{precinct:04d}.{number}</egb:idDzialki>"
+            + f"<egb:idDzialki>{self.unit}.{precinct:04d}.{number}</egb:idDzialki>"
             + self.polygon(pos, f"G-{gml_id}")
             + f'<egb:poleEwidencyjne uom="ha">{ha:.4f}</egb:poleEwidencyjne>'
             + f"<egb:dokladnoscReprezentacjiPola>1</egb:dokladnoscReprezentacjiPola>{land}"
@@ -297,7 +316,7 @@ class ExportWriter:
                            + f'<egb:geometria><gml:Point gml:id="PGP-{i}" '
                            f'srsName="urn:ogc:def:crs:EPSG::2176"><gml:pos>{self.N0:.2f} '
                            f"{self.E0:.2f}</gml:pos></gml:Point></egb:geometria>"
-                           f"<egb:idPunktu>{UNIT}.{i}</egb:idPunktu>")
+                           f"<egb:idPunktu>{self.unit}.{i}</egb:idPunktu>")
 
     def building(self, i: int) -> str:
         row, col = divmod(i, self.columns)
@@ -307,7 +326,7 @@ class ExportWriter:
         precinct, number = i // 1000 + 1, i % 1000 + 1
         return self.member(
             "EGB_Budynek", f"BU-{i}", self.ident(f"bu-{i}")
-            + f"<egb:idBudynku>{UNIT}.{precinct:04d}.{number}.1_BUD</egb:idBudynku>"
+            + f"<egb:idBudynku>{self.unit}.{precinct:04d}.{number}.1_BUD</egb:idBudynku>"
             + self.polygon(pos, f"GB-{i}") + "<egb:rodzajWgKST>110</egb:rodzajWgKST>"
             + "<egb:liczbaKondygnacjiNadziemnych>2</egb:liczbaKondygnacjiNadziemnych>"
             + "<egb:liczbaKondygnacjiPodziemnych>0</egb:liczbaKondygnacjiPodziemnych>"
@@ -320,7 +339,7 @@ class ExportWriter:
         subject = f"MAL-{unit}" if couple else f"OS-{unit}-a"
         parts = [
             self.member("EGB_JednostkaRejestrowaGruntow", f"JRG-{unit}", self.ident(f"jrg-{unit}")
-                        + f"<egb:idJednostkiRejestrowej>{UNIT}.{precinct:04d}.G{unit}"
+                        + f"<egb:idJednostkiRejestrowej>{self.unit}.{precinct:04d}.G{unit}"
                         f"</egb:idJednostkiRejestrowej><egb:grupaRejestrowa>7"
                         f"</egb:grupaRejestrowa>"),
             self.person(f"OS-{unit}-a", "Jan", "Kowalski"),
