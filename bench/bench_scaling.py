@@ -135,8 +135,7 @@ def scale_database(ctx: Context) -> dict:
 
     url = _url(ctx)
     name = urlparse(url).path.lstrip("/")
-    _generation_wait(url)
-    has = _psql_value(url, "SELECT count(*) > 0 FROM cadastre_sync_parcel") == "t"
+    has = _parcels_wait(url)
     started = time.perf_counter()
     bench_database(ctx)  # migrates; generates only when empty (demo_data --if-empty)
     if has:
@@ -154,19 +153,28 @@ def scale_database(ctx: Context) -> dict:
     return record
 
 
-def _generation_wait(url: str) -> None:
-    """A scale being generated ahead of the run (`bench_scaling.py generate N`, one open
-    transaction in its database) is waited for rather than generated twice."""
-    busy = ("SELECT coalesce(max(extract(epoch FROM now() - xact_start))::int, 0) "
-            "FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND state <> 'idle' AND xact_start IS NOT NULL")
+BUSY = ("SELECT coalesce(max(extract(epoch FROM now() - xact_start))::int, 0) "
+        "FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND state <> 'idle' AND xact_start IS NOT NULL")
+
+
+def _busy_wait(url: str, ready: str, what: str) -> bool:
+    """While the `ready` query is not true and another session has a transaction open in
+    the database (a scale generated ahead of the run: `bench_scaling.py generate N`),
+    wait for it rather than generating the same data twice. Returns `ready`."""
     announced = False
-    while (open_s := int(_psql_value(url, busy) or 0)) > 0:
+    while (_psql_value(url, ready) != "t"
+           and (open_s := int(_psql_value(url, BUSY) or 0)) > 0):
         if not announced:
-            print(f"    {urlparse(url).path[1:]} is being filled by another session "
+            print(f"    {urlparse(url).path[1:]}: {what} being made by another session "
                   f"(for {open_s:,} s): waiting", flush=True)
             announced = True
         time.sleep(10)
+    return _psql_value(url, ready) == "t"
+
+
+def _parcels_wait(url: str) -> bool:
+    return _busy_wait(url, "SELECT count(*) > 0 FROM cadastre_sync_parcel", "parcels")
 
 
 def database_facts(ctx: Context) -> dict:
@@ -196,18 +204,30 @@ def measure_scale(ctx: Context, import_parcels: int) -> dict[str, Result]:
     import bench_parcel_api
     import bench_vector_tiles
 
+    # Reconciliation last: a scale generated ahead may still be making its tax roll.
+    ops: dict[str, Result] = {}
     api = bench_parcel_api.run(ctx)
+    ops["parcel at point"] = _said(ctx, "parcel at point", _pick(api, "parcel API at point"))
+    ops["search"] = _said(ctx, "search", _pick(api, "parcel API search"))
     mvt = bench_vector_tiles.run(ctx)
+    ops["MVT z16"] = _said(ctx, "MVT z16", _pick(mvt, "mvt parcels", "mercator z16"))
     cold = cold_tiles(ctx)
-    return {
-        "parcel at point": _pick(api, "parcel API at point"),
-        "MVT z16": _pick(mvt, "mvt parcels", "mercator z16"),
-        "cold tile": _pick(cold, "map cold tile parcels"),
-        "cold tile, plan": _pick(cold, "map cold tile general_plan_map"),
-        "search": _pick(api, "parcel API search"),
-        **reconciliation(ctx),
-        "cadastre import": cadastre_import(ctx, import_parcels),
-    }
+    ops["cold tile"] = _said(ctx, "cold tile", _pick(cold, "map cold tile parcels"))
+    ops["cold tile, plan"] = _said(ctx, "cold tile, plan",
+                                   _pick(cold, "map cold tile general_plan_map"))
+    ops["cadastre import"] = _said(ctx, "cadastre import",
+                                   cadastre_import(ctx, import_parcels))
+    for name, result in reconciliation(ctx).items():
+        ops[name] = _said(ctx, name, result)
+    return {op: ops[op] for op in [*OPERATIONS, *ops] if op in ops}
+
+
+def _said(ctx: Context, op: str, result: Result) -> Result:
+    """Print each figure as it is measured: a long run shows its progress."""
+    base = f", baseline {result.baseline_median:,.4g}" if result.baseline_samples else ""
+    print(f"    {_size(ctx.parcels)}: {op}: median {result.median:,.4g} {result.unit}{base} "
+          f"(n={len(result.samples)}; load {os.getloadavg()[0]:.1f})", flush=True)
+    return result
 
 
 def cold_tiles(ctx: Context) -> list[Result]:
@@ -226,6 +246,7 @@ def cold_tiles(ctx: Context) -> list[Result]:
 
 def reconciliation(ctx: Context) -> dict[str, Result]:
     """Full runs on the scale's gmina, in a child process whose settings name its database."""
+    _busy_wait(_url(ctx), "SELECT count(*) > 0 FROM cadastre_sync_taxobject", "the tax roll")
     env = {**os.environ, "DATABASE_URL": _url(ctx), "DJANGO_SETTINGS_MODULE":
            "geo_portal.settings", "DJANGO_DEBUG": "0", "DJANGO_LOG_LEVEL": "WARNING"}
     done = subprocess.run([sys.executable, __file__, "reconcile", str(ctx.repeat)], cwd=ROOT,
