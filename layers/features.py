@@ -11,12 +11,9 @@ collections and items); this module only decides, per request and from `layer_sc
   sets the mapfile's runtime substitution `units` itself, dropping any a client sent.
 """
 import json
-import os
 import re
-import subprocess
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix
 from django.views.decorators.http import require_GET
@@ -28,6 +25,7 @@ from core.errors import GeoPortalError, InvalidInput, NotFound, ServiceUnavailab
 from .access import LayerScope, layer_scope_named
 from .mapproxy_config import publication
 from .mapserver import ALL_UNITS, OGCAPI_PLACEHOLDER
+from .mapserver_pool import mapserver_call
 from .ogc import EXCEPTION_STATUS
 from .registry import FEATURE_LAYERS
 
@@ -207,28 +205,19 @@ def _mapserv(request: HttpRequest, *, query: str, path_info: str, script: str
     files = publication().files.mapserver
     host, _, port = request.get_host().partition(":")
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "REQUEST_METHOD": "GET",
-        "QUERY_STRING": query, "PATH_INFO": path_info,
-        "MAPSERVER_CONFIG_FILE": str(files.config), "MS_MAPFILE": str(files.mapfile),
+        "QUERY_STRING": query, "PATH_INFO": path_info, "MS_MAPFILE": str(files.mapfile),
         # MapServer writes its own links (capabilities, next pages) from these.
         "SERVER_NAME": host, "SERVER_PORT": port or ("443" if request.is_secure() else "80"),
         "HTTP_HOST": request.get_host(), "SCRIPT_NAME": script,
         "HTTP_ACCEPT": request.META.get("HTTP_ACCEPT", ""),
         "HTTPS": "on" if request.is_secure() else "off",
     }
-    try:
-        done = subprocess.run([settings.MAPSERVER_BINARY], env=env, capture_output=True,
-                              timeout=TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ServiceUnavailable(detail={"mapserver": type(exc).__name__}) from exc
-    head, _, body = done.stdout.partition(b"\r\n\r\n")
-    headers = [tuple(part.strip() for part in line.split(":", 1))
-               for line in head.decode("latin-1").splitlines() if ":" in line]
-    status = next((int(v.split()[0]) for k, v in headers if k.lower() == "status"), 200)
-    if done.returncode != 0 or not head:
-        raise ServiceUnavailable(detail={"mapserver": done.stderr[:300].decode("utf-8",
-                                                                                "replace")})
-    return status, [(k, v) for k, v in headers if k.lower() != "status"], body
+    answer = mapserver_call(env, config=files.config, working_dir=files.directory,
+                            timeout=TIMEOUT_S)
+    if not answer.headers:
+        raise ServiceUnavailable(detail={"mapserver": answer.stderr[:300].decode(
+            "utf-8", "replace")})
+    return answer.status, [(k, v) for k, v in answer.headers if k != "status"], answer.body
 
 
 def _response(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:

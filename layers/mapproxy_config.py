@@ -6,14 +6,25 @@ cache on both grids and one layer per entry of the layer registry, plus what
 depends on the settings. The WSGI app is built on first use and kept per
 database name, so the test database gets its own files, cache and app.
 """
+import io
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from django.conf import settings
+from mapproxy.client.cgi import IOwithHeaders
+from mapproxy.client.http import HTTPClientError
+from mapproxy.config.configuration.source import (
+    MapServerSourceConfiguration,
+    register_source_configuration,
+)
+from mapproxy.image import ImageResult
 from mapproxy.wsgiapp import ReloaderApp, make_wsgi_app
+
+from core.errors import ServiceUnavailable
 
 from .mapserver import (
     EXTENT,
@@ -25,6 +36,7 @@ from .mapserver import (
     mapserver_write,
     write_atomic,
 )
+from .mapserver_pool import mapserver_call, mapserver_pools_stop
 from .raster_layers import RasterLayer, raster_layers
 from .registry import (
     COMPOSITES,
@@ -297,6 +309,52 @@ def publication() -> Publication:
 
 
 def publications_reset() -> None:
-    """Forget the built apps (after settings or the registry changed, and in tests)."""
+    """Forget the built apps and stop their warm MapServer processes (after settings or the
+    registry changed, and in tests)."""
     with _lock:
         _publications.clear()
+    mapserver_pools_stop()
+
+
+# --- MapServer kept warm behind MapProxy ---------------------------------------------------
+
+class WarmMapServerClient:
+    """MapProxy's CGI client for `mapserver` sources, answered by the warm mapserv
+    processes of layers.mapserver_pool instead of a process started per metatile."""
+
+    def __init__(self, working_dir: str | None) -> None:
+        self.working_dir = Path(working_dir) if working_dir else None
+
+    def open(self, url: str, data=None):
+        if data is not None:
+            raise HTTPClientError("MapServer sources answer GET requests only")
+        config = os.environ.get("MAPSERVER_CONFIG_FILE")  # set by publication()
+        if not config:
+            raise HTTPClientError("MAPSERVER_CONFIG_FILE is not set")
+        try:
+            answer = mapserver_call({"QUERY_STRING": urlsplit(url).query},
+                                    config=Path(config), working_dir=self.working_dir)
+        except ServiceUnavailable as exc:
+            raise HTTPClientError(f"MapServer did not answer: {exc.detail}") from exc
+        # MapProxy reads CGI header names capitalised (Content-type).
+        headers = {name.capitalize(): value for name, value in answer.headers}
+        return IOwithHeaders(io.BytesIO(answer.body), headers)
+
+    def open_image(self, url: str, data=None) -> ImageResult:
+        resp = self.open(url, data=data)
+        content_type = resp.headers.get("Content-type", "")
+        if content_type and not content_type.lower().startswith("image"):
+            raise HTTPClientError(f"response is not an image: ({resp.read()[:300]!r})")
+        return ImageResult(resp)
+
+
+class WarmMapServerSourceConfiguration(MapServerSourceConfiguration):
+    """`type: mapserver` sources drawn by warm mapserv processes (see WarmMapServerClient);
+    the generated configuration stays plain MapProxy, which runs it as a CGI."""
+
+    def http_client(self, url):
+        client, url = super().http_client(url)
+        return WarmMapServerClient(client.working_directory), url
+
+
+register_source_configuration("mapserver", WarmMapServerSourceConfiguration)

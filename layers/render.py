@@ -1,20 +1,17 @@
 """Map images for print (a zoning extract's wyrys, a case's base map) from our own services.
 
 The image is drawn by MapServer from the mapfile generated out of the layer registry,
-the very one behind /mapproxy/ (WMS GetMap run through `mapserv` for one frame, as
+the very one behind /mapproxy/ (WMS GetMap run by the warm `mapserv` for one frame, as
 `shp2img`/`map2img` would, but with the print resolution: MAP_RESOLUTION makes MapServer
 count the scale at that many dots per inch and scale line widths and label sizes with it,
 so 1:1000 on paper is 1:1000 and a 10 pt label stays 10 pt). Outlines (the parcels an
 extract is for) are drawn on top by Pillow in map coordinates.
 """
 import io
-import os
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from PIL import Image, ImageColor, ImageDraw
 
@@ -22,6 +19,7 @@ from core.errors import InvalidInput, ServiceUnavailable
 
 from .mapproxy_config import publication
 from .mapserver import SRID, mapserver_shape_and_label_names
+from .mapserver_pool import mapserver_call
 from .registry import Access, CompositeLayer, published_named
 
 MM_PER_INCH = 25.4
@@ -110,18 +108,12 @@ def _getmap(frame: MapFrame, ms_layers: list[str]) -> bytes:
         "WIDTH": frame.width_px, "HEIGHT": frame.height_px, "FORMAT": "image/png",
         "TRANSPARENT": "FALSE", "BGCOLOR": "0xFFFFFF", "MAP_RESOLUTION": f"{frame.dpi:g}",
     })
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "REQUEST_METHOD": "GET",
-           "QUERY_STRING": query, "MAPSERVER_CONFIG_FILE": str(files.config)}
-    try:
-        done = subprocess.run([settings.MAPSERVER_BINARY], env=env, capture_output=True,
-                              timeout=RENDER_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ServiceUnavailable(detail={"mapserver": type(exc).__name__}) from exc
-    head, _, body = done.stdout.partition(b"\r\n\r\n")
-    if done.returncode != 0 or b"image/png" not in head.lower():
-        raise ServiceUnavailable(detail={"mapserver": (head + body)[:300].decode(
+    answer = mapserver_call({"QUERY_STRING": query}, config=files.config,
+                            working_dir=files.directory, timeout=RENDER_TIMEOUT_S)
+    if "image/png" not in (answer.header("content-type") or "").lower():
+        raise ServiceUnavailable(detail={"mapserver": answer.body[:300].decode(
             "utf-8", "replace")})
-    return body
+    return answer.body
 
 
 def _outlines_draw(image: Image.Image, frame: MapFrame, outlines: Sequence[Outline]) -> None:

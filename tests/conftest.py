@@ -50,6 +50,14 @@ def _legal_rules_seeded(request):
         factories.data_migration_reapply("permits.migrations.0012_wz_project_type_holidays")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _warm_mapserver_stopped(django_db_setup, django_db_blocker):
+    """Warm mapserv processes hold connections to the test database: stopped before the
+    database is dropped."""
+    yield
+    publications_reset()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits (logins, confirmation mails) count in the cache: each test starts clean."""

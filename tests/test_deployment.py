@@ -39,6 +39,25 @@ def test_nginx_sends_private_files_only_after_the_applications_check():
     assert published == {"nginx"}
 
 
+def test_nginx_sends_cached_public_tiles_from_the_map_instances_cache():
+    # given the production layout and its nginx configuration
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    maps = compose["services"]["mapproxy"]["environment"]
+    prefix = maps["GEO_PORTAL_TILE_CACHE_ACCEL"]
+
+    # then the prefix the map instance names is an internal location on its tile cache
+    # (MAPPROXY_CACHE_DIR's default under the shared var directory) ...
+    location = re.search(re.escape(f"location {prefix} {{") + r"([^}]*)\}", nginx)
+    assert location is not None
+    assert "internal;" in location.group(1)
+    assert f"alias {maps['GEO_PORTAL_VAR_DIR']}/cache/mapproxy/;" in location.group(1)
+    # ... and the map instance keeps the application's settings and secrets
+    assert {k: v for k, v in maps.items() if k in compose["x-app"]["environment"]} == (
+        compose["x-app"]["environment"])
+    assert "MAPPROXY_CACHE_DIR" not in maps
+
+
 def test_the_production_workers_serve_every_queue_and_seeding_alone():
     # given the queues of every task the project defines
     from procrastinate.contrib.django import app

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # NUL characters and over-long parameters answered 400 before anything reads them.
     "core.middleware.RequestSanityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached tiles of public layers, sent from MapProxy's cache before sessions are read.
+    "layers.cached_tiles.CachedTileMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geo_portal.middleware.PolishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -212,7 +214,15 @@ SPECTACULAR_SETTINGS = {
 
 # The map stack: MapServer renders from PostGIS, MapProxy caches and serves OGC services.
 MAPSERVER_BINARY = env_str("MAPSERVER_BINARY", "/usr/bin/mapserv")
+# MapServer kept warm (layers/mapserver_pool.py): mapserv FastCGI processes per Python
+# process, each replaced after so many requests; 0 runs mapserv as a CGI per request.
+MAPSERVER_PROCESSES = env_int("MAPSERVER_PROCESSES", 4)
+MAPSERVER_PROCESS_REQUESTS = env_int("MAPSERVER_PROCESS_REQUESTS", 5000)
 MAPPROXY_CACHE_DIR = Path(env_str("MAPPROXY_CACHE_DIR", str(VAR_DIR / "cache" / "mapproxy")))
+# Cached tiles of public layers (layers/cached_tiles.py): empty, Django sends the file; set
+# (e.g. /_tile_cache/) behind nginx, which sends it from an `internal` location on
+# MAPPROXY_CACHE_DIR (X-Accel-Redirect, see deploy/nginx.conf).
+TILE_CACHE_ACCEL_PREFIX = env_str("GEO_PORTAL_TILE_CACHE_ACCEL", "")
 # Seeding and refreshing tiles: MapServer processes drawing at once (the renderer stays
 # free for visitors), how often a seed checkpoints its progress, and the pl1992 levels
 # an initial seed draws by default (12: 0.76 m/px, about 1:2 700).

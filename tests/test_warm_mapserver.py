@@ -1,0 +1,189 @@
+"""MapServer kept warm (layers/mapserver_pool.py): the same images as a mapserv CGI run,
+processes reused, started again when they die, and the mapfile read afresh.
+
+MapServer reads the test database through its own connection: transactional tests.
+"""
+import io
+import os
+import signal
+import time
+
+import pytest
+from django.db import connection
+from PIL import Image, ImageChops
+
+from layers.mapproxy_config import publication, publications_reset
+from layers.mapserver_pool import _pool, mapserver_call
+from layers.models import ZoningPlan, ZoningZone
+from layers.render import MapFrame, map_render
+from tests import factories
+from tests.conftest import FRAME, PARCEL
+
+# pl1992 level 13 (0.38 m/px): the tiles over the first parcel's south-west corner.
+LEVEL_RES = 3125 / 2**13
+COL = int((PARCEL[0] + 10 - 100_000) / (256 * LEVEL_RES))
+ROW = int((900_000 - (PARCEL[1] + 10)) / (256 * LEVEL_RES))
+# Antialiased edges and label glyphs may differ by a rounding step; nothing more.
+MAX_CHANNEL_STEP = 8
+MAX_DIFFERENT_SHARE = 0.001
+
+
+@pytest.fixture
+def mapped_parcels(two_parcels):
+    """The two parcels with their buildings-free neighbourhood in a general plan zone."""
+    plan = ZoningPlan.objects.create(unit=factories.unit(), kind="general", identifier="POG",
+                                     name="Plan ogólny testowy")
+    ZoningZone.objects.create(plan=plan, local_id="1SJ", label="1SJ", symbol="SJ",
+                              designation="strefa wielofunkcyjna z zabudową jednorodzinną",
+                              max_height_m="12.0",
+                              geom=factories.box(317900, 385900, 318300, 386300))
+    return two_parcels
+
+
+def _tiles(client, settings, map_services, *, processes: int, cache: str) -> dict[str, bytes]:
+    settings.MAPSERVER_PROCESSES = processes
+    settings.MAPPROXY_CACHE_DIR = map_services / cache
+    publications_reset()
+    out = {}
+    for layer in ("parcels", "general_plan_map"):
+        for col, row in ((COL, ROW), (COL + 1, ROW), (COL, ROW - 1)):
+            response = client.get(f"/mapproxy/wmts/{layer}/pl1992/13/{col}/{row}.png")
+            assert response.status_code == 200, response.content[:300]
+            out[f"{layer}/{col}/{row}"] = response.content
+    return out
+
+
+def _assert_same_image(ours: bytes, theirs: bytes, name: str) -> None:
+    a = Image.open(io.BytesIO(ours)).convert("RGBA")
+    b = Image.open(io.BytesIO(theirs)).convert("RGBA")
+    assert a.size == b.size, name
+    diff = ImageChops.difference(a, b)
+    different = sum(1 for pixel in diff.get_flattened_data() if max(pixel) > MAX_CHANNEL_STEP)
+    assert different <= MAX_DIFFERENT_SHARE * a.width * a.height, (name, different)
+    assert a.getbbox() is not None, f"{name} is empty"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warm_mapserver_tiles_equal_the_cgi_tiles_pixel_for_pixel(client, settings,
+                                                                  map_services, mapped_parcels):
+    # given the parcels and a zone drawn through MapProxy by a mapserv CGI run per metatile
+    cgi = _tiles(client, settings, map_services, processes=0, cache="cache-cgi")
+
+    # when the same tiles are drawn by warm mapserv processes, into an empty cache
+    warm = _tiles(client, settings, map_services, processes=2, cache="cache-warm")
+
+    # then every tile is the same image, within antialiasing's rounding
+    assert warm.keys() == cgi.keys()
+    for name in cgi:
+        _assert_same_image(warm[name], cgi[name], name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_print_and_a_wfs_answer_come_from_the_warm_processes_as_from_the_cgi(
+        client, settings, mapped_parcels):
+    # given a print frame and a WFS request, answered once by a CGI run
+    frame = MapFrame.at_scale(center=(318050, 386050), scale=1000, width_mm=60, height_mm=40)
+    query = {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
+             "TYPENAMES": "ms:parcels", "OUTPUTFORMAT": "application/json"}
+    settings.MAPSERVER_PROCESSES = 0
+    cgi_print = map_render(frame=frame, layers=["general_plan_map"])
+    cgi_wfs = client.get("/wfs", query)
+
+    # when the warm processes answer the same
+    settings.MAPSERVER_PROCESSES = 2
+    warm_print = map_render(frame=frame, layers=["general_plan_map"])
+    warm_wfs = client.get("/wfs", query)
+
+    # then the print is the same picture and the WFS the same two parcels
+    buffer_a, buffer_b = io.BytesIO(), io.BytesIO()
+    warm_print.save(buffer_a, "PNG")
+    cgi_print.save(buffer_b, "PNG")
+    _assert_same_image(buffer_a.getvalue(), buffer_b.getvalue(), "print")
+    assert warm_wfs.status_code == cgi_wfs.status_code == 200
+    assert warm_wfs.json()["features"] == cgi_wfs.json()["features"]
+    assert len(warm_wfs.json()["features"]) == 2
+
+
+def _getmap_env(files) -> dict[str, str]:
+    return {"QUERY_STRING": (
+        f"map={files.mapfile}&SERVICE=WMS&VERSION=1.1.1&REQUEST=GetMap&LAYERS=parcels"
+        f"&STYLES=&SRS=EPSG:2180&BBOX={','.join(str(v) for v in FRAME)}"
+        "&WIDTH=64&HEIGHT=64&FORMAT=image/png&TRANSPARENT=TRUE")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_warm_process_serves_again_and_one_that_died_is_started_again(settings,
+                                                                        two_parcels):
+    # given one warm process that drew a map
+    settings.MAPSERVER_PROCESSES = 1
+    files = publication().files.mapserver
+    first = mapserver_call(_getmap_env(files), config=files.config, working_dir=files.directory)
+    pool = _pool(files.config, files.directory)
+    (process,) = pool._all
+    pid = process.popen.pid
+
+    # when it draws again, then is killed, then is asked once more
+    again = mapserver_call(_getmap_env(files), config=files.config,
+                           working_dir=files.directory)
+    same_pid = process.popen.pid
+    os.kill(pid, signal.SIGKILL)
+    process.popen.wait()
+    after = mapserver_call(_getmap_env(files), config=files.config,
+                           working_dir=files.directory)
+
+    # then the same process drew twice, and a new one answered after its death
+    assert first.header("content-type") == again.header("content-type") == "image/png"
+    assert same_pid == pid
+    assert after.body == first.body and process.popen.pid != pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changed_mapserver_config_replaces_the_warm_processes(settings, two_parcels):
+    # given a warm process
+    settings.MAPSERVER_PROCESSES = 1
+    files = publication().files.mapserver
+    mapserver_call(_getmap_env(files), config=files.config, working_dir=files.directory)
+    (process,) = _pool(files.config, files.directory)._all
+    pid = process.popen.pid
+
+    # when its config file is written again (mapserv reads it once, when it starts)
+    stat = files.config.stat()
+    os.utime(files.config, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    answer = mapserver_call(_getmap_env(files), config=files.config,
+                            working_dir=files.directory)
+
+    # then a new process answers, and the old one is gone
+    assert answer.header("content-type") == "image/png"
+    assert process.popen.pid != pid
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stopping_the_warm_processes_closes_their_database_connections(settings,
+                                                                       two_parcels):
+    # given a warm process that drew parcels (its PostGIS connection stays open)
+    settings.MAPSERVER_PROCESSES = 1
+    files = publication().files.mapserver
+    mapserver_call(_getmap_env(files), config=files.config, working_dir=files.directory)
+    (process,) = _pool(files.config, files.directory)._all
+    pid = process.popen.pid
+    before = _other_connections()
+
+    # when the publications are reset (settings changed, or the tests end)
+    publications_reset()
+
+    # then the process is gone and so is its connection to the database
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    deadline = time.monotonic() + 5
+    while _other_connections() >= before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _other_connections() < before
+
+
+def _other_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                       "AND pid <> pg_backend_pid()", [connection.settings_dict["NAME"]])
+        return cursor.fetchone()[0]
