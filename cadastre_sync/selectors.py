@@ -131,7 +131,7 @@ def parcel_outline_at(*, point: Point, srid: int, digits: int) -> ParcelOutline 
     """The current parcel under `point` (any SRID) with its outline in `srid`, rounded to
     `digits` decimals; the parcel parcel_at_point answers, without building models."""
     row = fetch_one_checked(_OUTLINE_AT, {"x": point.x, "y": point.y, "in_srid": point.srid,
-                                          "srid": srid, "digits": digits})
+                                          "srid": srid, "digits": digits}, prepared=True)
     if row is None:
         return None
     return ParcelOutline(*row[:11], bbox=tuple(round(v, digits) for v in row[11:15]), srid=srid)

@@ -1,12 +1,15 @@
 """Database helpers for the hot read paths (a click on the map, a vector tile)."""
 from collections.abc import Mapping, Sequence
 
+import psycopg
 from django.db import InterfaceError, OperationalError, connection
 
 
-def fetch_one_checked(sql: str, params: Mapping | Sequence) -> tuple | None:
+def fetch_one_checked(sql: str, params: Mapping | Sequence, *, prepared: bool = False
+                      ) -> tuple | None:
     """The first row of `sql`; the statement's own answer tells whether the connection
-    is alive.
+    is alive. With `prepared`, the statement is prepared on the connection the first time
+    and only executed afterwards (see _fetch_one_prepared).
 
     With CONN_HEALTH_CHECKS, Django sends `SELECT 1` before the first query of every
     request: a second round trip, as long as a small indexed query itself (and longer on a
@@ -18,15 +21,33 @@ def fetch_one_checked(sql: str, params: Mapping | Sequence) -> tuple | None:
     if retry and connection.connection is not None:
         connection.health_check_done = True
     try:
-        return _fetch_one(sql, params)
+        return _fetch_one(sql, params, prepared)
     except (OperationalError, InterfaceError):
         if not retry:
             raise
         connection.close()
-        return _fetch_one(sql, params)
+        return _fetch_one(sql, params, prepared)
 
 
-def _fetch_one(sql: str, params: Mapping | Sequence) -> tuple | None:
+def _fetch_one(sql: str, params: Mapping | Sequence, prepared: bool) -> tuple | None:
     with connection.cursor() as cursor:
+        if prepared:
+            return _fetch_one_prepared(sql, params)
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _fetch_one_prepared(sql: str, params: Mapping | Sequence) -> tuple | None:
+    """Django's psycopg cursors bind parameters on the client, so PostgreSQL parses and
+    plans every statement again: for a click's query with its joins and PostGIS functions
+    that costs as much as running it. A server-binding cursor on the same connection (same
+    transaction, type loaders and time zone), wrapped as Django wraps its own (errors,
+    query logging), lets psycopg prepare it after a few runs (prepare_threshold).
+    Connections are direct to PostgreSQL (no transaction-pooling proxy, which would lose
+    prepared statements between transactions)."""
+    raw = psycopg.Cursor(connection.connection)
+    wrapped = (connection.make_debug_cursor(raw) if connection.queries_logged
+               else connection.make_cursor(raw))
+    with wrapped as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
