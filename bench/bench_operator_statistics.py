@@ -66,7 +66,7 @@ SELECT id, CASE WHEN kind = 'trees' AND g %% 7 = 0 THEN 'silent_consent' ELSE 'd
        'registered', 'decided', 'officer', '',
        jsonb_build_object('outcome', CASE WHEN kind = 'zoning_extract' THEN 'issued'
                                           ELSE 'granted' END,
-                          'submitted_on', filed::date,
+                          'submitted_on', filed::date, 'paused_days', 0,
                           'deadline_in_force', (filed + interval '30 days')::date),
        filed + interval '1 day' * (1 + (g * 31) %% 60)
 FROM apps WHERE state = 'decided'

@@ -402,6 +402,7 @@ def _record_outcome(app: Application, kind: kinds.Kind, outcome: str, conditions
     # What the decision was held to, as it stood when it was taken: the statistics compare
     # the handling time with it without replaying the case's history.
     data["submitted_on"] = timezone.localdate(app.submitted_at).isoformat()
+    data["paused_days"] = _days_awaiting_documents(app, app.state, timezone.localdate())
     if app.deadline:
         data["deadline_in_force"] = app.deadline.isoformat()
 

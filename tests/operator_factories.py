@@ -36,7 +36,7 @@ class History:
 
     submits: list[tuple] = field(default_factory=list)  # (unit, kind, day, online)
     decisions: list[tuple] = field(default_factory=list)  # (unit, kind, day, days, deadline,
-    #                                                         action, outcome)
+    #                                                         action, outcome, paused days)
     open_cases: list[tuple] = field(default_factory=list)  # (unit, kind, deadline)
 
 
@@ -61,18 +61,34 @@ def history(units, *, n: int, start: date, days: int, seed: int = 7,
         online = rng.random() < 0.8
         term = rng.choice((14, 30, 60))
         deadline = filed + timedelta(days=term)
-        app = Application.objects.create(unit=unit, kind=kind, applicant=resident,
+        paper = {} if online else {"channel": "paper", "received_on": filed}
+        app = Application.objects.create(unit=unit, kind=kind,
+                                         applicant=resident if online else None,
                                          state="registered", digest=f"{i:064x}",
-                                         case_number=f"X.{i}", deadline=deadline)
-        _event(app, "submit", "draft", "submitted", at(filed, 9),
-               role="applicant" if online else "officer")
-        _event(app, "register", "submitted", "registered", at(filed, 11),
+                                         case_number=f"X.{i}", deadline=deadline, **paper)
+        # Received on paper: entered by the office the next day, counted on the day of receipt.
+        entered = filed if online else filed + timedelta(days=1)
+        _event(app, "submit", "draft", "submitted", at(entered, 9),
+               role="applicant" if online else "officer",
+               data=None if online else {"channel": "paper", "received_on": filed.isoformat()})
+        _event(app, "register", "submitted", "registered", at(entered, 11),
                data={"deadline": deadline.isoformat()})
         done.submits.append((unit.pk, kind, filed, online))
         fate = rng.random()
         if fate < 0.7:
             took = rng.randrange(1, 90)
             decided = filed + timedelta(days=took)
+            # Some cases wait for the applicant's documents: days not counted (KPA art. 35
+            # § 5), from the request to the day they come in.
+            paused = rng.randrange(1, took - 2) if took > 4 and rng.random() < 0.3 else 0
+            if paused:
+                asked = filed + timedelta(days=1)
+                _event(app, "request_documents", "registered", "awaiting_documents",
+                       at(asked, 12))
+                deadline += timedelta(days=paused)  # the term runs on after the wait
+                _event(app, "supplement", "awaiting_documents", "registered",
+                       at(asked + timedelta(days=paused), 12), role="applicant",
+                       data={"deadline": deadline.isoformat()})
             silent = kind == "trees" and rng.random() < 0.2
             action = "silent_consent" if silent else "decide"
             outcome = ("silent_consent" if silent else
@@ -81,12 +97,13 @@ def history(units, *, n: int, start: date, days: int, seed: int = 7,
             data = {"outcome": outcome}
             if i % 2:  # as the workflow writes a decision now; even ones as it did before
                 data |= {"submitted_on": filed.isoformat(),
-                         "deadline_in_force": deadline.isoformat()}
+                         "deadline_in_force": deadline.isoformat(), "paused_days": paused}
             _event(app, action, "registered", "decided", at(decided, 14),
                    role="system" if silent else "officer", data=data)
             Application.objects.filter(pk=app.pk).update(state="decided", deadline=None,
                                                           outcome=outcome)
-            done.decisions.append((unit.pk, kind, decided, took, deadline, action, outcome))
+            done.decisions.append((unit.pk, kind, decided, took, deadline, action, outcome,
+                                   paused))
         else:
             done.open_cases.append((unit.pk, kind, deadline))
     return done

@@ -250,7 +250,8 @@ def _expected(done: of.History, unit_id: int | None, period: Period, today: date
 
     submits = [s for s in done.submits if mine(s) and period.start <= s[2] <= period.end]
     decisions = [d for d in done.decisions if mine(d) and period.start <= d[2] <= period.end]
-    took = [d[3] for d in decisions]
+    took = [d[3] - d[7] for d in decisions]  # days awaiting documents not counted
+    margins = [(d[4] - d[2]).days for d in decisions]
     return {
         "received": len(submits), "online": sum(1 for s in submits if s[3]),
         "decided": len(decisions),
@@ -260,6 +261,7 @@ def _expected(done: of.History, unit_id: int | None, period: Period, today: date
         "on_time": sum(1 for d in decisions if d[2] <= d[4]),
         "median_days": round(pystats.median(took), 1) if took else None,
         "p90_days": round(float(_pct(took, 0.9)), 1) if took else None,
+        "margin_days": round(pystats.median(margins), 1) if margins else None,
         "overdue_now": sum(1 for o in done.open_cases if mine(o) and o[2] < today),
     }
 
@@ -473,3 +475,45 @@ def test_a_decision_through_the_workflow_is_counted_against_the_deadline_it_was_
     assert (total.received, total.decided, total.median_days, total.on_time_share) == (
         1, 1, 0.0, 1.0)
     assert total.deadline_days == (held_to - today).days
+
+
+def test_days_awaiting_documents_are_not_counted_in_the_handling_time():
+    # given a tree permit filed 12 days ago that waited 6 days for the applicant's documents
+    from datetime import datetime, time
+
+    from permits import services
+    from permits.models import Application
+    from tests import permits_factories as pf
+
+    unit, parcel, resident, officer = pf.world()
+    app = pf.submitted(resident, [parcel])
+    today = timezone.localdate()
+    services.application_transition(application_id=app.pk, action="register", by=officer)
+    services.application_transition(application_id=app.pk, action="request_documents",
+                                    by=officer, reason="Brak zgody właściciela",
+                                    on_date=today + timedelta(days=14))
+    services.application_transition(application_id=app.pk, action="supplement", by=resident)
+    zone = timezone.get_default_timezone()
+    for action, days_ago in (("submit", 12), ("register", 12), ("request_documents", 10),
+                             ("supplement", 4)):
+        app.events.filter(action=action).update(
+            at=datetime.combine(today - timedelta(days=days_ago), time(10), zone))
+    Application.objects.filter(pk=app.pk).update(
+        submitted_at=datetime.combine(today - timedelta(days=12), time(10), zone))
+
+    # when it is decided today and the statistics are counted
+    services.application_transition(application_id=app.pk, action="decide", by=officer,
+                                    reason="Drzewo zdrowe", outcome="refused")
+    event = app.events.get(action="decide")
+    _rows, recorded = unit_statistics(units=[unit], period=Period(today - timedelta(days=12),
+                                                                  today))
+    event.data.pop("paused_days")
+    app.events.filter(pk=event.pk).update(data=event.data)  # as written before it was kept
+    _rows, looked_up = unit_statistics(units=[unit],
+                                       period=Period(today - timedelta(days=12), today))
+
+    # then 12 days passed, 6 of them waiting: 6 counted, from the record or the history
+    assert (recorded.decided, recorded.median_days, recorded.p90_days) == (1, 6.0, 6.0)
+    assert (looked_up.median_days, looked_up.p90_days) == (6.0, 6.0)
+    assert recorded.margin_days == (date.fromisoformat(event.data["deadline_in_force"])
+                                    - today).days

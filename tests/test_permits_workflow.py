@@ -195,7 +195,8 @@ def test_replacement_planting_defers_the_fee_three_years_after_the_planting(peop
     assert app.events.get(action="decide").data == {
         "outcome": "granted_with_planting", "fee": "3300.00", "fee_deferred": True,
         "fee_deferred_until": until.isoformat(),
-        "submitted_on": timezone.localdate().isoformat(), "deadline_in_force": held_to.isoformat()}
+        "submitted_on": timezone.localdate().isoformat(), "deadline_in_force": held_to.isoformat(),
+        "paused_days": 0}
 
 
 def test_a_plain_grant_keeps_the_fee_undeferred(people):

@@ -216,7 +216,8 @@ def test_an_issued_document_longer_than_charged_is_recorded_on_the_issue_and_sho
         "outcome": "issued", "fee": "100", "fee_deferred": False, "pages_charged": [1, 1],
         "pages_issued": [text_pages, 1], "duty_charged": "100.00",
         "duty_on_issued_pages": "140.00", "pages_notice": notice,
-        "submitted_on": timezone.localdate().isoformat(), "deadline_in_force": held_to.isoformat()}
+        "submitted_on": timezone.localdate().isoformat(), "deadline_in_force": held_to.isoformat(),
+        "paused_days": 0}
     assert event.reason == "Wydano wypis i wyrys. " + notice
     assert [str(m) for m in response.context["messages"]] == [
         "Wydano wypis i wyrys; wnioskodawca może go pobrać.", notice]
@@ -240,4 +241,5 @@ def test_an_issued_document_with_the_pages_charged_adds_no_notice(map_services):
     event = app.events.get(action="decide")
     assert (event.reason, event.data) == ("Extract issued.", {
         "outcome": "issued", "fee": "100", "fee_deferred": False,
-        "submitted_on": timezone.localdate().isoformat(), "deadline_in_force": held_to.isoformat()})
+        "submitted_on": timezone.localdate().isoformat(), "deadline_in_force": held_to.isoformat(),
+        "paused_days": 0})

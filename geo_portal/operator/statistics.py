@@ -23,7 +23,7 @@ from core.errors import InvalidInput
 from permits import kinds
 from permits.models import Application, ApplicationEvent
 from permits.services import PAPER_REGISTRATION_DAYS
-from permits.workflow import OPEN_STATES
+from permits.workflow import OPEN_STATES, State
 
 DECISIONS = ("decide", "silent_consent")
 ONLINE_ROLE = "applicant"  # the resident filed it through the portal
@@ -38,11 +38,18 @@ _RUNS, _FINDINGS = ReconciliationRun._meta.db_table, TaxFinding._meta.db_table
 # day the office received it (its submission event records `received_on`; it is registered
 # within PAPER_REGISTRATION_DAYS, so the events are read that much past the period's end
 # and counted by that day). Online share: filed by the resident through the portal.
-# A decision's handling time: calendar days from the submission to the decision (local
-# dates, as the statute counts days), against the deadline in force when it was taken.
-# A decision event records both (submitted_on, deadline_in_force); for events written
-# before it did, they are looked up in the case's history, only for those: the submission
-# event, and the deadline the previous event set (that of the state decided from).
+# A decision's handling time is counted as the statute counts the term it is held to:
+# days from the submission (or receipt) to the decision, local dates, the day of
+# submission not counted (KPA art. 57 § 1), less the days the case waited for the
+# applicant's documents (art. 35 § 5: not counted in the term). The term allowed is the
+# deadline in force when the decision was taken (terms in months ending per art. 57 § 3,
+# moved off Saturdays and holidays per art. 57 § 4, extended by those same waiting days:
+# permits.deadlines), expressed in the same counted days; the margin is the calendar days
+# between the decision and that deadline (negative: late), comparable across terms in days
+# and in months. A decision event records what it was held to (submitted_on,
+# deadline_in_force, paused_days); for events written before it did, they are looked up in
+# the case's history, only for those: the submission event, the deadline the previous
+# event set (that of the state decided from) and the stays awaiting documents.
 APPLICATIONS_SQL = f"""
 WITH ev AS MATERIALIZED (
   SELECT e.id, e.application_id, e.action, e.actor_role = %(online)s AS online,
@@ -51,19 +58,30 @@ WITH ev AS MATERIALIZED (
          e.at, coalesce((e.data->>'received_on')::date,
                         (e.at AT TIME ZONE %(tz)s)::date) AS day,
          (e.data->>'submitted_on')::date AS submitted_on,
-         (e.data->>'deadline_in_force')::date AS deadline
+         (e.data->>'deadline_in_force')::date AS deadline,
+         e.data ? 'paused_days' AS paused_recorded, (e.data->>'paused_days')::int AS paused
   FROM {_EVENTS} e JOIN {_APPS} a ON a.id = e.application_id
   WHERE a.unit_id = ANY(%(units)s) AND e.at >= %(start)s AND e.at < %(late_end)s
     AND e.action IN ('submit', 'decide', 'silent_consent')),
 facts AS (
   SELECT ev.unit_id, ev.kind, ev.action, ev.online, ev.outcome, ev.decision, ev.day,
     CASE WHEN ev.recorded THEN ev.submitted_on WHEN ev.decision THEN (
-      SELECT (min(s.at) AT TIME ZONE %(tz)s)::date FROM {_EVENTS} s
+      SELECT coalesce(min((s.data->>'received_on')::date),
+                      (min(s.at) AT TIME ZONE %(tz)s)::date) FROM {_EVENTS} s
       WHERE s.application_id = ev.application_id AND s.action = 'submit') END AS submitted_on,
     CASE WHEN ev.recorded THEN ev.deadline WHEN ev.decision THEN (
       SELECT (p.data->>'deadline')::date FROM {_EVENTS} p
       WHERE p.application_id = ev.application_id AND (p.at, p.id) < (ev.at, ev.id)
-      ORDER BY p.at DESC, p.id DESC LIMIT 1) END AS deadline
+      ORDER BY p.at DESC, p.id DESC LIMIT 1) END AS deadline,
+    CASE WHEN ev.paused_recorded THEN ev.paused WHEN ev.decision THEN (
+      SELECT coalesce(sum((coalesce((
+          SELECT min(l.at) FROM {_EVENTS} l
+          WHERE l.application_id = w.application_id AND l.from_state = %(awaiting)s
+            AND (l.at, l.id) > (w.at, w.id)), ev.at) AT TIME ZONE %(tz)s)::date
+        - (w.at AT TIME ZONE %(tz)s)::date), 0)
+      FROM {_EVENTS} w
+      WHERE w.application_id = ev.application_id AND w.to_state = %(awaiting)s
+        AND (w.at, w.id) < (ev.at, ev.id)) ELSE 0 END AS paused
   FROM ev WHERE ev.day >= %(first)s AND ev.day <= %(last)s)
 SELECT unit_id, kind, GROUPING(unit_id) AS all_units, GROUPING(kind) AS all_kinds,
   count(*) FILTER (WHERE action = 'submit') AS received,
@@ -72,12 +90,14 @@ SELECT unit_id, kind, GROUPING(unit_id) AS all_units, GROUPING(kind) AS all_kind
   count(*) FILTER (WHERE action = 'silent_consent') AS silent,
   count(*) FILTER (WHERE action = 'decide' AND kind = %(extract)s
                    AND outcome = %(issued)s) AS extracts,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY day - submitted_on)
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY day - submitted_on - paused)
     FILTER (WHERE decision) AS median_days,
-  percentile_cont(0.9) WITHIN GROUP (ORDER BY day - submitted_on)
+  percentile_cont(0.9) WITHIN GROUP (ORDER BY day - submitted_on - paused)
     FILTER (WHERE decision) AS p90_days,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY deadline - submitted_on)
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY deadline - submitted_on - paused)
     FILTER (WHERE decision) AS allowed_days,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY deadline - day)
+    FILTER (WHERE decision) AS margin_days,
   count(*) FILTER (WHERE decision AND deadline IS NOT NULL) AS with_deadline,
   count(*) FILTER (WHERE decision AND day <= deadline) AS on_time
 FROM facts
@@ -161,7 +181,8 @@ class StatRow:
     decided: int = 0
     median_days: float | None = None
     p90_days: float | None = None
-    deadline_days: float | None = None  # median term allowed (deadline - submission)
+    deadline_days: float | None = None  # median term allowed, in the same counted days
+    margin_days: float | None = None  # median days from the decision to its deadline
     on_time: int = 0
     on_time_share: float | None = None
     overdue_now: int = 0
@@ -209,6 +230,7 @@ def unit_statistics(*, units, period: Period, by: str = "unit",
     start, end = period.bounds()
     params = {"units": list(units), "start": start, "end": end, "tz": settings.TIME_ZONE,
               "late_end": end + timedelta(days=PAPER_REGISTRATION_DAYS),
+              "awaiting": str(State.AWAITING_DOCUMENTS),
               "first": period.start, "last": period.end,
               "decisions": list(DECISIONS), "online": ONLINE_ROLE, "extract": EXTRACT_KIND,
               "issued": EXTRACT_ISSUED, "open": [str(s) for s in OPEN_STATES],
@@ -230,6 +252,7 @@ def unit_statistics(*, units, period: Period, by: str = "unit",
         target.silent_consent, target.extracts_issued = r["silent"], r["extracts"]
         target.median_days, target.p90_days = _days(r["median_days"]), _days(r["p90_days"])
         target.deadline_days = _days(r["allowed_days"])
+        target.margin_days = _days(r["margin_days"])
         target.on_time = r["on_time"]
         target.online_share = _share(r["online"], r["received"])
         target.on_time_share = _share(r["on_time"], r["with_deadline"])
