@@ -11,6 +11,7 @@ class CadastreSyncConfig(AppConfig):
 
         from .selectors import import_rules_in_force
         from .tax import rules as tax_rules
+        from .tax.models import TaxFinding
         from .tax.rules import TAX_RULE_LABELS
         from .tax.selectors import (
             conversion_factors_in_force,
@@ -26,4 +27,7 @@ class CadastreSyncConfig(AppConfig):
         rule_value_labels_declare({
             **dict(tax_rules.RATE_KEYS), **dict(tax_rules.OBJECT_KINDS),
             tax_rules.TAX_EXEMPT: _("exempt"), tax_rules.ARABLE: _("arable land and orchards"),
-            tax_rules.GRASSLAND: _("meadows and pastures")})
+            tax_rules.GRASSLAND: _("meadows and pastures"),
+            **tax_rules.CATEGORY_NAMES, **dict(TaxFinding.SEVERITY_CHOICES),
+            "high_from": _("high from [zł a year]"), "medium_from": _("medium from [zł a year]"),
+            "fixed": _("fixed"), "spouse": _("only one spouse taxed")})

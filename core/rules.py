@@ -40,7 +40,8 @@ class RuleRow:
 
 RuleLister = Callable[[date, QuerySet], Iterable[RuleRow]]
 _LISTERS: list[RuleLister] = []
-# Codes a rule's value holds (tax classes in the land-use table) -> their names for people.
+# Codes a rule's value holds (tax classes in the land-use table, the keys of a rule's
+# table) -> their names for people.
 VALUE_LABELS: dict[str, str] = {}
 
 
@@ -133,7 +134,7 @@ def rule_missing_row(key: str, on: date) -> RuleRow:
 
 def _value_text(value) -> str:
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_value_text(v)}" for k, v in value.items())
+        return "; ".join(f"{VALUE_LABELS.get(k, k)}: {_value_text(v)}" for k, v in value.items())
     if isinstance(value, list):
         return ", ".join(_value_text(v) for v in value)
     return str(VALUE_LABELS.get(value, value)) if isinstance(value, str) else str(value)

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.errors import InvalidInput
 from core.models import LegalRule
 from core.rules import in_force_between, rule_in_force, rule_value
 
@@ -37,10 +39,19 @@ def _holiday_periods(first: date, last: date) -> list[tuple[date, date | None, f
     periods = []
     for row in rows:
         days = set()
-        for year in range(first.year, last.year + 1):
-            easter = _easter(year)
-            days.update(date(year, *map(int, day.split("-"))) for day in row.value["fixed"])
-            days.update(easter + timedelta(days=int(o)) for o in row.value["easter"])
+        try:
+            for year in range(first.year, last.year + 1):
+                easter = _easter(year)
+                days.update(date(year, *map(int, day.split("-")))
+                            for day in row.value["fixed"])
+                days.update(easter + timedelta(days=int(o)) for o in row.value["easter"])
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise InvalidInput(
+                _("The rule “%(rule)s” in force from %(date)s is not valid: give “fixed” as a "
+                  "list of days MM-DD and “easter” as a list of days after Easter Sunday.")
+                % {"rule": legal.LABELS[legal.PUBLIC_HOLIDAYS], "date": row.valid_from},
+                detail={"rule": legal.PUBLIC_HOLIDAYS, "valid_from": str(row.valid_from)},
+            ) from error
         periods.append((row.valid_from, row.valid_to, frozenset(days)))
     return periods
 
@@ -59,8 +70,9 @@ def public_holidays(year: int) -> frozenset[date]:
     """The public holidays of `year` under the rules in force on each day of it."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     periods = _holiday_periods(first, last)
+    for edge in (first, last):  # the whole year is covered, or RuleNotInForce
+        _is_holiday(edge, periods)
     candidates = {d for _s, _e, days in periods for d in days if d.year == year}
-    _is_holiday(first, periods), _is_holiday(last, periods)  # the whole year is covered
     return frozenset(d for d in candidates if _is_holiday(d, periods))
 
 

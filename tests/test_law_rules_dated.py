@@ -227,3 +227,16 @@ def test_each_rule_row_names_its_source(key, on, cites, verified):
 
     assert cites in row.source, row.source
     assert row.verified is verified
+
+
+@pytest.mark.parametrize("value", [{"fixed": ["13-40"], "easter": []}, {"fixed": ["01-01"]},
+                                   {"fixed": "01-01", "easter": ["x"]}])
+def test_a_holiday_row_an_administrator_got_wrong_is_refused_naming_it(value):
+    tree_rules_ensure()
+    LegalRule.objects.filter(key=legal.PUBLIC_HOLIDAYS, valid_from=date(2025, 1, 1)).update(
+        value=value)
+
+    with pytest.raises(InvalidInput) as refused:
+        deadlines.term_end(date(2026, 3, 2), 7)
+
+    assert refused.value.detail == {"rule": legal.PUBLIC_HOLIDAYS, "valid_from": "2025-01-01"}
