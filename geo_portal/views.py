@@ -12,6 +12,9 @@ from .parcel_selectors import search_examples
 OGC_SERVICES = {
     "WMS": "mapproxy/service?SERVICE=WMS&REQUEST=GetCapabilities",
     "WMTS": "mapproxy/wmts/1.0.0/WMTSCapabilities.xml",
+    "WFS": "wfs?SERVICE=WFS&REQUEST=GetCapabilities",
+    "OGC API – Features": "ogcapi/",
+    "ATOM (APP)": "atom/",
 }
 WMS_GETMAP_PATH = "mapproxy/service"
 OVERVIEW_LAYERS = "units,precincts,parcels"

@@ -37,7 +37,8 @@ PROGRESS_SCALE = 1000
 # Layers drawn from the cadastre's tables: their tiles go stale when an import changes it.
 CADASTRE_TABLE_PREFIX = "cadastre_sync_"
 # Layers drawn from each kind of zoning plan.
-ZONING_LAYERS = {"general": ("general_zones",), "local": ("local_zones",)}
+ZONING_LAYERS = {"general": ("general_zones", "general_plans"),
+                 "local": ("local_zones", "local_plans")}
 
 
 def layers_with_composites(names: list[str] | tuple[str, ...]) -> list[str]:
@@ -63,14 +64,19 @@ _ZONES_DRAWN = """
 SELECT md5(concat_ws('|', p.kind, p.valid_to, z.valid_to, z.label, z.symbol,
                      encode(ST_AsEWKB(z.geom), 'hex'))), ST_AsEWKB(z.geom)
 FROM layers_zoningzone z JOIN layers_zoningplan p ON p.id = z.plan_id
-WHERE p.unit_id = %s AND p.identifier = ANY(%s)
+WHERE p.unit_id = %(unit)s AND p.identifier = ANY(%(plans)s)
+UNION ALL
+SELECT md5(concat_ws('|', 'plan', p.kind, p.valid_to, encode(ST_AsEWKB(p.geom), 'hex'))),
+       ST_AsEWKB(p.geom)
+FROM layers_zoningplan p
+WHERE p.unit_id = %(unit)s AND p.identifier = ANY(%(plans)s) AND p.geom IS NOT NULL
 """
 
 
 def zoning_drawn_state(*, unit: AdministrativeUnit, identifiers: list[str]) -> dict[str, bytes]:
     """The zones of these plans as drawn: a fingerprint of each, with its geometry."""
     with connection.cursor() as cursor:
-        cursor.execute(_ZONES_DRAWN, [unit.pk, identifiers])
+        cursor.execute(_ZONES_DRAWN, {"unit": unit.pk, "plans": identifiers})
         return {key: bytes(geom) for key, geom in cursor.fetchall()}
 
 

@@ -40,8 +40,8 @@ from .mapserver_pool import mapserver_call, mapserver_pools_stop
 from .raster_layers import RasterLayer, raster_layers
 from .registry import (
     COMPOSITES,
-    KIEG_LAYERS,
     LAYERS,
+    PROFILE_LAYERS,
     CompositeLayer,
     ProfileLayer,
     PublishedLayer,
@@ -129,12 +129,12 @@ def mapproxy_config(ms_files: MapServerFiles) -> dict:
         },
         "sources": {**{_source_name(item): _source(item, ms_files) for item in _published()},
                     **{_source_name(item): _raster_source(item, ms_files) for item in rasters},
-                    **{_source_name(item): _source(item, ms_files) for item in KIEG_LAYERS}},
+                    **{_source_name(item): _source(item, ms_files) for item in PROFILE_LAYERS}},
         "caches": {**{_cache_name(item): _cache(item) for item in _published()},
                    **{_cache_name(item): _raster_cache(item) for item in rasters}},
         # Base maps (orthophotos) first: clients list them apart from the overlays.
         "layers": [_layer(item) for item in [*rasters, *_published()]]
-                  + [_profile_layer(item) for item in KIEG_LAYERS],
+                  + [_profile_layer(item) for item in PROFILE_LAYERS],
     }
 
 

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .raster_layers import RasterLayer, raster_layers
-from .registry import FEATURE_LAYERS, KIEG_LAYERS, LAYERS, Geometry, Label, PublishedLayer, Style
+from .registry import FEATURE_LAYERS, LAYERS, PROFILE_LAYERS, Geometry, Label, PublishedLayer, Style
 
 SRID = 2180
 # Onshore Poland in EPSG:2180 with a margin; the extent layers claim without asking PostGIS.
@@ -111,7 +111,7 @@ def _write_featureinfo_templates(directory: Path) -> dict[str, Path]:
 def mapfile_layers() -> list[PublishedLayer]:
     """The registry's layers, then the query-only layers answering feature info in the
     KIEG profile's fields (built now: their SQL names dictionary entries in Polish)."""
-    infos = [layer.info_layer() for layer in KIEG_LAYERS]
+    infos = [layer.info_layer() for layer in PROFILE_LAYERS]
     return [*LAYERS, *(info for info in infos if info is not None)]
 
 

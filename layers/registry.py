@@ -265,6 +265,25 @@ FROM cadastre_sync_address a
 WHERE a.point IS NOT NULL AND a.point && !BOX!
 """
 
+_PLAN_FIELDS = (
+    Field("identifier", "Identyfikator planu"),
+    Field("name", "Tytuł"),
+    Field("legal_status", "Status"),
+    Field("resolution_number", "Uchwała"),
+    Field("valid_from", "Obowiązuje od"),
+    Field("valid_to", "Obowiązuje do"),
+)
+
+# Boundaries of the plans in force (the area a plan covers, APP zasięg przestrzenny).
+_PLANS_SQL = """
+SELECT p.id, p.geom, p.unit_id, p.identifier, p.name, p.legal_status, p.resolution_number,
+       to_char(p.valid_from, 'YYYY-MM-DD') AS valid_from,
+       to_char(p.valid_to, 'YYYY-MM-DD') AS valid_to
+FROM layers_zoningplan p
+WHERE p.kind = '{kind}' AND p.geom IS NOT NULL
+  AND (p.valid_to IS NULL OR p.valid_to >= current_date) AND p.geom && !BOX!
+"""
+
 LAYERS: tuple[PublishedLayer, ...] = (
     PublishedLayer(
         name="units",
@@ -455,6 +474,31 @@ WHERE p.retired_at IS NULL AND l.geom && !BOX!
         max_scale=50_000,
         queryable=_ZONE_FIELDS,
     ),
+    PublishedLayer(
+        name="general_plans",
+        title_pl="Plan ogólny – granica",
+        title_en="General plan – boundary",
+        abstract_pl="Obszar objęty obowiązującym planem ogólnym gminy.",
+        abstract_en="The area of the general plan in force.",
+        geometry=Geometry.POLYGON,
+        sql=_PLANS_SQL.format(kind="general"),
+        style=Style(outline="#6a1b9a", width=2.0, dash=(10, 4)),
+        max_scale=1_000_000,
+        queryable=_PLAN_FIELDS,
+    ),
+    PublishedLayer(
+        name="local_plans",
+        title_pl="Miejscowe plany – granice",
+        title_en="Local plans – boundaries",
+        abstract_pl="Obszary objęte obowiązującymi miejscowymi planami zagospodarowania "
+                    "przestrzennego.",
+        abstract_en="The areas of the local plans in force.",
+        geometry=Geometry.POLYGON,
+        sql=_PLANS_SQL.format(kind="local"),
+        style=Style(outline="#c62828", width=1.8, dash=(8, 3)),
+        max_scale=250_000,
+        queryable=_PLAN_FIELDS,
+    ),
     # Personal data: the roles granting view on owners are core.roles.PERSONAL_DATA_ROLES.
     PublishedLayer(
         name="parcel_owners",
@@ -529,7 +573,8 @@ WHERE f.status = 'open' AND f.geom IS NOT NULL AND f.geom && !BOX!
 
 # Also offered as features (WFS 2.0 and OGC API - Features, layers/features.py): their SQL
 # returns `unit_id`, so that a restricted one can be limited to the user's units.
-FEATURE_LAYERS = ("precincts", "parcels", "buildings", "general_zones", "local_zones")
+FEATURE_LAYERS = ("precincts", "parcels", "buildings", "general_zones", "local_zones",
+                  "general_plans", "local_plans")
 
 
 @dataclass(frozen=True)
@@ -628,7 +673,7 @@ class ProfileLayer(CompositeLayer):
 
     info_fields: tuple[Field, ...] = ()
     info_sql: Callable[[], str] | None = None
-    profile: str = "KIEG"
+    profile: str = "KIEG"  # or "KIMPZP"
 
     @property
     def is_queryable(self) -> bool:
@@ -748,13 +793,41 @@ KIEG_LAYERS: tuple[ProfileLayer, ...] = (
 )
 
 
+# GUGiK's KIMPZP (national integration of local plans) gathers the gminy's local plan WMS
+# under fixed layer names: `granice` (plan boundaries), `raster` (the plan drawings),
+# `wektor-pow` (areas: the plans' designated areas), `wektor-lin`, `wektor-pkt`,
+# `wektor-lzb` (building lines) and `wektor-str` (zones); the names as its integrating
+# service asks them in GetMap/GetFeatureInfo (the specification itself was not at hand).
+# Offered here: the two this portal holds data for. No plan drawings, lines, points or
+# building lines are held, so `raster` and the other `wektor-*` names are not offered.
+KIMPZP_LAYERS: tuple[ProfileLayer, ...] = (
+    ProfileLayer(
+        name="granice", title_pl="Granice miejscowych planów",
+        title_en="Local plan boundaries",
+        abstract_pl="Granice obowiązujących miejscowych planów (profil KIMPZP).",
+        abstract_en="Boundaries of the local plans in force (KIMPZP profile).",
+        members=("local_plans",), info_fields=_PLAN_FIELDS,
+        info_sql=lambda: _PLANS_SQL.format(kind="local"), profile="KIMPZP",
+    ),
+    ProfileLayer(
+        name="wektor-pow", title_pl="Plany wektorowe – tereny",
+        title_en="Vector plans – areas",
+        abstract_pl="Tereny obowiązujących miejscowych planów (profil KIMPZP).",
+        abstract_en="Designated areas of the local plans in force (KIMPZP profile).",
+        members=("local_zones",), info_fields=_ZONE_FIELDS,
+        info_sql=lambda: _ZONES_SQL.format(kind="local"), profile="KIMPZP",
+    ),
+)
+PROFILE_LAYERS = KIEG_LAYERS + KIMPZP_LAYERS
+
+
 def layer_named(name: str) -> PublishedLayer | None:
     return _BY_NAME.get(name)
 
 
 def published_named(name: str) -> PublishedLayer | CompositeLayer | None:
     """A layer clients may ask for by name: a registry layer, a composite map, a layer under
-    its KIEG name, or a raster base map added by an administrator (layers.raster_layers;
+    its KIEG or KIMPZP name, or a raster base map added by an administrator (layers.raster_layers;
     rows, not entries here)."""
     found = _BY_NAME.get(name) or _COMPOSITE_BY_NAME.get(name) or _PROFILE_BY_NAME.get(name)
     if found is None:
@@ -770,9 +843,9 @@ def published_names() -> list[str]:
 
 
 def wms_names() -> list[str]:
-    """Every name in the WMS capabilities: ours, then the KIEG profile's (WMS only: the
-    map page, the tiles and the caches know only `published_names`)."""
-    return published_names() + [layer.name for layer in KIEG_LAYERS]
+    """Every name in the WMS capabilities: ours, then the KIEG and KIMPZP profiles' (WMS
+    only: the map page, the tiles and the caches know only `published_names`)."""
+    return published_names() + [layer.name for layer in PROFILE_LAYERS]
 
 
 def composites_showing(name: str) -> list[CompositeLayer]:
@@ -781,4 +854,4 @@ def composites_showing(name: str) -> list[CompositeLayer]:
 
 _BY_NAME = {layer.name: layer for layer in LAYERS}
 _COMPOSITE_BY_NAME = {composite.name: composite for composite in COMPOSITES}
-_PROFILE_BY_NAME = {layer.name: layer for layer in KIEG_LAYERS}
+_PROFILE_BY_NAME = {layer.name: layer for layer in PROFILE_LAYERS}

@@ -43,6 +43,17 @@ def plans():
             "obsolete": obsolete}
 
 
+def _client(who: str) -> Client:
+    """Anonymous, a resident, or a case officer of another gmina."""
+    client = Client()
+    if who == "resident":
+        client.force_login(factories.user("resident1"))
+    elif who == "other_staff":
+        client.force_login(factories.staff(factories.unit("020101_1", "Bolesławiec"),
+                                           CASE_OFFICER))
+    return client
+
+
 def _feed(client: Client, path: str) -> etree._Element:
     response = client.get(path)
     assert response.status_code == 200, response.content[:300]
@@ -92,12 +103,7 @@ def test_the_data_set_feed_links_each_crs_to_a_valid_app_file(plans):
 
 @pytest.mark.parametrize("who", ["anonymous", "resident", "other_staff"])
 def test_plans_no_longer_published_are_missing_and_not_found_for_everyone(plans, who):
-    client = Client()
-    if who == "resident":
-        client.force_login(factories.user("resident1"))
-    elif who == "other_staff":
-        client.force_login(factories.staff(factories.unit("020101_1", "Bolesławiec"),
-                                           CASE_OFFICER))
+    client = _client(who)
 
     feed = client.get("/atom/").content.decode()
 
@@ -122,12 +128,7 @@ def test_plans_of_a_restricted_zone_layer_follow_the_one_access_policy(plans, mo
     real = access.published_named
     monkeypatch.setattr(access, "published_named",
                         lambda name: closed if name == "local_zones" else real(name))
-    client = Client()
-    if who == "resident":
-        client.force_login(factories.user("resident1"))
-    elif who == "other_staff":
-        client.force_login(factories.staff(factories.unit("020101_1", "Bolesławiec"),
-                                           CASE_OFFICER))
+    client = _client(who)
     own = Client()
     own.force_login(factories.staff(plans["unit"], CASE_OFFICER))
 

@@ -192,7 +192,7 @@ def test_a_zoning_import_refreshes_the_zone_tiles_over_the_new_plan(client, map_
 
     # then the tile over the zone is drawn again and shows it; the far tile is untouched
     assert (job.kind, job.status) == ("refresh", "succeeded")
-    assert job.caches == ["general_zones", "general_plan_map"]
+    assert job.caches == ["general_zones", "general_plans", "general_plan_map"]
     assert job.area.buffer(0.01).contains(at)
     assert tile_file("general_zones", "pl1992", at).read_bytes() != before
     assert fetch(client, tile_url("general_zones", "pl1992", at)) != before

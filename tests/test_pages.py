@@ -121,6 +121,9 @@ def test_home_offers_the_ogc_service_addresses_built_from_the_request(client, se
     assert ("https://gis.legnica.example/mapproxy/service?SERVICE=WMS&amp;REQUEST=GetCapabilities"
             in html)
     assert "https://gis.legnica.example/mapproxy/wmts/1.0.0/WMTSCapabilities.xml" in html
+    assert "https://gis.legnica.example/wfs?SERVICE=WFS&amp;REQUEST=GetCapabilities" in html
+    assert "https://gis.legnica.example/ogcapi/" in html
+    assert "https://gis.legnica.example/atom/" in html
 
 
 def test_home_links_api_documentation_and_staff_see_the_administration(client):

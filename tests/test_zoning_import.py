@@ -353,7 +353,8 @@ def test_an_import_queues_a_refresh_of_the_zone_tiles_once_committed(
     assert {p.name for p in cache.glob("*_cache")} == cached
     job = TileCacheJob.objects.get()
     assert (job.kind, job.status, job.caches) == ("refresh", "queued",
-                                                  ["general_zones", "general_plan_map"])
+                                                  ["general_zones", "general_plans",
+                                                   "general_plan_map"])
     zones = ZoningZone.objects.filter(plan__unit=gmina_testowa)
     assert all(job.area.buffer(0.01).contains(zone.geom) for zone in zones)
     assert [j["args"] for j in queue.jobs.values()] == [{"job_id": job.pk}]
