@@ -3,6 +3,9 @@
 Errors are the product's own (core.errors) and reach the client through the one handler,
 core.api.exception_handler: 400 with what was wrong, 401/403 by the access policy, 404.
 """
+import functools
+
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import InvalidInput
+from core.errors import GeoPortalError, InvalidInput
 from geo_portal import parcel_selectors as parcels
 
 from . import serializers as out
@@ -59,11 +62,56 @@ class ParcelAtPointApi(ParcelApi):
         responses={200: out.ParcelFeatureSerializer, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        asked = PointQuery.from_query(request.query_params)
-        outline = parcels.parcel_outline_visible_at(user=request.user, point=asked.point,
-                                                    srid=asked.srid,
-                                                    digits=out.digits_for(asked.srid))
-        return Response(out.outline_feature(outline))
+        return Response(parcel_at_point_feature(request.query_params, request.user))
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        drf_view = super().as_view(**initkwargs)
+
+        @functools.wraps(drf_view)  # keeps .cls and .initkwargs for the OpenAPI schema
+        def view(request: HttpRequest, *args, **kwargs):
+            return parcel_at_point_lean(request) or drf_view(request, *args, **kwargs)
+
+        return view
+
+
+def parcel_at_point_feature(query, user) -> dict:
+    asked = PointQuery.from_query(query)
+    outline = parcels.parcel_outline_visible_at(user=user, point=asked.point, srid=asked.srid,
+                                                digits=out.digits_for(asked.srid))
+    return out.outline_feature(outline)
+
+
+# What a plain GET may accept to be answered on the lean path, and the type it then gets
+# (DRF's negotiation would pick the same renderer).
+_LEAN_ACCEPT = {"": GeoJSONRenderer.media_type, "*/*": GeoJSONRenderer.media_type,
+                GeoJSONRenderer.media_type: GeoJSONRenderer.media_type,
+                JSONRenderer.media_type: JSONRenderer.media_type}
+
+
+def parcel_at_point_lean(request: HttpRequest) -> HttpResponse | None:
+    """A click on the map, the API's hottest read, answered without DRF's request wrapping,
+    authentication and content negotiation where they change nothing: a plain GET for
+    (Geo)JSON. The same function answers, asking the same access policy with the user of
+    Django's authentication (sessions, and the API tokens and basic credentials of
+    core.authentication, as DRF's classes read them), rendered by the same renderer, with
+    DRF's Vary and Allow. Anything else (the browsable API, ?format=, a refusal, a point
+    with no parcel) is None: DRF then answers it, errors in the product's one shape."""
+    if request.method != "GET" or "format" in request.GET:
+        return None
+    media_type = _LEAN_ACCEPT.get(request.headers.get("Accept", "").strip())
+    if media_type is None:
+        return None
+    try:
+        feature = parcel_at_point_feature(request.GET, request.user)
+    except GeoPortalError:
+        return None
+    renderer = GeoJSONRenderer() if media_type == GeoJSONRenderer.media_type else (
+        JSONRenderer())
+    response = HttpResponse(renderer.render(feature), content_type=media_type)
+    response["Vary"] = "Accept"
+    response["Allow"] = "GET, HEAD, OPTIONS"
+    return response
 
 
 class ParcelDetailApi(ParcelApi):
