@@ -113,9 +113,12 @@ def world(db, map_services, settings, tmp_path):
     officer.save()
     draft = pf.draft(resident, [parcel])
     submitted = pf.submitted(factories.user("applicant2"), [parcel])
+    plan = factories.zoning_plan("local", "MPZP-1", u=unit, valid_from="2020-01-01",
+                                 legal_status="prawnie wiążący lub realizowany",
+                                 geom=factories.box(318_000, 386_000, 318_100, 386_100))
     return {"unit": unit, "resident": resident, "officer": officer,
             "ids": {"pk": str(submitted.pk), "att": "1", "object_id": str(draft.pk),
-                    "z": "14", "x": "9000", "y": "5000"}}
+                    "z": "14", "x": "9000", "y": "5000", "plan_id": str(plan.pk)}}
 
 
 def _failures(client, values: dict) -> list[str]:
