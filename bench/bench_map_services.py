@@ -81,6 +81,7 @@ def run(ctx: Context) -> list[Result]:
         # WhiteNoise reads its directory once, when the server starts.
         static = work / "static" / "bench"
         static.mkdir(parents=True)
+        (work / "cgi" / "static").mkdir(parents=True)  # the CGI baseline's (none served)
         with Server(database, work, knobs) as server:
             body = server.get(tile_path)
         (static / "tile.png").write_bytes(body)

@@ -90,3 +90,17 @@ def two_parcels(map_services):
     first = factories.parcel("10/1", geom=factories.box(*PARCEL))
     second = factories.parcel("10/2", geom=factories.box(*NEIGHBOUR))
     return first, second
+
+
+@pytest.fixture
+def zone_under_parcels(two_parcels):
+    """A general plan zone SJ under both parcels (committed: MapServer reads it)."""
+    from layers.models import ZoningPlan, ZoningZone
+
+    plan = ZoningPlan.objects.create(unit=factories.unit(), kind="general", identifier="POG",
+                                     name="Plan ogólny testowy")
+    ZoningZone.objects.create(plan=plan, local_id="1SJ", label="1SJ", symbol="SJ",
+                              designation="strefa wielofunkcyjna z zabudową jednorodzinną",
+                              max_height_m="12.0", geom=factories.box(317900, 385900, 318300,
+                                                                      386300))
+    return two_parcels

@@ -21,7 +21,7 @@ from layers import views
 from layers.access import LayerScope
 from layers.mapproxy_config import publication_write
 from layers.mapserver import MAPFILE_NAME, mapserver_layer_names
-from layers.models import ZoningPlan, ZoningZone
+from layers.models import ZoningZone
 from layers.registry import LAYERS, Access, published_named, wms_names
 from layers.services import zoning_import
 from layers.zoning_symbols import GENERAL_PLAN_ZONES
@@ -252,18 +252,6 @@ def test_a_layer_the_user_may_not_see_is_hidden_and_refused(client, two_parcels,
     assert "parcels" not in wms.contents and "units" in wms.contents
     assert getmap.status_code == 403 and tile.status_code == 403
     assert not list((map_services / "cache").rglob("parcels_cache*"))
-
-
-@pytest.fixture
-def zone_under_parcels(two_parcels):
-    """A general plan zone SJ under both parcels (committed: MapServer reads it)."""
-    plan = ZoningPlan.objects.create(unit=factories.unit(), kind="general", identifier="POG",
-                                     name="Plan ogólny testowy")
-    ZoningZone.objects.create(plan=plan, local_id="1SJ", label="1SJ", symbol="SJ",
-                              designation="strefa wielofunkcyjna z zabudową jednorodzinną",
-                              max_height_m="12.0", geom=factories.box(317900, 385900, 318300,
-                                                                      386300))
-    return two_parcels
 
 
 @pytest.mark.django_db  # the configuration lists the rasters, rows of the database

@@ -14,9 +14,7 @@ from PIL import Image, ImageChops
 
 from layers.mapproxy_config import publication, publications_reset
 from layers.mapserver_pool import _pool, mapserver_call
-from layers.models import ZoningPlan, ZoningZone
 from layers.render import MapFrame, map_render
-from tests import factories
 from tests.conftest import FRAME, PARCEL
 
 # pl1992 level 13 (0.38 m/px): the tiles over the first parcel's south-west corner.
@@ -26,18 +24,6 @@ ROW = int((900_000 - (PARCEL[1] + 10)) / (256 * LEVEL_RES))
 # Antialiased edges and label glyphs may differ by a rounding step; nothing more.
 MAX_CHANNEL_STEP = 8
 MAX_DIFFERENT_SHARE = 0.001
-
-
-@pytest.fixture
-def mapped_parcels(two_parcels):
-    """The two parcels with their buildings-free neighbourhood in a general plan zone."""
-    plan = ZoningPlan.objects.create(unit=factories.unit(), kind="general", identifier="POG",
-                                     name="Plan ogólny testowy")
-    ZoningZone.objects.create(plan=plan, local_id="1SJ", label="1SJ", symbol="SJ",
-                              designation="strefa wielofunkcyjna z zabudową jednorodzinną",
-                              max_height_m="12.0",
-                              geom=factories.box(317900, 385900, 318300, 386300))
-    return two_parcels
 
 
 def _tiles(client, settings, map_services, *, processes: int, cache: str) -> dict[str, bytes]:
@@ -65,7 +51,7 @@ def _assert_same_image(ours: bytes, theirs: bytes, name: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_warm_mapserver_tiles_equal_the_cgi_tiles_pixel_for_pixel(client, settings,
-                                                                  map_services, mapped_parcels):
+                                                                  map_services, zone_under_parcels):
     # given the parcels and a zone drawn through MapProxy by a mapserv CGI run per metatile
     cgi = _tiles(client, settings, map_services, processes=0, cache="cache-cgi")
 
@@ -80,7 +66,7 @@ def test_warm_mapserver_tiles_equal_the_cgi_tiles_pixel_for_pixel(client, settin
 
 @pytest.mark.django_db(transaction=True)
 def test_a_print_and_a_wfs_answer_come_from_the_warm_processes_as_from_the_cgi(
-        client, settings, mapped_parcels):
+        client, settings, zone_under_parcels):
     # given a print frame and a WFS request, answered once by a CGI run
     frame = MapFrame.at_scale(center=(318050, 386050), scale=1000, width_mm=60, height_mm=40)
     query = {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
