@@ -119,7 +119,8 @@ def hosted_extent() -> Bbox:
 LAYER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cadastre", ("parcels", "parcel_numbers", "buildings", "house_numbers", "street_names",
                   "land_use", "precincts", "units")),
-    ("planning", ("general_zones", "local_zones", "general_plan_map", "local_plan_map")),
+    ("planning", ("general_zones", "local_zones", "general_plans", "local_plans",
+                  "general_plan_map", "local_plan_map")),
 )
 OTHER_GROUP = "other"
 # Drawn as a base map only (layers.selectors.base_layer_names), not in the layer tree.
