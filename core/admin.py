@@ -100,7 +100,7 @@ class AdministrativeUnitForm(forms.ModelForm):
     class Meta:
         model = AdministrativeUnit
         fields = ["teryt", "name", "office_name", "office_address", "office_email", "tax_id",
-                  "bank_account"]
+                  "bank_account", "host_name"]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -121,7 +121,8 @@ class AdministrativeUnitAdmin(UnitScopedAdmin):
     search_fields = ["teryt", "name"]
     readonly_fields = ["level", "boundary_source"]
     fields = ["teryt", "name", "level", "office_name", "office_address", "office_email",
-              "tax_id", "bank_account", "boundary_file", "boundary_source", "boundary"]
+              "tax_id", "bank_account", "host_name", "boundary_file", "boundary_source",
+              "boundary"]
 
     def save_model(self, request, obj, form, change) -> None:
         if form.cleaned_data.get("boundary_file"):

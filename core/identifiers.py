@@ -140,3 +140,19 @@ def validate_nrb(value: str) -> None:
         raise ValidationError(_("Give the 26 digits of the account number (NRB) without spaces "
                                 "or PL; %(value)s is not a valid account number."),
                               params={"value": value}, code="invalid_nrb")
+
+
+# A host name as DNS has it (RFC 1123 labels), with at least one dot and no port, no
+# wildcard, no IP address: a unit's own address is answered as exactly this name.
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def validate_host_name(value: str) -> None:
+    name = value.strip().lower().rstrip(".")
+    labels = name.split(".")
+    if (len(name) > 253 or len(labels) < 2 or not all(_HOST_LABEL.match(x) for x in labels)
+            or labels[-1].isdigit()):
+        raise ValidationError(_("“%(value)s” is not a host name such as geoportal.gmina-x.pl "
+                                "(letters, digits and hyphens between dots; no port, no "
+                                "address path)."), params={"value": value},
+                              code="invalid_host_name")

@@ -13,6 +13,7 @@ from .identifiers import (
     LEVEL_POWIAT,
     LEVEL_VOIVODESHIP,
     parse_teryt,
+    validate_host_name,
     validate_nrb,
     validate_teryt,
 )
@@ -63,6 +64,13 @@ class AdministrativeUnit(models.Model):
     bank_account = models.CharField(
         _("bank account for fees"), max_length=26, blank=True,
         validators=[validate_nrb])
+    # The unit's own address for its residents (geoportal.gmina-x.pl): it opens the unit's
+    # page and centres the map on it. A name here is also a host the site answers for
+    # (geo_portal.hosts.AllowedHosts): an exact name, never a pattern.
+    host_name = models.CharField(
+        _("host name"), max_length=253, blank=True, validators=[validate_host_name],
+        help_text=_("E.g. geoportal.gmina-x.pl: the unit's own address, pointed (DNS, "
+                    "certificate) at this portal. Leave empty when it has none."))
     # Set only by the demo generator on the units it creates: it replaces their data and
     # refuses to touch any other unit.
     is_demo = models.BooleanField(
@@ -77,6 +85,10 @@ class AdministrativeUnit(models.Model):
             models.CheckConstraint(
                 condition=Q(teryt__regex=r"^(\d{2}|\d{4}|\d{6}_\d)$"), name="unit_teryt_shape"
             ),
+            models.UniqueConstraint(fields=["host_name"], condition=~Q(host_name=""),
+                                    name="unit_host_name_unique",
+                                    violation_error_message=_(
+                                        "Another unit already has this host name.")),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +98,7 @@ class AdministrativeUnit(models.Model):
         # An invalid code is already reported on the teryt field by its validator.
         with suppress(ValidationError):
             self.teryt = parse_teryt(self.teryt).code
+        self.host_name = self.host_name.strip().lower().rstrip(".")
 
     def save(self, *args, **kwargs) -> None:
         # Level is derived from the code and never typed in; keep it in step.

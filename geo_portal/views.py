@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import selectors
+from .hosts import host_unit, host_unit_teryt
 from .map_messages import map_messages
 from .parcel_selectors import search_examples
 
@@ -46,6 +47,12 @@ def _widened(bbox: tuple[float, ...], *, metres: float) -> tuple[float, ...]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The portal's home page; on a unit's own host name, that unit's page."""
+    teryt = host_unit_teryt(request)
+    if teryt:
+        from .unit_page import unit_page
+
+        return unit_page(request, teryt)
     return render(request, "geo_portal/home.html", {
         "units": selectors.unit_summaries(),
         "my_units": selectors.unit_roles_for(user=request.user),
@@ -69,11 +76,23 @@ def _layer_json(layer: selectors.MapLayer) -> dict:
             "minScale": layer.min_scale, "legend": layer.legend}
 
 
+def _map_extent(request: HttpRequest) -> tuple[float, ...]:
+    """Where the map opens: on a unit's own host name that unit, else every hosted unit."""
+    unit = host_unit(request)
+    if unit is not None:
+        from .unit_page import unit_extent
+
+        extent = unit_extent(unit)
+        if extent:
+            return extent
+    return selectors.hosted_extent()
+
+
 def _map_page_config(request: HttpRequest) -> dict:
     language = get_language() or "pl"
     prefix = get_script_prefix()
     return {
-        "extent": selectors.hosted_extent(),
+        "extent": _map_extent(request),
         "bounds": _widened(selectors.poland_extent(), metres=100_000),
         "grid": PL1992_GRID,
         "scales": SCALES,

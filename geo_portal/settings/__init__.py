@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from geo_portal.hosts import AllowedHosts
+
 from .env import database_from_url, env_bool, env_int, env_list, env_str
 from .login_gov import login_gov_pl_apps
 
@@ -17,7 +19,8 @@ VAR_DIR = Path(env_str("GEO_PORTAL_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DJANGO_DEBUG", True)
 # The development key is public by design; production refuses to start without its own.
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-use-in-production")
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# The configured hosts, and the host names of the units (geo_portal.hosts).
+ALLOWED_HOSTS = AllowedHosts(env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"))
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
