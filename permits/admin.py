@@ -49,12 +49,30 @@ class KindFilter(admin.SimpleListFilter):
         return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
+def procedure_label(kind_code: str, procedure: str) -> str:
+    """A procedure by its label ("zezwolenie"); "" (every procedure of the kind): a dash."""
+    kind = kinds.get(kind_code)
+    if not procedure:
+        return "–"
+    return str(kind.procedure_labels.get(procedure, procedure)) if kind else procedure
+
+
 class KindLabelled:
-    """Lists show a kind by its title, never its code."""
+    """Lists show a kind, its procedure and an outcome by their labels, never their codes."""
 
     @admin.display(description=_("application kind"), ordering="kind")
     def kind_title(self, obj) -> str:
         return kind_label(obj.kind)
+
+    @admin.display(description=_("procedure"), ordering="procedure")
+    def procedure_title(self, obj) -> str:
+        return procedure_label(obj.kind, obj.procedure)
+
+    @admin.display(description=_("decision"), ordering="outcome")
+    def outcome_title(self, obj) -> str:
+        kind = kinds.get(obj.kind)
+        found = next((o for o in kind.outcomes if o.code == obj.outcome), None) if kind else None
+        return str(found.label) if found else (obj.outcome or "–")
 
 
 @admin.register(KindSetting)
@@ -111,13 +129,14 @@ class OwnUnitRequired:
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(KindLabelled, OwnUnitRequired, UnitScopedAdmin):
     form = KindChoiceForm
-    list_display = ["kind_title", "procedure", "state", "days", "scope", "source"]
+    list_display = ["kind_title", "procedure_title", "state", "days", "scope", "source"]
     list_filter = [KindFilter, "state"]
 
     def changelist_view(self, request, extra_context=None):
         # The kinds' statutory defaults are in force wherever no row corrects them.
         states = dict(STATE_CHOICES)
-        rows = [{"kind": kind.title, "procedure": d.procedure, "state": states.get(d.state),
+        rows = [{"kind": kind.title, "procedure": procedure_label(kind.code, d.procedure),
+                 "state": states.get(d.state),
                  "days": d.days, "note": d.note, "source": d.source}
                 for kind in kinds.all_kinds() for d in kind.deadlines]
         return super().changelist_view(
@@ -164,7 +183,7 @@ class PlantingInline(admin.TabularInline):
 class ApplicationAdmin(KindLabelled, UnitScopedAdmin):
     """Read-only: applications change only through the workflow (the case pages and API)."""
 
-    list_display = ["case_number", "kind_title", "procedure", "state", "outcome",
+    list_display = ["case_number", "kind_title", "procedure_title", "state", "outcome_title",
                     "submitted_at", "deadline", "unit"]
     list_filter = [KindFilter, "state", "unit"]
     search_fields = ["case_number", "parcel_links__parcel_ident"]

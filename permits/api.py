@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -105,17 +105,20 @@ class ApplicationDetailOut(ApplicationOut):
         return [t.action for t in allowed_actions(app.state, roles_towards(user, app))]
 
 
+def _kinds_content_help() -> str:
+    # Each kind documents its own content (Kind.content_help).
+    return "The kind's form fields. " + " ".join(
+        f"{kind.code}: {kind.content_help}" for kind in kinds.all_kinds() if kind.content_help)
+
+
+_content_help = _kinds_content_help()
+
+
 class DraftIn(serializers.Serializer):
     kind = serializers.CharField()
     parcels = serializers.ListField(child=serializers.CharField(), min_length=1,
                                     help_text="idDzialki of each parcel, e.g. 026101_1.0001.12")
-    content = serializers.DictField(help_text="The kind's form fields; for trees: "
-                                    "applicant_name, applicant_address, natural_person, "
-                                    "own_land, land_natural_persons (the land is owned by "
-                                    "natural persons), business, reason, intended_date, trees[] "
-                                    "(species id, x, y in EPSG:2180, circumference_5cm, "
-                                    "stems_130cm[], exemption), shrubs[] (species id, "
-                                    "geometry: GeoJSON or WKT polygon in EPSG:2180, exemption)")
+    content = serializers.DictField(help_text=_content_help)
     submit = serializers.BooleanField(default=False, help_text="Submit at once.")
 
 
@@ -136,23 +139,16 @@ class TransitionIn(serializers.Serializer):
     date = serializers.DateField(required=False, allow_null=True, default=None)
     conditions = serializers.ListField(child=serializers.DictField(), required=False,
                                        default=list)
+    acknowledge = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list,
+        help_text="Codes of the review warnings the officer considered; a decision is "
+                  "refused while any warning of the case is not among them.")
 
 
 class ExtensionIn(serializers.Serializer):
     version = serializers.IntegerField()
     new_deadline = serializers.DateField()
     reason = serializers.CharField(allow_blank=True)
-
-
-class AssessmentIn(serializers.Serializer):
-    parcels = serializers.ListField(child=serializers.CharField(), min_length=1)
-    content = serializers.DictField()
-
-
-class AssessmentOut(serializers.Serializer):
-    verdict = serializers.ChoiceField(choices=["nothing", "notification", "permit"])
-    fee = serializers.DecimalField(max_digits=12, decimal_places=2)
-    lines = serializers.ListField(child=serializers.CharField())
 
 
 def _valid(serializer_class, data):
@@ -274,7 +270,15 @@ class TransitionApi(APIView):
                    summary="Apply one workflow action (see the transition table)")
     def post(self, request: Request, pk: int) -> Response:
         data = _valid(TransitionIn, request.data)
-        selectors.application_get(user=request.user, pk=pk)
+        app = selectors.application_get(user=request.user, pk=pk)
+        # Asked of whoever may take the action on the current version only: anyone else
+        # (and a stale request) is refused by the service, learning nothing of the review.
+        may = any(t.action == data["action"]
+                  for t in allowed_actions(app.state, roles_towards(request.user, app)))
+        unconsidered = selectors.unacknowledged_warnings(app, action=data["action"],
+                                                         acknowledged=data["acknowledge"])
+        if may and app.version == data["version"] and unconsidered:
+            raise selectors.unacknowledged_refusal(unconsidered)
         on_date: date | None = data["date"]
         services.application_transition(
             application_id=pk, action=data["action"], by=request.user, version=data["version"],
@@ -319,22 +323,6 @@ class AttachmentApi(APIView):
         return Response(AttachmentOut(att).data, status=201)
 
 
-class TreeAssessmentApi(APIView):
-    permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
-
-    @extend_schema(operation_id="trees_assessment", tags=TAGS, request=AssessmentIn,
-                   responses={200: AssessmentOut, **ERRORS},
-                   summary="Does this tree removal need nothing, a notification or a permit; "
-                           "the fee and how it was computed")
-    def post(self, request: Request) -> Response:
-        data = _valid(AssessmentIn, request.data)
-        parcels = selectors.parcels_from_ids(data["parcels"])
-        result = _bound_form("trees", parcels, data["content"]).verdict()
-        return Response(AssessmentOut({"verdict": result.verdict, "fee": result.fee,
-                                       "lines": list(result.lines)}).data)
-
-
 urls = [
     path("kinds/", OfferedKindsApi.as_view(), name="api-kinds"),
     path("applications/", ApplicationListApi.as_view(), name="api-list"),
@@ -343,5 +331,4 @@ urls = [
     path("applications/<int:pk>/transitions/", TransitionApi.as_view(), name="api-transition"),
     path("applications/<int:pk>/extension/", ExtensionApi.as_view(), name="api-extend"),
     path("applications/<int:pk>/attachments/", AttachmentApi.as_view(), name="api-attach"),
-    path("trees/assessment/", TreeAssessmentApi.as_view(), name="api-trees-assessment"),
 ]

@@ -29,7 +29,16 @@ same for every kind; a kind declares only what differs. How a new kind plugs in:
    resident and the officer; its context has `summary`, the rows of `summary(application)`,
    from which the PDF is built too). Optional hooks: `panel` (a kind's own section on the
    case page), `verdict_template`/`saved_verdict` (the form's answer), `owner_consent`.
-7. Register: add the module's dotted path to KIND_MODULES below; the module defines
+7. Map, API and front end: `map_features(application, srid)` gives the kind's own features
+   for the case map ({name: GeoJSON FeatureCollection}, drawn as numbered points and
+   outlined polygons); `live_check(parcels)` the settings of the form's live answer (the
+   API address it posts the form's content to, and the labels of its answers); `urls` the
+   dotted path of the kind's own URL module (pages and API, `urlpatterns`, included under
+   the permits namespace); `content_help` what the API's `content` holds for the kind.
+   The form template drives the case map through markup only (frontend/src/permits-map.js:
+   `data-map-points`, `data-map-polygons`, `data-map-draw`, `data-map-draw-into`, and
+   permits.drawn.DrawnPolygonField for every drawn polygon).
+8. Register: add the module's dotted path to KIND_MODULES below; the module defines
    `KINDS = (Kind(...), ...)`. Enable the kind for a unit in the administration
    (Application kinds offered) — residents see only enabled kinds (selectors.offered_kinds).
 """
@@ -111,9 +120,9 @@ class Kind:
     # (application, user, roles) -> dict: the context of `panel_template`, a kind's own
     # section on the case page (e.g. the extract's draft for the officer). None: no section.
     panel: Callable[[Any, Any, set], dict] | None = None
-    # The form page's live answer: `verdict_template` renders `verdict` (form.verdict());
-    # "" keeps the framework's tree-removal answer. `saved_verdict(application)` gives the
-    # answer for a saved draft opened again.
+    # The form page's answer: `verdict_template` renders `verdict` (form.check() or
+    # form.verdict()) under a "Check" button; "" offers no check. `saved_verdict(application)`
+    # gives the answer for a saved draft opened again.
     verdict_template: str = ""
     saved_verdict: Callable[[Any], Any] | None = None
     # Whether a parcel not owned by the applicant needs the owner's consent (review flag).
@@ -127,6 +136,19 @@ class Kind:
     # state -> what the applicant is to do, where the kind differs from the framework's
     # words (permits.workflow.EXPECTED_OF_APPLICANT), e.g. an issued extract has no conditions.
     expected_of_applicant: dict[str, Any] = field(default_factory=dict)
+    # (application, srid) -> {name: GeoJSON FeatureCollection}: the kind's own features on
+    # the case map (the parcels are drawn for every kind).
+    map_features: Callable[[Any, int], dict] | None = None
+    # parcels -> the settings of the form's live answer (frontend/src/permits-map.js
+    # `assessment`: url, parcels, labels, mainPrefix, rowKey, placeholders). None: none.
+    live_check: Callable[[list], dict] | None = None
+    # Dotted path of the kind's URL module (`urlpatterns`, namespace permits).
+    urls: str = ""
+    # What the API's `content` holds for this kind (the OpenAPI description).
+    content_help: str = ""
+    # True: the fee (a stamp duty) is paid with the application; False: the fee is imposed
+    # by the decision (a tree permit's), so payment is asked for only once it is decided.
+    fee_due_at_filing: bool = True
 
     def form_class(self):
         module, _, name = self.form.rpartition(".")

@@ -55,11 +55,23 @@ def transfer_title(app) -> str:
     return _("Fee, case %(case)s") % {"case": app.case_number}
 
 
+def fee_awaits_decision(app) -> bool:
+    """Whether the case's fee is one its decision imposes (a tree permit's), not decided yet:
+    then nothing is to be paid now."""
+    from .kinds import get
+    from .workflow import State
+
+    kind = get(app.kind)
+    return kind is not None and not kind.fee_due_at_filing and app.state != State.DECIDED
+
+
 def fee_payment(app) -> Payment | None:
-    """The payment of the case's fee, or None when there is nothing to pay or the unit has
-    not given its account."""
+    """The payment of the case's fee, or None when there is nothing to pay (yet: a fee the
+    decision imposes is paid after it) or the unit has not given its account."""
     unit = app.unit
     if not app.fee or app.fee <= 0 or not nrb_is_valid(unit.bank_account):
+        return None
+    if fee_awaits_decision(app):
         return None
     recipient = unit.office_name or unit.name
     title = transfer_title(app)

@@ -1,5 +1,6 @@
 """Reads of the permits app: what a unit offers, queues, a resident's cases, review facts."""
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,14 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadastre_sync.models import OwnershipShare, Parcel
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from core.templatetags.present import parcel_text
 from layers.registry import layer_named
 
 from . import kinds
 from .access import officer_units, visible_applications
 from .models import Application, KindSetting
-from .workflow import OPEN_STATES
+from .workflow import OPEN_STATES, transition
 
 NEARBY_M = 100
 # Registry layers that, where loaded, mean another authority decides (art. 83a ust. 1:
@@ -167,6 +168,24 @@ def _norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def unacknowledged_warnings(app: Application, *, action: str,
+                            acknowledged: Iterable[str]) -> list[Flag]:
+    """A decision is taken only with every warning of the automatic checks acknowledged
+    (by its code: the page's decision form asks for each, the API takes `acknowledge`);
+    the warnings not acknowledged, none for an action that decides nothing."""
+    row = transition(action)
+    if row is None or not row.needs_outcome:
+        return []
+    given = set(acknowledged)
+    return [f for f in review_flags(app) if f.severity == "warning" and f.code not in given]
+
+
+def unacknowledged_refusal(flags: list[Flag]) -> InvalidInput:
+    return InvalidInput(_("Before deciding, confirm that you have considered: %(flags)s") % {
+        "flags": " ".join(str(f.message) for f in flags)},
+        detail={"acknowledge": [f.code for f in flags]})
+
+
 def review_flags(app: Application) -> list[Flag]:
     flags: list[Flag] = []
     applicant = _norm(app.payload.get("applicant_name", "")
@@ -215,20 +234,19 @@ def _protection_flags(app: Application) -> list[Flag]:
 
 
 def map_features(app: Application, srid: int = 4326) -> dict[str, Any]:
-    """GeoJSON of the case's parcels, trees and shrub groups (EPSG:4326 as RFC 7946 wants;
-    the pages' maps ask for EPSG:2180, their projection)."""
-    def fc(items):
-        return {"type": "FeatureCollection", "features": items}
+    """GeoJSON of the case's parcels and of the kind's own features (Kind.map_features, e.g.
+    the trees and shrub groups), each a FeatureCollection (EPSG:4326 as RFC 7946 wants; the
+    pages' maps ask for EPSG:2180, their projection)."""
     parcels = [{"type": "Feature", "geometry": geojson(link.parcel.geom, srid),
                 "properties": {"id": link.parcel_ident}}
                for link in app.parcel_links.select_related("parcel")]
-    trees = [{"type": "Feature", "geometry": geojson(t.location, srid),
-              "properties": {"n": t.position, "species": str(t.species)}}
-             for t in app.trees.select_related("species")]
-    shrubs = [{"type": "Feature", "geometry": geojson(s.area, srid),
-               "properties": {"n": s.position, "species": str(s.species)}}
-              for s in app.shrubs.select_related("species")]
-    return {"parcels": fc(parcels), "trees": fc(trees), "shrubs": fc(shrubs)}
+    kind = kinds.get(app.kind)
+    own = kind.map_features(app, srid) if kind is not None and kind.map_features else {}
+    return {"parcels": feature_collection(parcels), **own}
+
+
+def feature_collection(features: list[dict]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}
 
 
 def geojson(geom, srid: int = 4326) -> dict:

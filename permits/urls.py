@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import api, views
+from . import api, kinds, views
 
 app_name = "permits"
 
@@ -18,5 +18,6 @@ urlpatterns = [
     path("<int:pk>/zalaczniki/<int:att>/", views.attachment_download, name="attachment"),
     path("<int:pk>/potwierdzenie.pdf", views.application_pdf, name="pdf"),
     path("api/", include(api.urls)),
-    path("", include("permits.zoning_extract.urls")),
+    # Each kind's own pages and API (Kind.urls).
+    *(path("", include(kind.urls)) for kind in kinds.all_kinds() if kind.urls),
 ]

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +24,7 @@ from .access import officer_units, roles_towards
 from .attachments import attachment_add
 from .json_input import posted_version
 from .models import Attachment
-from .payments import fee_payment
+from .payments import fee_awaits_decision, fee_payment
 from .workflow import (
     APPLICANT,
     OFFICER,
@@ -32,7 +32,6 @@ from .workflow import (
     STATE_CHOICES,
     State,
     allowed_actions,
-    transition,
 )
 
 
@@ -55,7 +54,8 @@ def _form_page(request, kind, form, *, app=None, parcels, status=200, verdict=No
         "map_config": _map_config(user=request.user, parcel_rows=parcels,
                                   parcels=_parcels_geojson(parcels), editable=True,
                                   features=selectors.map_features(app, srid=2180) if app
-                                  else None, assessment=_assessment_config(kind, parcels)),
+                                  else None, assessment=kind.live_check(parcels) if kind.live_check
+                                  else None),
         "attachment_purposes": Attachment.PURPOSE_CHOICES,
     }, status=status)
 
@@ -86,17 +86,6 @@ def _extent(parcels) -> tuple[float, float, float, float] | None:
         return None
     return (min(b[0] for b in boxes), min(b[1] for b in boxes),
             max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
-def _assessment_config(kind, parcels) -> dict | None:
-    """Where the form's script asks for the live verdict (tree removal only)."""
-    if kind.code != "trees":
-        return None
-    return {"url": reverse("permits:api-trees-assessment"),
-            "parcels": [p.parcel_id for p in parcels],
-            "labels": {"permit": _("A permit is needed. Fee: %(fee)s zł."),
-                       "notification": _("A notification is needed (no fee)."),
-                       "nothing": _("Nothing is needed: no notification and no permit.")}}
 
 
 def _parcels_geojson(parcels) -> dict:
@@ -209,12 +198,10 @@ def _prefill(form, user) -> None:
 
 
 def _saved_verdict(app):
-    from .trees.services import assessment
-
     kind = kinds.get(app.kind)
     if kind is not None and kind.saved_verdict is not None:
         return kind.saved_verdict(app)
-    return assessment(app) if app.kind == "trees" else None
+    return None
 
 
 def _own_draft(request, pk: int):
@@ -307,6 +294,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_applicant": APPLICANT in roles,
         "state_label": State(app.state).label, "expected": kind.expected(app.state),
         "payment": fee_payment(app),
+        "fee_awaits_decision": fee_awaits_decision(app),
         "events": app.events.select_related("actor"), "role_labels": ROLE_LABELS,
         "actions": allowed_actions(app.state, roles),
         "outcome_label": next((o.label for o in kind.outcomes if o.code == app.outcome), ""),
@@ -359,10 +347,15 @@ def application_action(request: HttpRequest, pk: int) -> HttpResponse:
                        "species": request.POST.get("planting_species"),
                        "place": request.POST.get("planting_place", ""),
                        "deadline": request.POST.get("planting_deadline", "")}]
-    unconsidered = _unacknowledged_warnings(request, app)
+    action = request.POST.get("action", "")
+    # Asked only of whoever may take the action: anyone else is refused by the service,
+    # learning nothing of the review.
+    may = any(t.action == action for t in allowed_actions(app.state, roles_towards(
+        request.user, app)))
+    unconsidered = may and selectors.unacknowledged_warnings(
+        app, action=action, acknowledged=request.POST.getlist("acknowledge"))
     if unconsidered:
-        messages.error(request, _("Before deciding, confirm that you have considered: "
-                                  "%(flags)s") % {"flags": " ".join(unconsidered)})
+        messages.error(request, str(selectors.unacknowledged_refusal(unconsidered).message))
         return redirect("permits:detail", pk=pk)
     try:
         services.application_transition(
@@ -396,17 +389,6 @@ def application_extend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The applicant is notified of the delay and the new "
                                     "term."))
     return redirect("permits:detail", pk=pk)
-
-
-def _unacknowledged_warnings(request, app) -> list[str]:
-    """A decision is taken only with every warning of the automatic checks acknowledged
-    (the decision form asks for each); the messages of those not acknowledged."""
-    row = transition(request.POST.get("action", ""))
-    if row is None or not row.needs_outcome:
-        return []
-    given = set(request.POST.getlist("acknowledge"))
-    return [str(f.message) for f in selectors.review_flags(app)
-            if f.severity == "warning" and f.code not in given]
 
 
 class PaperReceiptForm(forms.Form):
@@ -459,7 +441,8 @@ def paper_intake(request: HttpRequest) -> HttpResponse:
         "parcel_ids": ",".join(p.parcel_id for p in parcels),
         "map_config": _map_config(user=request.user, parcel_rows=parcels,
                                   parcels=_parcels_geojson(parcels), editable=True,
-                                  assessment=_assessment_config(kind, parcels))})
+                                  assessment=kind.live_check(parcels) if kind.live_check
+                                  else None)})
     return render(request, PAPER_TEMPLATE, context, status=400 if posted else 200)
 
 

@@ -60,12 +60,23 @@ def test_the_qr_transfer_code_follows_the_banks_standard():
 
 def test_the_applicant_sees_what_happens_now_and_how_to_pay_with_the_case_number(world, client):
     # given a submitted permit case with a fee, in a unit that gave its account
-    unit, parcel, resident, _officer = world
+    unit, parcel, resident, officer = world
     unit.bank_account, unit.tax_id = ACCOUNT, "6911234562"
     unit.save()
     app = pf.submitted(resident, [parcel])
     assert app.fee == Decimal("3300.00")
     client.force_login(resident)
+    # the permit's fee is imposed in the decision: before it she is not asked to pay
+    with translation.override("pl"):
+        filed = client.get(f"/wnioski/{app.pk}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert 'id="payment-heading"' not in filed and fee_payment(app) is None
+    assert "3\u00a0300,00\u00a0zł" in filed and "wymierzana w decyzji" in filed
+    # given the permit granted
+    for action, extra in (("register", {}), ("decide", {"outcome": "granted",
+                                                         "reason": "Drzewo obumiera"})):
+        app = services.application_transition(application_id=app.pk, action=action,
+                                               by=officer, **extra)
+    assert app.fee == Decimal("3300.00")
     # when the applicant opens the case
     with translation.override("pl"):
         page = client.get(f"/wnioski/{app.pk}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()

@@ -109,3 +109,6 @@ def test_the_administration_speaks_correct_polish_under_its_own_title(db, client
     assert ">trees<" not in deadlines and "trees / " not in deadlines
     assert ">Usunięcie drzew lub krzewów<" in deadlines
     assert "u.o.p. art. 83f ust. 5" in deadlines  # the statutory defaults, listed
+    # ... procedures by their labels, in the rows and the statutory defaults alike
+    assert ">permit<" not in deadlines and ">notification<" not in deadlines
+    assert ">zezwolenie<" in deadlines and ">zgłoszenie<" in deadlines

@@ -293,8 +293,17 @@ def test_api_file_register_decide_and_the_resident_sees_the_decision(world, clie
     stale = client.post(url, {"action": "decide", "version": case["version"], "reason": "r",
                               "outcome": "granted"}, content_type="application/json")
     assert stale.status_code == 409
-    decided = client.post(url, {"action": "decide", "version": registered["version"],
-                                "reason": "Drzewo obumiera", "outcome": "granted"},
+    decide = {"action": "decide", "version": registered["version"],
+              "reason": "Drzewo obumiera", "outcome": "granted"}
+    # a decision ignoring the review's warnings is refused naming them, as on the page
+    warnings = sorted({f.code for f in selectors.review_flags(Application.objects.get(
+        pk=case["id"])) if f.severity == "warning"})
+    assert "not_owner" in warnings
+    ignored = client.post(url, decide, content_type="application/json")
+    assert ignored.status_code == 400
+    assert ignored.json()["detail"] == {"acknowledge": warnings}
+    assert Application.objects.get(pk=case["id"]).state == State.REGISTERED
+    decided = client.post(url, {**decide, "acknowledge": warnings},
                           content_type="application/json")
     assert decided.status_code == 200
     client.force_login(resident)

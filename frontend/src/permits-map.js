@@ -1,8 +1,16 @@
-// The map of an application (permits): the chosen parcels over our WMS, the trees as points
-// and the shrub groups as outlines, in PL-1992 (EPSG:2180). On the form it writes into the
-// same fields a resident can type without it: a click places a tree (X, Y of a new row),
-// "Add a shrub group" draws an outline (GeoJSON of a new row). Settings come as JSON from
-// the page (permits/templates/permits/_map.html).
+// The map of an application (permits), the same for every kind: the chosen parcels over our
+// WMS, and the kind's own features (config.features: point and polygon collections, e.g. the
+// trees and the shrub groups) in PL-1992 (EPSG:2180). On a form it writes into the fields a
+// resident can type without it, found through the markup a kind's form template gives:
+//   <table data-map-points="P">   rows with inputs .map-x and .map-y: a click fills the
+//                                 first empty row (or a new one) with the point's X and Y;
+//   <table data-map-polygons="P"> rows with a textarea.map-polygon, filled by drawing after
+//                                 a click on <button data-map-draw="P">;
+//   <button data-map-draw-into="ID"> draws one polygon into textarea#ID (.map-polygon);
+//   <template data-row-template="P"> the empty row of formset P, added by
+//                                 <button data-map-add-row="P"> and by the map.
+// The live check (config.assessment, from the kind) sends the form's content to the kind's
+// API as the resident types. Settings come as JSON from permits/templates/permits/_map.html.
 import 'ol/ol.css';
 import './permits-map.css';
 
@@ -42,7 +50,14 @@ const parcelStyle = new Style({
   fill: new Fill({color: 'rgba(185, 28, 28, 0.06)'}),
 });
 
-function treeStyle(feature) {
+const polygonStyle = new Style({
+  stroke: new Stroke({color: '#15803d', width: 2}),
+  fill: new Fill({color: 'rgba(21, 128, 61, 0.25)'}),
+});
+
+// Points numbered as their rows; polygons outlined.
+function featureStyle(feature) {
+  if (feature.getGeometry().getType() !== 'Point') return polygonStyle;
   return new Style({
     image: new Circle({radius: 7, fill: new Fill({color: '#15803d'}),
       stroke: new Stroke({color: '#fff', width: 2})}),
@@ -50,11 +65,6 @@ function treeStyle(feature) {
       fill: new Fill({color: '#14532d'}), stroke: new Stroke({color: '#fff', width: 3})}),
   });
 }
-
-const shrubStyle = new Style({
-  stroke: new Stroke({color: '#15803d', width: 2}),
-  fill: new Fill({color: 'rgba(21, 128, 61, 0.25)'}),
-});
 
 function readFeatures(collection) {
   return collection ? geojson.readFeatures(collection) : [];
@@ -77,10 +87,15 @@ function wmsLayer(config, projection, status) {
 
 // Formset rows ------------------------------------------------------------------------------
 
+const bodyOf = (attribute, prefix) =>
+  document.querySelector(`table[${attribute}="${CSS.escape(prefix)}"] tbody`);
+
 function addRow(prefix) {
-  const total = document.querySelector(`input[name="${prefix}-TOTAL_FORMS"]`);
-  const template = document.getElementById(`${prefix.replace(/s$/, '')}-row-template`);
-  const body = document.querySelector(`#${prefix.replace(/s$/, '')}-rows tbody`);
+  const total = document.querySelector(`input[name="${CSS.escape(prefix)}-TOTAL_FORMS"]`);
+  const template = document.querySelector(`template[data-row-template="${CSS.escape(prefix)}"]`);
+  const table = document.querySelector(`table[data-map-points="${CSS.escape(prefix)}"], ` +
+    `table[data-map-polygons="${CSS.escape(prefix)}"]`);
+  const body = table?.querySelector('tbody');
   if (!total || !template || !body) return null;
   const index = Number(total.value);
   const html = template.innerHTML.replaceAll('__prefix__', String(index))
@@ -90,30 +105,36 @@ function addRow(prefix) {
   return body.lastElementChild;
 }
 
-function treeRowForPoint() {
-  const rows = [...document.querySelectorAll('#tree-rows tbody tr')];
-  const empty = rows.find((row) => !row.querySelector('.coord-x').value
-    && !row.querySelector('.coord-y').value);
-  return empty || addRow('trees');
+// The first formset of points on the form: where a click on the map goes.
+function pointsPrefix() {
+  return document.querySelector('table[data-map-points]')?.dataset.mapPoints ?? null;
 }
 
-function treesFromRows() {
-  return [...document.querySelectorAll('#tree-rows tbody tr')].flatMap((row, i) => {
-    const x = parseFloat(row.querySelector('.coord-x')?.value);
-    const y = parseFloat(row.querySelector('.coord-y')?.value);
-    if (Number.isNaN(x) || Number.isNaN(y)) return [];
-    return [new Feature({geometry: new Point([x, y]), n: i + 1})];
-  });
+function rowForPoint(prefix) {
+  const rows = [...(bodyOf('data-map-points', prefix)?.querySelectorAll('tr') ?? [])];
+  const empty = rows.find((row) => !row.querySelector('.map-x').value
+    && !row.querySelector('.map-y').value);
+  return empty || addRow(prefix);
 }
 
-function shrubsFromRows() {
-  return [...document.querySelectorAll('#shrub-rows tbody tr')].flatMap((row) => {
-    const text = row.querySelector('.shrub-geometry')?.value.trim();
+function pointsFromRows() {
+  return [...document.querySelectorAll('table[data-map-points] tbody')].flatMap((body) =>
+    [...body.querySelectorAll('tr')].flatMap((row, i) => {
+      const x = parseFloat(row.querySelector('.map-x')?.value);
+      const y = parseFloat(row.querySelector('.map-y')?.value);
+      if (Number.isNaN(x) || Number.isNaN(y)) return [];
+      return [new Feature({geometry: new Point([x, y]), n: i + 1})];
+    }));
+}
+
+function polygonsFromFields() {
+  return [...document.querySelectorAll('textarea.map-polygon')].flatMap((field) => {
+    const text = field.value.trim();
     if (!text || !text.startsWith('{')) return [];
     try {
       return [new Feature({geometry: geojson.readGeometry(JSON.parse(text))})];
     } catch {
-      return [];
+      return []; // half-typed GeoJSON: shown once it reads
     }
   });
 }
@@ -129,146 +150,144 @@ function createMap(target, config) {
   };
   const features = config.features || {};
   const parcels = new VectorSource({features: readFeatures(config.parcels || features.parcels)});
-  const trees = new VectorSource({features: readFeatures(features.trees)});
-  const shrubs = new VectorSource({features: readFeatures(features.shrubs)});
+  // The kind's own features: every collection but the parcels, as read from the case.
+  const own = new VectorSource({features: Object.entries(features)
+    .filter(([name]) => name !== 'parcels').flatMap(([, collection]) => readFeatures(collection))});
   const map = new Map({
     target,
     layers: [
       wmsLayer(config, projection, status),
       new VectorLayer({source: parcels, style: parcelStyle}),
-      new VectorLayer({source: shrubs, style: shrubStyle}),
-      new VectorLayer({source: trees, style: treeStyle}),
+      new VectorLayer({source: own, style: featureStyle}),
     ],
     controls: defaultControls({rotate: false, attributionOptions: {collapsible: false}})
       .extend([new ScaleLine({units: 'metric'})]),
-    // On a form a click places a tree at once: no double-click zoom to tell it from (the
+    // On a form a click places a point at once: no double-click zoom to tell it from (the
     // buttons, the wheel and pinching zoom), so no wait for a "single" click either.
     interactions: defaultInteractions({doubleClickZoom: !config.editable}),
     view: new View({projection, maxZoom: 28}),
   });
   const extent = createEmpty();
-  for (const source of [parcels, trees, shrubs]) {
+  for (const source of [parcels, own]) {
     if (source.getFeatures().length) extendExtent(extent, source.getExtent());
   }
   if (!isEmpty(extent)) map.getView().fit(extent, {padding: [40, 40, 40, 40], maxZoom: 21});
-  if (config.editable) makeEditable(map, trees, shrubs);
-  if (config.editable) makeSiteEditable(map);
+  if (config.editable) makeEditable(map, own);
   return map;
 }
 
-// A site boundary (the WZ application): one polygon drawn with #draw-site into the
-// textarea.site-geometry (GeoJSON in PL-1992), shown as typed or drawn.
-function makeSiteEditable(map) {
-  const field = document.querySelector('textarea.site-geometry');
-  const button = document.getElementById('draw-site');
-  if (!field || !button) return;
-  const site = new VectorSource();
-  map.addLayer(new VectorLayer({source: site, style: shrubStyle}));
-  const show = () => {
-    site.clear();
-    const text = field.value.trim();
-    if (!text.startsWith('{')) return;
-    try {
-      site.addFeature(new Feature({geometry: geojson.readGeometry(JSON.parse(text))}));
-    } catch (error) { /* half-typed GeoJSON: shown once it reads */ }
-  };
-  show();
-  field.addEventListener('input', show);
-  button.addEventListener('click', () => {
-    const draw = new Draw({type: 'Polygon', source: site});
-    site.clear();
-    draw.on('drawend', (event) => {
-      field.value = JSON.stringify(geojson.writeGeometryObject(event.feature.getGeometry(),
-        {decimals: 2}));
-      map.removeInteraction(draw);
-    });
-    map.addInteraction(draw);
-  });
-}
-
-function makeEditable(map, trees, shrubs) {
+function makeEditable(map, own) {
   const form = document.getElementById('application-form');
   if (!form) return;
+  // On a form the fields are the truth: what is drawn is read from them.
   const refresh = () => {
-    trees.clear();
-    trees.addFeatures(treesFromRows());
-    shrubs.clear();
-    shrubs.addFeatures(shrubsFromRows());
+    own.clear();
+    own.addFeatures([...polygonsFromFields(), ...pointsFromRows()]);
   };
   refresh();
   form.addEventListener('input', refresh);
   let draw = null;
-  map.on('click', (event) => {
+  const drawInto = (fill) => {
     if (draw) return;
-    const row = treeRowForPoint();
+    draw = new Draw({type: 'Polygon', source: own});
+    draw.on('drawend', (event) => {
+      const geometry = geojson.writeGeometryObject(event.feature.getGeometry(), {decimals: 2});
+      const field = fill();
+      if (field) field.value = JSON.stringify(geometry);
+      map.removeInteraction(draw);
+      // The click that ended the drawing must not also place a point.
+      setTimeout(() => {
+        draw = null;
+        refresh();
+      }, 0);
+      field?.closest('tr')?.querySelector('select')?.focus();
+    });
+    map.addInteraction(draw);
+  };
+  map.on('click', (event) => {
+    const prefix = pointsPrefix();
+    if (draw || prefix === null) return;
+    const row = rowForPoint(prefix);
     if (!row) return;
     const [x, y] = event.coordinate;
-    row.querySelector('.coord-x').value = x.toFixed(1);
-    row.querySelector('.coord-y').value = y.toFixed(1);
+    row.querySelector('.map-x').value = x.toFixed(1);
+    row.querySelector('.map-y').value = y.toFixed(1);
     refresh();
     row.querySelector('select')?.focus();
   });
-  document.getElementById('add-tree')?.addEventListener('click', () => {
-    addRow('trees')?.querySelector('select')?.focus();
-  });
-  document.getElementById('add-shrub')?.addEventListener('click', () => {
-    if (draw) return;
-    draw = new Draw({type: 'Polygon', source: shrubs});
-    draw.on('drawend', (event) => {
-      const row = addRow('shrubs');
-      const geometry = geojson.writeGeometryObject(event.feature.getGeometry(),
-        {decimals: 2});
-      if (row) row.querySelector('.shrub-geometry').value = JSON.stringify(geometry);
-      map.removeInteraction(draw);
-      // The click that ended the drawing must not also place a tree.
-      setTimeout(() => { draw = null; }, 0);
-      row?.querySelector('select')?.focus();
+  document.querySelectorAll('button[data-map-add-row]').forEach((button) => {
+    button.addEventListener('click', () => {
+      addRow(button.dataset.mapAddRow)?.querySelector('select')?.focus();
     });
-    map.addInteraction(draw);
+  });
+  document.querySelectorAll('button[data-map-draw]').forEach((button) => {
+    button.addEventListener('click', () => drawInto(() =>
+      addRow(button.dataset.mapDraw)?.querySelector('textarea.map-polygon')));
+  });
+  document.querySelectorAll('button[data-map-draw-into]').forEach((button) => {
+    button.addEventListener('click', () => {
+      const field = document.getElementById(button.dataset.mapDrawInto);
+      if (!field) return;
+      field.value = '';
+      refresh();
+      drawInto(() => field);
+    });
   });
 }
 
-// The live verdict: the form's content sent to the assessment API as the resident types;
-// the answer replaces the verdict panel's text. Without JavaScript "Check" does the same.
-function formContent(form) {
-  const value = (name) => form.elements[name]?.value ?? '';
-  const checked = (name) => Boolean(form.elements[name]?.checked);
-  const rows = (prefix, fields) => {
-    const total = Number(value(`${prefix}-TOTAL_FORMS`));
-    return [...Array(total).keys()].map((i) => Object.fromEntries(
-      fields.map((f) => [f, value(`${prefix}-${i}-${f}`)]))).filter((row) => row.species);
-  };
-  return {
-    applicant_name: value('main-applicant_name') || '-',
-    applicant_address: value('main-applicant_address') || '-',
-    reason: value('main-reason') || '-',
-    natural_person: checked('main-natural_person'), own_land: checked('main-own_land'),
-    land_natural_persons: checked('main-land_natural_persons'),
-    business: checked('main-business'),
-    trees: rows('trees', ['species', 'x', 'y', 'circumference_5cm', 'stems_130cm', 'exemption'])
-      .map((t) => ({...t, stems_130cm: t.stems_130cm.split(',').map((s) => s.trim())
-        .filter(Boolean).map(Number)})),
-    shrubs: rows('shrubs', ['species', 'geometry', 'exemption']),
-  };
+// The live check: the form's content (its main form's fields by name, each formset as a list
+// of rows) sent to the kind's API as the resident types; the answer replaces the verdict
+// panel's text. Without JavaScript "Check" does the same. The kind's settings say which
+// prefix is the main form, which field makes a row count and what stands in for fields the
+// check does not need.
+function formContent(form, settings) {
+  const content = {...(settings.placeholders || {})};
+  const rows = {};
+  const main = settings.mainPrefix ? `${settings.mainPrefix}-` : '';
+  for (const element of form.elements) {
+    const name = element.name;
+    if (!name || element.type === 'submit' || element.type === 'button' ||
+        name === 'csrfmiddlewaretoken' || /-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/.test(name)) {
+      continue;
+    }
+    if (element.type === 'radio' && !element.checked) continue;
+    const value = element.type === 'checkbox' ? element.checked : element.value;
+    const row = /^(.+)-(\d+)-([^-]+)$/.exec(name);
+    if (row) {
+      const [, prefix, index, field] = row;
+      rows[prefix] ??= [];
+      rows[prefix][Number(index)] ??= {};
+      rows[prefix][Number(index)][field] = value;
+    } else if (name.startsWith(main)) {
+      const field = name.slice(main.length);
+      if (value !== '' || !(field in content)) content[field] = value;
+    }
+  }
+  for (const [prefix, list] of Object.entries(rows)) {
+    content[prefix] = list.filter((row) => row && row[settings.rowKey]);
+  }
+  return content;
 }
 
 function liveVerdict(config) {
   const form = document.getElementById('application-form');
   const panel = document.getElementById('verdict');
-  if (!form || !panel || !config.assessment) return;
+  const settings = config.assessment;
+  if (!form || !panel || !settings) return;
   const answer = document.createElement('div');
   answer.className = 'verdict__live';
   answer.setAttribute('aria-live', 'polite');
   panel.append(answer);
   let timer = null;
   const ask = async () => {
-    const content = formContent(form);
-    if (!content.trees.length && !content.shrubs.length) return;
-    const response = await fetch(config.assessment.url, {
+    const content = formContent(form, settings);
+    const rowLists = Object.values(content).filter(Array.isArray);
+    if (rowLists.length && !rowLists.some((list) => list.length)) return;
+    const response = await fetch(settings.url, {
       method: 'POST', credentials: 'same-origin',
       headers: {'Content-Type': 'application/json', Accept: 'application/json',
         'X-CSRFToken': form.elements.csrfmiddlewaretoken.value},
-      body: JSON.stringify({parcels: config.assessment.parcels, content}),
+      body: JSON.stringify({parcels: settings.parcels, content}),
     });
     if (!response.ok) return; // incomplete rows: "Check" explains what is missing
     const result = await response.json();
@@ -276,7 +295,7 @@ function liveVerdict(config) {
     const head = document.createElement('p');
     head.className = `verdict__answer verdict--${result.verdict}`;
     head.dataset.liveVerdict = result.verdict;
-    head.textContent = config.assessment.labels[result.verdict]
+    head.textContent = settings.labels[result.verdict]
       .replace('%(fee)s', Number(result.fee).toLocaleString(document.documentElement.lang,
         {minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: 'always'}));
     const list = document.createElement('ul');
@@ -299,7 +318,7 @@ function start() {
   const config = JSON.parse(element.textContent);
   const map = createMap(target, config);
   // OpenLayers drops pointer events until its first frame is drawn: the map is "ready"
-  // (a click places a tree) only then, not when the script starts.
+  // (a click places a point) only then, not when the script starts.
   map.once('postrender', () => target.classList.add('permits-map--ready'));
   liveVerdict(config);
 }

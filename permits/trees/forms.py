@@ -1,15 +1,17 @@
 """The tree and shrub removal form: who removes and why, trees as points, shrub groups as
 polygons, all inside the chosen parcels (checked in PostGIS). One main form and two
 formsets; usable without the map (coordinates typed), the map fills the same fields."""
+import contextlib
+from datetime import date
 from decimal import Decimal
 
 from django import forms
-from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
+from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..drawn import DrawnPolygonField
 from ..json_input import json_rows, json_value
 from ..models.trees import (
     EXEMPTION_BASIS,
@@ -62,15 +64,22 @@ class MainForm(forms.Form):
                                   required=False)
     reason = forms.CharField(label=_("Reason for removal"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
-    # A date picker: the browser shows it in the reader's format (dd.mm.rrrr in Polish);
-    # the value travels as ISO, which is what type="date" requires.
-    intended_date = forms.DateField(label=_("Intended removal date"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"},
-                                                           format="%Y-%m-%d"))
+    # Written and shown as Polish dates are (15.05.2027), whatever the browser's own locale
+    # (a date picker would show the browser's format); ISO dates are read too (the API).
+    intended_date = forms.DateField(
+        label=_("Intended removal date"), required=False,
+        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
+        help_text=_("Day, month and year, e.g. 15.05.2027."),
+        widget=forms.DateInput(format="%d.%m.%Y", attrs={
+            "inputmode": "numeric", "autocomplete": "off", "maxlength": 10}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["intended_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+        self.fields["intended_date"].widget.attrs["placeholder"] = _("dd.mm.yyyy")
+        saved = self.initial.get("intended_date")
+        if isinstance(saved, str) and saved:  # a draft's payload holds ISO dates
+            with contextlib.suppress(ValueError):
+                self.initial["intended_date"] = date.fromisoformat(saved)
 
     def clean_intended_date(self):
         value = self.cleaned_data.get("intended_date")
@@ -86,9 +95,9 @@ class TreeForm(forms.Form):
     species = forms.ModelChoiceField(queryset=Species.objects.filter(is_tree=True),
                                      label=_("Species"))
     x = forms.FloatField(label=_("X (PL-1992, easting)"), widget=forms.NumberInput(
-        attrs={"step": "0.1", "class": "coord-x"}))
+        attrs={"step": "0.1", "class": "map-x"}))
     y = forms.FloatField(label=_("Y (PL-1992, northing)"), widget=forms.NumberInput(
-        attrs={"step": "0.1", "class": "coord-y"}))
+        attrs={"step": "0.1", "class": "map-y"}))
     circumference_5cm = forms.IntegerField(label=_("Circumference at 5 cm [cm]"), min_value=1,
                                            max_value=2000)
     stems_130cm = forms.CharField(
@@ -114,34 +123,11 @@ class TreeForm(forms.Form):
 class ShrubForm(forms.Form):
     species = forms.ModelChoiceField(queryset=Species.objects.filter(is_shrub=True),
                                      label=_("Species"))
-    geometry = forms.CharField(
-        label=_("Outline (drawn on the map)"), widget=forms.Textarea(
-            attrs={"rows": 2, "class": "shrub-geometry"}),
+    geometry = DrawnPolygonField(
+        label=_("Outline (drawn on the map)"),
         help_text=_("A polygon in PL-1992 (EPSG:2180), as GeoJSON or WKT."))
     exemption = forms.ChoiceField(label=_("No permit or no fee because"), choices=EXEMPTION_CHOICES,
                                   required=False)
-
-    def clean_geometry(self):
-        raw = self.cleaned_data["geometry"].strip()
-        try:
-            geom = GEOSGeometry(raw)
-        except (GEOSException, GDALException, ValueError, TypeError):
-            raise forms.ValidationError(_("The outline is not a readable polygon.")) from None
-        if geom.geom_type == "MultiPolygon" and len(geom) == 1:
-            geom = geom[0]
-        if geom.geom_type != "Polygon":
-            raise forms.ValidationError(_("The outline must be one polygon."))
-        if any(len(ring) < 4 for ring in geom):  # PostGIS refuses such a ring outright
-            raise forms.ValidationError(_("The outline is not a readable polygon."))
-        # GeoJSON without a "crs" member would be read as WGS84; ours is PL-1992 as stated.
-        if not geom.srid or (raw.startswith("{") and '"crs"' not in raw):
-            geom.srid = SRID
-        elif geom.srid != SRID:
-            try:
-                geom.transform(SRID)
-            except GDALException:
-                raise forms.ValidationError(_("The outline is not a readable polygon.")) from None
-        return geom
 
 
 # absolute_max: a posted TOTAL_FORMS of millions builds no more forms than that.

@@ -1,4 +1,6 @@
 """Tree and shrub removal as an application kind (see permits/kinds.py)."""
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import legal
@@ -6,6 +8,39 @@ from ..kinds import DeadlineDefault, Kind, Outcome
 from ..workflow import State
 from . import services
 from .rules import NOTIFICATION, PERMIT
+
+# What the API's content holds for a tree removal (POST /applications/, kind "trees").
+CONTENT_HELP = ("applicant_name, applicant_address, natural_person, own_land, "
+                "land_natural_persons (the land is owned by natural persons), business, "
+                "reason, intended_date, trees[] (species id, x, y in EPSG:2180, "
+                "circumference_5cm, stems_130cm[], exemption), shrubs[] (species id, "
+                "geometry: GeoJSON or WKT polygon in EPSG:2180, exemption)")
+
+
+def map_features(application, srid: int) -> dict:
+    """The trees (numbered points) and shrub groups (outlines) on the case map."""
+    from ..selectors import feature_collection, geojson
+
+    trees = [{"type": "Feature", "geometry": geojson(t.location, srid),
+              "properties": {"n": t.position, "species": str(t.species)}}
+             for t in application.trees.select_related("species")]
+    shrubs = [{"type": "Feature", "geometry": geojson(s.area, srid),
+               "properties": {"n": s.position, "species": str(s.species)}}
+              for s in application.shrubs.select_related("species")]
+    return {"trees": feature_collection(trees), "shrubs": feature_collection(shrubs)}
+
+
+def live_check(parcels) -> dict:
+    """The form's live verdict: the trees and shrubs, with the holder's boxes, answered by
+    the assessment API; the applicant's name, address and reason are not needed for it."""
+    return {"url": reverse("permits:api-trees-assessment"),
+            "parcels": [p.parcel_id for p in parcels],
+            "mainPrefix": "main", "rowKey": "species",
+            "placeholders": {"applicant_name": "-", "applicant_address": "-", "reason": "-"},
+            "labels": {"permit": gettext("A permit is needed. Fee: %(fee)s zł."),
+                       "notification": gettext("A notification is needed (no fee)."),
+                       "nothing": gettext("Nothing is needed: no notification and no permit.")}}
+
 
 KINDS = (
     Kind(
@@ -60,5 +95,13 @@ KINDS = (
         # nr 14 poz. 67), załącznik nr 2 (the unit's own list may differ: the
         # symbol is the unit's setting).
         jrwa_symbol="6131",
+        verdict_template="permits/trees/verdict.html",
+        saved_verdict=services.assessment,
+        map_features=map_features,
+        live_check=live_check,
+        urls="permits.trees.urls",
+        content_help=CONTENT_HELP,
+        # The fee is imposed in the permit (u.o.p. art. 84 ust. 1), not paid at filing.
+        fee_due_at_filing=False,
     ),
 )

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
-from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from ..drawn import DrawnPolygonField
 from ..models import WzApplication
 from ..zoning_fees import Duty, wz_stamp_duty
 from .checks import Proposal, WzChecks, wz_checks
@@ -46,9 +45,10 @@ class WzForm(forms.ModelForm):
                                      max_length=200)
     applicant_address = forms.CharField(label=_("Address for correspondence"), max_length=400,
                                         widget=forms.Textarea(attrs={"rows": 2}))
-    site_geometry = forms.CharField(
-        label=_("Site boundary (drawn on the map)"),
-        widget=forms.Textarea(attrs={"rows": 3, "class": "site-geometry"}),
+    site_geometry = DrawnPolygonField(
+        label=_("Site boundary (drawn on the map)"), multi=True, rows=3,
+        unreadable=_("The site boundary is not a readable polygon."),
+        not_polygon=_("The site boundary must be a polygon."),
         help_text=_("A polygon in PL-1992 (EPSG:2180), as GeoJSON or WKT; it must cover or "
                     "touch every chosen parcel."))
 
@@ -72,27 +72,6 @@ class WzForm(forms.ModelForm):
 
     def clean_project_type(self) -> str:
         return self.cleaned_data.get("project_type") or WzApplication.OTHER_PROJECT
-
-    def clean_site_geometry(self) -> MultiPolygon:
-        raw = self.cleaned_data["site_geometry"].strip()
-        try:
-            geom = GEOSGeometry(raw)
-        except (GEOSException, ValueError, TypeError):
-            raise forms.ValidationError(_("The site boundary is not a readable polygon.")) from None
-        if geom.geom_type == "Polygon":
-            geom = MultiPolygon(geom)
-        if geom.geom_type != "MultiPolygon":
-            raise forms.ValidationError(_("The site boundary must be a polygon."))
-        # GeoJSON without a "crs" member would be read as WGS84; ours is PL-1992 as stated.
-        if not geom.srid or (raw.startswith("{") and '"crs"' not in raw):
-            geom.srid = SRID
-        elif geom.srid != SRID:
-            try:
-                geom.transform(SRID)
-            except GDALException:
-                raise forms.ValidationError(
-                    _("The site boundary is not a readable polygon.")) from None
-        return geom
 
     def clean(self):
         data = super().clean()

@@ -93,6 +93,7 @@ KINDS = (
         # nr 14 poz. 67), załącznik nr 2 (the unit's own list may differ: the
         # symbol is the unit's setting).
         jrwa_symbol="6727",
+        urls="permits.zoning_extract.urls",
         # An extract carries no conditions to fulfil: it is a document to download.
         expected_of_applicant={
             State.DECIDED: _("Nothing more: download the extract below (if it was not "

@@ -194,6 +194,7 @@ def sweep_world() -> World:
                          ("wz", "UA.6730")):
         pf.enable(unit, kind, prefix)
     w.parcel = factories.parcel("12/3", geom=factories.box(*pf.PARCEL_BOX))
+    _base_map_of(w.parcel)
     resident = factories.user("anna", email="anna@example.org", first_name="Anna",
                               last_name="Nowak")
     w.users = {
@@ -224,3 +225,23 @@ def sweep_world() -> World:
                                      by=w.users[TAX_OFFICER])
     tax_import_run_queued(job=TaxImport.objects.get(pk=w.tax_import.pk))
     return w
+
+
+def _base_map_of(parcel) -> None:
+    """What the base map draws around the parcel: its built-up land, the street south of
+    it (a road parcel) and its house numbers."""
+    from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+    from cadastre_sync.models import Address, LandUsePiece
+    from tests import factories
+
+    x0, y0, x1, y1 = parcel.geom.extent
+    road_box = (x0 - 40, y0 - 16, x1 + 40, y0)
+    road = factories.parcel("12/5", p=parcel.precinct, geom=factories.box(*road_box))
+    for owner, ofu, box in ((parcel, "B", (x0, y0, x1, y1)), (road, "dr", road_box)):
+        LandUsePiece.objects.create(parcel=owner, ofu=ofu, area_ha=owner.registered_area_ha,
+                                    geom=MultiPolygon(Polygon.from_bbox(box), srid=2180))
+    for number, dx in (("2", 8), ("4", 22)):
+        Address.objects.create(unit=parcel.unit, parcel=parcel, locality="Legnica",
+                               street="Polna", house_number=number,
+                               point=Point(x0 + dx, y0 + 8, srid=2180))

@@ -32,7 +32,7 @@ SHOTS = (
      "#permits-map.permits-map--ready"),
     ("my-cases", RESIDENT, lambda w: reverse("permits:mine"), "table.cases"),
     ("case-resident", RESIDENT, lambda w: reverse("permits:detail", args=[w.tree_case.pk]),
-     "#payment-heading"),
+     "#now-heading"),
     ("queue", OFFICER, lambda w: reverse("permits:queue"), "table.queue"),
     ("case-officer", OFFICER, lambda w: reverse("permits:detail", args=[w.tree_case.pk]),
      "#review-heading"),

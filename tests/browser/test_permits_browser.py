@@ -1,7 +1,11 @@
 """Tree removal in a real browser: the resident finds her parcel on the map, places a tree,
 sees that a permit is needed and its fee, submits; the unit's officer finds the case in the
 queue and grants it; the resident sees the decision. Screenshots in var/test-artifacts/."""
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from core.roles import CASE_OFFICER
 from permits.models import Application, KindSetting
@@ -53,6 +57,11 @@ def test_resident_files_a_permit_and_the_officer_grants_it(live_server, town, se
     page.fill("input[name='main-applicant_name']", "Anna Nowak")
     page.fill("textarea[name='main-applicant_address']", "ul. Chojnowska 12, Legnica")
     page.fill("textarea[name='main-reason']", "Drzewo zagraża budynkowi")
+    # (the intended date is written as Polish dates are, whatever the browser's locale)
+    intended = timezone.localdate() + timedelta(days=40)
+    polish = intended.strftime("%d.%m.%Y")
+    assert page.get_attribute("input[name='main-intended_date']", "placeholder") == "dd.mm.rrrr"
+    page.fill("input[name='main-intended_date']", polish)
     page.select_option("select[name='trees-0-species']", str(lime.pk))
     page.fill("input[name='trees-0-circumference_5cm']", "150")
     page.fill("input[name='trees-0-stems_130cm']", "120")
@@ -70,10 +79,19 @@ def test_resident_files_a_permit_and_the_officer_grants_it(live_server, town, se
     # when she saves the draft and submits it
     page.click("button[name='save']")
     page.wait_for_selector("button[name='submit']")
+    # (the saved draft shows the date as she wrote it)
+    assert page.input_value("input[name='main-intended_date']") == polish
     page.click("button[name='submit']")
     page.wait_for_selector(".state[data-state='submitted']")
     app = Application.objects.get(applicant=resident)
     assert app.case_number.startswith("OŚ.6131.1.")
+    assert app.payload["intended_date"] == intended.isoformat()
+    # (the case page's details give it in words, as Polish letters do: "15 marca 2027")
+    page.click("#details summary")
+    with translation.override("pl"):
+        in_words = date_format(intended, "j E Y")
+    assert in_words in page.inner_text("#details")
+    assert intended.isoformat() not in page.inner_text("main")
     screenshot(page, "submitted")
 
     # then the officer of the unit finds it in the queue, registers and grants it

@@ -43,7 +43,19 @@ INSPECT = """() => {
   const unlabelled = [...document.querySelectorAll('input, select, textarea')]
     .filter((e) => !['hidden', 'submit', 'button', 'reset', 'image'].includes(e.type))
     .filter((e) => !labelled(e)).map(describe);
-  return {scrollWidth: document.documentElement.scrollWidth, width, wide, unlabelled,
+  // The language buttons: text that reads against what lies under it (contrast 4.5:1).
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ground = (e) => { for (let p = e; p; p = p.parentElement) {
+    const c = rgb(getComputedStyle(p).backgroundColor); if (c.length < 4 || c[3] > 0.5)
+      return c.slice(0, 3); } return [255, 255, 255]; };
+  const unreadable = [...document.querySelectorAll('.lang-switch button')].filter((e) => {
+    const [a, b] = [lum(rgb(getComputedStyle(e).color)), lum(ground(e))];
+    return !e.innerText.trim() || (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) < 4.5; })
+    .map((e) => `${describe(e)} "${e.innerText.trim()}"`);
+  return {scrollWidth: document.documentElement.scrollWidth, width, wide, unlabelled, unreadable,
           lang: document.documentElement.lang, text: document.body.innerText,
           title: document.title};
 }"""
@@ -67,6 +79,8 @@ def page_problems(found: dict) -> list[str]:
                         f"{', '.join(found['wide']) or 'no single element found'}")
     if found["unlabelled"]:
         problems.append(f"inputs without a label: {', '.join(found['unlabelled'])}")
+    if found.get("unreadable"):
+        problems.append(f"unreadable buttons: {', '.join(found['unreadable'])}")
     if found["lang"] == "pl":
         raw = sorted({m.group(0) for m in RAW_PATTERN.finditer(found["text"])})
         if raw:
@@ -102,10 +116,12 @@ def test_the_sweep_finds_overflow_missing_labels_and_raw_codes():
     # the checks themselves, on what a broken page would report
     found = {"scrollWidth": 611, "width": 360, "wide": ["table.rows (611 px)"],
              "unlabelled": ["input[name=trees-0-x]"], "lang": "pl",
+             "unreadable": ['button "English"'],
              "text": "Tryb: permit; Rodzaj: trees / wz; {'rows': 3}; WZ: kontrola"}
     assert page_problems(found) == [
         "611 px wide at 360 px: table.rows (611 px)",
         "inputs without a label: input[name=trees-0-x]",
+        'unreadable buttons: button "English"',
         "raw codes in the text: ['permit', 'trees', 'wz', \"{'rows': \"]"]
-    assert page_problems({**found, "scrollWidth": 360, "unlabelled": [],
+    assert page_problems({**found, "scrollWidth": 360, "unlabelled": [], "unreadable": [],
                           "text": "Tryb: zezwolenie; WZ: kontrola"}) == []
