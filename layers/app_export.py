@@ -95,13 +95,15 @@ def app_plans_published(*, unit_ids: frozenset[int] | None = None, today: date |
 def plan_identity(plan: ZoningPlan) -> PlanIdentity:
     """The plan's IIP identifier: the data set namespace and local id its identifier was
     read from (`namespace/localId`); a plan identified otherwise (a local plan read from a
-    shapefile) gets the gmina's MPZP data set namespace and its identifier as local id."""
+    shapefile) gets the gmina's MPZP data set namespace and its identifier as local id.
+    The version is the one the plan was read with (poczatekWersjiObiektu)."""
     if "/" in plan.identifier:
         namespace, local_id = plan.identifier.rsplit("/", 1)
     else:
         kind = "POG" if plan.kind == ZoningPlan.GENERAL else "MPZP"
         namespace, local_id = f"PL.ZIPPZP/{plan.unit.teryt[:6]}-{kind}", plan.identifier
-    started = (plan.version_started or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC)
+    started = plan.version_started or _midnight(plan.valid_from or plan.resolution_date)
+    started = started.astimezone(UTC)
     return PlanIdentity(namespace, local_id, started.strftime("%Y%m%dT%H%M%S"), started)
 
 
@@ -321,6 +323,13 @@ class _Writer:
         if self.srid == SRID:
             return " ".join(f"{y!r} {x!r}" for x, y in coords)
         return " ".join(f"{y:.3f} {x:.3f}" for x, y in coords)
+
+
+def _midnight(day: date | None) -> datetime:
+    """A version's start for a plan written before versions were kept (rows of the demo
+    data, or inserted directly): the day it binds from, else the epoch."""
+    day = day or date(1970, 1, 1)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _profiles_from_text(provisions: str) -> list[dict[str, str]]:

@@ -146,6 +146,8 @@ def test_a_local_plan_exports_its_act_with_the_boundary(tmp_path):
     assert act.find(f"{APP}typPlanu").get("{http://www.w3.org/1999/xlink}href").endswith(
         "/miejscowyPlanZagospodarowaniaPrzestrzennego")
     assert act.findtext(f"{APP}idIIP/{APP}Identyfikator/{APP}lokalnyId") == "MPZP-7"
+    # a plan written without a version starts its version on the day it binds from
+    assert act.findtext(f"{APP}poczatekWersjiObiektu") == "2020-05-01T00:00:00Z"
     assert act.findtext(".//{*}posList").startswith("386000.0 318000.0 ")
 
 
