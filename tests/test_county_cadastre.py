@@ -172,18 +172,23 @@ def _mvt_tile(x: float, y: float, zoom: int = 17) -> tuple[int, int]:
     return int((x + half) / (2 * half) * n), int((half - y) / (2 * half) * n)
 
 
+def _owners_tile(client, unit, user) -> tuple[object, list[dict]]:
+    """The owners' vector tile over a parcel of `unit`, as `user` gets it."""
+    centre = Parcel.objects.filter(unit=unit, retired_at__isnull=True).first().geom
+    centre = centre.point_on_surface.transform(3857, clone=True)
+    col, row = _mvt_tile(centre.x, centre.y)
+    client.force_login(user)
+    answer = client.get(f"/tiles/parcel_owners/17/{col}/{row}.mvt")
+    return answer, mapbox_vector_tile.decode(answer.content)["parcel_owners"]["features"]
+
+
 def test_the_owners_map_layer_shows_a_gminas_officer_its_own_parcels_only(client, county):
     """Both gminy's parcels lie in the same tile here (the file repeats one export): the
     tile an officer of one gmina gets holds that gmina's parcels and owners only."""
     _powiat, town, _rural, _ = county
-    centre = Parcel.objects.filter(unit=town, retired_at__isnull=True).first().geom
-    centre = centre.point_on_surface.transform(3857, clone=True)
-    col, row = _mvt_tile(centre.x, centre.y)
-    client.force_login(f.staff(town, TAX_OFFICER))
 
-    answer = client.get(f"/tiles/parcel_owners/17/{col}/{row}.mvt")
+    answer, features = _owners_tile(client, town, f.staff(town, TAX_OFFICER))
 
-    features = mapbox_vector_tile.decode(answer.content)["parcel_owners"]["features"]
     ids = {feature["id"] for feature in features}
     owners = " ".join(str(feature["properties"].get("owners")) for feature in features)
     assert answer.status_code == 200 and ids
@@ -329,14 +334,9 @@ def test_the_powiats_admin_lists_and_opens_the_owners_of_every_gmina(client, cou
 
 def test_the_owners_tile_of_the_powiats_admin_holds_both_gminy(client, county):
     powiat, town, rural, _ = county
-    centre = Parcel.objects.filter(unit=town, retired_at__isnull=True).first().geom
-    centre = centre.point_on_surface.transform(3857, clone=True)
-    col, row = _mvt_tile(centre.x, centre.y)
-    client.force_login(f.staff(powiat, UNIT_ADMIN))
 
-    answer = client.get(f"/tiles/parcel_owners/17/{col}/{row}.mvt")
+    answer, features = _owners_tile(client, town, f.staff(powiat, UNIT_ADMIN))
 
-    features = mapbox_vector_tile.decode(answer.content)["parcel_owners"]["features"]
     units = set(Parcel.objects.filter(pk__in={ft["id"] for ft in features})
                 .values_list("unit_id", flat=True))
     owners = " ".join(str(ft["properties"].get("owners")) for ft in features)
