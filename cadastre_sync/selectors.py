@@ -277,5 +277,6 @@ def import_rules_in_force(on, units) -> list:
 
     from .importers.values import IMPORT_RULES
 
-    return [RuleRow(_("cadastre"), _(rule.name), rule.value, _("every unit"), rule.valid_from,
-                    None, rule.source, rule.verified) for rule in IMPORT_RULES]
+    return [RuleRow(_("cadastre"), _(rule.name), _(rule.value) % dict(rule.params),
+                    _("every unit"), rule.valid_from, None, rule.source, rule.verified)
+            for rule in IMPORT_RULES]

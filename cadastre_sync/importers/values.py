@@ -67,10 +67,11 @@ class ImportRule:
     list of rules in force (which shows an unverified one as such)."""
 
     name: str  # a msgid
-    value: str
+    value: str  # a msgid, formatted with `params` once translated
     source: str
     verified: bool
     valid_from: date | None = None
+    params: tuple[tuple[str, str], ...] = ()
 
 
 KST_ACT = ("Rozporządzenie Rady Ministrów z dnia 3 października 2016 r. w sprawie "
@@ -80,15 +81,16 @@ EGIB_ACT = ("Rozporządzenie Ministra Rozwoju, Pracy i Technologii z dnia 27 lip
 IMPORT_RULES = (
     ImportRule(
         N_("cadastre import: tolerance of the drawn against the registered area"),
-        "0.0001·P + 0.2·√P m², at least 0.5 m² (P: registered area in m²); where the file "
-        "states the accuracy (dokladnoscReprezentacjiPola), that instead: "
-        + ", ".join(f"code {code} → {ha} ha" for code, ha in AREA_ACCURACY_CODES.items())
-        + " (the schema's code list not read) or the value written",
+        N_("0.0001·P + 0.2·√P m², at least 0.5 m² (P: the area in the register, in m²); "
+           "where the file states the accuracy (dokladnoscReprezentacjiPola), that instead: "
+           "%(codes)s (the schema's code list not read) or the value written"),
         "Not found in " + EGIB_ACT + ", which has areas given to 0.0001 ha. GUGiK's "
         "explanations of the 2011 survey standards (Dz.U. 2011 nr 263 poz. 1572, § 68 ust. "
         "1 pkt 2, repealed) call the empirical formula the one of § 102 of technical "
         "instruction G-5, a surveying guideline, not a statute. Only the size of a "
-        "finding depends on it: no data is refused for it.", False),
+        "finding depends on it: no data is refused for it.", False,
+        params=(("codes", ", ".join(f"{code} → {ha} ha"
+                                    for code, ha in AREA_ACCURACY_CODES.items())),)),
     ImportRule(
         N_("cadastre import: KŚT building kind codes 101-110"),
         ", ".join(f"{code} → {pkob}" for code, pkob in KST_3_DIGIT.items()),
