@@ -375,6 +375,7 @@ from .tax.models import (  # noqa: E402, F401
     ConversionFactor,
     FindingEvent,
     PersonalDataAccess,
+    ReconciliationChange,
     ReconciliationRun,
     TaxAccount,
     TaxFinding,

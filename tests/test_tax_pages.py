@@ -232,3 +232,27 @@ def test_a_run_and_an_import_started_from_the_pages_run_as_jobs(gmina, people, t
     assert TaxObject.objects.filter(parcel_ref=gmina.handles["untaxed"].parcel_id).exists()
     page = client.get(imported["Location"])
     assert page.status_code == 200 and b"podatki.csv" in page.content
+
+
+def test_the_run_pages_say_whether_a_run_was_full_or_incremental_and_what_it_covered(
+        gmina, people):
+    client = client_for(people["tax"])
+    base = f"/podatki/{gmina.unit.teryt}/runs/"
+    TaxObject.objects.filter(parcel_ref=gmina.handles["small"].parcel_id).update(area_ha="0.09")
+
+    client.post(base, {"year": YEAR})
+    incremental = ReconciliationRun.objects.latest("pk")
+    reconciliation_run_queued(run=incremental)
+    client.post(base, {"year": YEAR, "full": "on"})
+    full = ReconciliationRun.objects.latest("pk")
+    reconciliation_run_queued(run=full)
+
+    page = client.get(f"{base}{incremental.pk}/").content.decode()
+    assert ('<p class="run-scope" data-scope="incremental">Przyrostowe: sprawdzono ponownie '
+            'tylko to, co zmieniło się od poprzedniego uzgodnienia.</p>') in page
+    assert "sprawdzono ponownie działki: 1 i budynki: 0" in page
+    page = client.get(f"{base}{full.pk}/").content.decode()
+    assert "Pełne: porównano całą jednostkę (zlecono pełne uzgodnienie)." in page
+    listing = client.get(base).content.decode()
+    assert 'data-scope="incremental">przyrostowe' in listing
+    assert 'data-scope="full">pełne' in listing

@@ -84,7 +84,7 @@ def test_the_second_run_after_fixing_half_reports_them_resolved():
     first = reconcile(unit=g.unit, year=YEAR)
     fixed = fix_half(g)
 
-    second = reconcile(unit=g.unit, year=YEAR)
+    second = reconcile(unit=g.unit, year=YEAR, scope=ReconciliationRun.FULL)
 
     resolved = TaxFinding.objects.filter(unit=g.unit, status=TaxFinding.RESOLVED)
     assert {(f.category, f.key) for f in resolved} == fixed

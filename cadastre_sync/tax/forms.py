@@ -49,6 +49,10 @@ class DismissForm(forms.Form):
 
 class RunForm(forms.Form):
     year = forms.IntegerField(label=_("Tax year"), min_value=2000, max_value=2100)
+    full = forms.BooleanField(
+        label=_("Compare everything"), required=False,
+        help_text=_("Otherwise only what changed since the last run is re-checked, when "
+                    "the year, rates and rules are the same."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -279,7 +279,18 @@ class TaxObject(models.Model):
 class ReconciliationRun(Job):
     """One comparison of the unit's tax register with its cadastre."""
 
+    FULL = "full"
+    INCREMENTAL = "incremental"
+    SCOPE_CHOICES = [(FULL, _("full")), (INCREMENTAL, _("incremental"))]
+
     year = models.PositiveSmallIntegerField(_("tax year"))
+    # What the run re-checked: the whole unit, or only what changed since the last run
+    # (`coverage` says what changed, how much was re-checked and, for a full run, why).
+    scope = models.CharField(_("scope"), max_length=12, choices=SCOPE_CHOICES, default=FULL)
+    coverage = models.JSONField(_("coverage"), default=dict, blank=True)
+    # The rates, rules and settings the run applied (a digest): a run may recheck only
+    # the changes when the previous one applied the very same.
+    rules_digest = models.CharField(_("rules digest"), max_length=32, blank=True)
 
     class Meta(Job.Meta):
         verbose_name = _("reconciliation run")
@@ -287,6 +298,28 @@ class ReconciliationRun(Job):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReconciliationChange(models.Model):
+    """What changed in a unit's cadastre or tax register since its last reconciliation run.
+
+    Written by database triggers on every table a finding depends on (so every import,
+    edit and deletion is recorded, whatever wrote it), read and consumed by the next run,
+    which re-checks only what these rows touch. `kind`: p parcel (row id), r register
+    unit, o owner, b building (row id), a tax account, t taxpayer, x parcel id named by
+    a tax object, y building id named by one, * more than a statement's worth (the next
+    run is a full one).
+    """
+
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+",
+                             db_constraint=False, db_index=False)
+    kind = models.CharField(max_length=1)
+    ref = models.TextField()
+
+    class Meta:
+        verbose_name = _("change awaiting reconciliation")
+        verbose_name_plural = _("changes awaiting reconciliation")
+        indexes = [models.Index(fields=["unit", "kind"], name="reconciliation_change_idx")]
 
 
 class TaxFinding(models.Model):

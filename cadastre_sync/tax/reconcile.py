@@ -5,6 +5,8 @@ statement over the whole unit, committed as it goes so the job's progress is vis
 only the final merge into the findings table is one transaction. A failure leaves
 the findings as they were.
 """
+import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -192,19 +194,42 @@ def _session(cur, *, on: bool) -> None:
         cur.execute(f"SET {name} = off" if on else f"RESET {name}")
 
 
-def _merge(cur, params: dict) -> dict:
+# What an incremental run reports as found: the open findings after its merge (those it
+# re-checked and those it left as they were), with the ones marked "not a discrepancy"
+# that it found again.
+_FOUND_AFTER_INCREMENTAL = """
+SELECT category, sum(n)::bigint, sum(s) FROM (
+    SELECT category, count(*) AS n, COALESCE(sum(estimate), 0) AS s
+    FROM cadastre_sync_taxfinding WHERE unit_id = %(unit_id)s AND status = 'open'
+    GROUP BY category
+    UNION ALL
+    SELECT r.category, count(*), COALESCE(sum(r.estimate), 0) FROM rec_found r
+    JOIN cadastre_sync_taxfinding f ON f.unit_id = %(unit_id)s AND f.category = r.category
+                                   AND f.key = r.key AND f.status = 'dismissed'
+    GROUP BY r.category) x
+GROUP BY category ORDER BY category
+"""
+
+
+def _merge(cur, params: dict, *, incremental: bool) -> dict:
     counts = {}
     with transaction.atomic():
         for name, statement in q.FINDINGS_MERGE:
-            cur.execute(statement, params)
+            cur.execute(q.scoped(statement, incremental=incremental), params)
             counts[name] = cur.fetchone()[0] if name == "suppressed" else cur.rowcount
-        cur.execute("SELECT category, count(*), COALESCE(sum(estimate), 0) FROM rec_found "
-                    "GROUP BY category ORDER BY category")
+        cur.execute(q.CHANGES_CONSUME)
+        cur.execute(_FOUND_AFTER_INCREMENTAL if incremental else
+                    "SELECT category, count(*), COALESCE(sum(estimate), 0) FROM rec_found "
+                    "GROUP BY category ORDER BY category", params)
         counts["found"] = {c: {"findings": n, "estimate": str(round(s, 2))}
                            for c, n, s in cur.fetchall()}
         counts["new"] += counts.pop("reopened")
-    counts["open"] = TaxFinding.objects.filter(unit_id=params["unit_id"],
-                                               status=TaxFinding.OPEN).count()
+    still_open = TaxFinding.objects.filter(unit_id=params["unit_id"], status=TaxFinding.OPEN)
+    counts["open"] = still_open.count()
+    if incremental:  # open findings the changes did not touch: left as they were, and
+        # persisting as much as those re-checked and found again
+        counts["not_rechecked"] = still_open.exclude(last_run_id=params["run_id"]).count()
+        counts["persisting"] += counts["not_rechecked"]
     return counts
 
 
@@ -236,19 +261,89 @@ def findings_changed_announce(*, unit: AdministrativeUnit, area, reason: str) ->
         sender=TaxFinding, unit=unit, area=area, reason=reason[:200]))
 
 
-def _compare(unit: AdministrativeUnit, run: ReconciliationRun) -> tuple[dict, dict]:
+# An incremental run re-checking more than this share of the unit's parcels (and more
+# than a few) runs in full: one pass over everything is then cheaper than many lookups.
+INCREMENTAL_MAX_SHARE = 0.2
+INCREMENTAL_ALWAYS_UP_TO = 2000
+
+
+def _digest(params: dict) -> str:
+    """What the findings depend on besides the data: rates, tables, settings, factors."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT md5(string_agg(concat_ws(':', land_group, soil_class, factor), ','"
+                    " ORDER BY land_group, soil_class)) FROM cadastre_sync_conversionfactor "
+                    "WHERE district = %s", [params["district"]])
+        (factors,) = cur.fetchone()
+    applied = {k: v for k, v in params.items() if k not in ("run_id", "reopen_text")}
+    text = json.dumps(applied, sort_keys=True, default=str) + (factors or "")
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _full_because(cur, run: ReconciliationRun, previous: ReconciliationRun | None,
+                  digest: str, wanted: str) -> str:
+    """Why this run must re-check everything ("" when the changes alone will do)."""
+    if wanted == ReconciliationRun.FULL:
+        return "asked"
+    if previous is None:
+        return "first_run"
+    if previous.year != run.year or previous.rules_digest != digest:
+        return "rules_changed"
+    cur.execute("SELECT EXISTS (SELECT 1 FROM rec_change WHERE kind = '*')")
+    if cur.fetchone()[0]:
+        return "bulk_change"
+    return ""
+
+
+def _plan(cur, unit: AdministrativeUnit, run: ReconciliationRun, params: dict,
+          wanted: str) -> dict:
+    """Read the recorded changes and choose full or incremental; build the scope."""
+    for statement in q.CHANGES_READ:
+        cur.execute(statement, params)
+    cur.execute("SELECT count(*) FROM rec_change")
+    coverage = {"changes": cur.fetchone()[0]}
+    previous = (ReconciliationRun.objects.filter(unit=unit, status=ReconciliationRun.SUCCEEDED)
+                .exclude(pk=run.pk).order_by("-finished_at", "-pk").first())
+    reason = _full_because(cur, run, previous, params["_digest"], wanted)
+    if not reason:
+        cur.execute(q.CLOSED_SINCE, {**params, "since": previous.started_at})
+        for statement in q.SCOPE:
+            cur.execute(statement, params)
+        cur.execute(q.SCOPE_SIZE)
+        parcels, buildings, context = cur.fetchone()
+        coverage.update(parcels=parcels, buildings=buildings, context_parcels=context)
+        cur.execute("SELECT count(*) FROM cadastre_sync_parcel "
+                    "WHERE unit_id = %(unit_id)s AND retired_at IS NULL", params)
+        total = cur.fetchone()[0]
+        coverage["unit_parcels"] = total
+        if context > max(INCREMENTAL_MAX_SHARE * total, INCREMENTAL_ALWAYS_UP_TO):
+            reason = "large_change"
+    if reason:
+        coverage["full_because"] = reason
+    return coverage
+
+
+def _compare(unit: AdministrativeUnit, run: ReconciliationRun,
+             wanted: str) -> tuple[dict, dict]:
     """The steps, then the findings merged; any failure leaves the findings as they were."""
     try:
         params = _params(unit, run)
         used_rates = params.pop("_rates")
+        params["_digest"] = _digest(params)
         with connection.cursor() as cur:
             _drop(cur)
             _session(cur, on=True)
+            coverage = _plan(cur, unit, run, params, wanted)
+            incremental = "full_because" not in coverage
+            scope = ReconciliationRun.INCREMENTAL if incremental else ReconciliationRun.FULL
+            ReconciliationRun.objects.filter(pk=run.pk).update(
+                scope=scope, coverage=coverage, rules_digest=params["_digest"])
             for done, (name, statements) in enumerate(STEPS, start=1):
+                if incremental and name == "severity":
+                    cur.execute(q.scoped(q.FOUND_OUTSIDE_SCOPE, incremental=True), params)
                 for statement in statements:
-                    cur.execute(statement, params)
+                    cur.execute(q.scoped(statement, incremental=incremental), params)
                 job_progress(run, done=done, note=name)
-            counts = _merge(cur, params)
+            counts = _merge(cur, params, incremental=incremental)
             _drop(cur)
             _session(cur, on=False)
     except (DatabaseError, ValueError, RuleNotInForce) as exc:
@@ -270,21 +365,28 @@ def _clean_up() -> None:
 
 
 def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
-              run: ReconciliationRun | None = None) -> RunResult:
-    """Compare `unit`'s tax register with its cadastre; record the run and its findings."""
+              run: ReconciliationRun | None = None, scope: str = "auto") -> RunResult:
+    """Compare `unit`'s tax register with its cadastre; record the run and its findings.
+
+    `scope`: "auto" re-checks only what changed since the last run when it can (same
+    year, rates and rules; no bulk change), else everything; "full" always everything.
+    """
     started = time.monotonic()
     if run is None:
         run = ReconciliationRun.objects.create(unit=unit, created_by=by,
                                                year=year or timezone.now().year)
     job_start(run, total=len(STEPS) + 1)
     with job_guard(run):
-        counts, used_rates = _compare(unit, run)
+        counts, used_rates = _compare(unit, run, scope)
         _announce_findings(unit, run)
         counts["rates"] = used_rates
         seconds = round(time.monotonic() - started, 3)
         counts["seconds"] = seconds
         message = _("%(new)d new, %(persisting)d persisting, %(resolved)d resolved, "
                     "%(suppressed)d not a discrepancy") % counts
+        if "not_rechecked" in counts:
+            message += "; " + _("%(not_rechecked)d open findings the changes did not touch "
+                                "left as they were") % counts
         job_finish(run, counts=counts, message=message)
         ReconciliationRun.objects.filter(pk=run.pk).update(progress_done=len(STEPS) + 1)
     run.refresh_from_db()

@@ -7,11 +7,14 @@ data, never branches on codes. The findings of this run collect in rec_found; FI
 them into the findings table in one transaction (new, persisting, resolved, suppressed).
 Values always travel as parameters.
 """
+import re
 
 TEMP_TABLES = ("rec_ofu", "rec_ozu", "rec_farm", "rec_farm_declared", "rec_factor", "rec_rate",
                "rec_kst", "rec_right", "rec_parcel", "rec_expected", "rec_declared",
                "rec_taxed", "rec_gone", "rec_succ", "rec_land", "rec_building", "rec_owner",
-               "rec_taxpayer", "rec_match", "rec_found")
+               "rec_taxpayer", "rec_match", "rec_found", "rec_change", "rec_scope_ru",
+               "rec_scope_account", "rec_scope_changed_b", "rec_scope_seed", "rec_scope_parcel",
+               "rec_scope_building", "rec_scope_context")
 
 # Amount of tax for a class row with `area` (ha), `conv` (conversion ha) and rate/basis.
 # Agricultural land of a farm pays per conversion hectare, other agricultural land per
@@ -49,11 +52,11 @@ RULES = (
 PARCELS = (
     """
 CREATE TEMP TABLE rec_parcel AS
-SELECT p.id, p.parcel_id, p.geom, p.registered_area_ha AS area, p.register_unit_id,
+SELECT p.id, p.parcel_id, p.registered_area_ha AS area, p.register_unit_id,
        COALESCE(ru."group" = ANY(%(exempt_groups)s::int[]), false) AS exempt
 FROM cadastre_sync_parcel p
 LEFT JOIN cadastre_sync_registerunit ru ON ru.id = p.register_unit_id
-WHERE p.unit_id = %(unit_id)s AND p.retired_at IS NULL
+WHERE p.unit_id = %(unit_id)s AND p.retired_at IS NULL AND @IN_CONTEXT(p.parcel_id)@
 """,
     "CREATE UNIQUE INDEX ON rec_parcel (parcel_id)",
     "CREATE UNIQUE INDEX ON rec_parcel (id)",
@@ -109,7 +112,7 @@ SELECT t.account_id,
 FROM cadastre_sync_taxobject t
 LEFT JOIN rec_ofu o ON o.ofu = t.land_use
 LEFT JOIN rec_factor f ON f.land_group = o.land_group AND f.soil_class = t.soil_class
-WHERE t.unit_id = %(unit_id)s AND t.kind = 'agricultural'
+WHERE t.unit_id = %(unit_id)s AND t.kind = 'agricultural' AND @IN_CONTEXT_ACCOUNTS(t.account_id)@
 GROUP BY t.account_id
 """,
     # What the tax register declares per parcel and class (land, agricultural, forest);
@@ -127,14 +130,14 @@ FROM (
     LEFT JOIN rec_ofu o ON o.ofu = t.land_use
     LEFT JOIN rec_factor f ON f.land_group = o.land_group AND f.soil_class = t.soil_class
     LEFT JOIN rec_farm_declared fd ON fd.account_id = t.account_id
-    WHERE t.unit_id = %(unit_id)s AND t.kind <> 'building'
+    WHERE t.unit_id = %(unit_id)s AND t.kind <> 'building' AND @IN_CONTEXT(t.parcel_ref)@
       AND NOT (t.kind = 'agricultural' AND t.soil_class = ANY(%(exempt_classes)s::text[]))
     GROUP BY 1, 2
 ) x JOIN rec_rate r ON r.key = @RATE@
 """.replace("@AMOUNT@", AMOUNT).replace("@RATE@", AGRICULTURAL_RATE),
     "CREATE INDEX ON rec_declared (parcel_ref)",
     "CREATE TEMP TABLE rec_taxed AS SELECT DISTINCT parcel_ref FROM cadastre_sync_taxobject "
-    "WHERE unit_id = %(unit_id)s AND parcel_ref <> ''",
+    "WHERE unit_id = %(unit_id)s AND parcel_ref <> '' AND @IN_CONTEXT(parcel_ref)@",
     "CREATE UNIQUE INDEX ON rec_taxed (parcel_ref)",
     "ANALYZE rec_expected", "ANALYZE rec_declared", "ANALYZE rec_taxed",
     """
@@ -181,9 +184,10 @@ WHERE s.shared_m2 >= %(successor_min_m2)s
 # tolerance by taxed retired parcels is no finding of its own.
 PARCEL_UNTAXED = """
 INSERT INTO rec_found
-SELECT 'parcel_untaxed', p.parcel_id, p.parcel_id, '', p.geom,
+SELECT 'parcel_untaxed', p.parcel_id, p.parcel_id, '',
+       (SELECT g.geom FROM cadastre_sync_parcel g WHERE g.id = p.id),
        CASE WHEN cv.parcel_pk IS NULL THEN e.tax
-            ELSE e.tax * GREATEST(1 - cv.covered_m2 / NULLIF(ST_Area(p.geom)::numeric, 0), 0)
+            ELSE e.tax * GREATEST(1 - cv.covered_m2 / NULLIF(cv.area_m2, 0), 0)
        END, NULL,
        jsonb_build_object('registered_area_ha', p.area, 'expected', e.classes)
        || CASE WHEN cv.parcel_pk IS NULL THEN '{}'::jsonb
@@ -195,14 +199,14 @@ CROSS JOIN LATERAL (SELECT sum(tax) AS tax, sum(area) AS area,
                                'area_ha', round(area, 4), 'conversion_ha', round(conv, 4),
                                'tax', round(tax, 2))) AS classes
                     FROM rec_expected WHERE parcel_pk = p.id) e
-LEFT JOIN (SELECT parcel_pk, sum(shared_m2) AS covered_m2,
+LEFT JOIN (SELECT parcel_pk, sum(shared_m2) AS covered_m2, max(area_m2) AS area_m2,
                   jsonb_agg(jsonb_build_object('parcel_id', retired_ref,
                                                'shared_m2', round(shared_m2, 1))
                             ORDER BY retired_ref) AS list
            FROM rec_succ GROUP BY parcel_pk) cv ON cv.parcel_pk = p.id
 WHERE NOT p.exempt AND e.area > 0
   AND NOT EXISTS (SELECT 1 FROM rec_taxed t WHERE t.parcel_ref = p.parcel_id)
-  AND (cv.parcel_pk IS NULL OR (ST_Area(p.geom)::numeric - cv.covered_m2) / 10000
+  AND (cv.parcel_pk IS NULL OR (cv.area_m2 - cv.covered_m2) / 10000
                                > GREATEST(%(tol_ha)s, %(tol_share)s * p.area))
 """
 
@@ -263,7 +267,8 @@ LAND_DIFFERENCE = """
 INSERT INTO rec_found
 SELECT CASE WHEN g.d_area = 0 OR abs(g.e_area - g.d_area) > c.tolerance
             THEN 'area_difference' ELSE 'land_use_difference' END,
-       p.parcel_id, p.parcel_id, '', p.geom, g.e_tax - g.d_tax, NULL,
+       p.parcel_id, p.parcel_id, '', (SELECT g.geom FROM cadastre_sync_parcel g WHERE g.id = p.id),
+       g.e_tax - g.d_tax, NULL,
        jsonb_build_object('registered_area_ha', p.area, 'tolerance_ha', round(c.tolerance, 4),
                           'expected', e.expected, 'declared', e.declared,
                           'expected_area_ha', round(g.e_area, 4), 'declared_area_ha', g.d_area,
@@ -295,7 +300,7 @@ WHERE NOT p.exempt AND (
 BUILDINGS = (
     """
 CREATE TEMP TABLE rec_building AS
-SELECT b.id, b.building_id, b.geom, b.kst_class,
+SELECT b.id, b.building_id, b.kst_class,
        COALESCE(k.rate_key, %(kst_fallback)s) AS rate_key, r.rate,
        COALESCE(b.built_up_area_m2, ST_Area(b.geom)::numeric) * GREATEST(b.storeys_above, 1)
            * %(usable_share)s AS est_floor,
@@ -310,7 +315,7 @@ CROSS JOIN LATERAL (
            COALESCE(bool_and(p.exempt), false) AS all_exempt
     FROM cadastre_sync_building_parcels bp JOIN rec_parcel p ON p.id = bp.parcel_id
     WHERE bp.building_id = b.id) ps
-WHERE b.unit_id = %(unit_id)s AND b.retired_at IS NULL
+WHERE b.unit_id = %(unit_id)s AND b.retired_at IS NULL AND @IN_BUILDINGS(b.building_id)@
 """,
     # Not unique: exports may give every building one placeholder id (the objects are
     # their IIP identifiers).
@@ -323,7 +328,8 @@ WHERE b.unit_id = %(unit_id)s AND b.retired_at IS NULL
 BUILDING_UNDECLARED = """
 INSERT INTO rec_found
 SELECT 'building_undeclared', b.building_id, COALESCE(b.parcels[1], ''), b.building_id,
-       b.geom, round(b.est_floor * b.rate, 2), NULL,
+       (SELECT g.geom FROM cadastre_sync_building g WHERE g.id = b.id),
+       round(b.est_floor * b.rate, 2), NULL,
        jsonb_build_object('parcels', b.parcels, 'footprint_m2', b.footprint,
                           'storeys', b.storeys_above, 'estimated_floor_area_m2',
                           round(b.est_floor, 2), 'rate', b.rate_key, 'kst_class', b.kst_class)
@@ -341,30 +347,36 @@ WHERE b.rate_key <> 'exempt' AND NOT b.all_exempt
 # declared by id, and per parcel for buildings declared by parcel only.
 FLOOR_AREA = """
 INSERT INTO rec_found
-SELECT 'floor_area_difference', g.key, g.parcel_ref, g.building_ref, g.geom,
+SELECT 'floor_area_difference', g.key, g.parcel_ref, g.building_ref,
+       CASE WHEN g.building_pk IS NOT NULL
+            THEN (SELECT x.geom FROM cadastre_sync_building x WHERE x.id = g.building_pk)
+            ELSE (SELECT x.geom FROM cadastre_sync_parcel x WHERE x.id = g.parcel_pk) END,
        round((g.est - g.declared) * g.rate, 2), NULL,
        jsonb_build_object('declared_floor_area_m2', g.declared,
                           'estimated_floor_area_m2', round(g.est, 2),
                           'buildings', g.buildings, 'tolerance_share', %(floor_tol)s)
 FROM (
     SELECT 'B:' || b.building_id AS key, COALESCE(b.parcels[1], '') AS parcel_ref,
-           b.building_id AS building_ref, b.geom, b.est_floor AS est, d.declared, d.rate,
+           b.building_id AS building_ref, b.id AS building_pk, NULL::bigint AS parcel_pk,
+           b.est_floor AS est, d.declared, d.rate,
            to_jsonb(ARRAY[b.building_id]) AS buildings
     FROM (SELECT t.building_ref, sum(t.floor_area_m2) AS declared,
                  (array_agg(r.rate ORDER BY t.floor_area_m2 DESC))[1] AS rate
           FROM cadastre_sync_taxobject t
           JOIN rec_rate r ON r.key = 'building_' || t.category
           WHERE t.unit_id = %(unit_id)s AND t.kind = 'building' AND t.building_ref <> ''
+            AND @IN_BUILDINGS(t.building_ref)@
           GROUP BY t.building_ref) d
     JOIN rec_building b ON b.building_id = d.building_ref
     UNION ALL
-    SELECT 'P:' || p.parcel_id, p.parcel_id, '', p.geom, est.floor, d.declared, d.rate,
+    SELECT 'P:' || p.parcel_id, p.parcel_id, '', NULL, p.id, est.floor, d.declared, d.rate,
            est.buildings
     FROM (SELECT t.parcel_ref, sum(t.floor_area_m2) AS declared,
                  (array_agg(r.rate ORDER BY t.floor_area_m2 DESC))[1] AS rate
           FROM cadastre_sync_taxobject t
           JOIN rec_rate r ON r.key = 'building_' || t.category
           WHERE t.unit_id = %(unit_id)s AND t.kind = 'building' AND t.building_ref = ''
+            AND @IN_CONTEXT(t.parcel_ref)@
           GROUP BY t.parcel_ref) d
     JOIN rec_parcel p ON p.parcel_id = d.parcel_ref
     CROSS JOIN LATERAL (
@@ -390,6 +402,7 @@ WITH d AS (
                                         'floor_area_m2', t.floor_area_m2) ORDER BY t.id) AS list
     FROM cadastre_sync_taxobject t JOIN cadastre_sync_taxaccount a ON a.id = t.account_id
     WHERE t.unit_id = %(unit_id)s AND t.kind = 'building' AND t.building_ref <> ''
+      AND @IN_BUILDINGS(t.building_ref)@
       AND NOT EXISTS (SELECT 1 FROM cadastre_sync_building c
                       WHERE c.building_id = t.building_ref AND c.retired_at IS NULL)
     GROUP BY t.building_ref
@@ -461,7 +474,7 @@ FROM cadastre_sync_taxobject ob
 JOIN cadastre_sync_accountholder h ON h.account_id = ob.account_id
 JOIN cadastre_sync_taxpayer t ON t.id = h.taxpayer_id
 JOIN rec_parcel p ON p.parcel_id = ob.parcel_ref AND NOT p.exempt
-WHERE ob.unit_id = %(unit_id)s
+WHERE ob.unit_id = %(unit_id)s AND @IN_CONTEXT(ob.parcel_ref)@
 """,
     "CREATE INDEX ON rec_taxpayer (parcel_id)",
     "ANALYZE rec_owner", "ANALYZE rec_taxpayer",
@@ -527,7 +540,8 @@ WITH bad AS (
            count(*) FILTER (WHERE how IS NULL) AS unmatched
     FROM tm GROUP BY parcel_id
 )
-SELECT 'owner_mismatch', x.parcel_id, x.parcel_id, '', p.geom, 0,
+SELECT 'owner_mismatch', x.parcel_id, x.parcel_id, '',
+       (SELECT g.geom FROM cadastre_sync_parcel g WHERE g.id = p.id), 0,
        CASE WHEN y.unmatched = 0 AND x.unmatched = x.spouse_unmatched
             THEN %(spouse_severity)s END,
        jsonb_build_object('owners', x.owners, 'taxpayers', y.taxpayers,
@@ -587,5 +601,180 @@ WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_taxfinding f WHERE f.unit_id = %(u
 UPDATE cadastre_sync_taxfinding f SET status = 'resolved', resolved_run_id = %(run_id)s,
        closed_at = now()
 WHERE f.unit_id = %(unit_id)s AND f.status = 'open' AND f.last_run_id <> %(run_id)s
+  AND @IN_SCOPE(f)@
 """),
 )
+
+# Incremental runs. The changes recorded since the last run (ReconciliationChange, written
+# by triggers) are read first, and consumed with the merge; an incremental run then
+# re-checks only the parcels and buildings whose findings those changes can alter:
+# - the parcels changed, and every parcel of a register unit that changed or holds a
+#   changed parcel (a farm is the register unit's land; owners are its shares);
+# - every parcel and building named by a tax account whose objects or holders changed
+#   (a farm on the register's side is the account's land);
+# - the parcels of changed buildings and the buildings on re-checked parcels;
+# - through shared ground, the taxed retired parcels and their current successors, until
+#   no more are added (each one's finding names the others).
+# The steps then read only that scope, and the parcels they need to judge it (the other
+# parcels of its register units and of its buildings): @IN_...@ markers in the statements
+# above, "true" in a full run.
+# Which findings a category keys by building id (the rest: by parcel id; the floor area
+# one by "B:" building or "P:" parcel).
+BUILDING_KEYED = ("building_undeclared", "retired_building", "unknown_building")
+_BUILDING_KEYED_SQL = "', '".join(BUILDING_KEYED)
+
+CHANGES_READ = (
+    "CREATE TEMP TABLE rec_change AS SELECT id, kind, ref "
+    "FROM cadastre_sync_reconciliationchange WHERE unit_id = %(unit_id)s",
+)
+
+CHANGES_CONSUME = "DELETE FROM cadastre_sync_reconciliationchange WHERE id IN " \
+                  "(SELECT id FROM rec_change)"
+
+# Findings an officer closed (resolved or marked not a discrepancy) since the last run
+# are re-checked too: one closed while the data still shows it is found again (reopened,
+# or counted as not a discrepancy). Added as changes of their parcel or building, which
+# the merge does not consume (no id).
+CLOSED_SINCE = """
+INSERT INTO rec_change (id, kind, ref)
+SELECT NULL, CASE WHEN f.category IN ('@BUILDING_KEYED@')
+                    OR f.category = 'floor_area_difference' AND f.key LIKE 'B:%%'
+                  THEN 'y' ELSE 'x' END,
+       CASE WHEN f.category = 'floor_area_difference' THEN substr(f.key, 3) ELSE f.key END
+FROM cadastre_sync_taxfinding f
+WHERE f.unit_id = %(unit_id)s AND f.status <> 'open'
+  AND (f.closed_at IS NULL OR f.closed_at >= %(since)s)
+""".replace("@BUILDING_KEYED@", _BUILDING_KEYED_SQL)
+
+SCOPE = (
+    """
+CREATE TEMP TABLE rec_scope_ru AS
+SELECT ref::bigint AS id FROM rec_change WHERE kind = 'r'
+UNION SELECT s.register_unit_id FROM rec_change c
+      JOIN cadastre_sync_ownershipshare s ON s.owner_id = c.ref::bigint WHERE c.kind = 'o'
+UNION SELECT s.register_unit_id FROM rec_change c
+      JOIN cadastre_sync_ownershipshare s ON s.spouse_id = c.ref::bigint WHERE c.kind = 'o'
+UNION SELECT p.register_unit_id FROM rec_change c
+      JOIN cadastre_sync_parcel p ON p.id = c.ref::bigint WHERE c.kind = 'p'
+""",
+    """
+CREATE TEMP TABLE rec_scope_account AS
+SELECT ref::bigint AS id FROM rec_change WHERE kind = 'a'
+UNION SELECT h.account_id FROM rec_change c
+      JOIN cadastre_sync_accountholder h ON h.taxpayer_id = c.ref::bigint WHERE c.kind = 't'
+""",
+    """
+CREATE TEMP TABLE rec_scope_changed_b AS
+SELECT ref AS building_id FROM rec_change WHERE kind = 'y'
+UNION SELECT b.building_id FROM rec_change c
+      JOIN cadastre_sync_building b ON b.id = c.ref::bigint WHERE c.kind = 'b'
+UNION SELECT t.building_ref FROM rec_scope_account a
+      JOIN cadastre_sync_taxobject t ON t.account_id = a.id WHERE t.building_ref <> ''
+""",
+    """
+CREATE TEMP TABLE rec_scope_seed AS
+SELECT ref AS parcel_id FROM rec_change WHERE kind = 'x'
+UNION SELECT p.parcel_id FROM rec_change c
+      JOIN cadastre_sync_parcel p ON p.id = c.ref::bigint WHERE c.kind = 'p'
+UNION SELECT p.parcel_id FROM rec_scope_ru r
+      JOIN cadastre_sync_parcel p ON p.register_unit_id = r.id
+UNION SELECT t.parcel_ref FROM rec_scope_account a
+      JOIN cadastre_sync_taxobject t ON t.account_id = a.id WHERE t.parcel_ref <> ''
+UNION SELECT p.parcel_id FROM rec_scope_changed_b cb
+      JOIN cadastre_sync_building b ON b.building_id = cb.building_id
+      JOIN cadastre_sync_building_parcels bp ON bp.building_id = b.id
+      JOIN cadastre_sync_parcel p ON p.id = bp.parcel_id
+""",
+    # Shared ground: a current parcel and a taxed parcel id with no current record
+    # (retired), both ways, until closed.
+    """
+CREATE TEMP TABLE rec_scope_parcel AS
+WITH RECURSIVE s(parcel_id) AS (
+    SELECT parcel_id FROM rec_scope_seed
+    UNION
+    SELECT n.parcel_id
+    FROM s
+    JOIN cadastre_sync_parcel a ON a.parcel_id = s.parcel_id
+    JOIN cadastre_sync_parcel n ON n.geom && a.geom AND n.parcel_id <> a.parcel_id
+    WHERE (a.retired_at IS NULL) <> (n.retired_at IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM cadastre_sync_parcel z
+                      WHERE z.retired_at IS NULL AND z.parcel_id =
+                            CASE WHEN a.retired_at IS NULL THEN n.parcel_id ELSE a.parcel_id END)
+      AND EXISTS (SELECT 1 FROM cadastre_sync_taxobject t
+                  WHERE t.unit_id = %(unit_id)s AND t.parcel_ref =
+                        CASE WHEN a.retired_at IS NULL THEN n.parcel_id ELSE a.parcel_id END)
+      AND ST_Area(ST_Intersection(n.geom, a.geom)) >= %(successor_min_m2)s
+)
+SELECT parcel_id FROM s
+""",
+    "CREATE UNIQUE INDEX ON rec_scope_parcel (parcel_id)",
+    """
+CREATE TEMP TABLE rec_scope_building AS
+SELECT building_id FROM rec_scope_changed_b
+UNION SELECT b.building_id FROM rec_scope_parcel s
+      JOIN cadastre_sync_parcel p ON p.parcel_id = s.parcel_id AND p.retired_at IS NULL
+      JOIN cadastre_sync_building_parcels bp ON bp.parcel_id = p.id
+      JOIN cadastre_sync_building b ON b.id = bp.building_id
+-- Taxed retired buildings whose old footprint meets a changed building (their finding
+-- lists the buildings standing there now).
+UNION SELECT o.building_id FROM rec_scope_changed_b cb
+      JOIN cadastre_sync_building b ON b.building_id = cb.building_id
+      JOIN cadastre_sync_building o ON o.geom && b.geom AND o.retired_at IS NOT NULL
+                                   AND ST_Intersects(o.geom, b.geom)
+""",
+    "CREATE UNIQUE INDEX ON rec_scope_building (building_id)",
+    """
+CREATE TEMP TABLE rec_scope_context AS
+SELECT parcel_id FROM rec_scope_parcel
+UNION SELECT q.parcel_id FROM rec_scope_parcel s
+      JOIN cadastre_sync_parcel p ON p.parcel_id = s.parcel_id AND p.retired_at IS NULL
+      JOIN cadastre_sync_parcel q ON q.register_unit_id = p.register_unit_id
+                                 AND q.retired_at IS NULL
+UNION SELECT p.parcel_id FROM rec_scope_building sb
+      JOIN cadastre_sync_building b ON b.building_id = sb.building_id AND b.retired_at IS NULL
+      JOIN cadastre_sync_building_parcels bp ON bp.building_id = b.id
+      JOIN cadastre_sync_parcel p ON p.id = bp.parcel_id
+""",
+    "CREATE UNIQUE INDEX ON rec_scope_context (parcel_id)",
+    "ANALYZE rec_scope_parcel", "ANALYZE rec_scope_building", "ANALYZE rec_scope_context",
+)
+
+SCOPE_SIZE = ("SELECT (SELECT count(*) FROM rec_scope_parcel), "
+              "(SELECT count(*) FROM rec_scope_building), "
+              "(SELECT count(*) FROM rec_scope_context)")
+
+_IN_SCOPE = (
+    "CASE WHEN {a}.category IN ('@BUILDING_KEYED@') "
+    "THEN {a}.key IN (SELECT building_id FROM rec_scope_building) "
+    "WHEN {a}.category = 'floor_area_difference' AND {a}.key LIKE 'B:%%' "
+    "THEN substr({a}.key, 3) IN (SELECT building_id FROM rec_scope_building) "
+    "WHEN {a}.category = 'floor_area_difference' "
+    "THEN substr({a}.key, 3) IN (SELECT parcel_id FROM rec_scope_parcel) "
+    "ELSE {a}.key IN (SELECT parcel_id FROM rec_scope_parcel) END"
+).replace("@BUILDING_KEYED@", _BUILDING_KEYED_SQL)
+
+# Findings computed for parcels outside the scope (there only to judge it) are dropped.
+FOUND_OUTSIDE_SCOPE = "DELETE FROM rec_found r WHERE NOT (@IN_SCOPE(r)@)"
+
+_MARKERS = {
+    "IN_CONTEXT": "{0} IN (SELECT parcel_id FROM rec_scope_context)",
+    "IN_CONTEXT_ACCOUNTS": "{0} IN (SELECT o.account_id FROM cadastre_sync_taxobject o "
+                           "JOIN rec_scope_context c ON o.parcel_ref = c.parcel_id "
+                           "WHERE o.unit_id = %(unit_id)s)",
+    "IN_BUILDINGS": "{0} IN (SELECT building_id FROM rec_scope_building)",
+    "IN_SCOPE": "",
+}
+
+
+def scoped(statement: str, *, incremental: bool) -> str:
+    """`statement` with its scope markers filled: the scope's tables, or "true"."""
+
+    def fill(match: re.Match) -> str:
+        name, argument = match.group(1), match.group(2)
+        if not incremental:
+            return "true"
+        if name == "IN_SCOPE":
+            return _IN_SCOPE.format(a=argument)
+        return _MARKERS[name].format(argument)
+
+    return re.sub(r"@([A-Z_]+)\(([^)]*)\)@", fill, statement)

@@ -254,6 +254,40 @@ def run_steps(*, run: ReconciliationRun) -> list[RunStep]:
             for i, (name, _statements) in enumerate(STEPS)]
 
 
+# Why a run compared the whole unit rather than only what changed (coverage.full_because).
+FULL_BECAUSE = {
+    "asked": gettext_lazy("a full run was asked for"),
+    "first_run": gettext_lazy("this is the unit's first run"),
+    "rules_changed": gettext_lazy("the tax year, rates, rules or settings differ from the "
+                                  "last run's"),
+    "bulk_change": gettext_lazy("a whole import or another bulk change came in since the "
+                                "last run"),
+    "large_change": gettext_lazy("the changes since the last run touch too much of the unit"),
+}
+
+
+def run_coverage(*, run: ReconciliationRun) -> list[str]:
+    """What the run re-checked, in sentences for its page: full (and why) or incremental
+    (how many changes, parcels and buildings)."""
+    coverage = run.coverage or {}
+    if run.status == ReconciliationRun.QUEUED or not coverage:
+        return []
+    if run.scope == ReconciliationRun.INCREMENTAL:
+        lines = [_("Incremental: only what changed since the last run was re-checked.")]
+        lines.append(_(
+            "%(changes)d recorded changes to the cadastre or the tax register; re-checked "
+            "%(parcels)d parcels and %(buildings)d buildings of %(unit_parcels)d current "
+            "parcels.") % {k: coverage.get(k, 0) for k in
+                           ("changes", "parcels", "buildings", "unit_parcels")})
+        if "not_rechecked" in run.counts:
+            lines.append(_("%(n)d open findings the changes did not touch were left as "
+                                 "they were.") % {"n": run.counts["not_rechecked"]})
+        return lines
+    reason = FULL_BECAUSE.get(coverage.get("full_because", ""), "")
+    return [_("Full: the whole unit was compared (%(reason)s).") % {"reason": reason}
+            if reason else _("Full: the whole unit was compared.")]
+
+
 # What a tax import changed, per kind of record: the page's table rows and columns.
 IMPORT_RECORDS = (("accounts", gettext_lazy("tax accounts")),
                   ("taxpayers", gettext_lazy("taxpayers")),

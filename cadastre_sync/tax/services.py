@@ -127,16 +127,20 @@ def tax_import_submit(*, unit: AdministrativeUnit, upload, strict: bool, profile
     return job
 
 
-def reconciliation_submit(*, unit: AdministrativeUnit, year: int, by=None) -> ReconciliationRun:
-    """Queue a run; a year whose rates or rules are not entered is refused here, with
-    what is missing, rather than failing in the queue (RuleNotInForce)."""
+def reconciliation_submit(*, unit: AdministrativeUnit, year: int, by=None,
+                          full: bool = False) -> ReconciliationRun:
+    """Queue a run (`full`: compare everything, not only what changed since the last
+    run); a year whose rates or rules are not entered is refused here, with what is
+    missing, rather than failing in the queue (RuleNotInForce)."""
     from .reconcile import rates_for, tax_tables
     from .tasks import reconcile_task
 
     rates_for(unit, year)
     tax_tables(unit, year)
     jobs_reap_dead(unit=unit)
-    run = ReconciliationRun.objects.create(unit=unit, created_by=by, year=year)
+    run = ReconciliationRun.objects.create(
+        unit=unit, created_by=by, year=year,
+        coverage={"asked": ReconciliationRun.FULL} if full else {})
     transaction.on_commit(lambda: reconcile_task.defer(run_id=run.pk))
     return run
 
@@ -145,4 +149,5 @@ def reconciliation_run_queued(*, run: ReconciliationRun) -> RunResult | None:
     claimed = ReconciliationRun.objects.filter(pk=run.pk, status=ReconciliationRun.QUEUED)
     if not claimed.exists():
         return None
-    return reconcile(unit=run.unit, year=run.year, run=run)
+    asked = (run.coverage or {}).get("asked", "auto")
+    return reconcile(unit=run.unit, year=run.year, run=run, scope=asked)

@@ -145,7 +145,8 @@ def runs(request: HttpRequest, teryt: str) -> HttpResponse:
         if form.is_valid():
             try:
                 run = services.reconciliation_submit(unit=unit, year=form.cleaned_data["year"],
-                                                     by=request.user)
+                                                     by=request.user,
+                                                     full=form.cleaned_data["full"])
             except RuleNotInForce as exc:
                 form.add_error("year", str(exc.message))
             else:
@@ -162,6 +163,7 @@ def run_detail(request: HttpRequest, teryt: str, pk: int) -> HttpResponse:
     rows = [(code, name, found.get(code, {})) for code, name, _c in FINDING_CATEGORIES]
     return render(request, "cadastre_sync/tax/run.html", _context(
         request, unit, run=run, rows=rows, steps=selectors.run_steps(run=run),
+        coverage=selectors.run_coverage(run=run),
         running=run.status in (ReconciliationRun.QUEUED, ReconciliationRun.RUNNING)))
 
 
