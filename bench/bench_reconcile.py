@@ -11,24 +11,27 @@ unmatched on either side — what vendor tools do):
 - a full run (every finding category, findings merged into the run history), which
   must find exactly what the incremental run left (every open finding's category, key,
   severity, estimate, evidence and geometry).
-The first full run's findings are checked against the reference recorded, per scale, in
-bench/reconcile_reference.json (counts and estimates per category, and a digest of
-every finding), taken before the reconciliation was rewritten for speed. Any
-difference fails the benchmark. BENCH_REUSE_DATA=1 keeps a demo gmina of the right size
-already in the benchmark database (generating a million parcels takes many minutes).
+The findings of a full run are checked against those of the reconciliation as it was
+before it was rewritten for speed (its SQL read from git, commit REFERENCE_COMMIT, run on
+the same data in the same session, timed too): every open finding's category, key,
+severity, estimate, evidence and geometry. Any difference fails the benchmark.
+BENCH_REUSE_DATA=1 keeps a demo gmina of the right size already in the benchmark
+database (generating a million parcels takes many minutes).
 The import is timed on a CSV export of the same roll (one row per object and holder),
 read into a second unit.
 """
 import csv
-import json
 import os
+import subprocess
 import tempfile
+import types
 from pathlib import Path
 
 from django.db import connection, transaction
 from harness import Context, Result, timed
 
 from cadastre_sync.models import ReconciliationRun, TaxAccount, Taxpayer
+from cadastre_sync.tax import reconcile as reconcile_module
 from cadastre_sync.tax.columns import DEFAULT_COLUMNS
 from cadastre_sync.tax.importer import tax_records_import
 from cadastre_sync.tax.reconcile import reconcile
@@ -59,7 +62,60 @@ WHERE o.unit_id = %(unit)s ORDER BY a.number, o.id, tp.id
 """
 
 
-REFERENCE = Path(__file__).resolve().parent / "reconcile_reference.json"
+# The reconciliation before its rewrite for speed and incremental runs: its statements
+# (cadastre_sync/tax/reconcile_sql.py of this commit) in the order it ran them.
+REFERENCE_COMMIT = "e89c80e036363fade4e584999b7860f4effbe31f"
+REFERENCE_STEPS = ("RULES", "PARCELS", "SUCCESSION", "PARCEL_UNTAXED", "PARCEL_NOT_CURRENT",
+                   "LAND_SIDE_BY_SIDE", "LAND_DIFFERENCE", "BUILDINGS", "BUILDING_UNDECLARED",
+                   "FLOOR_AREA", "BUILDING_NOT_CURRENT", "OWNERS", "OWNER_MATCHES",
+                   "OWNER_MISMATCH", "SEVERITY")
+REFERENCE_FOUND = """
+SELECT category, count(*), sum(round(estimate, 2))::text FROM rec_found
+GROUP BY category ORDER BY category
+"""
+REFERENCE_DIGEST = """
+SELECT md5(string_agg(concat_ws('|', category, key, parcel_ref, building_ref, severity,
+                                round(estimate, 2)::text, evidence::text,
+                                md5(COALESCE(ST_AsEWKB(geom), ''::bytea))),
+                      E'\\n' ORDER BY category, key))
+FROM rec_found
+"""
+
+
+def reference_findings(unit) -> tuple[dict, float]:
+    """What the reconciliation before the rewrite finds on this data, and its time."""
+    source = subprocess.run(
+        ["git", "-C", str(Path(__file__).resolve().parent), "show",
+         f"{REFERENCE_COMMIT}:cadastre_sync/tax/reconcile_sql.py"],
+        capture_output=True, text=True, check=True).stdout
+    before = types.ModuleType("reconcile_sql_before")
+    exec(compile(source, "reconcile_sql_before.py", "exec"), before.__dict__)  # noqa: S102
+    params = reconcile_module._params(unit, types.SimpleNamespace(pk=0, year=DEMO_YEAR))
+    params.pop("_rates")
+    statements = []
+    for name in REFERENCE_STEPS:
+        step = getattr(before, name)
+        statements += [step] if isinstance(step, str) else list(step)
+    drop = "DROP TABLE IF EXISTS " + ", ".join(f"pg_temp.{t}" for t in before.TEMP_TABLES)
+    with connection.cursor() as cursor:
+        cursor.execute(drop)
+        cursor.execute("SET jit = off")
+        cursor.execute("SET enable_memoize = off")
+
+        def steps() -> None:
+            for statement in statements:
+                cursor.execute(statement, params)
+
+        seconds = timed(steps)
+        cursor.execute(REFERENCE_FOUND)
+        categories = {c: [n, e] for c, n, e in cursor.fetchall()}
+        cursor.execute(REFERENCE_DIGEST)
+        found = {"categories": categories, "digest": cursor.fetchone()[0]}
+        cursor.execute(drop)
+        cursor.execute("RESET jit")
+        cursor.execute("RESET enable_memoize")
+    return found, seconds
+
 
 # The open findings: counts and estimates per category, and a digest of every field.
 FINDINGS = """
@@ -107,18 +163,6 @@ def change(unit_id: int, sign: int) -> int:
         return land + cursor.rowcount
 
 
-def reference_check(parcels: int, found: dict) -> str:
-    """"equal" to the reference of this scale, "no reference"; else raise."""
-    references = json.loads(REFERENCE.read_text()) if REFERENCE.exists() else {}
-    expected = references.get(str(parcels))
-    if expected is None:
-        return "no reference at this scale"
-    if found != expected:
-        raise AssertionError(f"the findings differ from the reference at {parcels:,} parcels: "
-                             f"{found} != {expected}")
-    return "equal"
-
-
 def bare_join(unit_id: int) -> float:
     with connection.cursor() as cursor:
         return timed(lambda: cursor.execute(BARE_JOIN, {"unit": unit_id}) or cursor.fetchall())
@@ -157,7 +201,10 @@ def run(ctx: Context) -> list[Result]:
     roll = demo_tax_roll(unit=unit, seed=1)
     full, incremental, baseline, counts, coverage = [], [], [], {}, []
     first = reconcile(unit=unit, year=DEMO_YEAR, scope=ReconciliationRun.FULL)
-    reference = reference_check(ctx.parcels, findings(unit.pk))
+    reference, before = reference_findings(unit)
+    if findings(unit.pk) != reference:
+        raise AssertionError(f"the findings differ from the reconciliation before the "
+                             f"rewrite: {findings(unit.pk)} != {reference}")
     changed, sign = 0, 1
     for _ in range(ctx.repeat):
         baseline.append(bare_join(unit.pk))
@@ -190,7 +237,8 @@ def run(ctx: Context) -> list[Result]:
         Result("reconcile full (all categories)", "s", full, baseline,
                extra={"parcels": ctx.parcels, "tax_objects": roll["objects"],
                       "findings": counts, "first_run_s": first.seconds,
-                      "reference": reference, "incremental_equals_full": "equal"},
+                      "before_rewrite_s": round(before, 3),
+                      "equal_to_before_rewrite": True, "incremental_equals_full": True},
                goal="1,000,000 parcels vs 1,650,000 tax objects under 30 s, findings as "
                     "before"),
         Result("reconcile incremental (1% of parcels changed)", "s", incremental, baseline,

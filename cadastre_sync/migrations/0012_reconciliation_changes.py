@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
 # triggers over the transition tables: one INSERT per statement, however many rows).
 # A statement changing more rows than OVERFLOW records one "*" per unit instead: the
 # next run of that unit is a full one.
-OVERFLOW = 100000
+OVERFLOW = 50000
 JOURNAL = "cadastre_sync_reconciliationchange"
 WATCHED = {
     "cadastre_sync_parcel": "SELECT unit_id, 'x' AS kind, parcel_id AS ref FROM {rows} "
@@ -72,7 +72,10 @@ WATCHED = {
         "SELECT a.unit_id, 'a' AS kind, h.account_id::text AS ref FROM {rows} h "
         "JOIN cadastre_sync_taxaccount a ON a.id = h.account_id",
     "cadastre_sync_taxpayer": "SELECT unit_id, 't' AS kind, id::text AS ref FROM {rows}",
+    # An account's agricultural land decides whether it is a farm (every parcel of the
+    # account); any other object counts for its own parcel or building only.
     "cadastre_sync_taxobject": "SELECT unit_id, 'a' AS kind, account_id::text AS ref FROM {rows} "
+                               "WHERE kind = 'agricultural' "
                                "UNION ALL SELECT unit_id, 'x', parcel_ref FROM {rows} "
                                "WHERE parcel_ref <> '' UNION ALL "
                                "SELECT unit_id, 'y', building_ref FROM {rows} "
