@@ -64,7 +64,7 @@ WHERE o.unit_id = %(unit)s ORDER BY a.number, o.id, tp.id
 
 # The reconciliation before its rewrite for speed and incremental runs: its statements
 # (cadastre_sync/tax/reconcile_sql.py of this commit) in the order it ran them.
-REFERENCE_COMMIT = "e89c80e036363fade4e584999b7860f4effbe31f"
+REFERENCE_COMMIT = "61188dbe152228d7a8619b366c6b994cff2223d9"
 REFERENCE_STEPS = ("RULES", "PARCELS", "SUCCESSION", "PARCEL_UNTAXED", "PARCEL_NOT_CURRENT",
                    "LAND_SIDE_BY_SIDE", "LAND_DIFFERENCE", "BUILDINGS", "BUILDING_UNDECLARED",
                    "FLOOR_AREA", "BUILDING_NOT_CURRENT", "OWNERS", "OWNER_MATCHES",

@@ -270,9 +270,9 @@ INCREMENTAL_ALWAYS_UP_TO = 2000
 def _digest(params: dict) -> str:
     """What the findings depend on besides the data: rates, tables, settings, factors."""
     with connection.cursor() as cur:
-        cur.execute("SELECT md5(string_agg(concat_ws(':', land_group, soil_class, factor), ','"
-                    " ORDER BY land_group, soil_class)) FROM cadastre_sync_conversionfactor "
-                    "WHERE district = %s", [params["district"]])
+        cur.execute("SELECT md5(string_agg(f::text, ',' ORDER BY f.id)) "
+                    "FROM cadastre_sync_conversionfactor f WHERE f.district = %s",
+                    [params["district"]])
         (factors,) = cur.fetchone()
     applied = {k: v for k, v in params.items() if k not in ("run_id", "reopen_text")}
     text = json.dumps(applied, sort_keys=True, default=str) + (factors or "")

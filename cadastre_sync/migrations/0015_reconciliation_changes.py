@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cadastre_sync', '0011_job_heartbeat'),
+        ('cadastre_sync', '0014_tax_maxima_2026_read'),
         ('core', '0010_unit_is_demo'),
     ]
 
