@@ -243,7 +243,9 @@ def _label_layer(layer: PublishedLayer, connection_string: str, name: str) -> di
     # each request: a label then sits at the same place in every tile and metatile.
     # Built from the registry's own constants only, never from a request.
     columns = ", ".join(c for c in (label.item, label.angle) if c)
-    sql = (f"SELECT id, {columns}, ST_PointOnSurface(geom) AS geom "  # noqa: S608
+    point = f"COALESCE({label.anchor}, ST_PointOnSurface(geom))" if label.anchor else (
+        "ST_PointOnSurface(geom)")
+    sql = (f"SELECT id, {columns}, {point} AS geom "  # noqa: S608
            f"FROM ({_one_line(layer.sql)}) AS s")
     return {
         **_common(layer, connection_string, name),

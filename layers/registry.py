@@ -101,6 +101,9 @@ class Label:
     # A column of the layer's SQL holding the text's angle (degrees anticlockwise), for
     # names written along a street; None: horizontal.
     angle: str | None = None
+    # A column of the layer's SQL holding the point to write at; None: a point inside the
+    # feature (ST_PointOnSurface).
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -224,24 +227,29 @@ WHERE p.retired_at IS NULL AND l.geom && !BOX!
 # piece nearest to it; a piece is named after the street most of its address points (two
 # at least) are numbered on, so a cross street with a few corner houses of another street
 # stays unnamed rather than misnamed. The text follows the long side of the piece's
-# oriented envelope, turned upright (-90 to 90 degrees).
+# oriented envelope, turned upright (-90 to 90 degrees), a quarter of the way from its
+# middle, where the road parcel's own number stands.
 _STREET_NAMES_SQL = """
 SELECT r.id, r.geom, s.street,
-       a.raw - 180 * floor((a.raw + 90) / 180) AS angle
+       degrees(atan2(a.vy, a.vx)) - 180 * floor((degrees(atan2(a.vy, a.vx)) + 90) / 180)
+         AS angle,
+       ST_ClosestPoint(r.geom, ST_Translate(ST_Centroid(r.env), a.vx / 4, a.vy / 4)) AS anchor
 FROM (
   SELECT l.id, l.geom, p.unit_id, ST_OrientedEnvelope(l.geom) AS env
   FROM cadastre_sync_landusepiece l JOIN cadastre_sync_parcel p ON p.id = l.parcel_id
   WHERE l.ofu = 'dr' AND p.retired_at IS NULL AND l.geom && !BOX!
 ) AS r
 CROSS JOIN LATERAL (
-  SELECT CASE WHEN GeometryType(r.env) <> 'POLYGON' THEN 0
+  SELECT CASE WHEN e IS NULL THEN 1
               WHEN ST_Distance(ST_PointN(e, 1), ST_PointN(e, 2))
                    >= ST_Distance(ST_PointN(e, 2), ST_PointN(e, 3))
-              THEN degrees(atan2(ST_Y(ST_PointN(e, 2)) - ST_Y(ST_PointN(e, 1)),
-                                 ST_X(ST_PointN(e, 2)) - ST_X(ST_PointN(e, 1))))
-              ELSE degrees(atan2(ST_Y(ST_PointN(e, 3)) - ST_Y(ST_PointN(e, 2)),
-                                 ST_X(ST_PointN(e, 3)) - ST_X(ST_PointN(e, 2))))
-         END AS raw
+              THEN ST_X(ST_PointN(e, 2)) - ST_X(ST_PointN(e, 1))
+              ELSE ST_X(ST_PointN(e, 3)) - ST_X(ST_PointN(e, 2)) END AS vx,
+         CASE WHEN e IS NULL THEN 0
+              WHEN ST_Distance(ST_PointN(e, 1), ST_PointN(e, 2))
+                   >= ST_Distance(ST_PointN(e, 2), ST_PointN(e, 3))
+              THEN ST_Y(ST_PointN(e, 2)) - ST_Y(ST_PointN(e, 1))
+              ELSE ST_Y(ST_PointN(e, 3)) - ST_Y(ST_PointN(e, 2)) END AS vy
   FROM (SELECT CASE WHEN GeometryType(r.env) = 'POLYGON' THEN ST_ExteriorRing(r.env)
                END AS e) AS ring
 ) AS a
@@ -427,7 +435,7 @@ WHERE p.retired_at IS NULL AND l.geom && !BOX!
         sql=_STREET_NAMES_SQL,
         style=None,
         label=Label(item="street", size=8, colour="#3e3a36", font="sans-italic", priority=6,
-                    angle="angle"),
+                    angle="angle", anchor="anchor"),
         max_scale=5_000,
     ),
     PublishedLayer(

@@ -27,7 +27,7 @@ def _map(w) -> str:
 # (file name, who looks, the page's path, what to wait for)
 SHOTS = (
     ("home", None, lambda w: reverse("home"), "main"),
-    ("map", RESIDENT, _map, "#map[data-ready='true']"),
+    ("map", RESIDENT, _map, "#map[data-ready='true'][data-loaded='true']"),
     ("tree-form", RESIDENT, lambda w: reverse("permits:edit", args=[w.tree_draft.pk]),
      "#permits-map.permits-map--ready"),
     ("my-cases", RESIDENT, lambda w: reverse("permits:mine"), "table.cases"),
