@@ -173,3 +173,30 @@ def _other_connections() -> int:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
                        "AND pid <> pg_backend_pid()", [connection.settings_dict["NAME"]])
         return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_warm_process_reads_a_regenerated_mapfile_on_its_next_request(settings,
+                                                                        two_parcels):
+    # given a warm process that drew the parcels' outline in its colour
+    settings.MAPSERVER_PROCESSES = 1
+    files = publication().files.mapserver
+    before = mapserver_call(_getmap_env(files), config=files.config,
+                            working_dir=files.directory)
+    (process,) = _pool(files.config, files.directory)._all
+    pid = process.popen.pid
+
+    # when the mapfile is written again with another outline colour
+    text = files.mapfile.read_text(encoding="utf-8")
+    assert 'OUTLINECOLOR "#1a1a1a"' in text
+    files.mapfile.write_text(text.replace('OUTLINECOLOR "#1a1a1a"', 'OUTLINECOLOR "#ff0000"'),
+                             encoding="utf-8")
+    after = mapserver_call(_getmap_env(files), config=files.config,
+                           working_dir=files.directory)
+
+    # then the same process drew the new colour
+    assert process.popen.pid == pid
+    colours = {pixel[:3] for pixel in Image.open(io.BytesIO(after.body)).convert(
+        "RGBA").get_flattened_data() if pixel[3] > 200}
+    assert (255, 0, 0) in colours
+    assert after.body != before.body
