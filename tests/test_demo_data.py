@@ -23,6 +23,8 @@ from cadastre_sync.models import (
     OwnershipShare,
     Parcel,
     Precinct,
+    ReconciliationChange,
+    ReconciliationRun,
     RegisterUnit,
 )
 from core.models import AdministrativeUnit, Membership
@@ -423,6 +425,17 @@ def test_without_replica_mode_every_row_is_checked_by_its_keys_and_the_data_is_t
 
     assert "foreign keys, set-based" not in output
     assert fingerprint() == fast
+
+
+def test_replica_mode_skips_the_change_journal_and_the_first_run_is_full(generated):
+    unit, output = generated
+
+    # the journal's triggers do not force row-by-row keys (they are the only triggers)
+    assert "foreign keys, set-based" in output
+    # the demo's reconciliation compared everything and used up the bulk-change record
+    run = ReconciliationRun.objects.get(unit=unit)
+    assert run.scope == ReconciliationRun.FULL
+    assert not ReconciliationChange.objects.filter(unit=unit).exists()
 
 
 def test_a_broken_foreign_key_is_caught_by_the_set_based_check(db, monkeypatch):

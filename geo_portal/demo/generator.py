@@ -152,6 +152,7 @@ def _generate(run: Run, unit: AdministrativeUnit, layout: Layout, *, replace: bo
             n.extend(stage(run, job))
     if fast_keys:
         keys.replica_mode(run, False)
+        keys.journal_bulk_change(run, unit.pk)
         with run.stage("foreign keys, set-based") as n:
             n.append(keys.foreign_keys_check(run, floors))
     with run.stage("analyze"):

@@ -15,13 +15,29 @@ from psycopg import sql
 
 from .run import Run
 
+# The reconciliation's change journal triggers: the only triggers replica mode may skip,
+# since the generator records its unit as changed in bulk instead (journal_bulk_change).
+JOURNAL_TRIGGERS = "reconciliation_change_%"
+
 
 def fast_mode_possible(run: Run, tables: list[str]) -> bool:
     allowed = run.value("SELECT has_parameter_privilege('session_replication_role', 'SET')")
     own_triggers = run.value(
         "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal "
-        "AND tgrelid = ANY(%(tables)s::regclass[])", {"tables": tables})
+        "AND tgrelid = ANY(%(tables)s::regclass[]) AND tgname NOT LIKE %(journal)s",
+        {"tables": tables, "journal": JOURNAL_TRIGGERS})
     return bool(allowed) and own_triggers == 0
+
+
+def journal_bulk_change(run: Run, unit_id: int) -> None:
+    """Record the unit as changed in bulk for the reconciliation (its next run is a full
+    one), as the journal's triggers do for a statement over many rows: in replica mode
+    they did not fire."""
+    from cadastre_sync.models import ReconciliationChange
+
+    table = ReconciliationChange._meta.db_table
+    run.sql(f"INSERT INTO {table} (unit_id, kind, ref) VALUES (%(journal_unit)s, '*', '')",  # noqa: S608
+            {"journal_unit": unit_id})
 
 
 def replica_mode(run: Run, on: bool) -> None:
