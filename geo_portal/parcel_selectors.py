@@ -21,6 +21,7 @@ from cadastre_sync.models import Address, Parcel, Precinct
 from cadastre_sync.selectors import ParcelOutline
 from core.access import ensure_unit_access
 from core.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
+from core.models import AdministrativeUnit
 from layers.access import layer_scope_named
 from layers.selectors import ZoneShare, parcel_zoning
 from permits.selectors import offered_kinds
@@ -51,13 +52,20 @@ def _ensure_current_visible(user, unit_id: int, teryt: str) -> None:
         raise Forbidden(detail={"unit": teryt})
 
 
-def parcel_visible_unit_ids(*, user) -> frozenset[int] | None:
+def parcel_visible_unit_ids(*, user, within: AdministrativeUnit | None = None
+                            ) -> frozenset[int] | None:
     """The units whose current parcels `user` may see (None: every unit); the rule of
-    _ensure_current_visible, for searches to filter on inside their queries."""
+    _ensure_current_visible, for searches to filter on inside their queries. With
+    `within`, only that unit and the units under it (by TERYT prefix) among them: what a
+    unit's own host name searches."""
     scope = layer_scope_named(user, PARCELS_LAYER)
     if scope is None or not scope.allowed:
         return frozenset()
-    return scope.unit_ids
+    if within is None:
+        return scope.unit_ids
+    under = frozenset(AdministrativeUnit.objects.filter(teryt__startswith=within.teryt)
+                      .values_list("id", flat=True))
+    return under if scope.unit_ids is None else under & scope.unit_ids
 
 
 def parcel_outline_visible_at(*, user, point, srid: int, digits: int) -> ParcelOutline:
@@ -201,9 +209,14 @@ _FILLER = re.compile(r"\b(działka|działki|dz|nr|numer|obręb|obr|ul|ulica|al|a
 MIN_TERM = 2
 
 
-def parcel_search(*, query: str, user) -> SearchAnswer:
+def parcel_search(*, query: str, user, within: AdministrativeUnit | None = None
+                  ) -> SearchAnswer:
     """Parcels by full id, by precinct (name or number) and number, or by number alone;
-    precincts by name or number; addresses by street and house number."""
+    precincts by name or number; addresses by street and house number.
+
+    With `within` (a unit's own host name), precincts, numbers and addresses are looked
+    for in that unit (and the units under it) only: "Centrum 12" means the resident's own
+    gmina. A full parcel id names its unit itself and is answered wherever it is."""
     text = " ".join(query.replace(",", " ").split())
     if _ID_LIKE.match(text):
         return _search_id(text, user)
@@ -211,7 +224,7 @@ def parcel_search(*, query: str, user) -> SearchAnswer:
     if not words:
         return SearchAnswer([], message=_("Type a parcel number, a precinct or an address."))
     last, rest = words[-1], " ".join(words[:-1])
-    units = parcel_visible_unit_ids(user=user)
+    units = parcel_visible_unit_ids(user=user, within=within)
     if _NUMBER.match(last):
         return _search_number(last, rest, units)
     if _HOUSE.match(last) and rest:
@@ -310,9 +323,11 @@ class SearchExamples:
     address: str
 
 
-def search_examples(*, user) -> SearchExamples | None:
-    """A parcel and an address of the hosted units, for the search hint; None without any."""
-    units = parcel_visible_unit_ids(user=user)
+def search_examples(*, user, within: AdministrativeUnit | None = None
+                    ) -> SearchExamples | None:
+    """A parcel and an address of the hosted units (of `within` on its host name), for the
+    search hint; None without any."""
+    units = parcel_visible_unit_ids(user=user, within=within)
     parcels = Parcel.objects.filter(retired_at__isnull=True).exclude(precinct__name="")
     addresses = Address.objects.exclude(street="").filter(parcel__retired_at__isnull=True)
     if units is not None:

@@ -117,4 +117,4 @@ def _map_page_config(request: HttpRequest) -> dict:
 def map_page(request: HttpRequest) -> HttpResponse:
     return render(request, "geo_portal/map.html", {
         "map_config": _map_page_config(request),
-        "search_examples": search_examples(user=request.user)})
+        "search_examples": search_examples(user=request.user, within=host_unit(request))})

@@ -1,5 +1,6 @@
 """A unit's own host name: it lands on the unit's page and opens the map on the unit; the
 site answers no other host than those configured and those of its units."""
+import dataclasses
 import json
 import re
 
@@ -9,8 +10,13 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
+from cadastre_sync.models import Address
 from core.identifiers import validate_host_name
+from core.models import AdministrativeUnit
+from core.roles import CASE_OFFICER
 from geo_portal.hosts import AllowedHosts
+from layers import registry
+from layers.registry import Access
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +135,71 @@ def test_the_operator_sets_a_units_host_name_in_the_admin_normalised(client, hos
     hosts.refresh_from_db()
     assert bad.status_code == 200 and "geoportal.gmina-x.pl" in bad.text
     assert good.status_code == 302 and hosts.host_name == "gis.chojnow.example"
+
+
+# --- search on a unit's host name -------------------------------------------------------
+
+SEARCH = "/api/parcels/search/"
+
+
+@pytest.fixture
+def twin_parcels(hosts):
+    """Parcel 12 in a precinct Centrum, with a Rynek 1 address, in Chojnów and in Legnica."""
+    legnica = AdministrativeUnit.objects.get(teryt="026101_1")
+    found = {}
+    for unit in (legnica, hosts):  # Legnica holds the first parcel of all
+        twelve = factories.parcel("12", p=factories.precinct(unit, name="Centrum"))
+        Address.objects.create(unit=unit, parcel=twelve, locality=unit.name, street="Rynek",
+                               house_number="1")
+        found[unit.teryt] = twelve.parcel_id
+    return found
+
+
+def _found(client, q: str, host: str, **params) -> list[str]:
+    answer = client.get(SEARCH, {"q": q, **params}, HTTP_HOST=host)
+    assert answer.status_code == 200, answer.content
+    return sorted(hit["parcel_id"] for hit in answer.json()["results"])
+
+
+@pytest.mark.parametrize("q", ["Centrum 12", "12", "Rynek 1"])
+def test_search_on_a_units_host_answers_from_that_unit_only(client, twin_parcels, q):
+    on_unit = _found(client, q, UNIT_HOST)
+    on_portal = _found(client, q, PORTAL)
+    widened = _found(client, q, UNIT_HOST, scope="all")
+
+    assert on_unit == [twin_parcels["020901_1"]]
+    assert on_portal == widened == sorted(twin_parcels.values())
+
+
+def test_a_full_parcel_id_of_another_unit_is_found_on_a_units_host(client, twin_parcels):
+    other = twin_parcels["026101_1"]
+
+    assert _found(client, other, UNIT_HOST) == [other]
+
+
+def test_search_on_a_units_host_keeps_the_access_policy(client, twin_parcels, monkeypatch):
+    # given parcels published for staff of their own unit only, and Legnica's case officer
+    restricted = dataclasses.replace(registry.layer_named("parcels"), access=Access.STAFF)
+    monkeypatch.setitem(registry._BY_NAME, "parcels", restricted)
+    client.force_login(factories.staff(AdministrativeUnit.objects.get(teryt="026101_1"),
+                                       CASE_OFFICER))
+
+    # when she searches on Chojnów's host, there and everywhere
+    on_unit = _found(client, "Centrum 12", UNIT_HOST)
+    widened = _found(client, "Centrum 12", UNIT_HOST, scope="all")
+
+    # then Chojnów's parcel stays hidden from her; everywhere she finds only her own
+    assert on_unit == []
+    assert widened == [twin_parcels["026101_1"]]
+
+
+def test_an_unknown_search_scope_is_refused_naming_it(client, twin_parcels):
+    answer = client.get(SEARCH, {"q": "Centrum 12", "scope": "everywhere"}, HTTP_HOST=UNIT_HOST)
+
+    assert answer.status_code == 400 and "scope" in answer.text
+
+
+def test_the_search_hint_on_a_units_host_names_that_units_parcel(client, twin_parcels):
+    on_unit = client.get(reverse("map"), HTTP_HOST=UNIT_HOST).text
+
+    assert twin_parcels["020901_1"] in on_unit and twin_parcels["026101_1"] not in on_unit

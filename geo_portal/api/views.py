@@ -17,11 +17,14 @@ from rest_framework.views import APIView
 
 from core.errors import GeoPortalError, InvalidInput
 from geo_portal import parcel_selectors as parcels
+from geo_portal.hosts import host_unit
 
 from . import serializers as out
 from .params import SRIDS, OutputSrid, PointQuery
 
 MAX_QUERY = 120
+# Where a search looks: on a unit's own host name that unit by default, or every unit.
+SEARCH_SCOPES = ("unit", "all")
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -147,8 +150,15 @@ class ParcelSearchApi(ParcelApi):
                     "number alone, a precinct's name or number, or a street and house number. "
                     "When nothing matches exactly, `suggestions` holds near misses (e.g. "
                     "123/40 for 123/4) and `message` says what was not found. A malformed "
-                    "full id is refused with 400.",
-        parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True), SRID],
+                    "full id is refused with 400. On a unit's own host name, precincts, "
+                    "numbers and addresses are looked for in that unit only unless "
+                    "`scope=all`; a full id is answered wherever its parcel is.",
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, required=True),
+                    OpenApiParameter("scope", OpenApiTypes.STR, enum=list(SEARCH_SCOPES),
+                                     required=False,
+                                     description="`unit` (default): on a unit's host name, "
+                                                 "that unit only; `all`: every unit the "
+                                                 "user may see."), SRID],
         responses={200: out.SearchAnswerSerializer, 400: out.ErrorSerializer},
     )
     def get(self, request: Request) -> Response:
@@ -157,7 +167,13 @@ class ParcelSearchApi(ParcelApi):
         if not query or len(query) > MAX_QUERY:
             raise InvalidInput(_("Parameter q must hold 1 to %(max)s characters.")
                                % {"max": MAX_QUERY}, detail={"q": query[:MAX_QUERY]})
-        answer = parcels.parcel_search(query=query, user=request.user)
+        scope = request.query_params.get("scope", "unit")
+        if scope not in SEARCH_SCOPES:
+            raise InvalidInput(_("Parameter scope must be one of: %(scopes)s.")
+                               % {"scopes": ", ".join(SEARCH_SCOPES)},
+                               detail={"scope": scope[:MAX_QUERY]})
+        within = host_unit(request) if scope == "unit" else None
+        answer = parcels.parcel_search(query=query, user=request.user, within=within)
         return Response({
             "query": query, "srid": srid,
             "results": [out.hit_json(hit, srid) for hit in answer.results],
