@@ -18,6 +18,7 @@ from geo_portal.hosts import AllowedHosts
 from layers import registry
 from layers.registry import Access
 from tests import factories
+from tests.permits_factories import enable
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +204,12 @@ def test_the_search_hint_on_a_units_host_names_that_units_parcel(client, twin_pa
     on_unit = client.get(reverse("map"), HTTP_HOST=UNIT_HOST).text
 
     assert twin_parcels["020901_1"] in on_unit and twin_parcels["026101_1"] not in on_unit
+
+
+def test_the_units_host_lists_only_the_services_that_unit_offers(client, hosts):
+    enable(hosts, "trees")
+    enable(AdministrativeUnit.objects.get(teryt="026101_1"), "wz")
+
+    on_unit = client.get("/", HTTP_HOST=UNIT_HOST).text
+
+    assert 'data-kind="trees"' in on_unit and 'data-kind="wz"' not in on_unit
