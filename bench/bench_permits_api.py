@@ -79,7 +79,8 @@ def _setup(clients: int):
 
     from core.models import AdministrativeUnit
     from core.services import api_token_create
-    from permits.models import KindSetting, Species
+    from permits.models import KindSetting
+    from permits.trees.models import Species
 
     unit = AdministrativeUnit.objects.get(teryt=UNIT)
     KindSetting.objects.update_or_create(unit=unit, kind="trees",

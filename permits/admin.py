@@ -14,13 +14,11 @@ from .models import (
     Application,
     ApplicationEvent,
     DeadlineRule,
-    FeeRate,
     KindSetting,
-    ReplacementPlanting,
     ServiceTemplate,
     ServiceTemplateKind,
-    Species,
 )
+from .trees.models import FeeRate, ReplacementPlanting, Species
 from .workflow import STATE_CHOICES
 
 

@@ -3,10 +3,11 @@
 The framework (models/base.py, workflow.py, services.py, selectors.py, views and API) is the
 same for every kind; a kind declares only what differs. How a new kind plugs in:
 
-1. Models: kind-specific rows go in `permits/models/<kind>.py`, each with a ForeignKey to
-   `Application` (related_name of your choice); add ONE import line to
-   `permits/models/__init__.py`, then `manage.py makemigrations permits` (check with
-   `--dry-run` that only your models are listed).
+1. Models: kind-specific rows go in the kind package's own `models.py` (next to the module
+   registered in step 8), each with a ForeignKey to `Application` (related_name of your
+   choice); permits/models/__init__.py loads every registered kind's `models.py`, in the
+   order of KIND_MODULES, under the app label "permits". Then `manage.py makemigrations
+   permits` (check with `--dry-run` that only your models are listed).
 2. Form: a Django form class taking `(data=None, files=None, *, application, parcels)`;
    `parcels` is the list of cadastre_sync Parcel rows chosen on the map (?parcels=...).
    It must provide `payload() -> dict` (JSON-serialisable: what was filed, hashed into the
@@ -39,7 +40,8 @@ same for every kind; a kind declares only what differs. How a new kind plugs in:
    `data-map-points`, `data-map-polygons`, `data-map-draw`, `data-map-draw-into`, and
    permits.drawn.DrawnPolygonField for every drawn polygon).
 8. Register: add the module's dotted path to KIND_MODULES below; the module defines
-   `KINDS = (Kind(...), ...)`. Enable the kind for a unit in the administration
+   `KINDS = (Kind(...), ...)`. KIND_MODULES is read while models load: keep this module's
+   top-level imports free of models. Enable the kind for a unit in the administration
    (Application kinds offered) — residents see only enabled kinds (selectors.offered_kinds).
 """
 from collections.abc import Callable, Sequence

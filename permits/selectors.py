@@ -264,7 +264,7 @@ def fee_rates_in_force(on, units) -> list:
 
     from core.rules import RuleRow
 
-    from .models import FeeRate
+    from .trees.models import FeeRate
 
     rows = (FeeRate.objects.filter(Q(unit__isnull=True) | Q(unit__in=units))
             .select_related("unit").order_by("subject", "group", "band_from"))

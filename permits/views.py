@@ -326,7 +326,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _species_for_conditions():
-    from .models import Species
+    from .trees.models import Species
     return Species.objects.all()
 
 

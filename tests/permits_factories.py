@@ -4,8 +4,9 @@ from django.utils import timezone
 from core.models import LegalRule
 from core.roles import CASE_OFFICER
 from permits import services
-from permits.models import KindSetting, Species
+from permits.models import KindSetting
 from permits.trees.forms import TreeRemovalForm, formset_data
+from permits.trees.models import Species
 from tests import factories
 
 PARCEL_BOX = (318000.0, 386000.0, 318030.0, 386030.0)  # 30 m square, EPSG:2180

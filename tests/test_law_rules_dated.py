@@ -15,8 +15,8 @@ from core.errors import InvalidInput, RuleNotInForce
 from core.models import AdministrativeUnit, LegalRule
 from core.rules import rules_in_force
 from permits import deadlines, legal
-from permits.models import WzApplication
 from permits.wz.forms import WzForm
+from permits.wz.models import WzApplication
 from tests import factories
 from tests.permits_factories import tree_rules_ensure
 from tests.tax_factories import box_parcel, tax_unit

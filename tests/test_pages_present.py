@@ -199,8 +199,8 @@ def test_a_runs_steps_are_named_in_polish_with_their_local_end_time(db):
 def test_regenerating_an_extract_over_corrections_asks_first(db, client):
     # given a submitted extract whose text the officer corrected
     from layers.models import ZoningPlan, ZoningZone
-    from permits.models import ZoningExtract
     from permits.zoning_extract.forms import ZoningExtractForm
+    from permits.zoning_extract.models import ZoningExtract
     from tests import factories
 
     unit = factories.unit()

@@ -3,7 +3,8 @@ import pytest
 
 from core.roles import CASE_OFFICER, UNIT_ADMIN
 from permits import selectors
-from permits.models import DeadlineRule, FeeRate, KindSetting
+from permits.models import DeadlineRule, KindSetting
+from permits.trees.models import FeeRate
 from tests import factories
 from tests import permits_factories as pf
 

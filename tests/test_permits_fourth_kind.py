@@ -3,6 +3,7 @@ registered here, in the test, it is filed through the shared pages and API, show
 case page and its map, and decided, without a line of the shared code knowing it."""
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django import forms
@@ -165,3 +166,25 @@ def test_a_fourth_kind_is_filed_and_decided_through_the_api(client, fourth_kind)
     assert app.state == State.DECIDED and app.outcome == "accepted"
     assert app.decided_at.date() <= date.today()
     assert Point(318020, 386020, srid=2180).within(parcel.geom)
+
+
+def test_each_kind_keeps_its_models_in_its_own_package():
+    # given the registered kinds' packages
+    from django.apps import apps
+
+    packages = {path.rpartition(".")[0] for path in kinds.KIND_MODULES}
+
+    # when the permits models are listed by the module that defines them
+    modules = {model._meta.object_name: model.__module__
+               for model in apps.get_app_config("permits").get_models()}
+
+    # then each is the framework's or a registered kind package's models module
+    assert {m for m in modules.values()
+            if m != "permits.models.base"} <= {f"{p}.models" for p in packages}
+    assert modules["TreeItem"] == "permits.trees.models"
+    assert modules["ZoningExtract"] == "permits.zoning_extract.models"
+    assert modules["WzApplication"] == "permits.wz.models"
+    # and the shared models module names no kind
+    shared = Path(apps.get_app_config("permits").models_module.__file__)
+    source = shared.read_text(encoding="utf-8")
+    assert not any(package.rpartition(".")[2] in source for package in packages)

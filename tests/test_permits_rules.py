@@ -116,7 +116,7 @@ def test_the_strictest_verdict_wins():
 
 
 def test_a_units_own_rates_replace_the_regulations_for_that_group(db):
-    from permits.models import FeeRate
+    from permits.trees.models import FeeRate
     from permits.trees.services import rates_for
     from tests import factories
 

@@ -10,8 +10,7 @@ from django.utils import translation
 
 from core.models import LegalRule
 from permits import deadlines, legal
-from permits.models import Species
-from permits.models.trees import EXEMPTION_BASIS, EXEMPTION_KIND
+from permits.trees.models import EXEMPTION_BASIS, EXEMPTION_KIND, Species
 from permits.trees.rules import (
     NOTHING,
     NOTIFICATION,

@@ -13,8 +13,9 @@ from core.roles import CASE_OFFICER
 from layers.models import ZoningPlan, ZoningZone
 from permits import services
 from permits.attachments import attachment_add
-from permits.models import Application, ApplicationEvent, Attachment, WzApplication
+from permits.models import Application, ApplicationEvent, Attachment
 from permits.wz.forms import WzForm
+from permits.wz.models import WzApplication
 from tests import factories
 from tests.permits_factories import enable
 

@@ -108,7 +108,8 @@ def _decided_wz(submitted_at):
     from django.utils import timezone
 
     from permits import services
-    from permits.models import Application, WzApplication
+    from permits.models import Application
+    from permits.wz.models import WzApplication
     from tests.test_wz_flow import _base_map, _draft, _world
 
     _unit, parcel, resident, officer = _world()

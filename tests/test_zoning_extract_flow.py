@@ -10,8 +10,9 @@ from core.errors import InvalidInput
 from core.roles import CASE_OFFICER
 from layers.models import ZoningPlan, ZoningZone
 from permits import services
-from permits.models import Application, ZoningExtract
+from permits.models import Application
 from permits.zoning_extract.forms import ZoningExtractForm
+from permits.zoning_extract.models import ZoningExtract
 from permits.zoning_extract.services import (
     extract_draft_ensure,
     extract_issue,

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from cadastre_sync.models import Parcel
 from permits import kinds, services
-from permits.models import Application, KindSetting, Species
+from permits.models import Application, KindSetting
 from permits.trees.forms import TreeRemovalForm, formset_data
+from permits.trees.models import Species
 
 RESIDENT, OFFICER = "mieszkaniec", "urzednik"
 PREFIXES = {"trees": "OŚ.6131", "zoning_extract": "UA.6727", "wz": "UA.6730"}

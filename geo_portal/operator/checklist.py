@@ -18,7 +18,8 @@ from core.models import AdministrativeUnit, Membership
 from core.roles import CASE_OFFICER, OPERATOR, ROLE_CHOICES, TAX_OFFICER, UNIT_ADMIN
 from layers.models import PlanArea, ZoningPlan
 from permits import kinds
-from permits.models import FeeRate, KindSetting
+from permits.models import KindSetting
+from permits.trees.models import FeeRate
 
 OK, WARN, MISSING = "ok", "warn", "missing"
 GREEN, AMBER, RED = "green", "amber", "red"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..drawn import DrawnPolygonField
 from ..json_input import json_rows, json_value
-from ..models.trees import (
+from .models import (
     EXEMPTION_BASIS,
     EXEMPTION_CHOICES,
     EXEMPTION_KIND,

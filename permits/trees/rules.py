@@ -61,7 +61,7 @@ class TreeIn:
     species: SpeciesInfo
     circumference_5cm: int
     stems_130cm: Sequence[int]
-    exemption: str = ""  # a code of permits.models.trees.EXEMPTIONS
+    exemption: str = ""  # a code of permits.trees.models.EXEMPTIONS
     exemption_kind: str = ""  # "no_permit" | "no_fee" | ""
     exemption_basis: str = ""
 

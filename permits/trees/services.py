@@ -13,8 +13,7 @@ from core.rules import rule_value
 
 from .. import legal
 from ..kinds import Fee
-from ..models import FeeRate, ReplacementPlanting, Species
-from ..models.trees import EXEMPTION_BASIS, EXEMPTION_KIND
+from .models import EXEMPTION_BASIS, EXEMPTION_KIND, FeeRate, ReplacementPlanting, Species
 from .rules import (
     NOTHING,
     PERMIT,

@@ -10,9 +10,9 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from ..drawn import DrawnPolygonField
-from ..models import WzApplication
 from ..zoning_fees import Duty, wz_stamp_duty
 from .checks import Proposal, WzChecks, wz_checks
+from .models import WzApplication
 from .services import applicant_owns
 
 SRID = 2180

@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import legal
 from ..kinds import DeadlineDefault, Kind, Outcome
-from ..models import WzApplication
 from ..workflow import OFFICER, State
 from .checks import wz_checks
+from .models import WzApplication
 from .services import wz_decision_conditions, wz_fee, wz_submit_check
 
 # Project type -> the dated rule of its decision term.

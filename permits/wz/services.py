@@ -12,8 +12,9 @@ from core.rules import rule_in_force
 
 from .. import legal
 from ..kinds import Fee
-from ..models import Attachment, WzApplication
+from ..models import Attachment
 from ..zoning_fees import wz_stamp_duty
+from .models import WzApplication
 
 # Art. 52 ust. 2 pkt 1 of the planning act: the application holds the site's boundaries on
 # a copy of the base map or the cadastral map at 1:500 or 1:1000 (1:2000 for linear

@@ -14,9 +14,9 @@ from core.errors import NotFound
 from .. import selectors
 from ..access import roles_towards
 from ..api import ERRORS
-from ..models import ZoningExtract
 from ..workflow import OFFICER
 from . import services
+from .models import ZoningExtract
 
 TAGS = ["applications"]
 

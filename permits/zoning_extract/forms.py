@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import ZoningExtract
 from ..zoning_fees import Duty, extract_stamp_duty
 from .content import extract_content
+from .models import ZoningExtract
 from .pdf import extract_page_counts
 
 SCOPE_CHOICES = [("both", _("extract text and map excerpt (wypis i wyrys)")),

@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..kinds import DeadlineDefault, Kind, Outcome
-from ..models import ZoningExtract
 from ..workflow import OFFICER, State
+from .models import ZoningExtract
 from .services import ISSUED, extract_draft_ensure, extract_fee, extract_outcome_check
 
 

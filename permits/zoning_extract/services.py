@@ -18,10 +18,11 @@ from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from .. import services as framework
 from ..access import roles_towards
 from ..kinds import Fee
-from ..models import Application, ApplicationEvent, KindSetting, ZoningExtract
+from ..models import Application, ApplicationEvent, KindSetting
 from ..workflow import OFFICER, State
 from ..zoning_fees import extract_stamp_duty
 from .content import extract_content
+from .models import ZoningExtract
 from .pdf import ExtractHeader, extract_pdf
 
 KIND = "zoning_extract"

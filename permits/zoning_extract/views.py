@@ -12,9 +12,9 @@ from core.files import private_file_response
 from .. import selectors
 from ..access import roles_towards
 from ..json_input import posted_version
-from ..models import ZoningExtract
 from ..workflow import OFFICER
 from . import services
+from .models import ZoningExtract
 
 
 def _row(request: HttpRequest, pk: int) -> tuple[ZoningExtract, set]:

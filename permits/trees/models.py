@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import AdministrativeUnit
 
-from .base import Application
+from ..models.base import Application
 
 SRID = 2180
 
