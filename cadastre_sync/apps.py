@@ -26,7 +26,9 @@ class CadastreSyncConfig(AppConfig):
         rule_lister_register(next_year_tax_rules_missing)
         rule_value_labels_declare({
             **dict(tax_rules.RATE_KEYS), **dict(tax_rules.OBJECT_KINDS),
-            tax_rules.TAX_EXEMPT: _("exempt"), tax_rules.ARABLE: _("arable land and orchards"),
+            tax_rules.TAX_EXEMPT: _("exempt"),
+            tax_rules.TAX_EXEMPT_ON_FARM: _("exempt on a farm's land, else other buildings"),
+            tax_rules.ARABLE: _("arable land and orchards"),
             tax_rules.GRASSLAND: _("meadows and pastures"),
             **tax_rules.CATEGORY_NAMES, **dict(TaxFinding.SEVERITY_CHOICES),
             "high_from": _("high from [zł a year]"), "medium_from": _("medium from [zł a year]"),

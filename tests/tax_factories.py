@@ -157,8 +157,14 @@ def discrepancy_gmina() -> Gmina:
     road = box_parcel("7", next(x))
     land_use(road, "dr", AREA)
     owned(road, person(unit, "Gmina", "Legnica"), group=4)
-    barn_parcel, _acc = _clean(g, "8", next(x))
-    factories.building(barn_parcel, kst_class="1271", built_up_area_m2=Decimal("80"))
+    # A farm building (KŚT 108) on a farm's land: 1.21 ha of arable land, declared.
+    x0, y0 = next(x), factories.ORIGIN[1] + 1500
+    farm = factories.parcel("8", geom=factories.box(x0, y0, x0 + 110, y0 + 110))
+    land_use(farm, "R", "1.2100", ozk="IVa")
+    owned(farm, person(unit, "Jan", "Rolnik", pesel(8001)))
+    tax_object(account(unit, taxpayer(unit, "Jan", "Rolnik", pesel(8001))), "agricultural",
+               farm.parcel_id, area_ha="1.2100", land_use="R", soil_class="IVa")
+    factories.building(farm, kst_class="1271", built_up_area_m2=Decimal("80"))
 
     # 1. A parcel without a tax object.
     untaxed = box_parcel("20", next(x))

@@ -307,3 +307,26 @@ def test_a_run_that_changes_no_finding_refreshes_nothing(django_capture_on_commi
         reconcile(unit=g.unit, year=YEAR)
 
     assert not TileCacheJob.objects.exists()
+
+
+@pytest.mark.parametrize("farm", [True, False], ids=["on a farm", "off a farm"])
+def test_an_agricultural_building_is_exempt_only_on_the_land_of_a_farm(farm):
+    """UPOL art. 7 ust. 1 pkt 4 lit. b (Dz.U. 2024 poz. 1757 in force 2025): KŚT 108
+    buildings (1271) are exempt on a farm's land (agricultural tax act art. 2 ust. 1: over
+    1 ha); one elsewhere is expected at the rate of the remaining buildings."""
+    unit = tax_unit()
+    side = 150.0 if farm else 30.0  # 2.25 ha of arable land, or 0.09 ha
+    parcel = box_parcel("70", factories.ORIGIN[0], side=side)
+    area = f"{side * side / 10000:.4f}"
+    land_use(parcel, "R", area, ozk="IVa")
+    tax_object(account(unit, taxpayer(unit, "Jan", "Rolnik")), "agricultural",
+               parcel.parcel_id, area_ha=Decimal(area), land_use="R", soil_class="IVa")
+    barn = factories.building(parcel, kst_class="1271", built_up_area_m2=Decimal("100"),
+                              storeys_above=1)
+
+    reconcile(unit=unit, year=YEAR)
+
+    buildings = {k: v for k, v in estimates_of(unit).items()
+                 if k[0] == "building_undeclared"}
+    other = (Decimal("75") * rate("building_other")).quantize(Decimal("0.01"))
+    assert buildings == ({} if farm else {("building_undeclared", barn.building_id): other})

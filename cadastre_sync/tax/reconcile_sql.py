@@ -9,6 +9,8 @@ Values always travel as parameters.
 """
 import re
 
+from .rules import TAX_EXEMPT_ON_FARM
+
 TEMP_TABLES = ("rec_ofu", "rec_ozu", "rec_farm", "rec_farm_declared", "rec_factor", "rec_rate",
                "rec_kst", "rec_right", "rec_parcel", "rec_expected", "rec_declared",
                "rec_taxed", "rec_gone", "rec_succ", "rec_land", "rec_building", "rec_owner",
@@ -300,8 +302,7 @@ WHERE NOT p.exempt AND (
 BUILDINGS = (
     """
 CREATE TEMP TABLE rec_building AS
-SELECT b.id, b.building_id, b.kst_class,
-       COALESCE(k.rate_key, %(kst_fallback)s) AS rate_key, r.rate,
+SELECT b.id, b.building_id, b.kst_class, x.rate_key, r.rate,
        COALESCE(b.built_up_area_m2, ST_Area(b.geom)::numeric) * GREATEST(b.storeys_above, 1)
            * %(usable_share)s AS est_floor,
        b.storeys_above, COALESCE(b.built_up_area_m2, round(ST_Area(b.geom)::numeric, 2))
@@ -309,14 +310,21 @@ SELECT b.id, b.building_id, b.kst_class,
        ps.parcels, ps.all_exempt
 FROM cadastre_sync_building b
 LEFT JOIN rec_kst k ON k.kst = b.kst_class  -- a class the table does not know: the fallback
-LEFT JOIN rec_rate r ON r.key = COALESCE(k.rate_key, %(kst_fallback)s)
 CROSS JOIN LATERAL (
     SELECT array_agg(p.parcel_id ORDER BY p.parcel_id) AS parcels,
-           COALESCE(bool_and(p.exempt), false) AS all_exempt
+           COALESCE(bool_and(p.exempt), false) AS all_exempt,
+           COALESCE(bool_or(fm.farm), false) AS on_farm
     FROM cadastre_sync_building_parcels bp JOIN rec_parcel p ON p.id = bp.parcel_id
+    LEFT JOIN rec_farm fm ON fm.holding = COALESCE('R' || p.register_unit_id, 'P' || p.id)
     WHERE bp.building_id = b.id) ps
+-- A class exempt only on a farm's land: exempt there, elsewhere the fallback rate.
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN k.rate_key = '@EXEMPT_ON_FARM@'
+                THEN CASE WHEN ps.on_farm THEN 'exempt' ELSE %(kst_fallback)s END
+                ELSE COALESCE(k.rate_key, %(kst_fallback)s) END AS rate_key) x
+LEFT JOIN rec_rate r ON r.key = x.rate_key
 WHERE b.unit_id = %(unit_id)s AND b.retired_at IS NULL AND @IN_BUILDINGS(b.building_id)@
-""",
+""".replace("@EXEMPT_ON_FARM@", TAX_EXEMPT_ON_FARM),
     # Not unique: exports may give every building one placeholder id (the objects are
     # their IIP identifiers).
     "CREATE INDEX ON rec_building (building_id)",
@@ -714,8 +722,10 @@ SELECT parcel_id FROM s
     """
 CREATE TEMP TABLE rec_scope_building AS
 SELECT building_id FROM rec_scope_changed_b
+-- Buildings on the parcels re-checked, retired records included: a building left on a
+-- parcel that was split or removed loses its ground (and a farm's land).
 UNION SELECT b.building_id FROM rec_scope_parcel s
-      JOIN cadastre_sync_parcel p ON p.parcel_id = s.parcel_id AND p.retired_at IS NULL
+      JOIN cadastre_sync_parcel p ON p.parcel_id = s.parcel_id
       JOIN cadastre_sync_building_parcels bp ON bp.parcel_id = p.id
       JOIN cadastre_sync_building b ON b.id = bp.building_id
 -- Taxed retired buildings whose old footprint meets a changed building (their finding

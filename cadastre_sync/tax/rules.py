@@ -108,6 +108,9 @@ DERIVED_RATES = {
 # used for business (UPOL art. 7 ust. 1 pkt 10 as the domain review found it); internal
 # roads (dr) that are not public roads are other land (BIP Grzmiąca tax codes).
 TAX_AGRICULTURAL, TAX_FOREST, TAX_EXEMPT = "agricultural", "forest", "exempt"
+# A building class exempt only on the land of a farm (UPOL art. 7 ust. 1 pkt 4 lit. b);
+# elsewhere the building is taxed at the rate of the remaining buildings (KST_FALLBACK).
+TAX_EXEMPT_ON_FARM = "exempt_on_farm"
 TAX_LAND_BUSINESS, TAX_LAND_WATER, TAX_LAND_OTHER = "land_business", "land_water", "land_other"
 TAX_CLASSES = (TAX_AGRICULTURAL, TAX_FOREST, TAX_LAND_BUSINESS, TAX_LAND_WATER, TAX_LAND_OTHER)
 ARABLE, GRASSLAND = "arable", "grassland"
@@ -154,8 +157,9 @@ CONVERSION_FACTORS = {
 
 # Building class (KST) -> property tax rate of its usable floor area (UPOL art. 5 ust. 1
 # pkt 2); "exempt" buildings are not expected in the register. KŚT 108 agricultural
-# buildings (1271) are exempt only where used for farming: the cadastre cannot tell, so
-# the table keeps them out of the expected buildings and the officer sees the rule.
+# buildings (1271) are exempt only on a farm's land and used for farming: the cadastre
+# shows the first (the building's parcels belong to a farm holding), not the use, so one
+# on a farm is taken as exempt (the officer sees the rule) and one elsewhere is expected.
 KST_TAX = {
     "1110": "building_residential", "1121": "building_residential",
     "1122": "building_residential", "1130": "building_residential",
@@ -164,7 +168,7 @@ KST_TAX = {
     "1252": "building_business", "1242": "building_other", "1261": "building_other",
     "1262": "building_other", "1263": "building_other", "1264": "building_other",
     "1265": "building_other", "1273": "building_other", "1274": "building_other",
-    "1271": TAX_EXEMPT, "1272": TAX_EXEMPT,
+    "1271": TAX_EXEMPT_ON_FARM, "1272": TAX_EXEMPT,
 }
 # A building whose class this table does not know is expected as an "other" building
 # (UPOL art. 5 ust. 1 pkt 2 lit. e, the remaining buildings).
@@ -215,8 +219,8 @@ LEGAL_RULES = [
      "are confirmed (gazetaprawna.pl 9681151, 9628424; infor.pl 6821534); the class-to-rate "
      "table is the product's reading. KŚT 108 (1271) buildings are exempt only on the land of "
      "a farm and used only for farming (art. 7 ust. 1 pkt 4 lit. b; podatkowyreferat.online "
-     "2024-04-19): the cadastre cannot show the use, so the table takes them as exempt and "
-     "the officer checks"),
+     "2024-04-19): one standing on a farm's land is taken as exempt (the cadastre cannot "
+     "show the use: the officer checks), one elsewhere is expected at the fallback rate"),
     (KST_FALLBACK_RULE, KST_FALLBACK, "2025-01-01", None, UPOL, "art. 5 ust. 1 pkt 2 lit. e",
      "", False, ""),
 ]

@@ -171,7 +171,7 @@ WHERE r.gone_parcel
 
 # The demo's taxable building classes and their declared category.
 _KST_CATEGORY = {kst: key.removeprefix("building_") for kst, key in rules.KST_TAX.items()
-                 if key != rules.TAX_EXEMPT}
+                 if key not in (rules.TAX_EXEMPT, rules.TAX_EXEMPT_ON_FARM)}
 
 
 def demo_tax_roll(*, unit: AdministrativeUnit, seed: int) -> dict:
