@@ -33,6 +33,12 @@ _TILE = re.compile(r"^/mapproxy/wmts/(?P<layer>[A-Za-z0-9_]+)/(?P<grid>[A-Za-z0-
 _PUBLIC: dict[str, bool] = {}
 
 
+def _wmts():
+    """MapProxy's WMTS handler of the current publication (None before one is made)."""
+    app = getattr(publication().app, "app", None)
+    return getattr(app, "handlers", {}).get("wmts")
+
+
 def public_layer(name: str) -> bool:
     """May anyone, logged in or not, see `name`? Asked of the policy once per process: a
     public layer's scope depends on no user (the registry is code)."""
@@ -51,8 +57,7 @@ class CachedTile:
 def cached_tile(layer: str, grid: str, z: int, x: int, y: int) -> CachedTile | None:
     """The file of a cached tile of `layer` (WMTS numbering, row from the top), or None
     when it is not cached (or the layer, grid or tile is not one MapProxy serves)."""
-    app = getattr(publication().app, "app", None)
-    handler = getattr(app, "handlers", {}).get("wmts")
+    handler = _wmts()
     grids = getattr(handler, "layers", {}).get(layer)  # a WMTSTileLayer: its grids
     if grids is None or grid not in grids:
         return None
@@ -74,15 +79,14 @@ def cached_tile(layer: str, grid: str, z: int, x: int, y: int) -> CachedTile | N
 
 
 def cached_tile_response(request: HttpRequest, tile: CachedTile) -> HttpResponse | None:
-    """MapProxy's answer for the cached `tile`, without MapProxy."""
+    """MapProxy's answer for the cached `tile`, without MapProxy. The file is read only
+    when this process sends it: not for a 304, nor where nginx sends it."""
     path = tile.path
     try:
-        with path.open("rb") as file:
-            stat = path.stat()
-            data = file.read()
+        stat = path.stat()
     except OSError:  # removed by a refresh in between: MapProxy draws it
         return None
-    answer = MapProxyResponse(data, content_type="image/png")
+    answer = MapProxyResponse(b"", content_type="image/png")
     answer.cache_headers(stat.st_mtime, etag_data=(stat.st_mtime, stat.st_size),
                          max_age=tile.max_age)
     answer.make_conditional(SimpleNamespace(environ=request.META))
@@ -92,9 +96,13 @@ def cached_tile_response(request: HttpRequest, tile: CachedTile) -> HttpResponse
         response = HttpResponse(status=200, content_type="image/png")
         relative = path.resolve().relative_to(Path(settings.MAPPROXY_CACHE_DIR).resolve())
         response["X-Accel-Redirect"] = accel + relative.as_posix()
+    elif status == 200:
+        try:
+            response = HttpResponse(path.read_bytes(), content_type="image/png")
+        except OSError:
+            return None
     else:
-        response = HttpResponse(data if status == 200 else b"", status=status,
-                                content_type="image/png")
+        response = HttpResponse(b"", status=status, content_type="image/png")
     for name, value in answer.headers.items():
         if name.lower() not in {"content-type", "content-length"}:
             response[name] = value
@@ -110,7 +118,10 @@ class CachedTileMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in ("GET", "HEAD") and not request.META.get("QUERY_STRING"):
             found = _TILE.match(request.path_info)
-            if found is not None and public_layer(found["layer"]):
+            # Only names MapProxy serves reach the policy's memo: made-up names in
+            # requests cannot grow it.
+            if found is not None and found["layer"] in getattr(_wmts(), "layers", {}) \
+                    and public_layer(found["layer"]):
                 tile = cached_tile(found["layer"], found["grid"], int(found["z"]),
                                    int(found["x"]), int(found["y"]))
                 response = cached_tile_response(request, tile) if tile else None
