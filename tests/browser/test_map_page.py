@@ -13,6 +13,7 @@ from django.db.models import Q
 from cadastre_sync.models import LandUsePiece
 from tests import factories as f
 from tests.browser.conftest import PHONE
+from tests.browser.waiting import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -115,7 +116,7 @@ def test_the_map_page_loads_without_console_errors(live_server, town, open_page,
     # when it has drawn every tile of the view and loaded its legends
     _ready(page)
     page.wait_for_selector("#map[data-loaded='true']")
-    page.wait_for_function("""() => [...document.querySelectorAll(
+    wait_until(page, """() => [...document.querySelectorAll(
         '#map-layer-tree img.map-tree__legend[src]')].every((img) => img.complete)""")
     screenshot(page, "loaded")
 
@@ -373,9 +374,9 @@ def test_measuring_a_distance_and_zooming_to_my_location(live_server, town, brow
     # when the resident asks for her location
     page.click("#map-measure-length")  # measuring off
     page.click("#map-locate")
-    page.wait_for_function("document.getElementById('map-status').dataset.kind === 'ok'")
+    wait_until(page, "() => document.getElementById('map-status').dataset.kind === 'ok'")
     # (the address follows the view once the move has ended, a frame later)
-    page.wait_for_function("new URLSearchParams(location.search).get('x') !== '318050'")
+    wait_until(page, "() => new URLSearchParams(location.search).get('x') !== '318050'")
 
     # then the map is centred there
     view = _view(page)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests import operator_factories as of
 from tests.browser.conftest import PHONE
+from tests.browser.waiting import wait_until
 from tests.permits_factories import enable
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -36,7 +37,7 @@ def test_operator_pages_fit_a_phone_and_draw_the_chart(live_server, region, sess
     screenshot(page, "home")
     page.goto(f"{live_server.url}/operator/statystyki/"
               f"?from={(timezone.localdate() - timedelta(days=365)).isoformat()}")
-    page.wait_for_function("document.getElementById('stats-chart').width > 0")
+    wait_until(page, "() => document.getElementById('stats-chart').width > 0")
     stats_width = page.evaluate(WIDTH)
     rows = page.locator("table.stats tbody tr").count()
     screenshot(page, "statistics")

@@ -11,6 +11,7 @@ from core.roles import CASE_OFFICER
 from permits.models import Application, KindSetting
 from tests import factories as f
 from tests import permits_factories as pf
+from tests.browser.waiting import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -50,7 +51,7 @@ def test_resident_files_a_permit_and_the_officer_grants_it(live_server, town, se
     # ... places a tree on the map and describes it
     area = page.locator("#permits-map").bounding_box()
     page.click("#permits-map", position={"x": area["width"] / 2, "y": area["height"] / 2})
-    page.wait_for_function("document.querySelector(\"input[name='trees-0-x']\").value !== ''")
+    wait_until(page, "() => document.querySelector(\"input[name='trees-0-x']\").value !== ''")
     x = float(page.input_value("input[name='trees-0-x']"))
     y = float(page.input_value("input[name='trees-0-y']"))
     assert PARCEL[0] < x < PARCEL[2] and PARCEL[1] < y < PARCEL[3]
