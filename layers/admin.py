@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import UnitScopedAdmin
 
-from .models import PlanArea, Raster, RasterImport, TileCacheJob, ZoningPlan, ZoningZone
+from .models import (
+    PlanArea,
+    PlanDocument,
+    PlanDrawing,
+    Raster,
+    RasterImport,
+    TileCacheJob,
+    ZoningPlan,
+    ZoningZone,
+)
 from .rasters import NAME_PATTERN, raster_delete, raster_import_submit, raster_republish
 
 
@@ -26,6 +35,29 @@ class PlanAreaAdmin(UnitScopedAdmin):
     list_display = ["local_id", "kind", "plan"]
     list_filter = ["kind"]
     search_fields = ["local_id", "plan__name"]
+    raw_id_fields = ["plan"]
+
+
+@admin.register(PlanDocument)
+class PlanDocumentAdmin(UnitScopedAdmin):
+    """A plan's formal documents (APP DokumentFormalny): read from APP files, or entered
+    here for a plan read from another format; published in the APP data set."""
+
+    unit_path = "plan__unit"
+    list_display = ["title", "role", "number", "date", "plan"]
+    list_filter = ["role"]
+    search_fields = ["title", "number", "local_id", "plan__name"]
+    raw_id_fields = ["plan"]
+
+
+@admin.register(PlanDrawing)
+class PlanDrawingAdmin(UnitScopedAdmin):
+    """A plan's drawings (APP RysunekAktuPlanowaniaPrzestrzennego): where the georeferenced
+    GeoTIFF of its graphic part is published."""
+
+    unit_path = "plan__unit"
+    list_display = ["title", "resolution", "valid_from", "plan"]
+    search_fields = ["title", "local_id", "plan__name"]
     raw_id_fields = ["plan"]
 
 

@@ -1,16 +1,21 @@
-"""A zoning plan as the APP data set publishes it: GML 3.2 in the APP 2.0 application
-schema (planowaniePrzestrzenne_2_0.xsd), one file per plan, wrapped as a WFS 2.0 feature
-collection as the ministry's own files and the Rejestr urbanistyczny are.
+"""A zoning plan as the APP data set publishes it: GML 3.2 in the APP application schema,
+2.0 (planowaniePrzestrzenne_2_0.xsd, the ministry's QGIS plugin's) or 3.0
+(planowaniePrzestrzenne_3_0.xsd, what the Rejestr urbanistyczny serves since September
+2026), one file per plan, wrapped as a WFS 2.0 feature collection as the ministry's own
+files and the Register's are. The two differ, for what is written here, only in their
+namespace and in 3.0 requiring the act's `obowiazujeOd`.
 
 A general plan (plan ogólny) gives its act (`app:AktPlanowaniaPrzestrzennego`), its
 planning zones (`app:StrefaPlanistyczna`) and its infill and downtown areas
-(`app:ObszarUzupelnieniaZabudowy`, `app:ObszarZabudowySrodmiejskiej`). A local plan (MPZP)
-gives its act with its boundary only: APP 2.0 has no feature type for a local plan's
-designated areas (they stay on the WMS and in the WFS/OGC API `local_zones`).
+(`app:ObszarUzupelnieniaZabudowy`, `app:ObszarZabudowySrodmiejskiej`), each with its stored
+legal nature (`charakterUstalenia`). A local plan (MPZP) gives its act with its boundary
+only: APP has no feature type for a local plan's designated areas (they stay on the WMS
+and in the WFS/OGC API `local_zones`). Every plan gives its formal documents
+(`app:DokumentFormalny`: the resolutions to draw it up and adopting it, ...) and its
+drawings (`app:RysunekAktuPlanowaniaPrzestrzennego`), referred to from the act.
 
 Not written, because they are not held here: the social infrastructure standards areas
-(their required distances and areas are not stored), the formal documents
-(`app:DokumentFormalny`) and the plan drawings (`app:RysunekAktuPlanowaniaPrzestrzennego`).
+(their required distances and areas are not stored).
 
 The layers/zoning_import reader takes these files back unchanged: the round trip is
 tested. Coordinates are written in EPSG axis order (northing first), in the PL-2000 zone
@@ -28,16 +33,30 @@ from lxml import etree
 
 from core.errors import Conflict, InvalidInput
 
-from .models import SRID, PlanArea, ZoningPlan, ZoningZone
-from .zoning_import.app_gml import APP, GENERAL_PLAN_TYPE, XLINK
+from .models import (
+    REGULATION_NATURE_CHOICES,
+    SRID,
+    PlanArea,
+    PlanDocument,
+    PlanDrawing,
+    ZoningPlan,
+    ZoningZone,
+)
+from .zoning_import.app_gml import APP, APP_3, GCO, GENERAL_PLAN_TYPE, GMD, XLINK
 from .zoning_import.checks import PARAMETERS
 from .zoning_symbols import CODE_LIST, GENERAL_PLAN_ZONES
 
 GML = "http://www.opengis.net/gml/3.2"
 WFS = "http://www.opengis.net/wfs/2.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-APP_XSD = ("https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0/"
-           "planowaniePrzestrzenne_2_0.xsd")
+# The APP versions written: namespace and schema location.
+APP_VERSIONS = {
+    "2.0": (APP, "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0/"
+                 "planowaniePrzestrzenne_2_0.xsd"),
+    "3.0": (APP_3, "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/3.0/"
+                   "planowaniePrzestrzenne_3_0.xsd"),
+}
+APP_XSD = APP_VERSIONS["2.0"][1]
 MEDIA_TYPE = "application/gml+xml; version=3.2"
 # The PL-2000 zones (EPSG:2176..2179) by central meridian 15, 18, 21, 24 degrees east,
 # and the 1992 system the data is held in.
@@ -47,6 +66,21 @@ CRS_ALLOWED = (*PL_2000, SRID)
 _OBJECTS = "https://www.gov.pl/zagospodarowanieprzestrzenne/app"
 _CODES = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/codelist/"
 _INSPIRE = "http://inspire.ec.europa.eu/codelist/"
+# charakterUstalenia as the APP files (the ministry's plugin, the Register) write it
+_REGULATION_NATURE = "https://inspire.ec.europa.eu/codelist/RegulationNatureValue/"
+_NATURE_TITLES = {"generallyBinding": "ogólnie wiążące",
+                  "bindingForDevelopers": "wiążące dla deweloperów",
+                  "bindingOnlyForAuthorities": "wiążące tylko dla władz",
+                  "definedInLegislation": "określone w prawodawstwie",
+                  "nonBinding": "niewiążące"}
+assert set(_NATURE_TITLES) == {code for code, _ in REGULATION_NATURE_CHOICES}
+# The act's reference to a document of each role (dokumentUchwalajacy: at most one).
+_ACT_DOCUMENT_ELEMENTS = (
+    (PlanDocument.OTHER, "dokument"), (PlanDocument.INITIATING, "dokumentPrzystepujacy"),
+    (PlanDocument.ADOPTING, "dokumentUchwalajacy"), (PlanDocument.AMENDING, "dokumentZmieniajacy"),
+    (PlanDocument.REPEALING, "dokumentUchylajacy"),
+    (PlanDocument.ANNULLING, "dokumentUniewazniajacy"))
+_DATE_TYPES = {"creation": "utworzenie", "publication": "publikacja", "revision": "przegląd"}
 _PLAN_TYPES = {
     ZoningPlan.GENERAL: (GENERAL_PLAN_TYPE, "plan ogólny gminy", "local", "lokalny"),
     ZoningPlan.LOCAL: ("miejscowyPlanZagospodarowaniaPrzestrzennego",
@@ -115,39 +149,51 @@ def pl2000_zone(plan: ZoningPlan) -> int:
     return PL_2000[min(3, max(0, round((lon - 15) / 3)))]
 
 
-def app_plan_gml(*, plan: ZoningPlan, srid: int | None = None) -> bytes:
-    """The plan as an APP 2.0 GML file (UTF-8), in `srid` (its PL-2000 zone by default)."""
+def app_plan_gml(*, plan: ZoningPlan, srid: int | None = None, version: str = "2.0") -> bytes:
+    """The plan as an APP GML file (UTF-8) of schema `version` ("2.0" or "3.0"), in `srid`
+    (its PL-2000 zone by default)."""
     srid = srid or pl2000_zone(plan)
     if srid not in CRS_ALLOWED:
         raise InvalidInput(detail={"crs": srid, "allowed": ", ".join(map(str, CRS_ALLOWED))})
+    if version not in APP_VERSIONS:
+        raise InvalidInput(detail={"version": version[:20], "allowed": ", ".join(APP_VERSIONS)})
     identity = plan_identity(plan)
-    writer = _Writer(plan, identity, srid)
-    writer.act()
+    writer = _Writer(plan, identity, srid, version)
+    zones, areas = [], []
     if plan.kind == ZoningPlan.GENERAL:
-        zones = (ZoningZone.objects.filter(plan=plan).annotate(g=Transform("geom", srid))
-                 .order_by("local_id"))
-        for zone in zones:
-            writer.zone(zone)
+        zones = list(ZoningZone.objects.filter(plan=plan).annotate(g=Transform("geom", srid))
+                     .order_by("local_id"))
         areas = sorted(PlanArea.objects.filter(plan=plan, kind__in=_AREA_TYPES)
                        .annotate(g=Transform("geom", srid)),
                        key=lambda a: (list(_AREA_TYPES).index(a.kind), a.local_id))
-        for n, area in enumerate(areas, start=1):
-            writer.area(area, n)
+    documents = list(PlanDocument.objects.filter(plan=plan).order_by("date", "local_id"))
+    drawings = list(PlanDrawing.objects.filter(plan=plan).order_by("local_id"))
+    writer.act(zones, areas, documents, drawings)
+    for zone in zones:
+        writer.zone(zone)
+    for n, area in enumerate(areas, start=1):
+        writer.area(area, n)
+    for document in documents:
+        writer.formal_document(document)
+    for drawing in drawings:
+        writer.drawing(drawing)
     return writer.document()
 
 
 class _Writer:
-    def __init__(self, plan: ZoningPlan, identity: PlanIdentity, srid: int) -> None:
-        self.plan, self.identity, self.srid = plan, identity, srid
+    def __init__(self, plan: ZoningPlan, identity: PlanIdentity, srid: int,
+                 version: str = "2.0") -> None:
+        self.plan, self.identity, self.srid, self.version = plan, identity, srid, version
+        self.app, xsd = APP_VERSIONS[version]
         self.srs_name = f"http://www.opengis.net/def/crs/EPSG/0/{srid}"
-        self.members: list[etree._Element] = []
         self.root = etree.Element(
             f"{{{WFS}}}FeatureCollection",
-            nsmap={"app": APP, "gml": GML, "wfs": WFS, "xlink": XLINK, "xsi": XSI},
+            nsmap={"app": self.app, "gml": GML, "gmd": GMD, "gco": GCO, "wfs": WFS,
+                   "xlink": XLINK, "xsi": XSI},
             timeStamp=timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             numberMatched="unknown", numberReturned="0")
         self.root.set(f"{{{XSI}}}schemaLocation",
-                      f"{APP} {APP_XSD} {GML} http://schemas.opengis.net/gml/3.2.1/gml.xsd "
+                      f"{self.app} {xsd} {GML} http://schemas.opengis.net/gml/3.2.1/gml.xsd "
                       f"{WFS} http://schemas.opengis.net/wfs/2.0/wfs.xsd")
 
     def document(self) -> bytes:
@@ -157,7 +203,7 @@ class _Writer:
 
     # --- features -------------------------------------------------------------------------
 
-    def act(self) -> None:
+    def act(self, zones: list, areas: list, documents: list, drawings: list) -> None:
         plan, ident = self.plan, self.identity
         feature = self._feature("AktPlanowaniaPrzestrzennego", ident.local_id)
         self._text(feature, "poczatekWersjiObiektu", _datetime(ident.started))
@@ -167,7 +213,10 @@ class _Writer:
                   title)
         self._ref(feature, "poziomHierarchii", f"{_INSPIRE}LevelOfSpatialPlanValue/{level}",
                   level_title)
-        self._date(feature, "obowiazujeOd", plan.valid_from)
+        # 3.0 requires the date this version binds from: a draft's is its version's day, as
+        # the ministry's plugin writes it.
+        self._date(feature, "obowiazujeOd", plan.valid_from or (
+            ident.started.date() if self.version == "3.0" else None))
         self._date(feature, "obowiazujeDo", plan.valid_to)
         self._status(feature, plan.legal_status)
         holder = self._app(feature, "zasiegPrzestrzenny")
@@ -175,6 +224,20 @@ class _Writer:
             raise Conflict(detail={"plan": plan.identifier, "missing": "zasiegPrzestrzenny"})
         boundary = plan.geom.transform(self.srid, clone=True)
         holder.append(self._multi_surface(boundary, f"{feature.get(_gml('id'))}-ZP"))
+        for role, element in _ACT_DOCUMENT_ELEMENTS:
+            of_role = [d for d in documents if d.role == role]
+            for document in of_role[:1] if element == "dokumentUchwalajacy" else of_role:
+                self._ref(feature, element, self._href("DokumentFormalny", document.local_id,
+                                                       versioned=False), None)
+        for drawing in drawings:
+            self._ref(feature, "rysunek",
+                      self._href("RysunekAktuPlanowaniaPrzestrzennego", drawing.local_id), None)
+        for zone in zones:
+            self._ref(feature, "wydzielenie", self._href("StrefaPlanistyczna", zone.local_id),
+                      None)
+        for area in areas:
+            self._ref(feature, "regulacja", self._href(_AREA_TYPES[area.kind][0], area.local_id),
+                      None)
 
     def zone(self, zone: ZoningZone) -> None:
         plan = self.plan
@@ -184,7 +247,7 @@ class _Writer:
         self._text(feature, "poczatekWersjiObiektu", _datetime(self.identity.started))
         self._in_force(feature, zone.valid_from, zone.valid_to, zone.local_id)
         self._status(feature, zone.status or plan.legal_status)
-        self._binding(feature)
+        self._binding(feature, zone.regulation_nature)
         self._geometry(feature, zone.g, zone.local_id)
         self._ref(feature, "plan", self.identity.href, None)
         kind = GENERAL_PLAN_ZONES.get(zone.symbol)
@@ -213,27 +276,79 @@ class _Writer:
         self._text(feature, "poczatekWersjiObiektu", _datetime(self.identity.started))
         self._in_force(feature, None, None, area.local_id)
         self._status(feature, self.plan.legal_status)
-        self._binding(feature)
+        self._binding(feature, area.regulation_nature)
         self._geometry(feature, area.g, area.local_id)
+        self._ref(feature, "plan", self.identity.href, None)
+
+    def formal_document(self, document: PlanDocument) -> None:
+        feature = self._feature("DokumentFormalny", document.local_id, versioned=False)
+        self._text(feature, "tytul", document.title)
+        for name, value in (("nazwaSkrocona", document.short_name),
+                            ("numerIdentyfikacyjny", document.number),
+                            ("organUstanawiajacy", document.issuer)):
+            if value:
+                self._text(feature, name, value)
+        ci_date = etree.SubElement(self._app(feature, "data"), f"{{{GMD}}}CI_Date")
+        etree.SubElement(etree.SubElement(ci_date, f"{{{GMD}}}date"),
+                         f"{{{GCO}}}Date").text = document.date.isoformat()
+        code = etree.SubElement(
+            etree.SubElement(ci_date, f"{{{GMD}}}dateType"), f"{{{GMD}}}CI_DateTypeCode",
+            codeList="http://standards.iso.org/iso/19139/resources/gmxCodelists.xml"
+                     "#CI_DateTypeCode",
+            codeListValue=document.date_type)
+        code.text = _DATE_TYPES.get(document.date_type, document.date_type)
+        self._date(feature, "dataWejsciaWZycie", document.in_force_from)
+        self._date(feature, "dataUchylenia", document.repealed_on)
+        if document.detail_reference:
+            self._text(feature, "szczegoloweOdniesienie", document.detail_reference)
+        if document.official_journal:
+            self._ref(feature, "dziennikUrzedowy", document.official_journal, None)
+        for link in document.links:
+            self._text(feature, "lacze", link)
+        if document.role != PlanDocument.OTHER:
+            self._ref(feature, document.role, self.identity.href, None)
+
+    def drawing(self, drawing: PlanDrawing) -> None:
+        feature = self._feature("RysunekAktuPlanowaniaPrzestrzennego", drawing.local_id)
+        self._text(feature, "poczatekWersjiObiektu", _datetime(self.identity.started))
+        self._text(feature, "tytul", drawing.title)
+        self._text(feature, "lacze", drawing.url)
+        if drawing.legend_url:
+            self._text(feature, "legenda", drawing.legend_url)
+        self._text(feature, "ukladOdniesieniaPrzestrzennego", drawing.crs)
+        self._text(feature, "rozdzielczoscPrzestrzenna", str(drawing.resolution))
+        if drawing.description:
+            self._text(feature, "opis", drawing.description)
+        self._date(feature, "obowiazujeOd", drawing.valid_from)
+        self._date(feature, "obowiazujeDo", drawing.valid_to)
         self._ref(feature, "plan", self.identity.href, None)
 
     # --- pieces ---------------------------------------------------------------------------
 
-    def _feature(self, name: str, local_id: str) -> etree._Element:
+    def _feature(self, name: str, local_id: str, *, versioned: bool = True) -> etree._Element:
+        """A feature of type `name` with its identifiers; a formal document is not versioned
+        (as the Register writes it: it is the same document in every version of the plan)."""
         ident = self.identity
         member = etree.SubElement(self.root, f"{{{WFS}}}member")
-        gml_id = _ncname(f"{ident.namespace}_{local_id}_{ident.version}")
-        feature = etree.SubElement(member, f"{{{APP}}}{name}", {_gml("id"): gml_id})
+        suffix = f"_{ident.version}" if versioned else ""
+        gml_id = _ncname(f"{ident.namespace}_{local_id}{suffix}")
+        feature = etree.SubElement(member, f"{{{self.app}}}{name}", {_gml("id"): gml_id})
         identifier = etree.SubElement(feature, _gml("identifier"), codeSpace=_OBJECTS)
-        identifier.text = f"{_OBJECTS}/{name}/{ident.namespace}/{local_id}/{ident.version}"
-        iip = etree.SubElement(self._app(feature, "idIIP"), f"{{{APP}}}Identyfikator")
+        identifier.text = self._href(name, local_id, versioned=versioned)
+        iip = etree.SubElement(self._app(feature, "idIIP"), f"{{{self.app}}}Identyfikator")
         self._text(iip, "przestrzenNazw", ident.namespace)
         self._text(iip, "lokalnyId", local_id)
-        self._text(iip, "wersjaId", ident.version)
+        if versioned:
+            self._text(iip, "wersjaId", ident.version)
         return feature
 
+    def _href(self, name: str, local_id: str, *, versioned: bool = True) -> str:
+        ident = self.identity
+        version = f"/{ident.version}" if versioned else ""
+        return f"{_OBJECTS}/{name}/{ident.namespace}/{local_id}{version}"
+
     def _app(self, parent: etree._Element, name: str) -> etree._Element:
-        return etree.SubElement(parent, f"{{{APP}}}{name}")
+        return etree.SubElement(parent, f"{{{self.app}}}{name}")
 
     def _text(self, parent: etree._Element, name: str, value: str) -> etree._Element:
         element = self._app(parent, name)
@@ -260,11 +375,9 @@ class _Writer:
         self._ref(feature, "status", f"{_INSPIRE}ProcessStepGeneralValue/{code}",
                   title or _STATUS_TITLES[code])
 
-    def _binding(self, feature: etree._Element) -> None:
-        # The general plan's zones and areas bind generally (art. 13i of the planning act:
-        # the general plan is an act of local law); not stored per zone.
-        self._ref(feature, "charakterUstalenia",
-                  f"{_INSPIRE}RegulationNatureValue/generallyBinding", "ogólnie wiążące")
+    def _binding(self, feature: etree._Element, nature: str) -> None:
+        self._ref(feature, "charakterUstalenia", f"{_REGULATION_NATURE}{nature}",
+                  _NATURE_TITLES[nature])
 
     def _in_force(self, feature, valid_from: date | None, valid_to: date | None,
                   local_id: str) -> None:

@@ -6,6 +6,20 @@ from core.models import AdministrativeUnit, Job
 
 SRID = 2180
 
+# INSPIRE RegulationNatureValue (http://inspire.ec.europa.eu/codelist/RegulationNatureValue),
+# the APP `charakterUstalenia` of a zone or area, with the Polish titles the APP files carry
+# (the ministry's QGIS plugin's code list). A plan ogólny and a local plan are acts of local
+# law (planning act art. 13i ust. 1 and art. 14 ust. 8), so their zones bind generally; the
+# value read from a file is kept as written.
+GENERALLY_BINDING = "generallyBinding"
+REGULATION_NATURE_CHOICES = [
+    (GENERALLY_BINDING, _("generally binding (ogólnie wiążące)")),
+    ("bindingForDevelopers", _("binding for developers (wiążące dla deweloperów)")),
+    ("bindingOnlyForAuthorities", _("binding only for authorities (wiążące tylko dla władz)")),
+    ("definedInLegislation", _("defined in legislation (określone w prawodawstwie)")),
+    ("nonBinding", _("non-binding (niewiążące)")),
+]
+
 
 class ZoningPlan(models.Model):
     GENERAL = "general"
@@ -71,6 +85,9 @@ class ZoningZone(models.Model):
     # [{"kind": "profilPodstawowy" | "profilDodatkowy", "href": "...", "title": "..."}].
     profiles = models.JSONField(_("functional profile"), default=list, blank=True,
                                 db_default=[])
+    regulation_nature = models.CharField(
+        _("legal nature"), max_length=32, choices=REGULATION_NATURE_CHOICES,
+        default=GENERALLY_BINDING, db_default=GENERALLY_BINDING)
     geom = models.MultiPolygonField(_("geometry"), srid=SRID)
 
     class Meta:
@@ -103,6 +120,9 @@ class PlanArea(models.Model):
                              verbose_name=_("plan"))
     kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES)
     local_id = models.CharField(_("local id"), max_length=120)
+    regulation_nature = models.CharField(
+        _("legal nature"), max_length=32, choices=REGULATION_NATURE_CHOICES,
+        default=GENERALLY_BINDING, db_default=GENERALLY_BINDING)
     geom = models.MultiPolygonField(_("geometry"), srid=SRID)
 
     class Meta:
@@ -114,6 +134,90 @@ class PlanArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.local_id}"
+
+
+class PlanDocument(models.Model):
+    """A formal document of a plan (APP `DokumentFormalny`): the resolution to draw the plan
+    up, the resolution adopting it, one amending, repealing or annulling it, or another
+    document of its procedure (an environmental forecast, a decision on farmland)."""
+
+    INITIATING = "przystapienie"
+    ADOPTING = "uchwala"
+    AMENDING = "zmienia"
+    REPEALING = "uchyla"
+    ANNULLING = "uniewaznia"
+    OTHER = "dokument"
+    ROLE_CHOICES = [
+        (INITIATING, _("resolution to draw the plan up")),
+        (ADOPTING, _("resolution adopting the plan")),
+        (AMENDING, _("act amending the plan")),
+        (REPEALING, _("act repealing the plan")),
+        (ANNULLING, _("ruling annulling the plan")),
+        (OTHER, _("other document of the procedure")),
+    ]
+    # ISO 19115 CI_DateTypeCode of the document's date
+    DATE_TYPE_CHOICES = [("creation", _("created")), ("publication", _("published")),
+                         ("revision", _("revised"))]
+
+    plan = models.ForeignKey(ZoningPlan, on_delete=models.CASCADE, related_name="documents",
+                             verbose_name=_("plan"))
+    local_id = models.CharField(_("local id"), max_length=120)
+    role = models.CharField(_("role"), max_length=16, choices=ROLE_CHOICES)
+    title = models.TextField(_("title"))
+    short_name = models.CharField(_("short name"), max_length=200, blank=True)
+    number = models.CharField(_("number"), max_length=120, blank=True,
+                              help_text=_("e.g. the resolution number XXIV/300/2026"))
+    issuer = models.CharField(_("issued by"), max_length=300, blank=True)
+    date = models.DateField(_("date"))
+    date_type = models.CharField(_("kind of date"), max_length=12, choices=DATE_TYPE_CHOICES,
+                                 default="creation")
+    in_force_from = models.DateField(_("in force from"), null=True, blank=True)
+    repealed_on = models.DateField(_("in force until"), null=True, blank=True)
+    detail_reference = models.CharField(_("part referred to"), max_length=300, blank=True)
+    official_journal = models.URLField(
+        _("official journal"), max_length=300, blank=True,
+        help_text=_("The code list value of the journal the act was published in."))
+    links = models.JSONField(_("links"), default=list, blank=True,
+                             help_text=_("Addresses where the document can be read."))
+
+    class Meta:
+        verbose_name = _("plan document")
+        verbose_name_plural = _("plan documents")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "local_id"], name="plan_document_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.title[:80]
+
+
+class PlanDrawing(models.Model):
+    """The plan's drawing (APP `RysunekAktuPlanowaniaPrzestrzennego`): the georeferenced
+    GeoTIFF of its graphic part, where it is published, and at what resolution."""
+
+    plan = models.ForeignKey(ZoningPlan, on_delete=models.CASCADE, related_name="drawings",
+                             verbose_name=_("plan"))
+    local_id = models.CharField(_("local id"), max_length=120)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("GeoTIFF address"), max_length=500)
+    legend_url = models.URLField(_("legend address"), max_length=500, blank=True)
+    crs = models.CharField(_("coordinate reference system"), max_length=120,
+                           help_text=_("As the EPSG register names it, e.g. EPSG:2177."))
+    resolution = models.PositiveIntegerField(
+        _("scale 1:"), help_text=_("The scale the drawing was made at (its denominator)."))
+    description = models.TextField(_("description"), blank=True)
+    valid_from = models.DateField(_("in force from"))
+    valid_to = models.DateField(_("in force until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan drawing")
+        verbose_name_plural = _("plan drawings")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "local_id"], name="plan_drawing_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class TileCacheJob(Job):

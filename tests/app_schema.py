@@ -1,13 +1,14 @@
-"""The APP 2.0 schema, read from tests/fixtures/schemas with every import resolved there
-(no network): `app_schema()` for lxml validation of the APP GML export."""
+"""The APP 2.0 and 3.0 schemas, read from tests/fixtures/schemas with every import resolved
+there (no network): `app_schema(version)` for lxml validation of the APP GML export."""
 from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
 
 SCHEMAS = Path(__file__).resolve().parent / "fixtures" / "schemas"
-APP_2_XSD = ("https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0/"
-             "planowaniePrzestrzenne_2_0.xsd")
+APP_XSD = {version: ("https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/"
+                     f"{version}/planowaniePrzestrzenne_{version.replace('.', '_')}.xsd")
+           for version in ("2.0", "3.0")}
 
 
 class _Local(etree.Resolver):
@@ -24,18 +25,20 @@ class _Local(etree.Resolver):
         raise OSError(f"schema not vendored: {url}")
 
 
-@lru_cache(maxsize=1)
-def app_schema() -> etree.XMLSchema:
+@lru_cache(maxsize=2)
+def app_schema(version: str = "2.0") -> etree.XMLSchema:
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
     parser.resolvers.add(_Local())
-    path = SCHEMAS / APP_2_XSD.removeprefix("https://")
+    path = SCHEMAS / APP_XSD[version].removeprefix("https://")
     return etree.XMLSchema(etree.parse(str(path), parser))
 
 
 def app_features_invalid(root: etree._Element) -> list[str]:
     """Schema errors of each feature under the collection `root` (each validated alone, as
-    the collection wrapper is WFS's), as 'line: message'."""
-    schema = app_schema()
+    the collection wrapper is WFS's) against the APP version of the features' namespace, as
+    'line: message'."""
+    namespace = etree.QName(root[0][0]).namespace if len(root) else ""
+    schema = app_schema(namespace.rsplit("/", 1)[-1])
     errors = []
     for member in root:
         for feature in member:

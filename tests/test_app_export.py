@@ -1,9 +1,11 @@
-"""The gmina's plans as the APP data set: each plan as APP 2.0 GML, valid against the
-official schema (tests/fixtures/schemas, lxml), read back by our own importer unchanged.
+"""The gmina's plans as the APP data set: each plan as APP 2.0 and 3.0 GML, valid against
+the official schemas (tests/fixtures/schemas, lxml), read back by our own importer
+unchanged, with the plan's formal documents, drawings and each zone's legal nature.
 
 The plans come from the real ministry sample files (../shared/fixtures, read only).
 """
 import subprocess
+from datetime import UTC, date
 
 import pytest
 import shapely
@@ -11,7 +13,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from lxml import etree
 
 from layers.app_export import app_plan_gml, pl2000_zone
-from layers.models import PlanArea, ZoningPlan, ZoningZone
+from layers.models import PlanArea, PlanDocument, PlanDrawing, ZoningPlan, ZoningZone
 from layers.services import zoning_import
 from tests import factories
 from tests.app_schema import app_features_invalid
@@ -23,11 +25,17 @@ from tests.test_zoning_import_areas import _areas_file
 pytestmark = [pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not at {FIXTURES}"),
               pytest.mark.django_db]
 APP = "{https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0}"
+APP_3 = "{https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/3.0}"
+XLINK = "{http://www.w3.org/1999/xlink}"
 _PLAN = ("identifier", "kind", "name", "legal_status", "valid_from", "valid_to",
          "scale_denominator", "version_started")
 _ZONE = ("local_id", "label", "symbol", "designation", "provisions", "status", "valid_from",
          "valid_to", "max_intensity", "max_built_up_share", "max_height_m",
-         "min_biologically_active_share", "profiles")
+         "min_biologically_active_share", "profiles", "regulation_nature")
+_DOCUMENT = ("role", "title", "short_name", "number", "issuer", "date", "date_type",
+             "in_force_from", "repealed_on", "detail_reference", "official_journal", "links")
+_DRAWING = ("title", "url", "legend_url", "crs", "resolution", "description", "valid_from",
+            "valid_to")
 
 
 def _general_plan(tmp_path) -> ZoningPlan:
@@ -42,8 +50,44 @@ def _snapshot(plan: ZoningPlan) -> dict:
         "plan": {name: getattr(plan, name) for name in _PLAN},
         "zones": {z.local_id: {name: getattr(z, name) for name in _ZONE}
                   for z in plan.zones.order_by("local_id")},
-        "areas": sorted((a.kind, a.local_id) for a in plan.areas.all()),
+        "areas": sorted((a.kind, a.local_id, a.regulation_nature) for a in plan.areas.all()),
+        "documents": {d.local_id: {name: getattr(d, name) for name in _DOCUMENT}
+                      for d in plan.documents.all()},
+        "drawings": {d.local_id: {name: getattr(d, name) for name in _DRAWING}
+                     for d in plan.drawings.all()},
     }
+
+
+def _with_papers(plan: ZoningPlan) -> ZoningPlan:
+    """The plan's procedure as a gmina keeps it: the resolution to draw it up, the one
+    adopting it (published in the voivodeship's journal), its drawing, and one zone and the
+    downtown area of another legal nature than the usual."""
+    PlanDocument.objects.create(
+        plan=plan, local_id="1", role=PlanDocument.INITIATING, date=date(2024, 4, 23),
+        title="Uchwała nr LIV/923/2024 Rady Gminy Testowej z dnia 23 kwietnia 2024 r. w sprawie "
+              "przystąpienia do sporządzenia planu ogólnego gminy",
+        short_name="POG – przystąpienie", number="LIV/923/2024", issuer="Rada Gminy Testowej",
+        in_force_from=date(2024, 4, 23), links=["https://bip.example.pl/uchwaly/923"])
+    PlanDocument.objects.create(
+        plan=plan, local_id="XXIV.300.2026", role=PlanDocument.ADOPTING,
+        date=date(2026, 6, 30), date_type="publication", number="XXIV/300/2026",
+        title="Uchwała nr XXIV/300/2026 w sprawie uchwalenia planu ogólnego gminy",
+        in_force_from=date(2026, 8, 19), detail_reference="§ 1–12 i załącznik nr 1",
+        official_journal="https://www.gov.pl/static/zagospodarowanieprzestrzenne/codelist/"
+                         "DziennikUrzedowyKod/dziennikUrzedowyWojewodztwaMalopolskiego",
+        links=["https://bip.example.pl/uchwaly/300", "https://dziennik.example.pl/2026/5123"])
+    PlanDocument.objects.create(
+        plan=plan, local_id="prognoza", role=PlanDocument.OTHER, date=date(2025, 11, 2),
+        title="Prognoza oddziaływania na środowisko planu ogólnego")
+    PlanDrawing.objects.create(
+        plan=plan, local_id="RYS-1", title="Rysunek planu ogólnego gminy",
+        url="https://bip.example.pl/pog/rysunek.tif", legend_url="https://bip.example.pl/pog/"
+        "legenda.png", crs="EPSG:2177", resolution=10_000, valid_from=date(2026, 8, 19),
+        description="Część graficzna w skali 1:10 000")
+    zone = plan.zones.order_by("local_id").first()
+    ZoningZone.objects.filter(pk=zone.pk).update(regulation_nature="bindingOnlyForAuthorities")
+    plan.areas.filter(kind=PlanArea.DOWNTOWN).update(regulation_nature="nonBinding")
+    return plan
 
 
 def _shapes(plan: ZoningPlan) -> dict[str, GEOSGeometry]:
@@ -64,14 +108,18 @@ def _reimported(tmp_path, plan: ZoningPlan, gml: bytes) -> ZoningPlan:
     return ZoningPlan.objects.get(unit=unit)
 
 
-def test_a_general_plan_exports_as_app_gml_valid_against_the_schema(tmp_path):
+@pytest.mark.parametrize("version", ["2.0", "3.0"])
+def test_a_general_plan_exports_as_app_gml_valid_against_the_schema(tmp_path, version):
     # given the ministry's sample plan imported with its zones and two areas
     plan = _general_plan(tmp_path)
 
     # when exported
-    root = etree.fromstring(app_plan_gml(plan=plan))
+    root = etree.fromstring(app_plan_gml(plan=plan, version=version))
 
-    # then every feature is valid APP 2.0: the act, 4 zones, the infill and downtown areas
+    # then every feature is valid APP of that version: the act, 4 zones, the infill and
+    # downtown areas
+    app = APP if version == "2.0" else APP_3
+    assert etree.QName(root[0][0]).namespace == app.strip("{}")
     assert app_features_invalid(root) == []
     names = [etree.QName(f).localname for member in root for f in member]
     assert names == ["AktPlanowaniaPrzestrzennego", *["StrefaPlanistyczna"] * 4,
@@ -79,9 +127,12 @@ def test_a_general_plan_exports_as_app_gml_valid_against_the_schema(tmp_path):
     assert root.get("numberReturned") == "7"
     # in the plan's PL-2000 zone, northing first, as the ministry's own files
     act = root[0][0]
-    assert act.findtext(f"{APP}idIIP/{APP}Identyfikator/{APP}przestrzenNazw") == (
+    assert act.findtext(f"{app}idIIP/{app}Identyfikator/{app}przestrzenNazw") == (
         "PL.ZIPPZP.1234/121201-POG")
-    surface = act.find(f"{APP}zasiegPrzestrzenny")[0]
+    # the act lists its zones and areas, as the Register's files do
+    assert len(act.findall(f"{app}wydzielenie")) == 4
+    assert len(act.findall(f"{app}regulacja")) == 2
+    surface = act.find(f"{app}zasiegPrzestrzenny")[0]
     assert surface.get("srsName").endswith(f"/{pl2000_zone(plan)}")
     north, east = map(float, surface.findtext(".//{*}posList").split()[:2])
     assert 5_400_000 < north < 6_100_000  # northing first; easting starts with the zone
@@ -102,13 +153,17 @@ def test_gdal_reads_the_export(tmp_path):
     assert "Layer name: AktPlanowaniaPrzestrzennego" in done.stdout
 
 
-def test_the_export_in_epsg_2180_reimports_unchanged(tmp_path):
-    # given the sample plan and what is stored of it
-    plan = _general_plan(tmp_path)
+@pytest.mark.parametrize("version", ["2.0", "3.0"])
+def test_the_export_in_epsg_2180_reimports_unchanged(tmp_path, version):
+    # given the sample plan with its documents and drawing, and what is stored of it
+    plan = _with_papers(_general_plan(tmp_path))
     before, shapes = _snapshot(plan), _shapes(plan)
+    assert len(before["documents"]) == 3 and len(before["drawings"]) == 1
 
     # when exported in EPSG:2180 and imported into the emptied unit
-    again = _reimported(tmp_path, plan, app_plan_gml(plan=plan, srid=2180))
+    gml = app_plan_gml(plan=plan, srid=2180, version=version)
+    assert app_features_invalid(etree.fromstring(gml)) == []
+    again = _reimported(tmp_path, plan, gml)
 
     # then every stored value and every coordinate are the same
     assert _snapshot(again) == before
@@ -178,3 +233,65 @@ def test_a_plan_missing_what_app_requires_is_refused_naming_it(tmp_path):
     assert refused.value.status == 409
     assert refused.value.detail["missing"] == "obowiazujeOd"
     assert PlanArea.objects.filter(plan=plan).count() == 2  # nothing changed
+
+
+def test_the_export_writes_the_documents_drawings_and_legal_nature_as_app_requires(tmp_path):
+    # given the plan with its documents, drawing and natures
+    plan = _with_papers(_general_plan(tmp_path))
+
+    # when exported in APP 3.0
+    root = etree.fromstring(app_plan_gml(plan=plan, version="3.0"))
+
+    # then the act refers to each document in its role and to its drawing
+    assert app_features_invalid(root) == []
+    act = root[0][0]
+    refs = {etree.QName(e).localname: e.get(f"{XLINK}href") for e in act
+            if etree.QName(e).localname.startswith(("dokument", "rysunek"))}
+    assert refs["dokumentPrzystepujacy"].endswith("/DokumentFormalny/PL.ZIPPZP.1234/"
+                                                  "121201-POG/1")
+    assert refs["dokumentUchwalajacy"].endswith("/XXIV.300.2026")
+    assert refs["dokument"].endswith("/prognoza")
+    assert "/RysunekAktuPlanowaniaPrzestrzennego/" in refs["rysunek"]
+    features = {f.findtext(f"{APP_3}idIIP/{APP_3}Identyfikator/{APP_3}lokalnyId"): f
+                for m in root for f in m}
+    # the adopting resolution, with its date as ISO 19139 writes it and its journal
+    adopting = features["XXIV.300.2026"]
+    assert adopting.findtext(".//{*}Date") == "2026-06-30"
+    assert adopting.find(".//{*}CI_DateTypeCode").get("codeListValue") == "publication"
+    act_href = act.findtext("{http://www.opengis.net/gml/3.2}identifier").rsplit("/", 1)[0]
+    assert adopting.find(f"{APP_3}uchwala").get(f"{XLINK}href") == act_href
+    assert [e.text for e in adopting.findall(f"{APP_3}lacze")] == [
+        "https://bip.example.pl/uchwaly/300", "https://dziennik.example.pl/2026/5123"]
+    drawing = features["RYS-1"]
+    assert drawing.findtext(f"{APP_3}rozdzielczoscPrzestrzenna") == "10000"
+    assert drawing.findtext(f"{APP_3}obowiazujeOd") == "2026-08-19"
+    # each zone's legal nature as stored, not one value for all
+    natures = [f.find(f"{APP_3}charakterUstalenia").get(f"{XLINK}title")
+               for m in root for f in m if f.find(f"{APP_3}charakterUstalenia") is not None]
+    assert natures == ["wiążące tylko dla władz", "ogólnie wiążące", "ogólnie wiążące",
+                       "ogólnie wiążące", "ogólnie wiążące", "niewiążące"]
+
+
+def test_a_draft_without_a_date_in_force_exports_in_3_0_with_its_version_day(tmp_path):
+    # given a plan in the making: no date it binds from (3.0 requires the act's); its zones
+    # are dated, it has no areas yet
+    plan = _general_plan(tmp_path)
+    plan.areas.all().delete()
+    ZoningPlan.objects.filter(pk=plan.pk).update(valid_from=None)
+    plan.refresh_from_db()
+
+    root = etree.fromstring(app_plan_gml(plan=plan, version="3.0"))
+
+    assert app_features_invalid(root) == []
+    assert root[0][0].findtext(f"{APP_3}obowiazujeOd") == (
+        plan.version_started.astimezone(UTC).date().isoformat())
+
+
+def test_an_unknown_app_version_is_refused_naming_the_versions(tmp_path):
+    plan = _general_plan(tmp_path)
+
+    with pytest.raises(Exception) as refused:
+        app_plan_gml(plan=plan, version="4.0")
+
+    assert refused.value.status == 400
+    assert refused.value.detail == {"version": "4.0", "allowed": "2.0, 3.0"}

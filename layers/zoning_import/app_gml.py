@@ -6,9 +6,12 @@ identifier, title, status, dates and the boundary), the files of its zones
 (`app:StrefaPlanistyczna`) and of its areas: infill areas
 (`app:ObszarUzupelnieniaZabudowy`, where a WZ decision may be issued), downtown areas
 (`app:ObszarZabudowySrodmiejskiej`) and social infrastructure standard areas
-(`app:ObszarStandardowDostepnosciInfrastrukturySpolecznej`). A feature is read in the
-namespace it is written in; the 3.0 elements read are those 2.0 also has (no other 3.0
-element is used). Features of other APP types are skipped with a warning.
+(`app:ObszarStandardowDostepnosciInfrastrukturySpolecznej`), with the legal nature of each
+(`charakterUstalenia`), and the plan's formal documents (`app:DokumentFormalny`: the
+resolutions to draw it up and adopting it, amendments, ...) and drawings
+(`app:RysunekAktuPlanowaniaPrzestrzennego`). A feature is read in the namespace it is
+written in; the 3.0 elements read are those 2.0 also has (no other 3.0 element is used).
+Features of other APP types are skipped with a warning.
 """
 import re
 from collections import Counter
@@ -20,7 +23,7 @@ from lxml import etree
 from ..zoning_symbols import GENERAL_PLAN_ZONES
 from .checks import PARAMETERS
 from .gml import GmlGeometryError, surface_wkb
-from .parsed import ParsedArea, ParsedPlan, ParsedZone, ReadResult
+from .parsed import ParsedArea, ParsedDocument, ParsedDrawing, ParsedPlan, ParsedZone, ReadResult
 from .problems import Problem, zoning_problem
 
 APP = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0"
@@ -28,6 +31,19 @@ APP_3 = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/3.0"
 APP_NAMESPACES = frozenset({APP, APP_3})
 XLINK = "http://www.w3.org/1999/xlink"
 ACT, ZONE = "AktPlanowaniaPrzestrzennego", "StrefaPlanistyczna"
+DOCUMENT, DRAWING = "DokumentFormalny", "RysunekAktuPlanowaniaPrzestrzennego"
+GMD, GCO = "http://www.isotc211.org/2005/gmd", "http://www.isotc211.org/2005/gco"
+# A document's references to the act (its own elements) and the act's references to its
+# documents, by layers.models.PlanDocument role; the first a document carries is its role.
+DOCUMENT_ROLES = {"przystapienie": "przystapienie", "uchwala": "uchwala", "zmienia": "zmienia",
+                  "uchyla": "uchyla", "uniewaznia": "uniewaznia"}
+ACT_DOCUMENT_ROLES = {"dokumentPrzystepujacy": "przystapienie",
+                      "dokumentUchwalajacy": "uchwala", "dokumentZmieniajacy": "zmienia",
+                      "dokumentUchylajacy": "uchyla", "dokumentUniewazniajacy": "uniewaznia",
+                      "dokument": "dokument"}
+REGULATION_NATURES = frozenset({"generallyBinding", "bindingForDevelopers",
+                                "bindingOnlyForAuthorities", "definedInLegislation",
+                                "nonBinding"})
 # APP feature type -> layers.models.PlanArea kind
 AREAS = {"ObszarUzupelnieniaZabudowy": "infill",
          "ObszarZabudowySrodmiejskiej": "downtown",
@@ -55,15 +71,18 @@ def read_general_plan(paths: list[Path], mapping: dict[str, str]) -> ReadResult:
     acts: list[ParsedPlan] = []
     zones: list[ParsedZone] = []
     areas: list[ParsedArea] = []
+    papers: list = []  # documents and drawings
     for path in paths:
-        _read_file(path, acts, zones, result.problems, areas)
+        _read_file(path, acts, zones, result.problems, areas, papers)
     plan = _one_act(acts, zones, result.problems, areas)
     if plan is not None:
+        _attach_papers(plan, papers, result.problems)
         result.plans.append(plan)
     return result
 
 
-def _read_file(path: Path, acts: list, zones: list, problems: list, areas: list) -> None:
+def _read_file(path: Path, acts: list, zones: list, problems: list, areas: list,
+               papers: list) -> None:
     try:
         root = etree.parse(str(path), _PARSER).getroot()
     except (OSError, etree.XMLSyntaxError) as exc:
@@ -80,6 +99,10 @@ def _read_file(path: Path, acts: list, zones: list, problems: list, areas: list)
             zones.append(_zone(feature, path, problems))
         elif name.namespace in APP_NAMESPACES and name.localname in AREAS:
             areas.append(_area(feature, path, problems))
+        elif name.namespace in APP_NAMESPACES and name.localname == DOCUMENT:
+            papers.append(_document(feature, path, problems))
+        elif name.namespace in APP_NAMESPACES and name.localname == DRAWING:
+            papers.append(_drawing(feature, path, problems))
         else:
             skipped[name.localname] += 1
             continue
@@ -94,7 +117,7 @@ def _read_file(path: Path, acts: list, zones: list, problems: list, areas: list)
 
 
 def _features(root: etree._Element):
-    if etree.QName(root).localname in {ACT, ZONE, *AREAS}:
+    if etree.QName(root).localname in {ACT, ZONE, DOCUMENT, DRAWING, *AREAS}:
         yield root
         return
     for member in root:
@@ -119,6 +142,11 @@ def _act(feature: etree._Element, path: Path, problems: list) -> ParsedPlan:
         problems.append(_missing(feature, path, "tytul", local_id))
     plan.boundary, plan.srid = _geometry(feature, "zasiegPrzestrzenny", path, problems,
                                          local_id)
+    for element in feature:
+        role = ACT_DOCUMENT_ROLES.get(etree.QName(element).localname) if isinstance(
+            element.tag, str) else None
+        if role and (href := element.get(f"{{{XLINK}}}href")):
+            plan.document_roles.setdefault(href.rstrip("/").rsplit("/", 1)[-1], role)
     return plan
 
 
@@ -135,6 +163,7 @@ def _zone(feature: etree._Element, path: Path, problems: list) -> ParsedZone:
                   and etree.QName(e).localname in {"profilPodstawowy", "profilDodatkowy"}],
         valid_from=_date(feature, "obowiazujeOd", path, problems, local_id),
         valid_to=_date(feature, "obowiazujeDo", path, problems, local_id),
+        regulation_nature=_nature(feature, path, problems, local_id),
     )
     kind = GENERAL_PLAN_ZONES.get(zone.symbol)
     zone.designation = zone.kind_title or (kind.name_pl if kind else "")
@@ -153,9 +182,108 @@ def _zone(feature: etree._Element, path: Path, problems: list) -> ParsedZone:
 def _area(feature: etree._Element, path: Path, problems: list) -> ParsedArea:
     namespace, local_id = _iip(feature, path, problems)
     area = ParsedArea(local_id=local_id, kind=AREAS[etree.QName(feature).localname],
-                      file=path.name, line=feature.sourceline, namespace=namespace)
+                      file=path.name, line=feature.sourceline, namespace=namespace,
+                      regulation_nature=_nature(feature, path, problems, local_id))
     area.geometry, area.srid = _geometry(feature, "geometria", path, problems, local_id)
     return area
+
+
+def _document(feature: etree._Element, path: Path, problems: list) -> ParsedDocument:
+    a = _ns(feature)
+    namespace, local_id = _iip(feature, path, problems)
+    role = next((DOCUMENT_ROLES[etree.QName(e).localname] for e in feature
+                 if isinstance(e.tag, str) and etree.QName(e).localname in DOCUMENT_ROLES),
+                "")
+    ci_date = feature.find(f"{a}data/{{{GMD}}}CI_Date")
+    raw_date = ""
+    date_type = "creation"
+    if ci_date is not None:
+        raw_date = (ci_date.findtext(f"{{{GMD}}}date/{{{GCO}}}Date")
+                    or ci_date.findtext(f"{{{GMD}}}date/{{{GCO}}}DateTime") or "").strip()
+        code = ci_date.find(f"{{{GMD}}}dateType/{{{GMD}}}CI_DateTypeCode")
+        date_type = (code.get("codeListValue") or "creation") if code is not None else "creation"
+    document = ParsedDocument(
+        local_id=local_id, role=role, title=_text(feature, "tytul"),
+        date=_iso_date(raw_date, "data", feature, path, problems, local_id),
+        file=path.name, line=feature.sourceline, namespace=namespace,
+        short_name=_text(feature, "nazwaSkrocona"), number=_text(feature, "numerIdentyfikacyjny"),
+        issuer=_text(feature, "organUstanawiajacy"), date_type=date_type,
+        in_force_from=_date(feature, "dataWejsciaWZycie", path, problems, local_id),
+        repealed_on=_date(feature, "dataUchylenia", path, problems, local_id),
+        detail_reference=_text(feature, "szczegoloweOdniesienie"),
+        official_journal=_href(feature, "dziennikUrzedowy"),
+        links=[link for e in feature.findall(f"{a}lacze") if (link := (e.text or "").strip())],
+    )
+    for required, value in (("tytul", document.title), ("data", raw_date)):
+        if not value:
+            problems.append(_missing(feature, path, required, local_id))
+    return document
+
+
+def _drawing(feature: etree._Element, path: Path, problems: list) -> ParsedDrawing:
+    namespace, local_id = _iip(feature, path, problems)
+    raw_resolution = _text(feature, "rozdzielczoscPrzestrzenna")
+    resolution = int(raw_resolution) if raw_resolution.isdigit() and int(raw_resolution) else None
+    if raw_resolution and resolution is None:
+        problems.append(zoning_problem("bad_value", file=path.name, line=feature.sourceline,
+                                       zones=(local_id,), detail={
+                                           "field": "rozdzielczoscPrzestrzenna",
+                                           "value": raw_resolution,
+                                           "reason": "oczekiwano mianownika skali (liczby "
+                                                     "całkowitej dodatniej)"}))
+    drawing = ParsedDrawing(
+        local_id=local_id, title=_text(feature, "tytul"), url=_text(feature, "lacze"),
+        crs=_text(feature, "ukladOdniesieniaPrzestrzennego"), resolution=resolution,
+        valid_from=_date(feature, "obowiazujeOd", path, problems, local_id),
+        valid_to=_date(feature, "obowiazujeDo", path, problems, local_id),
+        file=path.name, line=feature.sourceline, namespace=namespace,
+        legend_url=_text(feature, "legenda"), description=_text(feature, "opis"),
+    )
+    for required in ("tytul", "lacze", "ukladOdniesieniaPrzestrzennego",
+                     "rozdzielczoscPrzestrzenna"):
+        if not _text(feature, required):
+            problems.append(_missing(feature, path, required, local_id))
+    return drawing
+
+
+def _attach_papers(plan: ParsedPlan, papers: list, problems: list) -> None:
+    """The documents and drawings of `plan`'s data set go with it; a document's role is its
+    own reference to the act, else the act's reference to it, else another document."""
+    plan.papers_read = True
+    for paper in papers:
+        if paper.namespace != plan.namespace:
+            problems.append(zoning_problem("zone_of_other_plan", file=paper.file,
+                                           line=paper.line, zones=(paper.local_id,),
+                                           detail={"namespace": paper.namespace,
+                                                   "plan": plan.identifier}))
+        elif isinstance(paper, ParsedDrawing):
+            # APP 2.0 lets a drawing leave its date out (3.0 requires it): the act's then.
+            paper.valid_from = paper.valid_from or plan.valid_from
+            if paper.valid_from is None:
+                problems.append(zoning_problem("missing_field", file=paper.file,
+                                               line=paper.line, zones=(paper.local_id,),
+                                               detail={"field": "obowiazujeOd"}))
+            plan.drawings.append(paper)
+        else:
+            paper.role = paper.role or plan.document_roles.get(paper.local_id, "dokument")
+            plan.documents.append(paper)
+
+
+def _nature(feature: etree._Element, path: Path, problems: list, local_id: str) -> str:
+    """The charakterUstalenia code (the last segment of its href); the general plan's
+    zones bind generally where a file leaves it out."""
+    href = _href(feature, "charakterUstalenia")
+    if not href:
+        return "generallyBinding"
+    code = href.rstrip("/").rsplit("/", 1)[-1]
+    if code not in REGULATION_NATURES:
+        problems.append(zoning_problem("bad_value", file=path.name, line=feature.sourceline,
+                                       zones=(local_id,), detail={
+                                           "field": "charakterUstalenia", "value": href,
+                                           "reason": "oczekiwano wartości listy "
+                                                     "RegulationNatureValue: "
+                                                     + ", ".join(sorted(REGULATION_NATURES))}))
+    return code
 
 
 def _iip(feature: etree._Element, path: Path, problems: list) -> tuple[str, str]:
@@ -243,7 +371,11 @@ def _profiles(feature: etree._Element) -> str:
 
 
 def _date(feature, name: str, path: Path, problems: list, local_id: str = "") -> date | None:
-    raw = _text(feature, name)
+    return _iso_date(_text(feature, name), name, feature, path, problems, local_id)
+
+
+def _iso_date(raw: str, name: str, feature, path: Path, problems: list,
+              local_id: str = "") -> date | None:
     if not raw:
         return None
     try:

@@ -31,6 +31,7 @@ class ParsedZone:
     profiles: list[dict[str, str]] = field(default_factory=list)
     # model field -> every value written for it (a repeated element gives two)
     parameters: dict[str, list[str]] = field(default_factory=dict)
+    regulation_nature: str = "generallyBinding"  # app:charakterUstalenia code
 
 
 @dataclass
@@ -44,6 +45,47 @@ class ParsedArea:
     geometry: bytes | None = None  # WKB, easting first
     srid: int | None = None
     namespace: str = ""
+    regulation_nature: str = "generallyBinding"  # app:charakterUstalenia code
+
+
+@dataclass
+class ParsedDocument:
+    """A formal document of the plan (app:DokumentFormalny): layers.models.PlanDocument."""
+
+    local_id: str
+    role: str  # layers.models.PlanDocument role
+    title: str
+    date: date | None
+    file: str
+    line: int | None
+    namespace: str = ""
+    short_name: str = ""
+    number: str = ""
+    issuer: str = ""
+    date_type: str = "creation"
+    in_force_from: date | None = None
+    repealed_on: date | None = None
+    detail_reference: str = ""
+    official_journal: str = ""
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedDrawing:
+    """The plan's drawing (app:RysunekAktuPlanowaniaPrzestrzennego): PlanDrawing."""
+
+    local_id: str
+    title: str
+    url: str
+    crs: str
+    resolution: int | None
+    valid_from: date | None
+    file: str
+    line: int | None
+    namespace: str = ""
+    legend_url: str = ""
+    description: str = ""
+    valid_to: date | None = None
 
 
 @dataclass
@@ -68,6 +110,13 @@ class ParsedPlan:
     version_started: datetime | None = None  # APP poczatekWersjiObiektu of the act
     zones: list[ParsedZone] = field(default_factory=list)
     areas: list[ParsedArea] = field(default_factory=list)
+    documents: list[ParsedDocument] = field(default_factory=list)
+    drawings: list[ParsedDrawing] = field(default_factory=list)
+    # the act's own references to its documents: document local id -> PlanDocument role
+    document_roles: dict[str, str] = field(default_factory=dict)
+    # read from APP files, which hold the plan's documents and drawings (none if none):
+    # they replace those stored; a plan from another format keeps the stored ones
+    papers_read: bool = False
 
 
 @dataclass

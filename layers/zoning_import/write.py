@@ -10,15 +10,21 @@ from django.utils import timezone
 
 from core.models import AdministrativeUnit
 
-from ..models import PlanArea, ZoningPlan, ZoningZone
+from ..models import PlanArea, PlanDocument, PlanDrawing, ZoningPlan, ZoningZone
 from .checks import PARAMETERS, zone_values
+from .parsed import ParsedPlan
 from .spatial import Staged
 
 _PLAN_FIELDS = ("name", "kind", "legal_status", "valid_from", "valid_to", "resolution_number",
                 "resolution_date", "text_url", "scale_denominator")
 _ZONE_COLUMNS = ("local_id", "label", "symbol", "designation", "provisions", "status",
-                 *(p.field for p in PARAMETERS))
-_ZONE_TYPES = ("text",) * 6 + ("numeric",) * len(PARAMETERS)
+                 "regulation_nature", *(p.field for p in PARAMETERS))
+_ZONE_TYPES = ("text",) * 7 + ("numeric",) * len(PARAMETERS)
+_DOCUMENT_FIELDS = ("local_id", "role", "title", "short_name", "number", "issuer", "date",
+                    "date_type", "in_force_from", "repealed_on", "detail_reference",
+                    "official_journal", "links")
+_DRAWING_FIELDS = ("local_id", "title", "url", "legend_url", "crs", "resolution",
+                   "description", "valid_from", "valid_to")
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ def _plan_write(cursor, unit: AdministrativeUnit, staged: Staged, i: int) -> Pla
     count = _zones_insert(cursor, plan.pk, staged, i)
     PlanArea.objects.filter(plan=plan).delete()
     _areas_insert(cursor, plan.pk, staged, i)
+    _papers_write(plan, parsed)
     _boundary_update(cursor, plan.pk, i)
     return PlanWritten(plan.pk, plan.identifier, plan.name, count, before, created)
 
@@ -84,14 +91,32 @@ def _areas_insert(cursor, plan_id: int, staged: Staged, i: int) -> int:
     if not rows:
         return 0
     cursor.execute(
-        f"INSERT INTO {PlanArea._meta.db_table} (plan_id, kind, local_id, geom) "  # noqa: S608 - our own table
-        "SELECT %(plan_id)s, a.kind, a.local_id, ST_Multi(s.geom) "
-        "FROM unnest(%(n)s::int[], %(kind)s::text[], %(local_id)s::text[]) "
-        "AS a(n, kind, local_id) JOIN zoning_stage_area s ON s.n = a.n "
+        f"INSERT INTO {PlanArea._meta.db_table} "  # noqa: S608 - our own table
+        "(plan_id, kind, local_id, regulation_nature, geom) "
+        "SELECT %(plan_id)s, a.kind, a.local_id, a.nature, ST_Multi(s.geom) "
+        "FROM unnest(%(n)s::int[], %(kind)s::text[], %(local_id)s::text[], %(nature)s::text[]) "
+        "AS a(n, kind, local_id, nature) JOIN zoning_stage_area s ON s.n = a.n "
         "WHERE NOT ST_IsEmpty(s.geom) ORDER BY a.n",
         {"plan_id": plan_id, "n": [n for n, _ in rows], "kind": [a.kind for _, a in rows],
-         "local_id": [a.local_id for _, a in rows]})
+         "local_id": [a.local_id for _, a in rows],
+         "nature": [a.regulation_nature for _, a in rows]})
     return cursor.rowcount
+
+
+def _papers_write(plan: ZoningPlan, parsed: ParsedPlan) -> None:
+    """The plan's formal documents and drawings, replaced by those APP files hold (files
+    without any leave none: they describe this version of the plan); a plan read from
+    another format (a local plan's shapefile) keeps those stored."""
+    if not parsed.papers_read:
+        return
+    PlanDocument.objects.filter(plan=plan).delete()
+    PlanDrawing.objects.filter(plan=plan).delete()
+    PlanDocument.objects.bulk_create(
+        PlanDocument(plan=plan, **{name: getattr(d, name) for name in _DOCUMENT_FIELDS})
+        for d in parsed.documents)
+    PlanDrawing.objects.bulk_create(
+        PlanDrawing(plan=plan, **{name: getattr(d, name) for name in _DRAWING_FIELDS})
+        for d in parsed.drawings)
 
 
 def _boundary_update(cursor, plan_id: int, i: int) -> None:
