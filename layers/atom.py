@@ -5,8 +5,14 @@
   `_namespace`), its extent (`georss:polygon`, WGS 84 latitude first), the coordinate
   systems it is offered in and a link to its data set feed;
 - `/atom/plans/<id>/` is the data set feed: the plan's metadata (type, status, dates,
-  gmina) and one entry per coordinate system linking to the file;
-- `/atom/plans/<id>/app.gml?crs=<EPSG code>` is the plan as APP 2.0 GML (layers.app_export).
+  gmina) and one entry per APP schema version and coordinate system linking to the file;
+- `/atom/plans/<id>/app.gml?crs=<EPSG code>&version=<2.0|3.0>` is the plan as APP GML
+  (layers.app_export), 2.0 unless 3.0 is asked for;
+- `/atom/opensearch.xml` is the OpenSearch description the service feed links (`rel=search`),
+  as the INSPIRE technical guidance for ATOM download services asks: its templates lead to
+  `/atom/search/`, which answers the three operations: Search (`q`), Describe Spatial
+  Dataset (a data set's `spatial_dataset_identifier_code` and `_namespace`: its data set
+  feed) and Get Spatial Dataset (the same with `crs`: the file).
 
 Which plans: those the APP data set publishes (layers.app_export.app_plans_published) whose
 zone layer the one access policy opens to the user (layers.access): a plan of a closed
@@ -16,7 +22,7 @@ restricted one only for the users of its unit. Both zone layers are public today
 from datetime import UTC
 
 from django.db.models import Max, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -26,7 +32,7 @@ from core.errors import GeoPortalError, InvalidInput, NotFound
 
 from .access import layer_scope_named
 from .app_export import (
-    APP_XSD,
+    APP_VERSIONS,
     CRS_ALLOWED,
     MEDIA_TYPE,
     app_plan_gml,
@@ -42,6 +48,10 @@ GEORSS = "http://www.georss.org/georss"
 DLS = "http://inspire.ec.europa.eu/schemas/inspire_dls/1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FEED_TYPE = "application/atom+xml"
+OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
+OPENSEARCH_TYPE = "application/opensearchdescription+xml"
+# The files each data set feed lists, newest schema first.
+VERSIONS = ("3.0", "2.0")
 # The zone layer whose access opens a plan of each kind.
 ZONE_LAYERS = {ZoningPlan.GENERAL: "general_zones", ZoningPlan.LOCAL: "local_zones"}
 _KIND_TITLES = {ZoningPlan.GENERAL: "plan ogólny gminy",
@@ -89,6 +99,14 @@ def plan_visible(user, plan_id: int) -> ZoningPlan:
     return plan
 
 
+def _version_param(raw: str | None) -> str:
+    if not raw:
+        return "2.0"
+    if raw in APP_VERSIONS:
+        return raw
+    raise InvalidInput(detail={"version": raw[:20], "allowed": ", ".join(APP_VERSIONS)})
+
+
 def _crs_param(raw: str | None, plan: ZoningPlan) -> int:
     if not raw:
         return pl2000_zone(plan)
@@ -101,12 +119,15 @@ def _crs_param(raw: str | None, plan: ZoningPlan) -> int:
 
 # --- Feeds --------------------------------------------------------------------------------
 
-def service_feed(request: HttpRequest, plans) -> bytes:
-    self_url = request.build_absolute_uri(reverse("atom"))
+def service_feed(request: HttpRequest, plans, self_url: str | None = None) -> bytes:
+    self_url = self_url or request.build_absolute_uri(reverse("atom"))
     feed = _feed(self_url, "Akty planowania przestrzennego (APP) – usługa pobierania",
                  "Zbiory danych przestrzennych APP gmin obsługiwanych w portalu: plany ogólne "
-                 "i miejscowe plany zagospodarowania przestrzennego w GML (schemat APP 2.0).",
+                 "i miejscowe plany zagospodarowania przestrzennego w GML (schemat APP 3.0 "
+                 "i 2.0).",
                  plans.aggregate(last=Max("version_started"))["last"])
+    _link(feed, request.build_absolute_uri(reverse("atom-opensearch")), "search",
+          OPENSEARCH_TYPE, "Wyszukiwanie zbiorów danych (OpenSearch)")
     for plan in plans:
         identity = plan_identity(plan)
         dataset_url = request.build_absolute_uri(reverse("atom-plan", args=[plan.pk]))
@@ -117,7 +138,9 @@ def service_feed(request: HttpRequest, plans) -> bytes:
         _sub(entry, "title", f"{plan.name} ({plan.unit.name})")
         _sub(entry, "summary", _summary(plan))
         _link(entry, dataset_url, "alternate", FEED_TYPE, "Kanał zbioru danych")
-        _link(entry, APP_XSD, "describedby", "application/xml", "Schemat aplikacyjny APP 2.0")
+        for version in VERSIONS:
+            _link(entry, APP_VERSIONS[version][1], "describedby", "application/xml",
+                  f"Schemat aplikacyjny APP {version}")
         _sub(entry, "updated", _stamp(identity.started))
         _extent(entry, plan)
         for srid in _offered(plan):
@@ -132,17 +155,22 @@ def dataset_feed(request: HttpRequest, plan: ZoningPlan) -> bytes:
     feed = _feed(self_url, plan.name, _summary(plan), identity.started)
     _link(feed, request.build_absolute_uri(reverse("atom")), "up", FEED_TYPE,
           "Kanał usługi pobierania")
-    _link(feed, APP_XSD, "describedby", "application/xml", "Schemat aplikacyjny APP 2.0")
+    for version in VERSIONS:
+        _link(feed, APP_VERSIONS[version][1], "describedby", "application/xml",
+              f"Schemat aplikacyjny APP {version}")
     layer = ZONE_LAYERS[plan.kind]
     _link(feed, request.build_absolute_uri(
         f"{reverse('layers:mapproxy-root')}service?SERVICE=WMS&REQUEST=GetCapabilities"),
           "related", "application/xml", f"Usługa przeglądania WMS (warstwa {layer})")
-    for srid in _offered(plan):
+    for version, srid in ((v, c) for v in VERSIONS for c in _offered(plan)):
         url = request.build_absolute_uri(
-            f"{reverse('atom-plan-gml', args=[plan.pk])}?crs=EPSG:{srid}")
+            f"{reverse('atom-plan-gml', args=[plan.pk])}?crs=EPSG:{srid}&version={version}")
         entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
-        _sub(entry, "title", f"{plan.name} – GML APP 2.0, {_crs_label(srid)}")
-        _link(entry, url, "alternate", MEDIA_TYPE, f"Plik GML w układzie {_crs_label(srid)}")
+        _sub(entry, "title", f"{plan.name} – GML APP {version}, {_crs_label(srid)}")
+        _link(entry, url, "alternate", MEDIA_TYPE,
+              f"Plik GML (APP {version}) w układzie {_crs_label(srid)}")
+        _link(entry, APP_VERSIONS[version][1], "describedby", "application/xml",
+              f"Schemat aplikacyjny APP {version}")
         _sub(entry, "id", url)
         _sub(entry, "updated", _stamp(identity.started))
         etree.SubElement(entry, f"{{{ATOM}}}category", term=_crs_uri(srid),
@@ -231,12 +259,117 @@ def atom_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
 def atom_plan_gml(request: HttpRequest, plan_id: int) -> HttpResponse:
     try:
         plan = plan_visible(request.user, plan_id)
-        srid = _crs_param(request.GET.get("crs"), plan)
-        body = app_plan_gml(plan=plan, srid=srid)
+        return _gml_response(plan, request.GET)
     except GeoPortalError as error:
         return _json_error(error)
+
+
+def _gml_response(plan: ZoningPlan, params: QueryDict) -> HttpResponse:
+    srid = _crs_param(params.get("crs"), plan)
+    version = _version_param(params.get("version"))
+    body = app_plan_gml(plan=plan, srid=srid, version=version)
     identity = plan_identity(plan)
-    name = f"{identity.namespace}_{identity.local_id}_EPSG{srid}".replace("/", "_")
+    name = (f"{identity.namespace}_{identity.local_id}_APP{version}_EPSG{srid}"
+            .replace("/", "_"))
     response = HttpResponse(body, content_type=MEDIA_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}.gml"'
     return response
+
+
+# --- OpenSearch -----------------------------------------------------------------------------
+
+def opensearch_description(request: HttpRequest, plans) -> bytes:
+    """The OpenSearch description of the download service: the Search, Describe Spatial
+    Dataset and Get Spatial Dataset templates, and an example query per data set and CRS."""
+    search = request.build_absolute_uri(reverse("atom-search"))
+    dataset = ("spatial_dataset_identifier_code={inspire_dls:spatial_dataset_identifier_code?}"
+               "&spatial_dataset_identifier_namespace="
+               "{inspire_dls:spatial_dataset_identifier_namespace?}")
+    root = etree.Element(f"{{{OPENSEARCH}}}OpenSearchDescription",
+                         nsmap={None: OPENSEARCH, "inspire_dls": DLS})
+    _os(root, "ShortName", "APP – pobieranie")
+    _os(root, "Description", "Wyszukiwanie i pobieranie zbiorów danych APP (planów ogólnych i "
+                             "miejscowych planów zagospodarowania przestrzennego) gmin "
+                             "obsługiwanych w portalu.")
+    for href, rel, media_type in (
+            (request.build_absolute_uri(reverse("atom-opensearch")), "self", OPENSEARCH_TYPE),
+            (f"{search}?q={{searchTerms?}}&language={{language?}}", "results", FEED_TYPE),
+            (f"{search}?{dataset}&language={{language?}}", "describedby", FEED_TYPE),
+            (f"{search}?{dataset}&crs={{inspire_dls:crs?}}&language={{language?}}", "results",
+             MEDIA_TYPE)):
+        etree.SubElement(root, f"{{{OPENSEARCH}}}Url", type=media_type, rel=rel,
+                         template=href)
+    _os(root, "Tags", "APP planowanie przestrzenne plan ogólny MPZP INSPIRE")
+    _os(root, "LongName", "Akty planowania przestrzennego (APP) – usługa pobierania INSPIRE")
+    for plan in plans:
+        identity = plan_identity(plan)
+        for srid in _offered(plan):
+            etree.SubElement(root, f"{{{OPENSEARCH}}}Query", {
+                "role": "example",
+                f"{{{DLS}}}spatial_dataset_identifier_namespace": identity.namespace,
+                f"{{{DLS}}}spatial_dataset_identifier_code": identity.local_id,
+                f"{{{DLS}}}crs": _crs_uri(srid), "language": "pl",
+                "title": f"{plan.name}, {_crs_label(srid)}", "count": "1"})
+    _os(root, "Developer", "geo_portal")
+    _os(root, "Language", "pl")
+    _os(root, "OutputEncoding", "UTF-8")
+    _os(root, "InputEncoding", "UTF-8")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _os(parent: etree._Element, name: str, text: str) -> None:
+    etree.SubElement(parent, f"{{{OPENSEARCH}}}{name}").text = text
+
+
+def _dataset_named(user, code: str, namespace: str) -> ZoningPlan:
+    """The published plan whose IIP identifier is `namespace`/`code` (any namespace when
+    none is given), under the same access as its feed: a plan of a closed layer answers
+    401/403 as its feed does, one the user's units do not reach is not found."""
+    refused: GeoPortalError | None = None
+    for plan in app_plans_published().filter(
+            Q(identifier=code) | Q(identifier__endswith=f"/{code}")):
+        identity = plan_identity(plan)
+        if identity.local_id != code or namespace not in ("", identity.namespace):
+            continue
+        try:
+            return plan_visible(user, plan.pk)
+        except GeoPortalError as error:
+            refused = refused or error
+    raise refused or NotFound(detail={"spatial_dataset_identifier_code": code[:120],
+                                      "spatial_dataset_identifier_namespace": namespace[:120]})
+
+
+@require_GET
+def atom_opensearch(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(opensearch_description(request, plans_visible(request.user)),
+                        content_type=f"{OPENSEARCH_TYPE}; charset=utf-8")
+
+
+@require_GET
+def atom_search(request: HttpRequest) -> HttpResponse:
+    """Search (`q` over the plans' names, identifiers and gminy), Describe Spatial Dataset
+    (code and namespace: the data set feed) and Get Spatial Dataset (and `crs`: the file).
+    `language` may be given; the service answers in Polish, its one language."""
+    params = request.GET
+    code = params.get("spatial_dataset_identifier_code", "").strip()
+    namespace = params.get("spatial_dataset_identifier_namespace", "").strip()
+    try:
+        if not code:
+            if namespace or params.get("crs"):
+                raise InvalidInput(detail={"spatial_dataset_identifier_code": "",
+                                           "reason": "required with a namespace or crs"})
+            plans = plans_visible(request.user)
+            if terms := params.get("q", "").strip():
+                for term in terms.split()[:10]:
+                    plans = plans.filter(Q(name__icontains=term) | Q(identifier__icontains=term)
+                                         | Q(unit__name__icontains=term)
+                                         | Q(unit__teryt__startswith=term))
+            return HttpResponse(service_feed(request, plans, request.build_absolute_uri()),
+                                content_type=f"{FEED_TYPE}; charset=utf-8")
+        plan = _dataset_named(request.user, code, namespace)
+        if params.get("crs"):
+            return _gml_response(plan, params)
+        return HttpResponse(dataset_feed(request, plan),
+                            content_type=f"{FEED_TYPE}; charset=utf-8")
+    except GeoPortalError as error:
+        return _json_error(error)

@@ -1,6 +1,11 @@
 """The APP download service: the INSPIRE ATOM feeds list the published plans and lead to
-their GML files; what is not published is missing and refused on every path.
+their GML files (APP 2.0 and 3.0); the OpenSearch description the feed links leads, through
+its templates, to the same data sets and files; what is not published is missing and
+refused on every path.
 """
+import re
+from urllib.parse import quote, urlsplit
+
 import pytest
 from django.test import Client
 from lxml import etree
@@ -18,7 +23,10 @@ from tests.conftest import APP_SET2 as SET2
 pytestmark = [pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not at {FIXTURES}"),
               pytest.mark.django_db]
 NS = {"a": "http://www.w3.org/2005/Atom", "georss": "http://www.georss.org/georss",
-      "dls": "http://inspire.ec.europa.eu/schemas/inspire_dls/1.0"}
+      "dls": "http://inspire.ec.europa.eu/schemas/inspire_dls/1.0",
+      "os": "http://a9.com/-/spec/opensearch/1.1/"}
+DLS = "{http://inspire.ec.europa.eu/schemas/inspire_dls/1.0}"
+GML = "application/gml+xml; version=3.2"
 POLYGON = ("MULTIPOLYGON(((318000 386000, 318100 386000, 318100 386100, 318000 386100, "
            "318000 386000)))")
 
@@ -89,16 +97,19 @@ def test_the_data_set_feed_links_each_crs_to_a_valid_app_file(plans):
     assert feed.findtext("a:title", namespaces=NS) == plans["general"].name
     assert "plan ogólny gminy" in feed.findtext("a:subtitle", namespaces=NS)
     downloads = [e.find("a:link[@rel='alternate']", NS) for e in feed.findall("a:entry", NS)]
-    assert [d.get("type") for d in downloads] == ["application/gml+xml; version=3.2"] * 2
+    assert [d.get("type") for d in downloads] == [GML] * 4  # APP 3.0 and 2.0, two CRS each
+    versions = []
     for link in downloads:
-        path = link.get("href").split("://", 1)[1].split("/", 1)[1]
-        response = client.get("/" + path)
+        url = urlsplit(link.get("href"))
+        response = client.get(f"{url.path}?{url.query}")
         assert response.status_code == 200
         assert "attachment" in response["Content-Disposition"]
         root = etree.fromstring(response.content)
         assert app_features_invalid(root) == []
-        srid = path.rsplit(":", 1)[1]
+        srid = re.search(r"crs=EPSG:(\d+)", url.query).group(1)
         assert root[0][0].find(".//{*}MultiSurface").get("srsName").endswith(f"/{srid}")
+        versions.append(etree.QName(root[0][0]).namespace.rsplit("/", 1)[1])
+    assert versions == ["3.0", "3.0", "2.0", "2.0"]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "resident", "other_staff"])
@@ -161,5 +172,143 @@ def test_hostile_paths_are_answered_without_an_error(plans, path):
 
 
 def test_the_feeds_accept_only_get(plans):
-    for path in ("/atom/", f"/atom/plans/{plans['general'].pk}/"):
+    for path in ("/atom/", f"/atom/plans/{plans['general'].pk}/", "/atom/opensearch.xml",
+                 "/atom/search/"):
         assert Client().post(path, {"x": "1"}).status_code == 405
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """An OpenSearch client's substitution: every {name} or {name?} in `template` by its
+    value (URL-encoded), an optional one not given by nothing."""
+    def value(match: re.Match) -> str:
+        name, optional = match.group(1), match.group(2)
+        if name not in values and not optional:
+            raise KeyError(name)
+        return quote(values.get(name, ""), safe="")
+    url = urlsplit(re.sub(r"\{([^}?]+)(\?)?\}", value, template))
+    return f"{url.path}?{url.query}"
+
+
+def _description(client: Client) -> etree._Element:
+    feed = _feed(client, "/atom/")
+    link = feed.find("a:link[@rel='search']", NS)
+    assert link.get("type") == "application/opensearchdescription+xml"
+    response = client.get(urlsplit(link.get("href")).path)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/opensearchdescription+xml")
+    return etree.fromstring(response.content)
+
+
+def _template(description: etree._Element, rel: str, media_type: str) -> str:
+    return next(u.get("template") for u in description.findall("os:Url", NS)
+                if u.get("rel") == rel and u.get("type") == media_type)
+
+
+def test_the_service_feed_links_an_opensearch_description_as_inspire_asks(plans):
+    # when a harvester follows the service feed's search link
+    description = _description(Client())
+
+    # then it reads the INSPIRE download service description: its own address, the three
+    # operations' templates, the language, and an example query per data set and CRS
+    assert len(description.findtext("os:ShortName", namespaces=NS)) <= 16
+    assert description.findtext("os:Language", namespaces=NS) == "pl"
+    assert _template(description, "self", "application/opensearchdescription+xml").endswith(
+        "/atom/opensearch.xml")
+    assert "{searchTerms?}" in _template(description, "results", "application/atom+xml")
+    describe = _template(description, "describedby", "application/atom+xml")
+    assert "{inspire_dls:spatial_dataset_identifier_code?}" in describe
+    assert "{inspire_dls:crs?}" in _template(description, "results", GML)
+    examples = {(q.get(f"{DLS}spatial_dataset_identifier_code"),
+                 q.get(f"{DLS}spatial_dataset_identifier_namespace"),
+                 q.get(f"{DLS}crs")) for q in description.findall("os:Query", NS)}
+    assert ("1POG", "PL.ZIPPZP.1234/121201-POG",
+            "http://www.opengis.net/def/crs/EPSG/0/2180") in examples
+    assert len(examples) == 4  # two plans in two CRS each
+
+
+def test_the_opensearch_templates_describe_and_get_each_example_data_set(plans):
+    client = Client()
+    description = _description(client)
+    describe = _template(description, "describedby", "application/atom+xml")
+    get = _template(description, "results", GML)
+
+    for query in description.findall("os:Query", NS):
+        values = {f"inspire_dls:{name}": query.get(f"{DLS}{name}") for name in (
+            "spatial_dataset_identifier_code", "spatial_dataset_identifier_namespace", "crs")}
+        values["language"] = query.get("language")
+        # Describe Spatial Dataset: the data set feed of that plan
+        feed = _feed(client, _fill(describe, values))
+        assert feed.findtext("a:title", namespaces=NS) == query.get("title").rsplit(", ", 1)[0]
+        # Get Spatial Dataset: the plan's APP file in that CRS, valid
+        response = client.get(_fill(get, values))
+        assert response.status_code == 200, response.content[:300]
+        root = etree.fromstring(response.content)
+        assert app_features_invalid(root) == []
+        assert root[0][0].find(".//{*}MultiSurface").get("srsName") == values["inspire_dls:crs"]
+
+
+def test_the_opensearch_search_finds_plans_by_name_and_gmina(plans):
+    client = Client()
+    search = _template(_description(client), "results", "application/atom+xml")
+
+    def codes(terms: str) -> set[str]:
+        feed = _feed(client, _fill(search, {"searchTerms": terms}))
+        return {e.findtext("dls:spatial_dataset_identifier_code", namespaces=NS)
+                for e in feed.findall("a:entry", NS)}
+
+    assert codes("rynek") == {"MPZP-7"}
+    assert codes("Gmina Testowa") == {"MPZP-7", "1POG"}
+    assert codes("121201") == {"MPZP-7", "1POG"}
+    assert codes("Bolesławiec") == set()
+    assert codes("") == {"MPZP-7", "1POG"}
+
+
+@pytest.mark.parametrize(("params", "status", "named"), [
+    ({"spatial_dataset_identifier_code": "NOPE"}, 404, b"NOPE"),
+    ({"spatial_dataset_identifier_code": "1POG",
+      "spatial_dataset_identifier_namespace": "PL.ZIPPZP.9/999999-POG"}, 404, b"999999"),
+    ({"spatial_dataset_identifier_code": "1POG", "crs": "EPSG:4326"}, 400, b"crs"),
+    ({"spatial_dataset_identifier_code": "1POG", "crs": "EPSG:2180", "version": "9"}, 400,
+     b"version"),
+    ({"crs": "EPSG:2180"}, 400, b"spatial_dataset_identifier_code"),
+    ({"spatial_dataset_identifier_code": "%_%"}, 404, b"spatial_dataset"),
+])
+def test_opensearch_requests_for_what_is_not_there_are_refused_naming_it(plans, params, status,
+                                                                          named):
+    response = Client().get("/atom/search/", params)
+
+    assert response.status_code == status
+    assert named in response.content
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("resident", 403),
+                                             ("other_staff", 404)])
+def test_opensearch_of_a_restricted_plan_follows_the_one_access_policy(plans, monkeypatch,
+                                                                       who, status):
+    # given the local plans' zone layer open to staff only, for their own units
+    import dataclasses
+
+    from layers import registry
+
+    closed = dataclasses.replace(registry.layer_named("local_zones"), access=Access.STAFF)
+    real = access.published_named
+    monkeypatch.setattr(access, "published_named",
+                        lambda name: closed if name == "local_zones" else real(name))
+    client = _client(who)
+    dataset = {"spatial_dataset_identifier_code": "MPZP-7",
+               "spatial_dataset_identifier_namespace": "PL.ZIPPZP/121201-MPZP"}
+
+    # then the description, the search, the description and the file keep the plan away
+    description = client.get("/atom/opensearch.xml").content
+    assert b"MPZP-7" not in description and b"Rynek" not in description
+    assert b"1POG" in description
+    assert b"Rynek" not in client.get("/atom/search/", {"q": "rynek"}).content
+    for params in (dataset, {**dataset, "crs": "EPSG:2180"}):
+        response = client.get("/atom/search/", params)
+        assert response.status_code == status
+        assert b"Rynek" not in response.content
+    # and the plan's own unit's staff get it
+    own = Client()
+    own.force_login(factories.staff(plans["unit"], CASE_OFFICER))
+    assert b"MPZP-7" in own.get("/atom/opensearch.xml").content
+    assert own.get("/atom/search/", {**dataset, "crs": "EPSG:2180"}).status_code == 200
