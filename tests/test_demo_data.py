@@ -29,7 +29,7 @@ from cadastre_sync.models import (
 )
 from core.models import AdministrativeUnit, Membership
 from core.roles import CASE_OFFICER, OPERATOR, TAX_OFFICER, UNIT_ADMIN
-from geo_portal.demo import functions, keys, zoning
+from geo_portal.demo import functions, indexes, keys, zoning
 from geo_portal.demo.accounts import DEMO_PASSWORD, demo_accounts
 from geo_portal.demo.run import Run
 from layers.models import ZoningPlan, ZoningZone
@@ -436,6 +436,56 @@ def test_replica_mode_skips_the_change_journal_and_the_first_run_is_full(generat
     run = ReconciliationRun.objects.get(unit=unit)
     assert run.scope == ReconciliationRun.FULL
     assert not ReconciliationChange.objects.filter(unit=unit).exists()
+
+
+def index_definitions() -> list[str]:
+    return [row[0] for row in sql(
+        "SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'cadastre_sync_%%' ORDER BY 1")]
+
+
+def roll_fingerprint() -> tuple:
+    """The tax roll and its findings, by their keys (ids differ between runs)."""
+    return sql(
+        "SELECT (SELECT md5(string_agg(a.number || o.object_key || coalesce(o.area_ha, 0) "
+        "|| coalesce(o.floor_area_m2, 0), ',' ORDER BY a.number, o.object_key)) "
+        "FROM cadastre_sync_taxobject o JOIN cadastre_sync_taxaccount a ON a.id = o.account_id), "
+        "(SELECT md5(string_agg(a.number || t.ident_key || h.role, ',' "
+        "ORDER BY a.number, t.ident_key)) FROM cadastre_sync_accountholder h "
+        "JOIN cadastre_sync_taxaccount a ON a.id = h.account_id "
+        "JOIN cadastre_sync_taxpayer t ON t.id = h.taxpayer_id), "
+        "(SELECT md5(string_agg(category || key, ',' ORDER BY category, key)) "
+        "FROM cadastre_sync_taxfinding)")[0]
+
+
+def test_a_large_load_into_empty_tables_builds_the_indexes_after_it_with_the_same_data(
+        db, monkeypatch):
+    # the roll draws its drift by row id: the second run reuses the first one's ids
+    sequences = sql("SELECT format('%I.%I', schemaname, sequencename), "
+                    "coalesce(last_value, 1), last_value IS NOT NULL FROM pg_sequences")
+    demo()  # small: every index kept up row by row
+    before = (fingerprint(), roll_fingerprint(), index_definitions())
+    monkeypatch.setattr(indexes, "BULK_PARCELS", 0)
+    for name, value, called in sequences:
+        sql("SELECT setval(%s, %s, %s)", [name, value, called])
+
+    output = demo("--replace")
+
+    assert "indexes built after the load" in output
+    assert (fingerprint(), roll_fingerprint(), index_definitions()) == before
+    assert ReconciliationRun.objects.latest("pk").scope == ReconciliationRun.FULL
+
+
+def test_indexes_stay_when_another_unit_has_rows(generated, monkeypatch):
+    monkeypatch.setattr(indexes, "BULK_PARCELS", 0)
+    definitions = index_definitions()
+
+    out = io.StringIO()
+    call_command("demo_data", "--unit", "020101_1", "--name", "Bolesławiec", "--parcels",
+                 "1500", stdout=out)
+
+    assert "indexes" not in out.getvalue()
+    assert index_definitions() == definitions
+    assert Parcel.objects.count() == N + 1500
 
 
 def test_a_broken_foreign_key_is_caught_by_the_set_based_check(db, monkeypatch):

@@ -14,7 +14,7 @@ from cadastre_sync.models import Parcel
 from core.errors import Conflict, InvalidInput
 from core.models import AdministrativeUnit
 
-from . import buildings, cadastre, cells, cleanup, functions, keys, ownership, zoning
+from . import buildings, cadastre, cells, cleanup, functions, indexes, keys, ownership, zoning
 from .layout import DEFAULT_CENTER, Layout, plan
 from .names import POSTCODES, by_area
 from .run import Run, Stage
@@ -146,10 +146,17 @@ def _generate(run: Run, unit: AdministrativeUnit, layout: Layout, *, replace: bo
     if fast_keys:
         floors = keys.id_floors(run, tables)
         keys.replica_mode(run, True)
+    deferred = []
+    if indexes.deferrable(run, layout.parcels, indexes.bulk_tables(run)):
+        with run.stage("indexes dropped for the load"):
+            deferred = indexes.secondary_indexes_drop(run, indexes.bulk_tables(run))
     job = Job(unit, layout)
     for name, stage in STAGES:
         with run.stage(name) as n:
             n.extend(stage(run, job))
+    if deferred:
+        with run.stage("indexes built after the load"):
+            indexes.secondary_indexes_create(run, deferred)
     if fast_keys:
         keys.replica_mode(run, False)
         keys.journal_bulk_change(run, unit.pk)

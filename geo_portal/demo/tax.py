@@ -11,10 +11,13 @@ longer exist. A first reconciliation run then fills the findings. Set-based SQL.
 """
 from django.db import connection, transaction
 
-from cadastre_sync.models import TaxSettings
+from cadastre_sync.models import AccountHolder, TaxAccount, TaxObject, Taxpayer, TaxSettings
 from cadastre_sync.tax import rules
 from cadastre_sync.tax.reconcile import reconcile
 from core.models import AdministrativeUnit
+
+from . import indexes, keys
+from .run import Run
 
 DEMO_YEAR = 2025
 # Injected drift, per hundred draws of each kind (see the module's docstring).
@@ -187,8 +190,7 @@ def demo_tax_roll(*, unit: AdministrativeUnit, seed: int) -> dict:
     with transaction.atomic(), connection.cursor() as cur:
         for statement in DELETE:
             cur.execute(statement, params)
-        for statement in ROLL:
-            cur.execute(statement, params)
+        _roll_insert(Run(cur, {}, lambda line: None), unit, params)
         cur.execute("DROP TABLE IF EXISTS pg_temp.demo_tax_ru, pg_temp.demo_tax_holder")
         cur.execute("SELECT count(*) FROM cadastre_sync_taxobject WHERE unit_id = %s",
                     [unit.pk])
@@ -196,3 +198,33 @@ def demo_tax_roll(*, unit: AdministrativeUnit, seed: int) -> dict:
     result = reconcile(unit=unit, year=DEMO_YEAR)
     return {"objects": objects, "findings": result.counts["new"], "run": result.run.pk,
             "seconds": result.seconds}
+
+
+# The roll's tables, the ones its statements write.
+ROLL_TABLES = (Taxpayer, TaxAccount, AccountHolder, TaxObject)
+
+
+def _roll_insert(run: Run, unit: AdministrativeUnit, params: dict) -> None:
+    """The roll's statements, written as the cadastre's generator writes (keys.py,
+    indexes.py): foreign keys checked set-based after the load when replica mode is
+    allowed (the change journal then records the unit as changed in bulk, as its
+    trigger does for a statement over many rows), and the non-unique indexes of empty
+    tables built once after it. The unique ones stay: ON CONFLICT and the joins by
+    account number and taxpayer key use them."""
+    tables = [model._meta.db_table for model in ROLL_TABLES]
+    run.sql("SET LOCAL jit = off")  # compiling these statements costs more than it saves
+    fast_keys = keys.fast_mode_possible(run, tables)
+    if fast_keys:
+        floors = keys.id_floors(run, tables)
+        keys.replica_mode(run, True)
+    parcels = run.value("SELECT count(*) FROM cadastre_sync_parcel WHERE unit_id = %(u)s",
+                        {"u": unit.pk})
+    deferred = (indexes.secondary_indexes_drop(run, tables, keep_unique=True)
+                if indexes.deferrable(run, parcels, tables) else [])
+    for statement in ROLL:
+        run.cursor.execute(statement, params)
+    indexes.secondary_indexes_create(run, deferred)
+    if fast_keys:
+        keys.replica_mode(run, False)
+        keys.journal_bulk_change(run, unit.pk)
+        keys.foreign_keys_check(run, floors)
