@@ -182,6 +182,8 @@ def _mapserver_layers(item: Published) -> list[str]:
     """What MapServer draws for `item`; a composite's labels come after all its shapes."""
     if isinstance(item, PublishedLayer):
         return mapserver_layer_names(item)
+    if isinstance(item, ProfileLayer) and not item.members:
+        return [item.name]  # draws nothing: only its query-only layer, which has no style
     names = [mapserver_shape_and_label_names(member) for member in item.layers]
     return [shapes for shapes, _ in names if shapes] + [labels for _, labels in names if labels]
 

@@ -612,8 +612,13 @@ class CompositeLayer:
         return self._most_restricted.requires if self._most_restricted else None
 
     @property
+    def _guarding_layers(self) -> tuple[PublishedLayer, ...]:
+        """The layers whose access this one takes: its members."""
+        return self.layers
+
+    @property
     def _most_restricted(self) -> PublishedLayer | None:
-        restricted = [m for m in self.layers if m.access != Access.PUBLIC]
+        restricted = [m for m in self._guarding_layers if m.access != Access.PUBLIC]
         return next((m for m in restricted if m.access == Access.ROLE),
                     restricted[0] if restricted else None)
 
@@ -623,12 +628,12 @@ class CompositeLayer:
 
     @property
     def max_scale(self) -> int | None:
-        scales = [member.max_scale for member in self.layers]
+        scales = [member.max_scale for member in self.layers or self._guarding_layers]
         return None if None in scales else max(scales)
 
     @property
     def min_scale(self) -> int | None:
-        scales = [member.min_scale for member in self.layers]
+        scales = [member.min_scale for member in self.layers or self._guarding_layers]
         return None if None in scales else min(scales)
 
 
@@ -682,6 +687,13 @@ class ProfileLayer(CompositeLayer):
     info_fields: tuple[Field, ...] = ()
     info_sql: Callable[[], str] | None = None
     profile: str = "KIEG"  # or "KIMPZP"
+    # Registry layers whose access a name with no members takes (its feature info reads
+    # their tables): a name draws and tells no more than they do.
+    follows: tuple[str, ...] = ()
+
+    @property
+    def _guarding_layers(self) -> tuple[PublishedLayer, ...]:
+        return self.layers + tuple(_BY_NAME[name] for name in self.follows)
 
     @property
     def is_queryable(self) -> bool:
@@ -803,11 +815,44 @@ KIEG_LAYERS: tuple[ProfileLayer, ...] = (
 
 # GUGiK's KIMPZP (national integration of local plans) gathers the gminy's local plan WMS
 # under fixed layer names: `granice` (plan boundaries), `raster` (the plan drawings),
-# `wektor-pow` (areas: the plans' designated areas), `wektor-lin`, `wektor-pkt`,
-# `wektor-lzb` (building lines) and `wektor-str` (zones); the names as its integrating
-# service asks them in GetMap/GetFeatureInfo (the specification itself was not at hand).
-# Offered here: the two this portal holds data for. No plan drawings, lines, points or
-# building lines are held, so `raster` and the other `wektor-*` names are not offered.
+# `wektor-str` (zones laid over the plans' areas), `wektor-pow` (the designated areas),
+# `wektor-lin` and `wektor-pkt` (linear and point designations) and `wektor-lzb` (building
+# lines); the names and their order as its integrating service (mapy.geoportal.gov.pl
+# .../KrajowaIntegracjaMiejscowychPlanowZagospodarowaniaPrzestrzennego) asks a gmina for all
+# seven in one GetMap and one GetFeatureInfo (the specification's text was not at hand; the
+# names are those its clients send). A WMS missing any of them answers LayerNotDefined and
+# the gmina drops out of the national map, so every name is offered:
+# - `granice` and `wektor-pow` draw the local plans' boundaries and areas;
+# - `raster` draws nothing (the drawings' GeoTIFFs are published elsewhere, PlanDrawing
+#   holds their address) and answers feature info with each plan's drawings there;
+# - `wektor-str`, `wektor-lin`, `wektor-pkt` and `wektor-lzb` draw nothing and find nothing:
+#   no overlay zones, linear or point designations or building lines are held here.
+_KIMPZP_DRAWINGS_SQL = """
+SELECT d.id, p.geom, p.unit_id, p.identifier, p.name, d.title AS drawing,
+       d.url, '1:' || d.resolution AS scale, to_char(d.valid_from, 'YYYY-MM-DD') AS valid_from
+FROM layers_plandrawing d JOIN layers_zoningplan p ON p.id = d.plan_id
+WHERE p.kind = 'local' AND p.geom IS NOT NULL
+  AND (p.valid_to IS NULL OR p.valid_to >= current_date)
+  AND (d.valid_to IS NULL OR d.valid_to >= current_date) AND p.geom && !BOX!
+"""
+# The designations of these kinds held for the local plans: none (no table holds them).
+_KIMPZP_NOT_HELD_SQL = """
+SELECT p.id, p.geom, p.unit_id FROM layers_zoningplan p WHERE false AND p.geom && !BOX!
+"""
+
+
+def _kimpzp_not_held(name: str, title_pl: str, title_en: str, what_pl: str,
+                     what_en: str) -> ProfileLayer:
+    return ProfileLayer(
+        name=name, title_pl=title_pl, title_en=title_en,
+        abstract_pl=f"{what_pl} (profil KIMPZP): nie są prowadzone w tym portalu, warstwa "
+                    "jest pusta.",
+        abstract_en=f"{what_en} (KIMPZP profile): not held in this portal, the layer is "
+                    "empty.",
+        members=(), follows=("local_zones",), info_sql=lambda: _KIMPZP_NOT_HELD_SQL,
+        profile="KIMPZP")
+
+
 KIMPZP_LAYERS: tuple[ProfileLayer, ...] = (
     ProfileLayer(
         name="granice", title_pl="Granice miejscowych planów",
@@ -825,6 +870,32 @@ KIMPZP_LAYERS: tuple[ProfileLayer, ...] = (
         members=("local_zones",), info_fields=_ZONE_FIELDS,
         info_sql=lambda: _ZONES_SQL.format(kind="local"), profile="KIMPZP",
     ),
+    ProfileLayer(
+        name="raster", title_pl="Plany rastrowe", title_en="Raster plans",
+        abstract_pl="Rysunki obowiązujących miejscowych planów (profil KIMPZP): warstwa nie "
+                    "rysuje obrazu, informacja o obiekcie podaje adres pliku GeoTIFF rysunku.",
+        abstract_en="Drawings of the local plans in force (KIMPZP profile): the layer draws "
+                    "no image; feature info gives the address of the drawing's GeoTIFF.",
+        members=(), follows=("local_plans",),
+        info_fields=(Field("identifier", "Identyfikator planu"), Field("name", "Tytuł"),
+                     Field("drawing", "Rysunek"), Field("url", "Plik GeoTIFF"),
+                     Field("scale", "Skala"), Field("valid_from", "Obowiązuje od")),
+        info_sql=lambda: _KIMPZP_DRAWINGS_SQL, profile="KIMPZP",
+    ),
+    _kimpzp_not_held("wektor-str", "Plany wektorowe – strefy", "Vector plans – zones",
+                     "Strefy nakładające się na tereny planów miejscowych",
+                     "Zones laid over the local plans' areas"),
+    _kimpzp_not_held("wektor-lin", "Plany wektorowe – obiekty liniowe",
+                     "Vector plans – linear features",
+                     "Ustalenia liniowe planów miejscowych",
+                     "Linear designations of the local plans"),
+    _kimpzp_not_held("wektor-pkt", "Plany wektorowe – obiekty punktowe",
+                     "Vector plans – point features",
+                     "Ustalenia punktowe planów miejscowych",
+                     "Point designations of the local plans"),
+    _kimpzp_not_held("wektor-lzb", "Plany wektorowe – linie zabudowy",
+                     "Vector plans – building lines",
+                     "Linie zabudowy planów miejscowych", "Building lines of the local plans"),
 )
 PROFILE_LAYERS = KIEG_LAYERS + KIMPZP_LAYERS
 
