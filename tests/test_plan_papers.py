@@ -24,6 +24,7 @@ V2 = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0"
 V3 = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/3.0"
 OBJECTS = "https://www.gov.pl/zagospodarowanieprzestrzenne/app"
 NAMESPACE = "PL.ZIPPZP.1234/121201-POG"
+DATE_TYPES = "http://standards.iso.org/iso/19139/resources/gmxCodelists.xml#CI_DateTypeCode"
 
 # Two documents in the Register's form: the one initiating the plan refers to the act
 # itself; the adopting one does not, the act refers to it (dokumentUchwalajacy).
@@ -35,10 +36,12 @@ DOCUMENTS = f"""<?xml version="1.0" encoding="UTF-8"?>
  <wfs:member><app:DokumentFormalny gml:id="PL.ZIPPZP.1234_121201-POG_1">
   <app:idIIP><app:Identyfikator><app:przestrzenNazw>{NAMESPACE}</app:przestrzenNazw>
    <app:lokalnyId>1</app:lokalnyId></app:Identyfikator></app:idIIP>
-  <app:tytul>UCHWAŁA NR LIV/923/2024 w sprawie przystąpienia do sporządzenia planu ogólnego</app:tytul>
+  <app:tytul>UCHWAŁA NR LIV/923/2024 w sprawie przystąpienia do sporządzenia planu
+   ogólnego</app:tytul>
   <app:nazwaSkrocona>POG - przystąpienie</app:nazwaSkrocona>
   <app:data><gmd:CI_Date><gmd:date><gco:Date>2024-04-23</gco:Date></gmd:date>
-   <gmd:dateType><gmd:CI_DateTypeCode codeList="http://standards.iso.org/iso/19139/resources/gmxCodelists.xml#CI_DateTypeCode" codeListValue="creation">utworzenie</gmd:CI_DateTypeCode></gmd:dateType>
+   <gmd:dateType><gmd:CI_DateTypeCode codeList="{DATE_TYPES}"
+    codeListValue="creation">utworzenie</gmd:CI_DateTypeCode></gmd:dateType>
   </gmd:CI_Date></app:data>
   <app:dataWejsciaWZycie>2024-04-23</app:dataWejsciaWZycie>
   <app:lacze>https://bip.example.pl/m,287,plan-ogolny.html</app:lacze>
@@ -49,7 +52,8 @@ DOCUMENTS = f"""<?xml version="1.0" encoding="UTF-8"?>
    <app:lokalnyId>XXIV.300.2026</app:lokalnyId></app:Identyfikator></app:idIIP>
   <app:tytul>UCHWAŁA NR XXIV/300/2026 w sprawie uchwalenia planu ogólnego</app:tytul>
   <app:data><gmd:CI_Date><gmd:date><gco:Date>2026-06-30</gco:Date></gmd:date>
-   <gmd:dateType><gmd:CI_DateTypeCode codeList="http://standards.iso.org/iso/19139/resources/gmxCodelists.xml#CI_DateTypeCode" codeListValue="publication">publikacja</gmd:CI_DateTypeCode></gmd:dateType>
+   <gmd:dateType><gmd:CI_DateTypeCode codeList="{DATE_TYPES}"
+    codeListValue="publication">publikacja</gmd:CI_DateTypeCode></gmd:dateType>
   </gmd:CI_Date></app:data>
  </app:DokumentFormalny></wfs:member>
  <wfs:member><app:RysunekAktuPlanowaniaPrzestrzennego gml:id="PL.ZIPPZP.1234_121201-POG_RYS">
