@@ -1,14 +1,18 @@
-"""/wfs (WFS 2.0) and /ogcapi/ (OGC API - Features, Part 1): MapServer 8's own services
-on the generated mapfile, for the registry's FEATURE_LAYERS, behind the one access policy.
+"""/wfs (WFS 2.0) and /ogcapi/ (OGC API - Features) for the registry's FEATURE_LAYERS,
+behind the one access policy.
 
-MapServer writes the protocols (capabilities, DescribeFeatureType, GetFeature with BBOX,
-filters and paging, GML 3.2 and GeoJSON; the OGC API's landing page, conformance,
-collections and items); this module only decides, per request and from `layer_scope`:
+The WFS is MapServer 8's own, on the generated mapfile (capabilities, DescribeFeatureType,
+GetFeature with BBOX, filters and paging, GML 3.2 and GeoJSON). The OGC API's JSON side
+(landing page, conformance, collections, queryables, items in any offered CRS with CQL2
+filters: Parts 1, 2 and 3) is answered from PostGIS by layers.ogcapi: MapServer 8.0 knows
+Part 1 only. Its HTML pages and OpenAPI document stay MapServer's. This module decides,
+per request and from `layer_scope`:
 
 - a feature type or collection the user may not see is missing from the capabilities and
   from /collections, and asking for it directly is answered 401 (not logged in) or 403;
-- a restricted one the user may see yields the features of the user's units only: the view
-  sets the mapfile's runtime substitution `units` itself, dropping any a client sent.
+- a restricted one the user may see yields the features of the user's units only: the
+  queryset is limited to them (OGC API), or the view sets the mapfile's runtime
+  substitution `units` itself, dropping any a client sent (WFS, OGC API HTML).
 """
 import json
 import re
@@ -16,17 +20,23 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from lxml import etree
 
 from core.authentication import WWW_AUTHENTICATE
 from core.errors import GeoPortalError, InvalidInput, NotFound, ServiceUnavailable
 
-from .access import LayerScope, layer_scope_named
+from .access import LayerScope, layer_scope, layer_scope_named
 from .mapproxy_config import publication
 from .mapserver import ALL_UNITS, OGCAPI_PLACEHOLDER
 from .mapserver_pool import mapserver_call
 from .ogc import EXCEPTION_STATUS
+from .ogcapi import documents, items
+from .ogcapi.collections import COLLECTIONS, collection_named
+from .ogcapi.crs import crs_param
 from .registry import FEATURE_LAYERS
 
 MAP_KEY = "geo_portal"  # MAPS in the generated mapserver.conf
@@ -149,9 +159,138 @@ def _ows_exception(error: GeoPortalError, code: str = "OperationProcessingFailed
 
 # --- OGC API - Features -------------------------------------------------------------------
 
+# Parameters of the items of a collection besides its queryables (each `name=value`).
+ITEMS_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "filter", "filter-lang",
+                "filter-crs", "datetime"}
+# Offered in GeoJSON only: MapServer's HTML pages know Part 1 alone.
+_JSON_ONLY_PARAMS = ("crs", "bbox-crs", "filter", "filter-lang", "filter-crs")
+_FORMATS = {"json": "json", "geojson": "json", "application/json": "json",
+            "application/geo+json": "json", "html": "html", "text/html": "html"}
+
+
 @require_GET
 def ogcapi(request: HttpRequest, path: str = "") -> HttpResponse:
+    """The JSON side (every document, the items with CRS and CQL2 filters) from PostGIS;
+    the HTML pages and the OpenAPI document from MapServer."""
     parts = [p for p in path.split("/") if p]
+    try:
+        html = _wants_html(request)
+        if html or parts[:1] == ["api"]:
+            return _ogcapi_mapserver(request, parts)
+        response = _ogcapi_json(request, parts)
+    except GeoPortalError as error:
+        return _json_error(error)
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+def _wants_html(request: HttpRequest) -> bool:
+    asked = request.GET.get("f")
+    if asked is not None:
+        if asked.lower() not in _FORMATS:
+            raise InvalidInput(_("This format is not offered."),
+                               detail={"f": asked[:50], "offered": ["json", "html"]})
+        return _FORMATS[asked.lower()] == "html"
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return "text/html" in accept and "json" not in accept
+
+
+def _ogcapi_json(request: HttpRequest, parts: list[str]) -> HttpResponse:
+    root = request.build_absolute_uri(get_script_prefix() + "ogcapi")
+    if not parts:
+        return _json(documents.landing_document(root))
+    if parts == ["conformance"]:
+        return _json(documents.conformance_document())
+    if parts == ["collections"]:
+        allowed = [(c, scope) for c in COLLECTIONS.values()
+                   if (scope := layer_scope(request.user, c.layer)).allowed]
+        return _json(documents.collections_document(root, allowed))
+    if parts[0] != "collections" or len(parts) > 4:
+        raise NotFound(detail={"path": "/".join(parts)[:200]})
+    collection = collection_named(parts[1])
+    if collection is None:
+        raise NotFound(detail={"collection": parts[1][:100]})
+    scope = layer_scope(request.user, collection.layer).ensure()
+    rest = parts[2:]
+    if not rest:
+        return _json(documents.collection_document(root, collection, scope))
+    if rest == ["queryables"]:
+        return _json(documents.queryables_document(root, collection),
+                     content_type=documents.SCHEMA_JSON)
+    if rest[0] != "items":
+        raise NotFound(detail={"path": "/".join(parts)[:200]})
+    if len(rest) == 2:
+        return _item(request, root, collection, scope, rest[1])
+    return _items(request, root, collection, scope)
+
+
+def _items(request: HttpRequest, root: str, collection, scope) -> HttpResponse:
+    params = {k: v for k, v in request.GET.items() if k.lower() not in _DROPPED}
+    unknown = sorted(set(params) - ITEMS_PARAMS - {p.name for p in collection.properties})
+    if unknown:
+        raise InvalidInput(_("Unknown query parameter."),
+                           detail={"parameter": unknown[0], "offered": sorted(ITEMS_PARAMS),
+                                   "queryables": [p.name for p in collection.properties]})
+    query = items.items_query(params, collection)
+    page = items.collection_items(collection=collection, scope=scope, query=query)
+    here = f"{root}/collections/{collection.name}/items"
+    links = [_page_link(here, params, "self", documents.GEOJSON, _("This page")),
+             _plain_link(f"{root}/collections/{collection.name}?f=json", "collection",
+                         "application/json", _("The collection"))]
+    if query.offset + query.limit < page.matched:
+        links.append(_page_link(here, {**params, "offset": query.offset + query.limit},
+                                    "next", documents.GEOJSON, _("Next page")))
+    if query.offset > 0:
+        links.append(_page_link(here, {**params, "offset": max(0, query.offset -
+                                                                      query.limit)},
+                                    "prev", documents.GEOJSON, _("Previous page")))
+    tail = json.dumps({"numberMatched": page.matched, "numberReturned": len(page.features),
+                       "timeStamp": timezone.now().isoformat(timespec="seconds"),
+                       "links": links}, ensure_ascii=False)
+    body = '{"type":"FeatureCollection","features":[' + ",".join(page.features) + "]," + tail[1:]
+    return _geojson(body, query.crs)
+
+
+def _item(request: HttpRequest, root: str, collection, scope, feature_id: str
+          ) -> HttpResponse:
+    params = {k: v for k, v in request.GET.items() if k.lower() not in _DROPPED}
+    unknown = sorted(set(params) - {"f", "crs"})
+    if unknown:
+        raise InvalidInput(_("Unknown query parameter."),
+                           detail={"parameter": unknown[0], "offered": ["f", "crs"]})
+    crs = crs_param(params.get("crs"), "crs")
+    feature = items.collection_item(collection=collection, scope=scope,
+                                    feature_id=feature_id, crs=crs)
+    here = f"{root}/collections/{collection.name}"
+    links = [_page_link(f"{here}/items/{feature_id}", params, "self", documents.GEOJSON,
+                            _("This feature")),
+             _plain_link(f"{here}?f=json", "collection", "application/json",
+                         _("The collection"))]
+    return _geojson(feature[:-1] + ',"links":' + json.dumps(links, ensure_ascii=False) + "}",
+                    crs)
+
+
+def _page_link(base: str, params: dict, rel: str, media_type: str, title) -> dict:
+    query = urlencode({**params, "f": "json"})
+    return _plain_link(f"{base}?{query}", rel, media_type, title)
+
+
+def _plain_link(href: str, rel: str, media_type: str, title) -> dict:
+    return {"href": href, "rel": rel, "type": media_type, "title": str(title)}
+
+
+def _json(document: dict, content_type: str = "application/json") -> HttpResponse:
+    return HttpResponse(json.dumps(document, ensure_ascii=False), content_type=content_type)
+
+
+def _geojson(body: str, crs) -> HttpResponse:
+    response = HttpResponse(body, content_type=documents.GEOJSON)
+    response["Content-Crs"] = crs.header
+    return response
+
+
+def _ogcapi_mapserver(request: HttpRequest, parts: list[str]) -> HttpResponse:
+    """MapServer's HTML pages (Part 1: no CRS but CRS84, no filters) and OpenAPI document."""
     collection = parts[1] if len(parts) >= 2 and parts[0] == "collections" else None
     scopes = []
     if collection is not None:
@@ -163,6 +302,11 @@ def ogcapi(request: HttpRequest, path: str = "") -> HttpResponse:
     if refusal is not None:
         return _json_error(refusal)
     params = {k: v for k, v in request.GET.items() if k.lower() not in _DROPPED}
+    asked = [name for name in _JSON_ONLY_PARAMS if name in params]
+    if asked:
+        return _json_error(InvalidInput(
+            _("Coordinate systems and filters are offered in GeoJSON: add f=json."),
+            detail={"parameter": asked[0], "f": "json"}))
     try:
         _checked(params, wholes={"limit": _PAGE, "offset": _START}, box="bbox")
     except InvalidInput as error:
@@ -174,21 +318,8 @@ def ogcapi(request: HttpRequest, path: str = "") -> HttpResponse:
                                          script="")
     except GeoPortalError as error:
         return _json_error(error)
-    if parts == ["collections"] and status == 200:
-        body = _collections_for(request.user, body)
     root = request.build_absolute_uri(get_script_prefix() + "ogcapi")
     return _response(status, headers, body.replace(OGCAPI_PLACEHOLDER.encode(), root.encode()))
-
-
-def _collections_for(user, body: bytes) -> bytes:
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return body  # the HTML page: collections are listed by links, checked on access
-    document["collections"] = [
-        c for c in document.get("collections", [])
-        if (scope := _scope(user, c.get("id", ""))) is not None and scope.allowed]
-    return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
 def _json_error(error: GeoPortalError) -> HttpResponse:
