@@ -200,3 +200,35 @@ def test_a_warm_process_reads_a_regenerated_mapfile_on_its_next_request(settings
         "RGBA").get_flattened_data() if pixel[3] > 200}
     assert (255, 0, 0) in colours
     assert after.body != before.body
+
+
+@pytest.mark.django_db
+def test_tiles_are_encoded_with_every_pixel_of_mapproxys_own_encoding(map_services):
+    # given a map-like RGBA image: translucent fills, outlines, antialiased diagonals
+    from mapproxy.config import local_base_config
+    from mapproxy.image import ImageResult
+    from mapproxy.image.opts import ImageOptions
+    from PIL import ImageDraw
+
+    from layers.mapproxy_config import _mapproxy_img_to_buf
+    from mapproxy import image as mapproxy_image
+
+    picture = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(picture)
+    draw.polygon([(10, 10), (200, 30), (180, 220), (20, 240)], fill=(255, 170, 0, 96),
+                 outline=(26, 26, 26, 255))
+    draw.line([(0, 255), (255, 0)], fill=(200, 0, 0, 255), width=3)
+    draw.text((60, 120), "123/4", fill=(33, 33, 33, 255))
+    opts = ImageOptions(format="image/png", mode="RGBA", transparent=True)
+
+    # when MapProxy, with our configuration, encodes it for a tile (as_buffer), and
+    # when its own img_to_buf does
+    with local_base_config(publication().app.app.base_config):
+        ours = ImageResult(picture, image_opts=opts).as_buffer().read()
+        theirs = _mapproxy_img_to_buf(picture, opts).read()
+
+    # then the encoder is ours, and both files hold exactly the same pixels
+    assert mapproxy_image.img_to_buf.__module__ == "layers.mapproxy_config"
+    assert ours != theirs
+    assert Image.open(io.BytesIO(ours)).convert("RGBA").tobytes() == picture.tobytes()
+    assert Image.open(io.BytesIO(theirs)).convert("RGBA").tobytes() == picture.tobytes()
