@@ -15,6 +15,8 @@ row into the cache's, the cache names the file) and answered with MapProxy's own
 files (GEO_PORTAL_TILE_CACHE_ACCEL, see deploy/nginx.conf), the answer is an
 X-Accel-Redirect to the file's path under the cache directory.
 """
+import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,14 +52,20 @@ def public_layer(name: str) -> bool:
 
 @dataclass(frozen=True)
 class CachedTile:
-    path: Path
+    path: str
+    stat: os.stat_result  # of the file when it was found
     max_age: int  # seconds, MapProxy's tiles.expires_hours
 
 
-def cached_tile(layer: str, grid: str, z: int, x: int, y: int) -> CachedTile | None:
+def cached_tile(layer: str, grid: str, z: int, x: int, y: int, handler=None
+                ) -> CachedTile | None:
     """The file of a cached tile of `layer` (WMTS numbering, row from the top), or None
-    when it is not cached (or the layer, grid or tile is not one MapProxy serves)."""
-    handler = _wmts()
+    when it is not cached or stale (or the layer, grid or tile is not one MapProxy serves).
+
+    MapProxy's TileManager.is_cached for its file cache, with one stat of the file instead
+    of one to find it and another to answer it: the file is there, and not older than the
+    cache's refresh_before (none is configured today; MapProxy's rule is kept)."""
+    handler = handler if handler is not None else _wmts()
     grids = getattr(handler, "layers", {}).get(layer)  # a WMTSTileLayer: its grids
     if grids is None or grid not in grids:
         return None
@@ -68,45 +76,72 @@ def cached_tile(layer: str, grid: str, z: int, x: int, y: int) -> CachedTile | N
         coord = tile_layer._internal_tile_coord(SimpleNamespace(tile=(x, y, z), origin="nw"))
     except Exception:  # noqa: BLE001 - outside the grid: MapProxy's view says so
         return None
-    manager = tile_layer.tile_manager
-    tile = Tile(coord)
-    if not manager.is_cached(tile):
+    if coord is None:
         return None
+    manager = tile_layer.tile_manager
     location = getattr(manager.cache, "tile_location", None)
     if location is None:
         return None
-    return CachedTile(path=Path(location(tile)), max_age=handler.max_tile_age or 0)
+    path = location(Tile(coord))
+    try:
+        found = os.stat(path)
+        expires = manager.expire_timestamp()
+        if expires is not None and int(os.lstat(path).st_mtime) <= expires:
+            return None
+    except OSError:  # not cached (or removed by a refresh in between): MapProxy draws it
+        return None
+    return CachedTile(path=path, stat=found, max_age=handler.max_tile_age or 0)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cache_headers(mtime: float, size: int, max_age: int) -> tuple[tuple[str, str], ...]:
+    """MapProxy's cache headers (Last-Modified, ETag, Cache-Control) of a tile file in the
+    state (mtime, size): the same for every request until the file changes."""
+    answer = MapProxyResponse(b"", content_type="image/png")
+    answer.cache_headers(mtime, etag_data=(mtime, size), max_age=max_age)
+    return tuple((name, value) for name, value in answer.headers.items()
+                 if name.lower() not in {"content-type", "content-length"})
 
 
 def cached_tile_response(request: HttpRequest, tile: CachedTile) -> HttpResponse | None:
     """MapProxy's answer for the cached `tile`, without MapProxy. The file is read only
     when this process sends it: not for a 304, nor where nginx sends it."""
-    path = tile.path
-    try:
-        stat = path.stat()
-    except OSError:  # removed by a refresh in between: MapProxy draws it
-        return None
-    answer = MapProxyResponse(b"", content_type="image/png")
-    answer.cache_headers(stat.st_mtime, etag_data=(stat.st_mtime, stat.st_size),
-                         max_age=tile.max_age)
-    answer.make_conditional(SimpleNamespace(environ=request.META))
-    status = int(str(answer.status).split()[0])  # "200 OK" or 304
+    stat = tile.stat
+    status = 200
+    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+        answer = MapProxyResponse(b"", content_type="image/png")
+        answer.cache_headers(stat.st_mtime, etag_data=(stat.st_mtime, stat.st_size),
+                             max_age=tile.max_age)
+        answer.make_conditional(SimpleNamespace(environ=request.META))
+        status = int(str(answer.status).split()[0])  # "200 OK" or 304
     accel = settings.TILE_CACHE_ACCEL_PREFIX
     if status == 200 and accel:
         response = HttpResponse(status=200, content_type="image/png")
-        relative = path.resolve().relative_to(Path(settings.MAPPROXY_CACHE_DIR).resolve())
+        relative = Path(tile.path).resolve().relative_to(
+            Path(settings.MAPPROXY_CACHE_DIR).resolve())
         response["X-Accel-Redirect"] = accel + relative.as_posix()
     elif status == 200:
         try:
-            response = HttpResponse(path.read_bytes(), content_type="image/png")
+            response = HttpResponse(_read(tile.path), content_type="image/png")
         except OSError:
             return None
     else:
         response = HttpResponse(b"", status=status, content_type="image/png")
-    for name, value in answer.headers.items():
-        if name.lower() not in {"content-type", "content-length"}:
-            response[name] = value
+    for name, value in _cache_headers(stat.st_mtime, stat.st_size, tile.max_age):
+        response[name] = value
     return response
+
+
+def _read(path: str) -> bytes:
+    """The whole file, in the fewest calls (a tile is a few kilobytes)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 class CachedTileMiddleware:
@@ -118,12 +153,13 @@ class CachedTileMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in ("GET", "HEAD") and not request.META.get("QUERY_STRING"):
             found = _TILE.match(request.path_info)
+            handler = _wmts() if found is not None else None
             # Only names MapProxy serves reach the policy's memo: made-up names in
             # requests cannot grow it.
-            if found is not None and found["layer"] in getattr(_wmts(), "layers", {}) \
+            if found is not None and found["layer"] in getattr(handler, "layers", {}) \
                     and public_layer(found["layer"]):
                 tile = cached_tile(found["layer"], found["grid"], int(found["z"]),
-                                   int(found["x"]), int(found["y"]))
+                                   int(found["x"]), int(found["y"]), handler)
                 response = cached_tile_response(request, tile) if tile else None
                 if response is not None:
                     return response
