@@ -95,3 +95,68 @@ def test_where_parcels_are_staff_only_the_lean_path_keeps_the_policy(parcel, mon
     assert at(officer, 318150).status_code == 404
     assert at(anonymous, 318050).status_code == 404
     assert other.parcel_id
+
+
+@pytest.fixture
+def early_answers(monkeypatch):
+    """Requests answered before the session middleware ran."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    reached = []
+    real = SessionMiddleware.process_request
+
+    def counted(self, request):
+        reached.append(request.path)
+        return real(self, request)
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", counted)
+    return reached
+
+
+@pytest.mark.parametrize("accept", [None, "application/json"])
+def test_a_click_without_credentials_is_answered_early_as_the_whole_stack_answers(
+        client, parcel, early_answers, accept):
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    query = {"x": 318050, "y": 386050, "srid": 2180}
+    # given the answer of the whole middleware stack (a session cookie, even an unknown
+    # one, takes every middleware's path)
+    client.cookies["sessionid"] = "no-such-session"
+    whole = client.get("/api/parcels/at/", query, **headers)
+    assert early_answers == ["/api/parcels/at/"]
+
+    # when the same click comes without any credentials
+    del client.cookies["sessionid"]
+    early = client.get("/api/parcels/at/", query, **headers)
+
+    # then it never reached the session middleware, and it is the same answer, header
+    # for header (language, Vary, frame options, security headers)
+    assert early_answers == ["/api/parcels/at/"]
+    assert early.status_code == whole.status_code == 200
+    assert early.content == whole.content
+    assert dict(early.items()) == dict(whole.items())
+
+
+def test_a_click_on_nothing_asks_the_database_once_and_is_refused_in_the_users_language(
+        client, parcel, django_assert_num_queries):
+    # given a visitor who chose English
+    client.cookies["django_language"] = "en"
+
+    # when she clicks where there is no parcel
+    with django_assert_num_queries(1):
+        response = client.get("/api/parcels/at/", {"x": 330000, "y": 390000, "srid": 2180})
+
+    # then DRF answers the refusal the lean path found, without asking again
+    assert response.status_code == 404
+    assert response.json()["message"] == "There is no parcel at this point."
+    assert response["Content-Language"] == "en"
+
+
+def test_a_click_with_credentials_goes_through_the_authentication_it_carries(client, parcel,
+                                                                             early_answers):
+    # when a click comes with a token that is not one
+    response = client.get("/api/parcels/at/", {"x": 318050, "y": 386050, "srid": 2180},
+                          HTTP_AUTHORIZATION="Token not-a-token")
+
+    # then the token is refused as on every path, not answered early
+    assert response.status_code == 401
+    assert early_answers == ["/api/parcels/at/"]

@@ -65,6 +65,10 @@ class ParcelAtPointApi(ParcelApi):
         responses={200: out.ParcelFeatureSerializer, **ERRORS},
     )
     def get(self, request: Request) -> Response:
+        # The lean path already asked and was refused: the same refusal, not a second query.
+        known = getattr(request._request, "parcel_at_point_error", None)
+        if known is not None:
+            raise known
         return Response(parcel_at_point_feature(request.query_params, request.user))
 
     @classmethod
@@ -92,22 +96,25 @@ _LEAN_ACCEPT = {"": GeoJSONRenderer.media_type, "*/*": GeoJSONRenderer.media_typ
                 JSONRenderer.media_type: JSONRenderer.media_type}
 
 
-def parcel_at_point_lean(request: HttpRequest) -> HttpResponse | None:
+def parcel_at_point_lean(request: HttpRequest, user=None) -> HttpResponse | None:
     """A click on the map, the API's hottest read, answered without DRF's request wrapping,
     authentication and content negotiation where they change nothing: a plain GET for
-    (Geo)JSON. The same function answers, asking the same access policy with the user of
-    Django's authentication (sessions, and the API tokens and basic credentials of
-    core.authentication, as DRF's classes read them), rendered by the same renderer, with
-    DRF's Vary and Allow. Anything else (the browsable API, ?format=, a refusal, a point
-    with no parcel) is None: DRF then answers it, errors in the product's one shape."""
-    if request.method != "GET" or "format" in request.GET:
+    (Geo)JSON. The same function answers, asking the same access policy with `user`, else
+    the user of Django's authentication (sessions, and the API tokens and basic credentials
+    of core.authentication, as DRF's classes read them), rendered by the same renderer,
+    with DRF's Vary and Allow. Anything else (the browsable API, ?format=, a refusal, a
+    point with no parcel) is None: DRF then answers it, errors in the product's one shape;
+    a refusal found here is kept on the request for DRF to raise, not asked again."""
+    if request.method != "GET" or "format" in request.GET \
+            or hasattr(request, "parcel_at_point_error"):
         return None
     media_type = _LEAN_ACCEPT.get(request.headers.get("Accept", "").strip())
     if media_type is None:
         return None
     try:
-        feature = parcel_at_point_feature(request.GET, request.user)
-    except GeoPortalError:
+        feature = parcel_at_point_feature(request.GET, request.user if user is None else user)
+    except GeoPortalError as error:
+        request.parcel_at_point_error = error
         return None
     renderer = GeoJSONRenderer() if media_type == GeoJSONRenderer.media_type else (
         JSONRenderer())

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached tiles of public layers, sent from MapProxy's cache before sessions are read.
     "layers.cached_tiles.CachedTileMiddleware",
+    # A click on the map without credentials, answered before sessions are read.
+    "geo_portal.api.middleware.ParcelAtPointMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geo_portal.middleware.PolishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
