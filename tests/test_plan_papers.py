@@ -171,3 +171,27 @@ def test_documents_and_drawings_are_shown_in_the_admin_to_their_unit_only(client
     assert client.get("/admin/layers/plandocument/").status_code == 302
     client.logout()
     assert client.get("/admin/layers/plandrawing/").status_code == 302
+
+
+def test_the_demo_plans_name_their_adopting_resolution_in_a_valid_app_file():
+    # given the demo gmina (a small one)
+    import io
+
+    from django.core.management import call_command
+    from lxml import etree
+
+    from layers.app_export import app_plan_gml
+    from tests.app_schema import app_features_invalid
+
+    call_command("demo_data", "--unit", "026101_1", "--parcels", "300", stdout=io.StringIO())
+
+    for plan in ZoningPlan.objects.filter(unit__teryt="026101_1"):
+        # then each plan's APP 3.0 file is valid and its act names the adopting resolution
+        root = etree.fromstring(app_plan_gml(plan=plan, version="3.0"))
+        assert app_features_invalid(root) == []
+        act = root[0][0]
+        adopting = act.find("{*}dokumentUchwalajacy").get("{http://www.w3.org/1999/xlink}href")
+        assert adopting.endswith("/" + plan.resolution_number.replace("/", "."))
+        (document,) = plan.documents.all()
+        assert document.number == plan.resolution_number
+        assert document.in_force_from == plan.valid_from

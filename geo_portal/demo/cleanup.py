@@ -7,8 +7,12 @@ still points at the unit's parcels or owners stops the delete with an IntegrityE
 from .run import Run
 
 DELETES = (
-    ("zones", "DELETE FROM {zone} WHERE plan_id IN (SELECT id FROM {plan} "
-              "WHERE unit_id = %(unit_id)s AND identifier = ANY(%(plans)s))"),
+    # the plans' zones, and what an import or the administration added to them
+    *((what, f"DELETE FROM {{{table}}} WHERE plan_id IN (SELECT id FROM {{plan}} "  # noqa: S608 - our own table names
+                "WHERE unit_id = %(unit_id)s AND identifier = ANY(%(plans)s))")
+      for what, table in (("zones", "zone"), ("plan areas", "plan_area"),
+                          ("plan documents", "plan_document"),
+                          ("plan drawings", "plan_drawing"))),
     ("plans", "DELETE FROM {plan} WHERE unit_id = %(unit_id)s AND identifier = ANY(%(plans)s)"),
     ("addresses", "DELETE FROM {address} WHERE unit_id = %(unit_id)s "
                   "OR parcel_id IN (SELECT id FROM {parcel} WHERE unit_id = %(unit_id)s)"),

@@ -117,7 +117,7 @@ def _buildings(run: Run, job: Job) -> list[int]:
 def _plans(run: Run, job: Job) -> list[int]:
     zoning.zone_rules_load(run)
     return [zoning.general_plan_insert(run, job.layout, job.unit.name),
-            zoning.local_plan_insert(run, job.layout, job.layout.slots[0].name)]
+            zoning.local_plan_insert(run, job.layout, job.layout.slots[0].name, job.unit.name)]
 
 
 # The pipeline, in order: each stage is timed and reported with the rows it wrote.

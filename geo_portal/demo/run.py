@@ -25,6 +25,9 @@ MODELS = {
     "share": "cadastre_sync.OwnershipShare",
     "plan": "layers.ZoningPlan",
     "zone": "layers.ZoningZone",
+    "plan_area": "layers.PlanArea",
+    "plan_document": "layers.PlanDocument",
+    "plan_drawing": "layers.PlanDrawing",
 }
 
 

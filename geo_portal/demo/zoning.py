@@ -5,6 +5,8 @@ they cover the unit without gaps or overlaps and cut across parcels, as zones dr
 on a base map at 1:10 000 do. Each takes its symbol from the block under it. The
 local plan zones follow the blocks and roads of the central precincts.
 """
+import json
+
 from .layout import Layout
 from .run import Run
 
@@ -80,13 +82,33 @@ VALUES (%(unit_id)s, %(kind)s, %(identifier)s, %(name)s, %(resolution)s, %(resol
 RETURNING id
 """
 
+# The resolution adopting the plan, as its formal document (APP DokumentFormalny), so that
+# the plan's APP file names the act it binds by (dokumentUchwalajacy).
+DOCUMENT_SQL = """
+INSERT INTO {plan_document} (plan_id, local_id, role, title, short_name, number, issuer, date,
+                             date_type, in_force_from, detail_reference, official_journal,
+                             links)
+VALUES (%(plan_id)s, replace(%(resolution)s, '/', '.'), 'uchwala',
+        'Uchwała nr ' || %(resolution)s || ' z dnia '
+        || to_char(%(resolved)s::date, 'DD.MM.YYYY') || ' r. w sprawie uchwalenia: '
+        || %(name)s, '', %(resolution)s, %(council)s, %(resolved)s, 'creation',
+        %(valid_from)s, '', '', '[]')
+"""
+
+
+def _adopting_resolution_insert(run: Run, plan_id: int, unit_name: str, plan: dict) -> None:
+    run.sql(DOCUMENT_SQL, {**plan, "plan_id": plan_id, "council": f"rada gminy {unit_name}"})
+
+
 # Parameters drawn inside each symbol's ranges: intensity to 0.05, shares to 5 %, height
 # to 0.5 m; the provisions text repeats them.
 ZONE_INSERT_SQL = """
 INSERT INTO {zone} (plan_id, local_id, label, symbol, designation, provisions, max_intensity,
-                    max_built_up_share, max_height_m, min_biologically_active_share, geom)
+                    max_built_up_share, max_height_m, min_biologically_active_share, profiles,
+                    geom)
 SELECT %(plan_id)s, z.label, z.label, z.symbol, z.designation, {provisions},
-       z.intensity, z.built, z.height, z.bio, z.geom
+       z.intensity, z.built, z.height, z.bio,
+       COALESCE(%(profiles)s::jsonb -> z.symbol, '[]'::jsonb), z.geom
 FROM (
     SELECT q.*, row_number() OVER (PARTITION BY q.symbol ORDER BY q.ord) || q.symbol AS label,
            round(round((r.i_lo + (r.i_hi - r.i_lo) * pg_temp.demo_rnd(%(key)s, 90, q.ord))
@@ -104,11 +126,30 @@ ORDER BY z.ord
 """
 
 
+# The demo general plan's zones' basic functional profile (APP profilPodstawowy): the land
+# use class (KPT code list of the ministry) a zone of each kind is mainly for. Generated
+# data: one class each, where a real plan lists those its resolution sets.
+KPT = "https://www.gov.pl/static/zagospodarowanieprzestrzenne/ontology/KPT#KPT-MPZP-"
+DEMO_PROFILES = {
+    "SW": ("MW", "teren zabudowy mieszkaniowej wielorodzinnej"),
+    "SJ": ("MN", "teren zabudowy mieszkaniowej jednorodzinnej"),
+    "SZ": ("RZM", "teren zabudowy zagrodowej"), "SU": ("U", "teren usług"),
+    "SH": ("H", "teren handlu wielkopowierzchniowego"), "SP": ("P", "teren produkcji"),
+    "SR": ("RZW", "teren wielkotowarowej produkcji rolnej"),
+    "SI": ("I", "teren infrastruktury technicznej"), "SN": ("ZP", "teren zieleni urządzonej"),
+    "SC": ("C", "teren cmentarza"), "SG": ("G", "teren górnictwa i wydobycia"),
+    "SO": ("RN", "teren rolnictwa z zakazem zabudowy"), "SK": ("K", "teren komunikacji"),
+}
+
+
 def _zones_insert(run: Run, plan_id: int, plan: str, template: str, road_template: str) -> int:
     provisions = (f"CASE WHEN z.intensity IS NULL THEN {_text(road_template)} "
                   f"ELSE {_text(template)} END")
+    profiles = {symbol: [{"kind": "profilPodstawowy", "href": KPT + code, "title": title}]
+                for symbol, (code, title) in DEMO_PROFILES.items()} if plan == "G" else {}
     count = run.sql(ZONE_INSERT_SQL.replace("{provisions}", provisions),
-                    {"plan_id": plan_id, "plan": plan})
+                    {"plan_id": plan_id, "plan": plan,
+                     "profiles": json.dumps(profiles, ensure_ascii=False)})
     run.sql("UPDATE {plan} SET geom = (SELECT ST_Multi(ST_Union(geom)) FROM {zone} "
             "WHERE plan_id = %(plan_id)s) WHERE id = %(plan_id)s", {"plan_id": plan_id})
     return count
@@ -175,11 +216,11 @@ def general_plan_insert(run: Run, layout: Layout, unit_name: str) -> int:
         "origin_y": first.y0 - first.gy * layout.slot_m,
     })
     teryt = run.params["teryt"]
-    plan_id = run.value(PLAN_SQL, {
-        "kind": "general", "identifier": f"{teryt}-POG", "scale": 10000,
-        "name": f"Plan ogólny gminy {unit_name}", "resolution": "LXII/712/2025",
-        "resolved": "2025-11-27", "valid_from": "2026-01-12",
-    })
+    plan = {"kind": "general", "identifier": f"{teryt}-POG", "scale": 10000,
+            "name": f"Plan ogólny gminy {unit_name}", "resolution": "LXII/712/2025",
+            "resolved": "2025-11-27", "valid_from": "2026-01-12"}
+    plan_id = run.value(PLAN_SQL, plan)
+    _adopting_resolution_insert(run, plan_id, unit_name, plan)
     return _zones_insert(run, plan_id, "G", PROVISIONS, ROAD_PROVISIONS)
 
 
@@ -199,15 +240,15 @@ WHERE c.kind = 1 AND c.slot < %(local_slots)s
 """
 
 
-def local_plan_insert(run: Run, layout: Layout, district: str) -> int:
+def local_plan_insert(run: Run, layout: Layout, district: str, unit_name: str) -> int:
     run.sql("DROP TABLE IF EXISTS pg_temp.demo_zone")
     run.sql(LOCAL_ZONES_SQL, {"local_slots": max(1, min(4, layout.urban_slots // 2))})
     teryt = run.params["teryt"]
-    plan_id = run.value(PLAN_SQL, {
-        "kind": "local", "identifier": f"{teryt}-MPZP-0001", "scale": 1000,
-        "name": f"Miejscowy plan zagospodarowania przestrzennego „{district}”",
-        "resolution": "XXIV/301/2021", "resolved": "2021-06-28", "valid_from": "2021-08-15",
-    })
+    plan = {"kind": "local", "identifier": f"{teryt}-MPZP-0001", "scale": 1000,
+            "name": f"Miejscowy plan zagospodarowania przestrzennego „{district}”",
+            "resolution": "XXIV/301/2021", "resolved": "2021-06-28", "valid_from": "2021-08-15"}
+    plan_id = run.value(PLAN_SQL, plan)
+    _adopting_resolution_insert(run, plan_id, unit_name, plan)
     return _zones_insert(run, plan_id, "L", PROVISIONS, ROAD_PROVISIONS)
 
 
