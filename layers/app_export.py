@@ -31,8 +31,9 @@ from django.db.models import Q
 from django.utils import timezone
 from lxml import etree
 
-from core.errors import Conflict, InvalidInput
+from core.errors import InvalidInput
 
+from .errors import AppDataIncomplete
 from .models import (
     REGULATION_NATURE_CHOICES,
     SRID,
@@ -221,7 +222,8 @@ class _Writer:
         self._status(feature, plan.legal_status)
         holder = self._app(feature, "zasiegPrzestrzenny")
         if plan.geom is None:
-            raise Conflict(detail={"plan": plan.identifier, "missing": "zasiegPrzestrzenny"})
+            raise AppDataIncomplete(detail={"plan": plan.identifier,
+                                            "missing": "zasiegPrzestrzenny"})
         boundary = plan.geom.transform(self.srid, clone=True)
         holder.append(self._multi_surface(boundary, f"{feature.get(_gml('id'))}-ZP"))
         for role, element in _ACT_DOCUMENT_ELEMENTS:
@@ -255,8 +257,8 @@ class _Writer:
                   zone.designation or (kind.name_pl if kind else None))
         profiles = zone.profiles or _profiles_from_text(zone.provisions)
         if not any(p["kind"] == "profilPodstawowy" for p in profiles):
-            raise Conflict(detail={"plan": plan.identifier, "zone": zone.local_id,
-                                   "missing": "profilPodstawowy"})
+            raise AppDataIncomplete(detail={"plan": plan.identifier, "zone": zone.local_id,
+                                            "missing": "profilPodstawowy"})
         for kind_name in ("profilPodstawowy", "profilDodatkowy"):
             for profile in (p for p in profiles if p["kind"] == kind_name):
                 self._ref(feature, kind_name, profile.get("href"), profile.get("title"))
@@ -370,8 +372,8 @@ class _Writer:
     def _status(self, feature: etree._Element, title: str) -> None:
         code = STATUS_CODES.get(title.strip().lower())
         if code is None:
-            raise Conflict(detail={"plan": self.plan.identifier, "status": title,
-                                   "allowed": ", ".join(sorted(STATUS_CODES))})
+            raise AppDataIncomplete(detail={"plan": self.plan.identifier, "status": title,
+                                            "allowed": ", ".join(sorted(STATUS_CODES))})
         self._ref(feature, "status", f"{_INSPIRE}ProcessStepGeneralValue/{code}",
                   title or _STATUS_TITLES[code])
 
@@ -385,8 +387,8 @@ class _Writer:
         (which a re-import then reads as the zone's own)."""
         start = valid_from or self.plan.valid_from or self.plan.resolution_date
         if start is None:
-            raise Conflict(detail={"plan": self.plan.identifier, "feature": local_id,
-                                   "missing": "obowiazujeOd"})
+            raise AppDataIncomplete(detail={"plan": self.plan.identifier, "feature": local_id,
+                                            "missing": "obowiazujeOd"})
         self._date(feature, "obowiazujeOd", start)
         self._date(feature, "obowiazujeDo", valid_to)
 

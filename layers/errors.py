@@ -37,6 +37,15 @@ class ZoningImportConflict(Conflict):
     default_message = _("Someone else imported this plan at the same time; try again.")
 
 
+class AppDataIncomplete(Conflict):
+    """The plan lacks what the APP schema requires (`detail` names it): it cannot be
+    published until it is entered."""
+
+    code = "app_data_incomplete"
+    default_message = _("The plan cannot be published as APP: data the schema requires is "
+                        "missing.")
+
+
 class RasterInvalid(InvalidInput):
     """The request to add a raster is wrong: no title, a name taken or not allowed."""
 

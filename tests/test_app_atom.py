@@ -312,3 +312,18 @@ def test_opensearch_of_a_restricted_plan_follows_the_one_access_policy(plans, mo
     own.force_login(factories.staff(plans["unit"], CASE_OFFICER))
     assert b"MPZP-7" in own.get("/atom/opensearch.xml").content
     assert own.get("/atom/search/", {**dataset, "crs": "EPSG:2180"}).status_code == 200
+
+
+def test_a_plan_missing_what_app_requires_answers_409_naming_it(plans):
+    # given a general plan zone with no functional profile (APP requires one)
+    zone = plans["general"].zones.order_by("local_id").first()
+    type(zone).objects.filter(pk=zone.pk).update(profiles=[], provisions="")
+
+    response = Client().get(f"/atom/plans/{plans['general'].pk}/app.gml", {"version": "3.0"})
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "app_data_incomplete"
+    assert body["detail"] == {"plan": plans["general"].identifier, "zone": zone.local_id,
+                              "missing": "profilPodstawowy"}
+    assert "APP" in body["description"]
