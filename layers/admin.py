@@ -32,7 +32,7 @@ class PlanAreaAdmin(UnitScopedAdmin):
     """Infill, downtown and social standards areas of a general plan (APP GML)."""
 
     unit_path = "plan__unit"
-    list_display = ["local_id", "kind", "plan"]
+    list_display = ["local_id", "label", "kind", "plan"]
     list_filter = ["kind"]
     search_fields = ["local_id", "plan__name"]
     raw_id_fields = ["plan"]

@@ -6,16 +6,15 @@ files and the Register's are. The two differ, for what is written here, only in 
 namespace and in 3.0 requiring the act's `obowiazujeOd`.
 
 A general plan (plan ogólny) gives its act (`app:AktPlanowaniaPrzestrzennego`), its
-planning zones (`app:StrefaPlanistyczna`) and its infill and downtown areas
-(`app:ObszarUzupelnieniaZabudowy`, `app:ObszarZabudowySrodmiejskiej`), each with its stored
-legal nature (`charakterUstalenia`). A local plan (MPZP) gives its act with its boundary
-only: APP has no feature type for a local plan's designated areas (they stay on the WMS
-and in the WFS/OGC API `local_zones`). Every plan gives its formal documents
-(`app:DokumentFormalny`: the resolutions to draw it up and adopting it, ...) and its
-drawings (`app:RysunekAktuPlanowaniaPrzestrzennego`), referred to from the act.
-
-Not written, because they are not held here: the social infrastructure standards areas
-(their required distances and areas are not stored).
+planning zones (`app:StrefaPlanistyczna`) and its infill, downtown and social
+infrastructure standards areas (`app:ObszarUzupelnieniaZabudowy`,
+`app:ObszarZabudowySrodmiejskiej`, `app:ObszarStandardowDostepnosciInfrastrukturySpolecznej`
+with its distances and areas), each with its stored legal nature (`charakterUstalenia`).
+A local plan (MPZP) gives its act with its boundary only: APP has no feature type for a
+local plan's designated areas (they stay on the WMS and in the WFS/OGC API `local_zones`).
+Every plan gives its formal documents (`app:DokumentFormalny`: the resolutions to draw it
+up and adopting it, ...) and its drawings (`app:RysunekAktuPlanowaniaPrzestrzennego`),
+referred to from the act.
 
 The layers/zoning_import reader takes these files back unchanged: the round trip is
 tested. Coordinates are written in EPSG axis order (northing first), in the PL-2000 zone
@@ -43,7 +42,16 @@ from .models import (
     ZoningPlan,
     ZoningZone,
 )
-from .zoning_import.app_gml import APP, APP_3, GCO, GENERAL_PLAN_TYPE, GMD, XLINK
+from .zoning_import.app_gml import (
+    APP,
+    APP_3,
+    GCO,
+    GENERAL_PLAN_TYPE,
+    GMD,
+    STANDARDS,
+    STANDARDS_REQUIRED,
+    XLINK,
+)
 from .zoning_import.checks import PARAMETERS
 from .zoning_symbols import CODE_LIST, GENERAL_PLAN_ZONES
 
@@ -100,7 +108,8 @@ STATUS_CODES = {
 _STATUS_TITLES = {"elaboration": "w opracowaniu", "adoption": "w trakcie przyjmowania",
                   "legalForce": "prawnie wiążący lub realizowany", "obsolete": "nieaktualny"}
 _AREA_TYPES = {PlanArea.INFILL: ("ObszarUzupelnieniaZabudowy", "OUZ"),
-               PlanArea.DOWNTOWN: ("ObszarZabudowySrodmiejskiej", "OZS")}
+               PlanArea.DOWNTOWN: ("ObszarZabudowySrodmiejskiej", "OZS"),
+               PlanArea.SOCIAL: ("ObszarStandardowDostepnosciInfrastrukturySpolecznej", "OSD")}
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9._-]")
 _PROFILE_LINE = re.compile(r"^(Profil podstawowy|Profil dodatkowy): (.*)\.$")
 
@@ -273,7 +282,7 @@ class _Writer:
     def area(self, area: PlanArea, number: int) -> None:
         element, symbol = _AREA_TYPES[area.kind]
         feature = self._feature(element, area.local_id)
-        self._text(feature, "oznaczenie", f"{number}{symbol}")
+        self._text(feature, "oznaczenie", area.label or f"{number}{symbol}")
         self._text(feature, "symbol", symbol)
         self._text(feature, "poczatekWersjiObiektu", _datetime(self.identity.started))
         self._in_force(feature, None, None, area.local_id)
@@ -281,6 +290,17 @@ class _Writer:
         self._binding(feature, area.regulation_nature)
         self._geometry(feature, area.g, area.local_id)
         self._ref(feature, "plan", self.identity.href, None)
+        if area.kind == PlanArea.SOCIAL:
+            missing = [name for name in STANDARDS_REQUIRED if name not in area.standards]
+            if missing:
+                raise AppDataIncomplete(detail={"plan": self.plan.identifier,
+                                                "feature": area.local_id,
+                                                "missing": ", ".join(missing)})
+            for name in (n for n in STANDARDS if n in area.standards):
+                standard = area.standards[name]
+                element = self._text(feature, name, standard["value"])
+                if standard.get("uom"):
+                    element.set("uom", standard["uom"])
 
     def formal_document(self, document: PlanDocument) -> None:
         feature = self._feature("DokumentFormalny", document.local_id, versioned=False)

@@ -120,9 +120,15 @@ class PlanArea(models.Model):
                              verbose_name=_("plan"))
     kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES)
     local_id = models.CharField(_("local id"), max_length=120)
+    label = models.CharField(_("label"), max_length=40, blank=True, default="", db_default="",
+                             help_text=_("e.g. 10OUZ"))
     regulation_nature = models.CharField(
         _("legal nature"), max_length=32, choices=REGULATION_NATURE_CHOICES,
         default=GENERALLY_BINDING, db_default=GENERALLY_BINDING)
+    # A social infrastructure standards area's standards as the APP file gives them, in the
+    # schema's order: {"odlegloscDoSzkolyPodstawowej": {"value": "3000.0", "uom": "m"},
+    # "wylaczenieZabudowyZagrodowej": {"value": "false"}, ...}.
+    standards = models.JSONField(_("standards"), default=dict, blank=True, db_default={})
     geom = models.MultiPolygonField(_("geometry"), srid=SRID)
 
     class Meta:

@@ -4,6 +4,8 @@ unchanged, with the plan's formal documents, drawings and each zone's legal natu
 
 The plans come from the real ministry sample files (../shared/fixtures, read only).
 """
+import json
+import re
 import subprocess
 from datetime import UTC, date
 
@@ -20,7 +22,7 @@ from tests.app_schema import app_features_invalid
 from tests.conftest import APP_ACT as ACT
 from tests.conftest import APP_FIXTURES as FIXTURES
 from tests.conftest import APP_SET2 as SET2
-from tests.test_zoning_import_areas import _areas_file
+from tests.test_zoning_import_areas import FEATURE, _areas_file
 
 pytestmark = [pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not at {FIXTURES}"),
               pytest.mark.django_db]
@@ -50,7 +52,8 @@ def _snapshot(plan: ZoningPlan) -> dict:
         "plan": {name: getattr(plan, name) for name in _PLAN},
         "zones": {z.local_id: {name: getattr(z, name) for name in _ZONE}
                   for z in plan.zones.order_by("local_id")},
-        "areas": sorted((a.kind, a.local_id, a.regulation_nature) for a in plan.areas.all()),
+        "areas": sorted((a.kind, a.local_id, a.regulation_nature, a.label,
+                         json.dumps(a.standards, sort_keys=True)) for a in plan.areas.all()),
         "documents": {d.local_id: {name: getattr(d, name) for name in _DOCUMENT}
                       for d in plan.documents.all()},
         "drawings": {d.local_id: {name: getattr(d, name) for name in _DRAWING}
@@ -295,3 +298,87 @@ def test_an_unknown_app_version_is_refused_naming_the_versions(tmp_path):
 
     assert refused.value.status == 400
     assert refused.value.detail == {"version": "4.0", "allowed": "2.0, 3.0"}
+
+
+# A social infrastructure standards area as the Register writes one (its standards after
+# the plan reference), made of the sample's second zone: its identifier and geometry.
+STANDARDS = ("<app:wylaczenieZabudowyZagrodowej>false</app:wylaczenieZabudowyZagrodowej>"
+             '<app:odlegloscDoSzkolyPodstawowej uom="m">3000.0</app:odlegloscDoSzkolyPodstawowej>'
+             '<app:odlegloscDoObszarowZieleniPublicznej uom="m">1500.0'
+             "</app:odlegloscDoObszarowZieleniPublicznej>"
+             '<app:powierzchniaLacznaObszarowZieleniPublicznej uom="ha">3.0'
+             "</app:powierzchniaLacznaObszarowZieleniPublicznej>"
+             '<app:odlegloscDoObszaruZieleniPublicznej uom="m">3000.0'
+             "</app:odlegloscDoObszaruZieleniPublicznej>"
+             '<app:powierzchniaObszaruZieleniPublicznej uom="ha">20.0'
+             "</app:powierzchniaObszaruZieleniPublicznej>"
+             '<app:odlegloscDoPrzystanku uom="m">800</app:odlegloscDoPrzystanku>')
+OSD = "ObszarStandardowDostepnosciInfrastrukturySpolecznej"
+
+
+def _social_standards_file(tmp_path, standards: str = STANDARDS):
+    text = (SET2 / "StrefaPlanistyczna_OK.gml").read_text(encoding="utf-8")
+    feature = FEATURE.findall(text)[1]
+    feature = feature[:feature.index("/>", feature.index("<app:plan ")) + 2]
+    feature = feature.replace("app:StrefaPlanistyczna", f"app:{OSD}")
+    feature = re.sub(r"<app:lokalnyId>[^<]*</app:lokalnyId>",
+                     "<app:lokalnyId>OSD-1</app:lokalnyId>", feature)
+    feature = re.sub(r"<app:oznaczenie>[^<]*</app:oznaczenie>",
+                     "<app:oznaczenie>10OSD</app:oznaczenie>", feature)
+    feature = re.sub(r"<app:symbol>[^<]*</app:symbol>", "<app:symbol>OSD</app:symbol>", feature)
+    head = text[:text.index("<wfs:member>")]
+    path = tmp_path / "OSD.gml"
+    path.write_text(f"{head}<wfs:member>{feature}{standards}</app:{OSD}></wfs:member>"
+                    "</wfs:FeatureCollection>", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("version", ["2.0", "3.0"])
+def test_a_social_standards_area_exports_its_standards_and_reimports_unchanged(tmp_path,
+                                                                              version):
+    # given the plan with an area of the social infrastructure standards, read from a file
+    unit = factories.unit("121201_1", "Gmina Testowa")
+    zoning_import(unit=unit, paths=[SET2 / ACT, SET2 / "StrefaPlanistyczna_OK.gml",
+                                    _social_standards_file(tmp_path)])
+    plan = ZoningPlan.objects.get(unit=unit)
+    area = plan.areas.get()
+    assert area.label == "10OSD"
+    assert area.standards["odlegloscDoSzkolyPodstawowej"] == {"value": "3000.0", "uom": "m"}
+    before, shapes = _snapshot(plan), _shapes(plan)
+
+    # when exported and read back into the emptied unit
+    gml = app_plan_gml(plan=plan, srid=2180, version=version)
+    root = etree.fromstring(gml)
+
+    # then the area is valid APP with its standards in the schema's order, and comes back
+    assert app_features_invalid(root) == []
+    written = root[-1][0]
+    assert etree.QName(written).localname == OSD
+    names = [etree.QName(e).localname for e in written]
+    assert names[-7:] == ["wylaczenieZabudowyZagrodowej", "odlegloscDoSzkolyPodstawowej",
+                          "odlegloscDoObszarowZieleniPublicznej",
+                          "powierzchniaLacznaObszarowZieleniPublicznej",
+                          "odlegloscDoObszaruZieleniPublicznej",
+                          "powierzchniaObszaruZieleniPublicznej", "odlegloscDoPrzystanku"]
+    again = _reimported(tmp_path, plan, gml)
+    assert _snapshot(again) == before
+    for name, shape in _shapes(again).items():
+        assert shape.equals_exact(shapes[name], tolerance=0), name
+
+
+def test_a_social_standards_area_missing_a_required_standard_is_refused_naming_it(tmp_path):
+    from layers.errors import ZoningImportRejected
+
+    unit = factories.unit("121201_1", "Gmina Testowa")
+    without_school = re.sub(r"<app:odlegloscDoSzkolyPodstawowej.*?"
+                            r"</app:odlegloscDoSzkolyPodstawowej>", "", STANDARDS)
+    bad_unit = STANDARDS.replace('uom="ha">3.0', 'uom="">3.0')
+
+    for standards, field in ((without_school, "odlegloscDoSzkolyPodstawowej"),
+                             (bad_unit, "powierzchniaLacznaObszarowZieleniPublicznej")):
+        with pytest.raises(ZoningImportRejected) as refused:
+            zoning_import(unit=unit, paths=[SET2 / ACT, SET2 / "StrefaPlanistyczna_OK.gml",
+                                            _social_standards_file(tmp_path, standards)])
+        fields = [p.as_dict()["detail"].get("field") for p in refused.value.result.problems]
+        assert field in fields
+    assert not ZoningPlan.objects.filter(unit=unit).exists()

@@ -41,6 +41,19 @@ ACT_DOCUMENT_ROLES = {"dokumentPrzystepujacy": "przystapienie",
                       "dokumentUchwalajacy": "uchwala", "dokumentZmieniajacy": "zmienia",
                       "dokumentUchylajacy": "uchyla", "dokumentUniewazniajacy": "uniewaznia",
                       "dokument": "dokument"}
+# The standards of a social infrastructure standards area, in the schema's order: the
+# flag, then the distances (m) and areas (ha); the first six are required.
+STANDARDS = ("wylaczenieZabudowyZagrodowej", "odlegloscDoSzkolyPodstawowej",
+             "odlegloscDoObszarowZieleniPublicznej", "powierzchniaLacznaObszarowZieleniPublicznej",
+             "odlegloscDoObszaruZieleniPublicznej", "powierzchniaObszaruZieleniPublicznej",
+             "odlegloscDoPrzedszkola", "odlegloscDoZlobka", "odlegloscDoAmbulatoriumPOZ",
+             "odlegloscDoBiblioteki", "odlegloscDoDomuKultury",
+             "odlegloscDoDomuPomocySpolecznej", "odlegloscDoUrzadzonegoTerenuSportu",
+             "odlegloscDoPrzystanku", "odlegloscDoPlacowkiPocztowej", "odlegloscDoApteki",
+             "odlegloscDoPosterunkuPolicji",
+             "odlegloscDoPosterunkuJednostkiOchronyPrzeciwpozarowej")
+STANDARDS_REQUIRED = STANDARDS[:6]
+_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
 REGULATION_NATURES = frozenset({"generallyBinding", "bindingForDevelopers",
                                 "bindingOnlyForAuthorities", "definedInLegislation",
                                 "nonBinding"})
@@ -183,7 +196,10 @@ def _area(feature: etree._Element, path: Path, problems: list) -> ParsedArea:
     namespace, local_id = _iip(feature, path, problems)
     area = ParsedArea(local_id=local_id, kind=AREAS[etree.QName(feature).localname],
                       file=path.name, line=feature.sourceline, namespace=namespace,
-                      regulation_nature=_nature(feature, path, problems, local_id))
+                      regulation_nature=_nature(feature, path, problems, local_id),
+                      label=_text(feature, "oznaczenie"))
+    if area.kind == "social_standards":
+        area.standards = _standards(feature, path, problems, local_id)
     area.geometry, area.srid = _geometry(feature, "geometria", path, problems, local_id)
     return area
 
@@ -267,6 +283,33 @@ def _attach_papers(plan: ParsedPlan, papers: list, problems: list) -> None:
         else:
             paper.role = paper.role or plan.document_roles.get(paper.local_id, "dokument")
             plan.documents.append(paper)
+
+
+def _standards(feature: etree._Element, path: Path, problems: list,
+               local_id: str) -> dict[str, dict[str, str]]:
+    """The area's standards as written: the flag true or false, each measure a decimal
+    with its unit; the six the schema requires must be there."""
+    standards: dict[str, dict[str, str]] = {}
+    for name in STANDARDS:
+        element = feature.find(_ns(feature) + name)
+        if element is None:
+            if name in STANDARDS_REQUIRED:
+                problems.append(_missing(feature, path, name, local_id))
+            continue
+        value = (element.text or "").strip()
+        if name == STANDARDS[0]:
+            ok, reason = value in {"true", "false", "1", "0"}, "oczekiwano true albo false"
+            standards[name] = {"value": value}
+        else:
+            uom = (element.get("uom") or "").strip()
+            ok = bool(_DECIMAL.match(value)) and bool(uom)
+            reason = "oczekiwano liczby z jednostką (uom)"
+            standards[name] = {"value": value, "uom": uom}
+        if not ok:
+            problems.append(zoning_problem("bad_value", file=path.name, line=feature.sourceline,
+                                           zones=(local_id,), detail={
+                                               "field": name, "value": value, "reason": reason}))
+    return standards
 
 
 def _nature(feature: etree._Element, path: Path, problems: list, local_id: str) -> str:

@@ -46,6 +46,9 @@ class ParsedArea:
     srid: int | None = None
     namespace: str = ""
     regulation_nature: str = "generallyBinding"  # app:charakterUstalenia code
+    label: str = ""  # app:oznaczenie
+    # social standards area: element -> {"value": ..., "uom": ...}, in the schema's order
+    standards: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -92,14 +92,19 @@ def _areas_insert(cursor, plan_id: int, staged: Staged, i: int) -> int:
         return 0
     cursor.execute(
         f"INSERT INTO {PlanArea._meta.db_table} "  # noqa: S608 - our own table
-        "(plan_id, kind, local_id, regulation_nature, geom) "
-        "SELECT %(plan_id)s, a.kind, a.local_id, a.nature, ST_Multi(s.geom) "
-        "FROM unnest(%(n)s::int[], %(kind)s::text[], %(local_id)s::text[], %(nature)s::text[]) "
-        "AS a(n, kind, local_id, nature) JOIN zoning_stage_area s ON s.n = a.n "
+        "(plan_id, kind, local_id, regulation_nature, label, standards, geom) "
+        "SELECT %(plan_id)s, a.kind, a.local_id, a.nature, a.label, a.standards, "
+        "ST_Multi(s.geom) "
+        "FROM unnest(%(n)s::int[], %(kind)s::text[], %(local_id)s::text[], %(nature)s::text[], "
+        "%(label)s::text[], %(standards)s::jsonb[]) "
+        "AS a(n, kind, local_id, nature, label, standards) "
+        "JOIN zoning_stage_area s ON s.n = a.n "
         "WHERE NOT ST_IsEmpty(s.geom) ORDER BY a.n",
         {"plan_id": plan_id, "n": [n for n, _ in rows], "kind": [a.kind for _, a in rows],
          "local_id": [a.local_id for _, a in rows],
-         "nature": [a.regulation_nature for _, a in rows]})
+         "nature": [a.regulation_nature for _, a in rows],
+         "label": [a.label for _, a in rows],
+         "standards": [json.dumps(a.standards, ensure_ascii=False) for _, a in rows]})
     return cursor.rowcount
 
 
