@@ -36,6 +36,8 @@ urlpatterns = [
     path("atom/search/", atom.atom_search, name="atom-search"),
     path("atom/plans/<int:plan_id>/", atom.atom_plan, name="atom-plan"),
     path("atom/plans/<int:plan_id>/app.gml", atom.atom_plan_gml, name="atom-plan-gml"),
+    path("atom/plans/<int:plan_id>/metadata.xml", atom.atom_plan_metadata,
+         name="atom-plan-metadata"),
     path("ogcapi/", features.ogcapi, name="ogcapi-root"),
     path("ogcapi/<path:path>", features.ogcapi, name="ogcapi"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

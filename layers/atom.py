@@ -8,6 +8,8 @@
   gmina) and one entry per APP schema version and coordinate system linking to the file;
 - `/atom/plans/<id>/app.gml?crs=<EPSG code>&version=<2.0|3.0>` is the plan as APP GML
   (layers.app_export), 2.0 unless 3.0 is asked for;
+- `/atom/plans/<id>/metadata.xml` is the data set's ISO 19139 metadata record
+  (layers.app_metadata), linked from both feeds (`rel=describedby`);
 - `/atom/opensearch.xml` is the OpenSearch description the service feed links (`rel=search`),
   as the INSPIRE technical guidance for ATOM download services asks: its templates lead to
   `/atom/search/`, which answers the three operations: Search (`q`), Describe Spatial
@@ -40,6 +42,8 @@ from .app_export import (
     pl2000_zone,
     plan_identity,
 )
+from .app_metadata import MEDIA_TYPE as METADATA_TYPE
+from .app_metadata import plan_metadata
 from .features import _json_error
 from .models import SRID, ZoningPlan
 
@@ -138,6 +142,8 @@ def service_feed(request: HttpRequest, plans, self_url: str | None = None) -> by
         _sub(entry, "title", f"{plan.name} ({plan.unit.name})")
         _sub(entry, "summary", _summary(plan))
         _link(entry, dataset_url, "alternate", FEED_TYPE, "Kanał zbioru danych")
+        _link(entry, request.build_absolute_uri(reverse("atom-plan-metadata", args=[plan.pk])),
+              "describedby", METADATA_TYPE, "Metadane zbioru danych (ISO 19139)")
         for version in VERSIONS:
             _link(entry, APP_VERSIONS[version][1], "describedby", "application/xml",
                   f"Schemat aplikacyjny APP {version}")
@@ -155,6 +161,8 @@ def dataset_feed(request: HttpRequest, plan: ZoningPlan) -> bytes:
     feed = _feed(self_url, plan.name, _summary(plan), identity.started)
     _link(feed, request.build_absolute_uri(reverse("atom")), "up", FEED_TYPE,
           "Kanał usługi pobierania")
+    _link(feed, request.build_absolute_uri(reverse("atom-plan-metadata", args=[plan.pk])),
+          "describedby", METADATA_TYPE, "Metadane zbioru danych (ISO 19139)")
     for version in VERSIONS:
         _link(feed, APP_VERSIONS[version][1], "describedby", "application/xml",
               f"Schemat aplikacyjny APP {version}")
@@ -253,6 +261,16 @@ def atom_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     except GeoPortalError as error:
         return _json_error(error)
     return HttpResponse(dataset_feed(request, plan), content_type=f"{FEED_TYPE}; charset=utf-8")
+
+
+@require_GET
+def atom_plan_metadata(request: HttpRequest, plan_id: int) -> HttpResponse:
+    try:
+        plan = plan_visible(request.user, plan_id)
+    except GeoPortalError as error:
+        return _json_error(error)
+    return HttpResponse(plan_metadata(request, plan), content_type=f"{METADATA_TYPE}; "
+                                                                   "charset=utf-8")
 
 
 @require_GET

@@ -49,3 +49,12 @@ def app_features_invalid(root: etree._Element) -> list[str]:
 
 def _copy(feature: etree._Element) -> etree._Element:
     return etree.fromstring(etree.tostring(feature))
+
+
+@lru_cache(maxsize=1)
+def iso_metadata_schema() -> etree.XMLSchema:
+    """ISO/TS 19139 gmd, for the data set metadata records."""
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    parser.resolvers.add(_Local())
+    path = SCHEMAS / "schemas.opengis.net/iso/19139/20070417/gmd/gmd.xsd"
+    return etree.XMLSchema(etree.parse(str(path), parser))

@@ -15,7 +15,7 @@ from layers import access
 from layers.models import ZoningPlan
 from layers.registry import Access
 from tests import factories
-from tests.app_schema import app_features_invalid
+from tests.app_schema import app_features_invalid, iso_metadata_schema
 from tests.conftest import APP_ACT as ACT
 from tests.conftest import APP_FIXTURES as FIXTURES
 from tests.conftest import APP_SET2 as SET2
@@ -120,7 +120,8 @@ def test_plans_no_longer_published_are_missing_and_not_found_for_everyone(plans,
 
     for name in ("ended", "obsolete"):
         assert plans[name].name not in feed
-        for path in (f"/atom/plans/{plans[name].pk}/", f"/atom/plans/{plans[name].pk}/app.gml"):
+        for path in (f"/atom/plans/{plans[name].pk}/", f"/atom/plans/{plans[name].pk}/app.gml",
+                     f"/atom/plans/{plans[name].pk}/metadata.xml"):
             response = client.get(path)
             assert response.status_code == 404
             assert plans[name].name.encode() not in response.content
@@ -146,7 +147,8 @@ def test_plans_of_a_restricted_zone_layer_follow_the_one_access_policy(plans, mo
     # then the local plan is missing from the feed and refused, the general plan is not
     feed = client.get("/atom/").content.decode()
     assert "MPZP Rynek" not in feed and plans["general"].name in feed
-    for path in (f"/atom/plans/{plans['local'].pk}/", f"/atom/plans/{plans['local'].pk}/app.gml"):
+    for path in (f"/atom/plans/{plans['local'].pk}/", f"/atom/plans/{plans['local'].pk}/app.gml",
+                 f"/atom/plans/{plans['local'].pk}/metadata.xml"):
         response = client.get(path)
         assert response.status_code == status
         assert b"MPZP" not in response.content
@@ -327,3 +329,43 @@ def test_a_plan_missing_what_app_requires_answers_409_naming_it(plans):
     assert body["detail"] == {"plan": plans["general"].identifier, "zone": zone.local_id,
                               "missing": "profilPodstawowy"}
     assert "APP" in body["description"]
+
+
+def test_each_data_set_links_its_iso_19139_metadata_record_valid_against_gmd(plans):
+    # given the unit's office entered with its e-mail
+    type(plans["unit"]).objects.filter(pk=plans["unit"].pk).update(
+        office_name="Urząd Gminy Testowej", office_email="planowanie@testowa.example.pl")
+    client = Client()
+    service = _feed(client, "/atom/")
+    entry = next(e for e in service.findall("a:entry", NS)
+                 if e.findtext("dls:spatial_dataset_identifier_code", namespaces=NS) == "1POG")
+
+    # when a harvester follows the data set's describedby link
+    link = entry.find("a:link[@type='application/vnd.iso.19139+xml']", NS)
+    assert link.get("rel") == "describedby"
+    dataset = _feed(client, urlsplit(entry.find("a:link[@rel='alternate']", NS).get("href")).path)
+    assert dataset.find("a:link[@type='application/vnd.iso.19139+xml']", NS).get(
+        "href") == link.get("href")
+    response = client.get(urlsplit(link.get("href")).path)
+
+    # then it reads an ISO 19139 record, valid, naming the data set as the feeds do
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.iso.19139+xml")
+    record = etree.fromstring(response.content)
+    schema = iso_metadata_schema()
+    assert schema.validate(record), schema.error_log
+    gmd = {"gmd": "http://www.isotc211.org/2005/gmd", "gco": "http://www.isotc211.org/2005/gco"}
+    text = lambda path: record.findtext(path, namespaces=gmd)  # noqa: E731
+    citation = "gmd:identificationInfo/gmd:MD_DataIdentification/gmd:citation/gmd:CI_Citation"
+    assert text(f"{citation}/gmd:identifier/gmd:RS_Identifier/gmd:code/gco:CharacterString") == (
+        "1POG")
+    assert text(f"{citation}/gmd:identifier/gmd:RS_Identifier/gmd:codeSpace/"
+                "gco:CharacterString") == "PL.ZIPPZP.1234/121201-POG"
+    assert text(f"{citation}/gmd:title/gco:CharacterString") == plans["general"].name
+    assert text(".//gmd:electronicMailAddress/gco:CharacterString") == (
+        "planowanie@testowa.example.pl")
+    assert text(".//gmd:keyword/gco:CharacterString") == "Zagospodarowanie przestrzenne"
+    west = float(text(".//gmd:westBoundLongitude/gco:Decimal"))
+    north = float(text(".//gmd:northBoundLatitude/gco:Decimal"))
+    assert 14 < west < 25 and 49 < north < 55
+    assert text(".//gmd:linkage/gmd:URL").endswith(f"/atom/plans/{plans['general'].pk}/")

@@ -143,6 +143,7 @@ NOT_PAGES: dict[str, str] = {
     "layers:mapproxy": MACHINE, "ogcapi": MACHINE, "ogcapi-root": MACHINE, "wfs": MACHINE,
     "atom": MACHINE + " (the INSPIRE ATOM feed harvesters read)", "atom-plan": MACHINE,
     "atom-plan-gml": DOWNLOAD, "atom-opensearch": MACHINE, "atom-search": MACHINE,
+    "atom-plan-metadata": MACHINE,
     "account_confirm_email": EMAILED_KEY, "account_reset_password_from_key": EMAILED_KEY,
     "account_confirm_login_code": "login by e-mailed code is switched off (404)",
     "socialaccount_signup": SAML + " (the e-mail question in the middle of a first login)",
