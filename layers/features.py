@@ -160,6 +160,7 @@ def _ows_exception(error: GeoPortalError, code: str = "OperationProcessingFailed
 # --- OGC API - Features -------------------------------------------------------------------
 
 # Parameters of the items of a collection besides its queryables (each `name=value`).
+# `datetime` is accepted and ignored: no collection has a temporal geometry to match.
 ITEMS_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "filter", "filter-lang",
                 "filter-crs", "datetime"}
 # Offered in GeoJSON only: MapServer's HTML pages know Part 1 alone.
@@ -174,7 +175,7 @@ def ogcapi(request: HttpRequest, path: str = "") -> HttpResponse:
     the HTML pages and the OpenAPI document from MapServer."""
     parts = [p for p in path.split("/") if p]
     try:
-        html = _wants_html(request)
+        html = _wants_html(request) and parts[-1:] != ["queryables"]  # a JSON Schema only
         if html or parts[:1] == ["api"]:
             return _ogcapi_mapserver(request, parts)
         response = _ogcapi_json(request, parts)
@@ -319,7 +320,12 @@ def _ogcapi_mapserver(request: HttpRequest, parts: list[str]) -> HttpResponse:
     except GeoPortalError as error:
         return _json_error(error)
     root = request.build_absolute_uri(get_script_prefix() + "ogcapi")
-    return _response(status, headers, body.replace(OGCAPI_PLACEHOLDER.encode(), root.encode()))
+    body = body.replace(OGCAPI_PLACEHOLDER.encode(), root.encode())
+    if parts == ["api"] and status == 200 and body.lstrip().startswith(b"{"):
+        visible = [c for c in COLLECTIONS.values() if layer_scope(request.user, c.layer).allowed]
+        body = json.dumps(documents.openapi_document(json.loads(body), visible),
+                          ensure_ascii=False).encode("utf-8")
+    return _response(status, headers, body)
 
 
 def _json_error(error: GeoPortalError) -> HttpResponse:
@@ -354,7 +360,8 @@ def _mapserv(request: HttpRequest, *, query: str, path_info: str, script: str
 def _response(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
     response = HttpResponse(body, status=status)
     for name, value in headers:
-        response[name] = value
+        if name.lower() != "content-length":  # the body may have been rewritten
+            response[name] = value
     return response
 
 

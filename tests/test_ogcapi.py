@@ -75,24 +75,29 @@ def test_owslib_reads_conformance_queryables_and_filters_in_both_encodings(live_
     assert _numbers(found) == ["5"]
 
 
-def _ogrinfo(*args: str) -> str:
-    done = subprocess.run(["ogrinfo", "-ro", *args], capture_output=True, text=True,
-                          timeout=120, check=False)
+def _ogrinfo(*args: str) -> tuple[str, str]:
+    done = subprocess.run(["ogrinfo", "-ro", "--config", "CPL_DEBUG", "ON", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
-    return done.stdout
+    return done.stdout, done.stderr
 
 
 @pytest.mark.django_db(transaction=True)
-def test_gdal_filters_by_attribute_and_by_box(live_server, map_services, cadastre):
-    # GDAL 3.6's OAPIF driver evaluates -where itself (it sends CQL2 from 3.7 on) and
-    # sends -spat as bbox: both must find the one parcel
+def test_gdal_filters_by_attribute_and_by_box_on_the_server(live_server, map_services,
+                                                            cadastre):
+    # GDAL 3.6's OAPIF driver sends an equality on a property the API definition lists as a
+    # parameter (queryables-query-parameters) and the box as bbox, and evaluates the rest
+    # of -where itself (it sends CQL2 from 3.7 on)
     url = f"OAPIF:{live_server.url}/ogcapi"
-    where = _ogrinfo(url, "parcels", "-where", "number = '10/2'")
+    where, log = _ogrinfo(url, "parcels", "-where",
+                          "number = '10/2' AND registered_area_ha > 0.5")
     assert "Feature Count: 1" in where and "026101_1.0001.10/2" in where
+    assert "items?f=json&limit=10&number=10%2F2" in log
     lon, lat = Transformer.from_crs(2180, 4326, always_xy=True).transform(318_150, 386_050)
-    box = _ogrinfo(url, "parcels", "-spat", str(lon - 1e-5), str(lat - 1e-5), str(lon + 1e-5),
-                   str(lat + 1e-5))
+    box, log = _ogrinfo(url, "parcels", "-spat", str(lon - 1e-5), str(lat - 1e-5),
+                        str(lon + 1e-5), str(lat + 1e-5))
     assert "Feature Count: 1" in box and "026101_1.0001.10/2" in box
+    assert "&bbox=16.3" in log
 
 
 # --- Part 2: CRS ----------------------------------------------------------------------------
@@ -331,3 +336,17 @@ def test_each_collection_holds_the_rows_and_fields_of_its_registry_layer(cadastr
         assert sorted(collection.rows().values_list("pk", flat=True)) == expected, name
         assert expected, name
         assert [p.name for p in collection.properties] == [f.name for f in layer.queryable]
+
+
+def test_the_api_definition_describes_parts_2_and_3_and_hides_closed_collections(
+        map_services, staff_only_parcels):
+    response = Client().get("/ogcapi/api", {"f": "json"})
+
+    assert response.status_code == 200
+    paths = json.loads(response.content)["paths"]
+    assert not [p for p in paths if p.startswith("/collections/parcels")]
+    parameters = {p.get("name") for p in paths["/collections/buildings/items"]["get"][
+        "parameters"]}
+    assert {"crs", "bbox-crs", "filter", "filter-lang", "filter-crs", "storeys_above"} <= (
+        parameters)
+    assert "/collections/buildings/queryables" in paths

@@ -128,3 +128,53 @@ def _extent(scope: LayerScope) -> tuple[float, float, float, float]:
 
 def _link(href: str, rel: str, media_type: str, title: str) -> dict:
     return {"href": href, "rel": rel, "type": media_type, "title": str(title)}
+
+
+def _query_parameter(name: str, description: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "style": "form", "explode": False,
+            "description": description, "schema": schema}
+
+
+def _crs_parameter(name: str, description: str) -> dict:
+    return _query_parameter(name, description, {"type": "string", "format": "uri",
+                                                "enum": offered_uris(), "default": CRS84})
+
+
+def openapi_document(document: dict, visible: list[FeatureCollection]) -> dict:
+    """MapServer's OpenAPI definition with what Parts 2 and 3 add to each collection (crs,
+    bbox-crs, the filter parameters, the queryables and their `name=value` parameters),
+    and without the collections the user may not see."""
+    paths = document.get("paths", {})
+    names = {c.name for c in visible}
+    for path in [p for p in paths if p.startswith("/collections/")]:
+        if path.split("/")[2] not in names:
+            del paths[path]
+    for collection in visible:
+        base = f"/collections/{collection.name}"
+        items = paths.get(f"{base}/items", {}).get("get")
+        if items is not None:
+            items.setdefault("parameters", []).extend([
+                _crs_parameter("crs", "The CRS of the coordinates returned."),
+                _crs_parameter("bbox-crs", "The CRS of the bbox parameter."),
+                _query_parameter("filter", "A CQL2 filter on the queryables.",
+                                 {"type": "string"}),
+                _query_parameter("filter-lang", "The encoding of the filter.",
+                                 {"type": "string", "enum": list(FILTER_LANGS),
+                                  "default": FILTER_LANGS[0]}),
+                _crs_parameter("filter-crs", "The CRS of the filter's geometries."),
+                *(_query_parameter(p.name, f"Features whose {p.name} equals this.",
+                                   {"type": "string", "format": "date"} if p.type == "date"
+                                   else {"type": p.type}) for p in collection.properties),
+            ])
+        item = paths.get(f"{base}/items/{{featureId}}", {}).get("get")
+        if item is not None:
+            item.setdefault("parameters", []).append(
+                _crs_parameter("crs", "The CRS of the coordinates returned."))
+        paths[f"{base}/queryables"] = {"get": {
+            "summary": f"The queryables of {collection.name}",
+            "operationId": f"get{collection.name}Queryables", "tags": [collection.name],
+            "responses": {"200": {"description": "A JSON Schema of the properties filters "
+                                                 "may name.",
+                                  "content": {SCHEMA_JSON: {"schema": {"type": "object"}}}}},
+        }}
+    return document
