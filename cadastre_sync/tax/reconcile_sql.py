@@ -55,7 +55,8 @@ PARCELS = (
     """
 CREATE TEMP TABLE rec_parcel AS
 SELECT p.id, p.parcel_id, p.registered_area_ha AS area, p.register_unit_id,
-       COALESCE(ru."group" = ANY(%(exempt_groups)s::int[]), false) AS exempt
+       COALESCE(ru."group" = ANY(%(exempt_groups)s::int[]), false) AS exempt,
+       COALESCE(p.register_unit_id, -p.id) AS holding  -- see rec_farm
 FROM cadastre_sync_parcel p
 LEFT JOIN cadastre_sync_registerunit ru ON ru.id = p.register_unit_id
 WHERE p.unit_id = %(unit_id)s AND p.retired_at IS NULL AND @IN_CONTEXT(p.parcel_id)@
@@ -65,10 +66,11 @@ WHERE p.unit_id = %(unit_id)s AND p.retired_at IS NULL AND @IN_CONTEXT(p.parcel_
     "ANALYZE rec_parcel",
     # A farm (agricultural tax act art. 2 ust. 1): agricultural land held together over the
     # threshold in hectares or conversion hectares. The cadastre's holding is the register
-    # unit (a parcel without one: itself); exempt classes count, as land of art. 1 does.
+    # unit (a parcel without one: itself, by its id negated); exempt classes count, as land
+    # of art. 1 does.
     """
 CREATE TEMP TABLE rec_farm AS
-SELECT COALESCE('R' || p.register_unit_id, 'P' || p.id) AS holding,
+SELECT p.holding,
        sum(l.area_ha) > %(farm_threshold)s
        OR sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)) > %(farm_threshold)s AS farm
 FROM cadastre_sync_landusepiece l
@@ -77,7 +79,7 @@ JOIN rec_ofu o ON o.ofu = l.ofu AND o.tax_class = 'agricultural'
 LEFT JOIN rec_ozu u ON u.ozu = l.ozu
 LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
                       AND f.soil_class = l.ozk
-GROUP BY 1
+GROUP BY p.holding
 """,
     "CREATE UNIQUE INDEX ON rec_farm (holding)",
     # What the cadastre says each parcel carries, per tax class (a parcel without land-use
@@ -96,7 +98,7 @@ FROM (
     LEFT JOIN rec_ozu u ON u.ozu = l.ozu
     LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
                           AND f.soil_class = l.ozk
-    LEFT JOIN rec_farm fm ON fm.holding = COALESCE('R' || p.register_unit_id, 'P' || p.id)
+    LEFT JOIN rec_farm fm ON fm.holding = p.holding
     WHERE NOT (o.tax_class = 'agricultural' AND l.ozk = ANY(%(exempt_classes)s::text[]))
     GROUP BY l.parcel_id, o.tax_class
     UNION ALL
@@ -137,7 +139,6 @@ FROM (
     GROUP BY 1, 2
 ) x JOIN rec_rate r ON r.key = @RATE@
 """.replace("@AMOUNT@", AMOUNT).replace("@RATE@", AGRICULTURAL_RATE),
-    "CREATE INDEX ON rec_declared (parcel_ref)",
     "CREATE TEMP TABLE rec_taxed AS SELECT DISTINCT parcel_ref FROM cadastre_sync_taxobject "
     "WHERE unit_id = %(unit_id)s AND parcel_ref <> '' AND @IN_CONTEXT(parcel_ref)@",
     "CREATE UNIQUE INDEX ON rec_taxed (parcel_ref)",
@@ -222,7 +223,8 @@ PARCEL_NOT_CURRENT = """
 INSERT INTO rec_found
 SELECT CASE WHEN r.geom IS NULL THEN 'unknown_parcel' ELSE 'retired_parcel' END,
        r.parcel_ref, r.parcel_ref, '', r.geom,
-       COALESCE(succ.tax - d.tax * succ.untaxed_m2 / NULLIF(r.area_m2, 0), 0), NULL,
+       COALESCE(succ.tax - COALESCE(d.tax, 0) * succ.untaxed_m2 / NULLIF(r.area_m2, 0), 0),
+       NULL,
        jsonb_build_object('objects', objs.list, 'retired_at', r.retired_at,
                           'successors', COALESCE(succ.list, '[]'::jsonb),
                           'declared_tax', round(COALESCE(d.tax, 0), 2))
@@ -233,8 +235,9 @@ CROSS JOIN LATERAL (
                      ORDER BY o.id) AS list
     FROM cadastre_sync_taxobject o JOIN cadastre_sync_taxaccount a ON a.id = o.account_id
     WHERE o.unit_id = %(unit_id)s AND o.parcel_ref = r.parcel_ref) objs
-CROSS JOIN LATERAL (SELECT COALESCE(sum(y.tax), 0) AS tax FROM rec_declared y
-                    WHERE y.parcel_ref = r.parcel_ref) d
+LEFT JOIN (SELECT y.parcel_ref, sum(y.tax) AS tax FROM rec_declared y
+           WHERE y.parcel_ref IN (SELECT parcel_ref FROM rec_gone)
+           GROUP BY y.parcel_ref) d ON d.parcel_ref = r.parcel_ref
 LEFT JOIN LATERAL (
     SELECT jsonb_agg(jsonb_build_object(
                'parcel_id', s.parcel_id, 'shared_m2', round(s.shared_m2, 1), 'taxed', s.taxed)
@@ -259,7 +262,6 @@ FROM (SELECT p.parcel_id, e.* FROM rec_expected e JOIN rec_parcel p ON p.id = e.
       WHERE EXISTS (SELECT 1 FROM rec_taxed t WHERE t.parcel_ref = p.parcel_id)) x
 FULL JOIN rec_declared y ON y.parcel_ref = x.parcel_id AND y.tax_class = x.tax_class
 """,
-    "CREATE INDEX ON rec_land (parcel_id)",
     "ANALYZE rec_land",
 )
 
@@ -267,36 +269,43 @@ FULL JOIN rec_declared y ON y.parcel_ref = x.parcel_id AND y.tax_class = x.tax_c
 # soil classes giving other conversion hectares) or in area beyond the tolerance.
 LAND_DIFFERENCE = """
 INSERT INTO rec_found
-SELECT CASE WHEN g.d_area = 0 OR abs(g.e_area - g.d_area) > c.tolerance
-            THEN 'area_difference' ELSE 'land_use_difference' END,
-       p.parcel_id, p.parcel_id, '', (SELECT g.geom FROM cadastre_sync_parcel g WHERE g.id = p.id),
-       g.e_tax - g.d_tax, NULL,
-       jsonb_build_object('registered_area_ha', p.area, 'tolerance_ha', round(c.tolerance, 4),
-                          'expected', e.expected, 'declared', e.declared,
-                          'expected_area_ha', round(g.e_area, 4), 'declared_area_ha', g.d_area,
-                          'expected_conversion_ha', round(g.e_conv, 4),
-                          'declared_conversion_ha', round(g.d_conv, 4))
-FROM (
+WITH g AS (
     SELECT l.parcel_id, sum(l.e_area) AS e_area, sum(l.d_area) AS d_area,
            sum(l.e_conv) FILTER (WHERE l.tax_class = 'agricultural') AS e_conv,
            sum(l.d_conv) FILTER (WHERE l.tax_class = 'agricultural') AS d_conv,
            sum(l.e_tax) AS e_tax, sum(l.d_tax) AS d_tax,
            max(abs(l.e_area - l.d_area)) AS class_diff
-    FROM rec_land l GROUP BY l.parcel_id) g
-JOIN rec_parcel p ON p.parcel_id = g.parcel_id
-CROSS JOIN LATERAL (SELECT GREATEST(%(tol_ha)s, %(tol_share)s * p.area) AS tolerance) c
--- The evidence (land by tax class on each side) only for the parcels that differ.
-CROSS JOIN LATERAL (
-    SELECT COALESCE(jsonb_object_agg(l.tax_class, jsonb_build_object(
+    FROM rec_land l GROUP BY l.parcel_id
+), differ AS (
+    SELECT g.*, p.id AS parcel_pk, p.area, c.tolerance
+    FROM g JOIN rec_parcel p ON p.parcel_id = g.parcel_id
+    CROSS JOIN LATERAL (SELECT GREATEST(%(tol_ha)s, %(tol_share)s * p.area) AS tolerance) c
+    WHERE NOT p.exempt AND (
+        g.d_area = 0 OR abs(g.e_area - g.d_area) > c.tolerance OR g.class_diff > c.tolerance
+        OR abs(COALESCE(g.e_conv, 0) - COALESCE(g.d_conv, 0)) > %(conv_tol)s)
+), e AS (
+    -- The evidence (land by tax class on each side) only for the parcels that differ.
+    SELECT l.parcel_id,
+           COALESCE(jsonb_object_agg(l.tax_class, jsonb_build_object(
                'area_ha', round(l.e_area, 4), 'conversion_ha', round(l.e_conv, 4)))
                FILTER (WHERE l.e_area > 0), '{}') AS expected,
            COALESCE(jsonb_object_agg(l.tax_class, jsonb_build_object(
                'area_ha', round(l.d_area, 4), 'conversion_ha', round(l.d_conv, 4)))
                FILTER (WHERE l.d_area > 0), '{}') AS declared
-    FROM rec_land l WHERE l.parcel_id = g.parcel_id) e
-WHERE NOT p.exempt AND (
-    g.d_area = 0 OR abs(g.e_area - g.d_area) > c.tolerance OR g.class_diff > c.tolerance
-    OR abs(COALESCE(g.e_conv, 0) - COALESCE(g.d_conv, 0)) > %(conv_tol)s)
+    FROM rec_land l WHERE l.parcel_id IN (SELECT parcel_id FROM differ)
+    GROUP BY l.parcel_id
+)
+SELECT CASE WHEN g.d_area = 0 OR abs(g.e_area - g.d_area) > g.tolerance
+            THEN 'area_difference' ELSE 'land_use_difference' END,
+       g.parcel_id, g.parcel_id, '',
+       (SELECT x.geom FROM cadastre_sync_parcel x WHERE x.id = g.parcel_pk),
+       g.e_tax - g.d_tax, NULL,
+       jsonb_build_object('registered_area_ha', g.area, 'tolerance_ha', round(g.tolerance, 4),
+                          'expected', e.expected, 'declared', e.declared,
+                          'expected_area_ha', round(g.e_area, 4), 'declared_area_ha', g.d_area,
+                          'expected_conversion_ha', round(g.e_conv, 4),
+                          'declared_conversion_ha', round(g.d_conv, 4))
+FROM differ g JOIN e ON e.parcel_id = g.parcel_id
 """
 
 BUILDINGS = (
@@ -307,16 +316,17 @@ SELECT b.id, b.building_id, b.kst_class, x.rate_key, r.rate,
            * %(usable_share)s AS est_floor,
        b.storeys_above, COALESCE(b.built_up_area_m2, round(ST_Area(b.geom)::numeric, 2))
            AS footprint,
-       ps.parcels, ps.all_exempt
+       ps.parcels, COALESCE(ps.all_exempt, false) AS all_exempt
 FROM cadastre_sync_building b
 LEFT JOIN rec_kst k ON k.kst = b.kst_class  -- a class the table does not know: the fallback
-CROSS JOIN LATERAL (
-    SELECT array_agg(p.parcel_id ORDER BY p.parcel_id) AS parcels,
-           COALESCE(bool_and(p.exempt), false) AS all_exempt,
-           COALESCE(bool_or(fm.farm), false) AS on_farm
+-- Each building's current parcels, grouped in one pass (not looked up building by building).
+LEFT JOIN (
+    SELECT bp.building_id, array_agg(p.parcel_id ORDER BY p.parcel_id) AS parcels,
+           bool_and(p.exempt) AS all_exempt, COALESCE(bool_or(fm.farm), false) AS on_farm
     FROM cadastre_sync_building_parcels bp JOIN rec_parcel p ON p.id = bp.parcel_id
-    LEFT JOIN rec_farm fm ON fm.holding = COALESCE('R' || p.register_unit_id, 'P' || p.id)
-    WHERE bp.building_id = b.id) ps
+    LEFT JOIN rec_farm fm ON fm.holding = p.holding
+    WHERE @IN_BUILDING_PKS(bp.building_id)@
+    GROUP BY bp.building_id) ps ON ps.building_id = b.id
 -- A class exempt only on a farm's land: exempt there, elsewhere the fallback rate.
 CROSS JOIN LATERAL (
     SELECT CASE WHEN k.rate_key = '@EXEMPT_ON_FARM@'
@@ -328,7 +338,6 @@ WHERE b.unit_id = %(unit_id)s AND b.retired_at IS NULL AND @IN_BUILDINGS(b.build
     # Not unique: exports may give every building one placeholder id (the objects are
     # their IIP identifiers).
     "CREATE INDEX ON rec_building (building_id)",
-    "CREATE INDEX ON rec_building USING gin (parcels)",
     "ANALYZE rec_building",
 )
 
@@ -346,15 +355,27 @@ WHERE b.rate_key <> 'exempt' AND NOT b.all_exempt
   AND NOT EXISTS (SELECT 1 FROM cadastre_sync_taxobject t
                   WHERE t.unit_id = %(unit_id)s AND t.kind = 'building'
                     AND t.building_ref = b.building_id)
-  AND NOT EXISTS (SELECT 1 FROM cadastre_sync_taxobject t
-                  WHERE t.unit_id = %(unit_id)s AND t.kind = 'building'
-                    AND t.building_ref = '' AND t.parcel_ref = ANY(b.parcels))
+  -- on a parcel (of its parcels) where buildings are declared by the parcel only
+  AND b.id NOT IN (SELECT bp.building_id FROM cadastre_sync_building_parcels bp
+                   JOIN rec_parcel p ON p.id = bp.parcel_id
+                   JOIN cadastre_sync_taxobject t ON t.parcel_ref = p.parcel_id
+                   WHERE t.unit_id = %(unit_id)s AND t.kind = 'building'
+                     AND t.building_ref = '')
 """
 
 # Declared usable floor area far from footprint x storeys x usable share: per building
 # declared by id, and per parcel for buildings declared by parcel only.
 FLOOR_AREA = """
 INSERT INTO rec_found
+WITH by_parcel AS (
+    SELECT t.parcel_ref, sum(t.floor_area_m2) AS declared,
+           (array_agg(r.rate ORDER BY t.floor_area_m2 DESC))[1] AS rate
+    FROM cadastre_sync_taxobject t
+    JOIN rec_rate r ON r.key = 'building_' || t.category
+    WHERE t.unit_id = %(unit_id)s AND t.kind = 'building' AND t.building_ref = ''
+      AND @IN_CONTEXT(t.parcel_ref)@
+    GROUP BY t.parcel_ref
+)
 SELECT 'floor_area_difference', g.key, g.parcel_ref, g.building_ref,
        CASE WHEN g.building_pk IS NOT NULL
             THEN (SELECT x.geom FROM cadastre_sync_building x WHERE x.id = g.building_pk)
@@ -377,24 +398,24 @@ FROM (
           GROUP BY t.building_ref) d
     JOIN rec_building b ON b.building_id = d.building_ref
     UNION ALL
-    SELECT 'P:' || p.parcel_id, p.parcel_id, '', NULL, p.id, est.floor, d.declared, d.rate,
-           est.buildings
-    FROM (SELECT t.parcel_ref, sum(t.floor_area_m2) AS declared,
-                 (array_agg(r.rate ORDER BY t.floor_area_m2 DESC))[1] AS rate
-          FROM cadastre_sync_taxobject t
-          JOIN rec_rate r ON r.key = 'building_' || t.category
-          WHERE t.unit_id = %(unit_id)s AND t.kind = 'building' AND t.building_ref = ''
-            AND @IN_CONTEXT(t.parcel_ref)@
-          GROUP BY t.parcel_ref) d
+    SELECT 'P:' || p.parcel_id, p.parcel_id, '', NULL, p.id, COALESCE(est.floor, 0),
+           d.declared, d.rate, COALESCE(est.buildings, '[]')
+    FROM by_parcel d
     JOIN rec_parcel p ON p.parcel_id = d.parcel_ref
-    CROSS JOIN LATERAL (
-        SELECT COALESCE(sum(b.est_floor), 0) AS floor,
-               COALESCE(jsonb_agg(b.building_id ORDER BY b.building_id), '[]') AS buildings
-        FROM rec_building b
-        WHERE b.parcels @> ARRAY[p.parcel_id]::varchar[] AND b.rate_key <> 'exempt'
+    -- The buildings on those parcels not declared by their own id (a building's parcels
+    -- are its links to the current parcels).
+    LEFT JOIN (
+        SELECT bp.parcel_id AS parcel_pk, sum(b.est_floor) AS floor,
+               jsonb_agg(b.building_id ORDER BY b.building_id) AS buildings
+        FROM cadastre_sync_building_parcels bp
+        JOIN rec_building b ON b.id = bp.building_id
+        WHERE bp.parcel_id IN (SELECT p.id FROM by_parcel d
+                               JOIN rec_parcel p ON p.parcel_id = d.parcel_ref)
+          AND b.rate_key <> 'exempt'
           AND NOT EXISTS (SELECT 1 FROM cadastre_sync_taxobject t
                           WHERE t.unit_id = %(unit_id)s AND t.kind = 'building'
-                            AND t.building_ref = b.building_id)) est
+                            AND t.building_ref = b.building_id)
+        GROUP BY bp.parcel_id) est ON est.parcel_pk = p.id
 ) g
 WHERE abs(g.est - g.declared) > %(floor_tol)s * g.est
 """
@@ -456,35 +477,41 @@ OWNERS = (
     # share with: the holders of the register unit's shares of the first rank by right
     # (the perpetual usufructuary or trust manager rather than the State or gmina owner).
     """
+-- Distinct pairs first, the person's identifiers and name (given by the id) joined after.
 CREATE TEMP TABLE rec_owner AS
-SELECT DISTINCT p.parcel_id, o.id AS owner_id, NULLIF(o.pesel, '') AS pesel,
+SELECT x.parcel_id, o.id AS owner_id, NULLIF(o.pesel, '') AS pesel,
        NULLIF(left(o.regon, 9), '') AS regon, """ + _OWNER_NAME + """ AS name,
-       x.partner, s."right"
-FROM rec_parcel p
-JOIN rec_taxed tx ON tx.parcel_ref = p.parcel_id
-JOIN cadastre_sync_ownershipshare s ON s.register_unit_id = p.register_unit_id
-LEFT JOIN rec_right r ON r.code = s."right"
-CROSS JOIN LATERAL (VALUES (s.owner_id, s.spouse_id), (s.spouse_id, s.owner_id))
-    AS x(member, partner)
+       x.partner, x."right"
+FROM (
+    SELECT DISTINCT p.parcel_id, m.member, m.partner, s."right"
+    FROM rec_parcel p
+    JOIN rec_taxed tx ON tx.parcel_ref = p.parcel_id
+    JOIN cadastre_sync_ownershipshare s ON s.register_unit_id = p.register_unit_id
+    LEFT JOIN rec_right r ON r.code = s."right"
+    CROSS JOIN LATERAL (VALUES (s.owner_id, s.spouse_id), (s.spouse_id, s.owner_id))
+        AS m(member, partner)
+    WHERE NOT p.exempt AND m.member IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM cadastre_sync_ownershipshare s2
+                      JOIN rec_right r2 ON r2.code = s2."right"
+                      WHERE s2.register_unit_id = s.register_unit_id
+                        AND r2.rank < COALESCE(r.rank, 32767))  -- an unknown right: last
+) x
 JOIN cadastre_sync_owner o ON o.id = x.member
-WHERE NOT p.exempt
-  AND NOT EXISTS (SELECT 1 FROM cadastre_sync_ownershipshare s2
-                  JOIN rec_right r2 ON r2.code = s2."right"
-                  WHERE s2.register_unit_id = s.register_unit_id
-                    AND r2.rank < COALESCE(r.rank, 32767))  -- an unknown right: last
 """,  # noqa: S608 - composed from constants of this module
-    "CREATE INDEX ON rec_owner (parcel_id)",
     """
 CREATE TEMP TABLE rec_taxpayer AS
-SELECT DISTINCT ob.parcel_ref AS parcel_id, t.id AS taxpayer_id, NULLIF(t.pesel, '') AS pesel,
+SELECT x.parcel_id, t.id AS taxpayer_id, NULLIF(t.pesel, '') AS pesel,
        NULLIF(left(t.regon, 9), '') AS regon, """ + _TAXPAYER_NAME + """ AS name
-FROM cadastre_sync_taxobject ob
-JOIN cadastre_sync_accountholder h ON h.account_id = ob.account_id
-JOIN cadastre_sync_taxpayer t ON t.id = h.taxpayer_id
-JOIN rec_parcel p ON p.parcel_id = ob.parcel_ref AND NOT p.exempt
-WHERE ob.unit_id = %(unit_id)s AND @IN_CONTEXT(ob.parcel_ref)@
-""",
-    "CREATE INDEX ON rec_taxpayer (parcel_id)",
+FROM (
+    SELECT DISTINCT ob.parcel_ref AS parcel_id, h.taxpayer_id
+    FROM cadastre_sync_taxobject ob
+    JOIN cadastre_sync_accountholder h ON h.account_id = ob.account_id
+    JOIN rec_parcel p ON p.parcel_id = ob.parcel_ref AND NOT p.exempt
+    WHERE ob.unit_id = %(unit_id)s AND @IN_CONTEXT(ob.parcel_ref)@
+) x
+JOIN cadastre_sync_taxpayer t ON t.id = x.taxpayer_id
+""",  # noqa: S608 - composed from constants of this module
+    # No indexes: the steps below join these whole, by hash.
     "ANALYZE rec_owner", "ANALYZE rec_taxpayer",
 )
 
@@ -505,7 +532,6 @@ SELECT a.parcel_id, a.owner_id, b.taxpayer_id, """ + _MATCHED_BY + """ AS how
 FROM rec_owner a JOIN rec_taxpayer b ON b.parcel_id = a.parcel_id
 WHERE """ + _SAME + """
 """,  # noqa: S608 - composed from constants of this module
-    "CREATE INDEX ON rec_match (parcel_id)",
     "ANALYZE rec_match",
 )
 
@@ -635,6 +661,7 @@ CHANGES_READ = (
     "CREATE TEMP TABLE rec_change AS SELECT id, kind, ref "
     "FROM cadastre_sync_reconciliationchange WHERE unit_id = %(unit_id)s",
 )
+CHANGES_ANALYZE = "ANALYZE rec_change"
 
 # The ids as one array probed through the primary key: a join would be planned from the
 # journal's statistics, which say "empty" whenever it was last analysed between runs, and
@@ -668,12 +695,14 @@ UNION SELECT s.register_unit_id FROM rec_change c
 UNION SELECT p.register_unit_id FROM rec_change c
       JOIN cadastre_sync_parcel p ON p.id = c.ref::bigint WHERE c.kind = 'p'
 """,
+    "ANALYZE rec_scope_ru",
     """
 CREATE TEMP TABLE rec_scope_account AS
 SELECT ref::bigint AS id FROM rec_change WHERE kind = 'a'
 UNION SELECT h.account_id FROM rec_change c
       JOIN cadastre_sync_accountholder h ON h.taxpayer_id = c.ref::bigint WHERE c.kind = 't'
 """,
+    "ANALYZE rec_scope_account",
     """
 CREATE TEMP TABLE rec_scope_changed_b AS
 SELECT ref AS building_id FROM rec_change WHERE kind = 'y'
@@ -682,6 +711,7 @@ UNION SELECT b.building_id FROM rec_change c
 UNION SELECT t.building_ref FROM rec_scope_account a
       JOIN cadastre_sync_taxobject t ON t.account_id = a.id WHERE t.building_ref <> ''
 """,
+    "ANALYZE rec_scope_changed_b",
     """
 CREATE TEMP TABLE rec_scope_seed AS
 SELECT ref AS parcel_id FROM rec_change WHERE kind = 'x'
@@ -696,6 +726,7 @@ UNION SELECT p.parcel_id FROM rec_scope_changed_b cb
       JOIN cadastre_sync_building_parcels bp ON bp.building_id = b.id
       JOIN cadastre_sync_parcel p ON p.id = bp.parcel_id
 """,
+    "ANALYZE rec_scope_seed",
     # Shared ground: a current parcel and a taxed parcel id with no current record
     # (retired), both ways, until closed.
     """
@@ -739,10 +770,10 @@ UNION SELECT o.building_id FROM rec_scope_changed_b cb
     """
 CREATE TEMP TABLE rec_scope_context AS
 SELECT parcel_id FROM rec_scope_parcel
-UNION SELECT q.parcel_id FROM rec_scope_parcel s
-      JOIN cadastre_sync_parcel p ON p.parcel_id = s.parcel_id AND p.retired_at IS NULL
-      JOIN cadastre_sync_parcel q ON q.register_unit_id = p.register_unit_id
-                                 AND q.retired_at IS NULL
+UNION SELECT q.parcel_id FROM cadastre_sync_parcel q
+      WHERE q.retired_at IS NULL AND q.register_unit_id IN (
+          SELECT p.register_unit_id FROM rec_scope_parcel s
+          JOIN cadastre_sync_parcel p ON p.parcel_id = s.parcel_id AND p.retired_at IS NULL)
 UNION SELECT p.parcel_id FROM rec_scope_building sb
       JOIN cadastre_sync_building b ON b.building_id = sb.building_id AND b.retired_at IS NULL
       JOIN cadastre_sync_building_parcels bp ON bp.building_id = b.id
@@ -775,6 +806,8 @@ _MARKERS = {
                            "JOIN rec_scope_context c ON o.parcel_ref = c.parcel_id "
                            "WHERE o.unit_id = %(unit_id)s)",
     "IN_BUILDINGS": "{0} IN (SELECT building_id FROM rec_scope_building)",
+    "IN_BUILDING_PKS": "{0} IN (SELECT b.id FROM cadastre_sync_building b "
+                       "JOIN rec_scope_building s ON s.building_id = b.building_id)",
     "IN_SCOPE": "",
 }
 
