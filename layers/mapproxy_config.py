@@ -7,14 +7,16 @@ depends on the settings. The WSGI app is built on first use and kept per
 database name, so the test database gets its own files, cache and app.
 """
 import io
+import logging
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import yaml
 from django.conf import settings
+from django.db import connection as db_connection
 from mapproxy.client.cgi import IOwithHeaders
 from mapproxy.client.http import HTTPClientError
 from mapproxy.config import base_config
@@ -39,7 +41,7 @@ from .mapserver import (
     mapserver_write,
     write_atomic,
 )
-from .mapserver_pool import mapserver_call, mapserver_pools_stop
+from .mapserver_pool import mapserver_call, mapserver_pool_warm, mapserver_pools_stop
 from .raster_layers import RasterLayer, raster_layers
 from .registry import (
     COMPOSITES,
@@ -51,6 +53,7 @@ from .registry import (
 )
 
 Published = PublishedLayer | CompositeLayer
+logger = logging.getLogger(__name__)
 
 GRIDS = ["pl1992", "GLOBAL_WEBMERCATOR"]
 # MapServer renders both tile grids itself (sharp lines and labels); MapProxy only
@@ -311,6 +314,40 @@ def publication() -> Publication:
     if os.environ.get("MAPSERVER_CONFIG_FILE") != config:
         os.environ["MAPSERVER_CONFIG_FILE"] = config
     return found
+
+
+def publication_warm() -> int:
+    """Build the MapProxy app of the current database and start its warm mapserv processes,
+    each drawing a one-pixel map of every layer once (its database connection and the
+    tables' plans are then ready): what a web worker does when it starts, so the first
+    maps asked of it are not the ones that wait. Returns how many processes answered."""
+    files = publication().files.mapserver
+    names = [name for layer in LAYERS for name in mapserver_layer_names(layer)]
+    west, south = EXTENT[0], EXTENT[1]
+    query = urlencode({
+        "map": str(files.mapfile), "SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetMap",
+        "LAYERS": ",".join(names), "STYLES": "", "SRS": f"EPSG:{SRID}",
+        "BBOX": f"{west},{south},{west + 1},{south + 1}", "WIDTH": 1, "HEIGHT": 1,
+        "FORMAT": "image/png", "TRANSPARENT": "TRUE"})
+    return mapserver_pool_warm({"QUERY_STRING": query}, config=files.config,
+                               working_dir=files.directory)
+
+
+def publication_warm_in_background() -> threading.Thread:
+    """publication_warm in a thread of its own (a web worker's start must not wait for it);
+    a failure is logged: the processes then start on their first requests, as before."""
+
+    def warm() -> None:
+        try:
+            publication_warm()
+        except Exception:  # noqa: BLE001 - never fatal: requests start what is missing
+            logger.warning("MapServer processes not started ahead", exc_info=True)
+        finally:
+            db_connection.close()
+
+    thread = threading.Thread(target=warm, name="mapserv-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def publications_reset() -> None:

@@ -212,6 +212,33 @@ class MapServerPool:
         finally:
             self._idle.put(process)
 
+    def warm(self, env: Mapping[str, str] | None = None, *, timeout: float = 60.0) -> int:
+        """Start every idle process now and have each answer `env` once (e.g. a one-pixel
+        map, which opens its database connection), instead of on the first maps visitors
+        ask for. Each is handed back to requests as soon as it is ready. Returns how many
+        processes answered."""
+        taken = []
+        while len(taken) < self.size:
+            try:
+                taken.append(self._idle.get_nowait())
+            except queue.Empty:  # in use: that request starts it itself
+                break
+        ready = 0
+        for process in taken:
+            try:
+                self._ready(process)
+                if env is not None:
+                    _fastcgi_request(process.socket_path, {
+                        "REQUEST_METHOD": "GET", "GATEWAY_INTERFACE": "CGI/1.1",
+                        "SERVER_PROTOCOL": "HTTP/1.1", **env}, timeout=timeout)
+                    process.served += 1
+                ready += 1
+            except (OSError, ServiceUnavailable):
+                process.stop()  # started again on its first request
+            finally:
+                self._idle.put(process)
+        return ready
+
     def _ready(self, process: _Process) -> None:
         """Start `process` if it is not running, or again if it is stale."""
         stamp = _stamp(self.config)
@@ -291,6 +318,15 @@ def _pool(config: Path, working_dir: Path | None) -> MapServerPool:
             found = _pools[key] = MapServerPool(config=config, working_dir=working_dir,
                                                 size=settings.MAPSERVER_PROCESSES)
         return found
+
+
+def mapserver_pool_warm(env: Mapping[str, str] | None, *, config: Path,
+                        working_dir: Path | None) -> int:
+    """Start this process's warm mapserv processes for `config` now (see MapServerPool.warm);
+    nothing with MAPSERVER_PROCESSES = 0. Returns how many answered."""
+    if settings.MAPSERVER_PROCESSES <= 0:
+        return 0
+    return _pool(config, working_dir).warm(env)
 
 
 def mapserver_pools_stop() -> None:

@@ -232,3 +232,22 @@ def test_tiles_are_encoded_with_every_pixel_of_mapproxys_own_encoding(map_servic
     assert ours != theirs
     assert Image.open(io.BytesIO(ours)).convert("RGBA").tobytes() == picture.tobytes()
     assert Image.open(io.BytesIO(theirs)).convert("RGBA").tobytes() == picture.tobytes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_starts_its_processes_ahead_each_with_its_database_connection(settings,
+                                                                              two_parcels):
+    # given two warm processes per config file, none started yet
+    settings.MAPSERVER_PROCESSES = 2
+    files = publication().files.mapserver
+    before = _other_connections()
+
+    # when the processes are warmed, as a web worker does when it starts
+    from layers.mapproxy_config import publication_warm
+    answered = publication_warm()
+
+    # then both run, each drew its one-pixel map and holds its database connection
+    pool = _pool(files.config, files.directory)
+    assert answered == 2
+    assert all(process.alive() and process.served == 1 for process in pool._all)
+    assert _other_connections() >= before + 2
