@@ -25,7 +25,7 @@ from harness import Context, Result
 
 # 1024 x 768 px of 0.28 mm at 1:2000, in metres.
 WINDOW_M = (1024 * 0.00028 * 2000, 768 * 0.00028 * 2000)
-ITEMS_LIMIT = 10000  # the mapfile's wfs_maxfeatures: a window never holds more
+ITEMS_LIMIT = 10000  # the OGC API's largest page (layers.ogcapi.items.MAX_LIMIT)
 
 BARE_WINDOW = """
 SELECT count(*), json_agg(ST_AsGeoJSON(ST_Transform(p.geom, 4326), 6)::json)
@@ -44,7 +44,7 @@ def run(ctx: Context) -> list[Result]:
     uldk_ms, api_ms, items_ms, bare_ms, counts = [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="gp-bench-national-") as tmp, \
             Server(database, Path(tmp)) as server, _connect(database) as conn:
-        for window in windows[:3]:  # warm: the first MapServer run reads the mapfile
+        for window in windows[:3]:  # warm: connections opened, query plans cached
             server.timed_get(_items_path(window[1]))
         for _ in range(ctx.repeat):
             for (x, y), (lon, lat) in points:
