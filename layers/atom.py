@@ -254,23 +254,23 @@ def atom_service(request: HttpRequest) -> HttpResponse:
                         content_type=f"{FEED_TYPE}; charset=utf-8")
 
 
-@require_GET
-def atom_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+def _of_plan(request: HttpRequest, plan_id: int, document, media_type: str) -> HttpResponse:
+    """`document(request, plan)` of a plan the user may see, else the error as JSON."""
     try:
         plan = plan_visible(request.user, plan_id)
     except GeoPortalError as error:
         return _json_error(error)
-    return HttpResponse(dataset_feed(request, plan), content_type=f"{FEED_TYPE}; charset=utf-8")
+    return HttpResponse(document(request, plan), content_type=f"{media_type}; charset=utf-8")
+
+
+@require_GET
+def atom_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return _of_plan(request, plan_id, dataset_feed, FEED_TYPE)
 
 
 @require_GET
 def atom_plan_metadata(request: HttpRequest, plan_id: int) -> HttpResponse:
-    try:
-        plan = plan_visible(request.user, plan_id)
-    except GeoPortalError as error:
-        return _json_error(error)
-    return HttpResponse(plan_metadata(request, plan), content_type=f"{METADATA_TYPE}; "
-                                                                   "charset=utf-8")
+    return _of_plan(request, plan_id, plan_metadata, METADATA_TYPE)
 
 
 @require_GET

@@ -62,6 +62,18 @@ def _client(who: str) -> Client:
     return client
 
 
+def _close_local_zones(monkeypatch) -> None:
+    """The local plans' zone layer open to staff only, for their own units."""
+    import dataclasses
+
+    from layers import registry
+
+    closed = dataclasses.replace(registry.layer_named("local_zones"), access=Access.STAFF)
+    real = access.published_named
+    monkeypatch.setattr(access, "published_named",
+                        lambda name: closed if name == "local_zones" else real(name))
+
+
 def _feed(client: Client, path: str) -> etree._Element:
     response = client.get(path)
     assert response.status_code == 200, response.content[:300]
@@ -132,14 +144,7 @@ def test_plans_no_longer_published_are_missing_and_not_found_for_everyone(plans,
 def test_plans_of_a_restricted_zone_layer_follow_the_one_access_policy(plans, monkeypatch,
                                                                       who, status):
     # given the local plans' zone layer open to staff only, for their own units
-    import dataclasses
-
-    from layers import registry
-
-    closed = dataclasses.replace(registry.layer_named("local_zones"), access=Access.STAFF)
-    real = access.published_named
-    monkeypatch.setattr(access, "published_named",
-                        lambda name: closed if name == "local_zones" else real(name))
+    _close_local_zones(monkeypatch)
     client = _client(who)
     own = Client()
     own.force_login(factories.staff(plans["unit"], CASE_OFFICER))
@@ -288,14 +293,7 @@ def test_opensearch_requests_for_what_is_not_there_are_refused_naming_it(plans, 
 def test_opensearch_of_a_restricted_plan_follows_the_one_access_policy(plans, monkeypatch,
                                                                        who, status):
     # given the local plans' zone layer open to staff only, for their own units
-    import dataclasses
-
-    from layers import registry
-
-    closed = dataclasses.replace(registry.layer_named("local_zones"), access=Access.STAFF)
-    real = access.published_named
-    monkeypatch.setattr(access, "published_named",
-                        lambda name: closed if name == "local_zones" else real(name))
+    _close_local_zones(monkeypatch)
     client = _client(who)
     dataset = {"spatial_dataset_identifier_code": "MPZP-7",
                "spatial_dataset_identifier_namespace": "PL.ZIPPZP/121201-MPZP"}
