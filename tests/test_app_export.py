@@ -142,10 +142,11 @@ def test_a_general_plan_exports_as_app_gml_valid_against_the_schema(tmp_path, ve
     assert int(east // 1_000_000) == pl2000_zone(plan) - 2171  # EPSG:2177 is zone 6
 
 
-def test_gdal_reads_the_export(tmp_path):
-    plan = _general_plan(tmp_path)
+@pytest.mark.parametrize("version", ["2.0", "3.0"])
+def test_gdal_reads_the_export(tmp_path, version):
+    plan = _with_papers(_general_plan(tmp_path))
     path = tmp_path / "plan.gml"
-    path.write_bytes(app_plan_gml(plan=plan, srid=2180))
+    path.write_bytes(app_plan_gml(plan=plan, srid=2180, version=version))
 
     done = subprocess.run(["ogrinfo", "-ro", "-al", "-so", str(path)], capture_output=True,
                           text=True, timeout=120, check=False)
@@ -154,6 +155,7 @@ def test_gdal_reads_the_export(tmp_path):
     assert "Layer name: StrefaPlanistyczna" in done.stdout
     assert "Feature Count: 4" in done.stdout
     assert "Layer name: AktPlanowaniaPrzestrzennego" in done.stdout
+    assert "Layer name: DokumentFormalny" in done.stdout
 
 
 @pytest.mark.parametrize("version", ["2.0", "3.0"])
