@@ -158,9 +158,24 @@ def test_spatial_predicates_read_the_literal_in_filter_crs(cadastre, crs, point)
     ("NOT (number = '10/1') AND id > 0", ["10/2", "5"]),
     ("S_WITHIN(geometry, BBOX(16.38, 51.31, 16.38925, 51.32))", ["10/1"]),
     ("S_DISJOINT(geometry, BBOX(16.0, 51.0, 16.3, 51.5))", ["10/1", "10/2", "5"]),
+    ("CASEI(precinct) = CASEI('CENTRUM')", ["10/1", "10/2"]),
+    ("CASEI(precinct) IN ('zabobrze', 'nowhere')", ["5"]),
+    ("CASEI(precinct) <> 'centrum'", ["5"]),
+    ("CASEI(parcel_id) LIKE '020101\\_1%'", ["5"]),
 ])
 def test_cql2_text_operators(cadastre, cql, numbers):
     assert _numbers(_items(filter=cql, limit=100)) == numbers
+
+
+def test_cql2_json_reads_casei_and_in(cadastre):
+    cql = {"op": "and", "args": [
+        {"op": "=", "args": [{"op": "casei", "args": [{"property": "precinct"}]},
+                             {"op": "casei", "args": ["CENTRUM"]}]},
+        {"op": "in", "args": [{"property": "number"}, ["10/2", "5"]]}]}
+
+    found = _items(filter=json.dumps(cql), **{"filter-lang": "cql2-json"})
+
+    assert _numbers(found) == ["10/2"]
 
 
 def test_property_property_and_dates_filter_other_collections(cadastre):
@@ -186,7 +201,8 @@ def test_property_property_and_dates_filter_other_collections(cadastre):
     ({"filter": "nope = 1"}, {"filter": "nope"}),
     ({"filter": "id = 'abc'"}, {"filter": "id", "type": "integer"}),
     ({"filter": "number = id"}, {"filter": ["number", "id"]}),
-    ({"filter": "CASEI(number) = '10/1'"}, {"filter": "CASEI"}),
+    ({"filter": "CASEI(number) > '10/1'"}, {"filter": "CASEI"}),
+    ({"filter": "CASEI(number) = 5"}, {"filter": "number"}),
     ({"filter": "S_INTERSECTS(number, POINT(1 2))"}, {"filter": "number"}),
     ({"filter": "id + 1 > 2"}, {"filter": "+"}),
     ({"filter": "S_INTERSECTS(geometry, POLYGON((0 0, 1 1, 1 0, 0 1, 0 0)))"},

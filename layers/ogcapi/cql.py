@@ -152,6 +152,7 @@ def _known(name: str, collection: FeatureCollection) -> None:
 def _typed(node, collection: FeatureCollection) -> None:
     operands = [node.lhs, getattr(node, "rhs", None), getattr(node, "low", None),
                 getattr(node, "high", None), *getattr(node, "sub_nodes", ())]
+    operands = [_casei_of(o) or o for o in operands]
     names = [o.name for o in operands if isinstance(o, ast.Attribute)]
     literals = [o for o in operands if o is not None and not isinstance(o, ast.Node)]
     kinds = {_KINDS[collection.property_named(n).type] for n in names if n != GEOMETRY}
@@ -161,7 +162,7 @@ def _typed(node, collection: FeatureCollection) -> None:
     for name in names:
         if name == GEOMETRY:
             raise InvalidInput(_("The geometry is compared only by spatial functions."),
-                               detail={"filter": name})
+                               detail={"filter": node.name})
         prop = collection.property_named(name)
         if isinstance(node, ast.Like) and prop.type != "string":
             raise InvalidInput(_("LIKE compares text properties only."),
@@ -197,6 +198,12 @@ class _Evaluator(DjangoFilterEvaluator):
         super().__init__(field_mapping, None)
         self.crs = crs
 
+    def evaluate(self, node, adopt_result: bool = True):
+        caseless = _caseless(node)
+        if caseless is not None:
+            return caseless(self.field_mapping)
+        return super().evaluate(node, adopt_result)
+
     @handle(values.Geometry)
     def geometry(self, node):
         return self._geos(dict(node.geometry))
@@ -211,9 +218,11 @@ class _Evaluator(DjangoFilterEvaluator):
         if node.name.lower() == "bbox":
             return self._geos({"type": "Polygon",
                                "coordinates": _box_ring(list(node.arguments))})
-        name = "CASEI" if node.name == "lower" else node.name  # pygeofilter's name for it
+        if node.name == "lower":  # pygeofilter's name for CASEI
+            raise InvalidInput(_("CASEI is offered in =, <>, LIKE and IN on a text "
+                                 "property."), detail={"filter": "CASEI"})
         raise InvalidInput(_("The filter uses a function this service does not offer."),
-                           detail={"filter": name})
+                           detail={"filter": node.name})
 
     @handle(ast.Like)
     def like(self, node, lhs):
@@ -231,6 +240,46 @@ class _Evaluator(DjangoFilterEvaluator):
                                detail={"filter": geometry.wkt[:200],
                                        "reason": geometry.valid_reason})
         return geometry
+
+
+def _casei_of(operand):
+    """The attribute or text in CASEI(...), or None."""
+    if isinstance(operand, ast.Function) and operand.name == "lower" and len(
+            operand.arguments) == 1:
+        return operand.arguments[0]
+    return None
+
+
+def _caseless(node):
+    """CASEI(property) compared (=, <>, LIKE, IN) with CASEI('text') or 'text', as a
+    function of the lookups giving the Q; None for anything else."""
+    lhs = _casei_of(getattr(node, "lhs", None))
+    if not isinstance(lhs, ast.Attribute):
+        return None
+    if isinstance(node, ast.Like):
+        regex = like_regex(node.pattern)
+        return lambda lookups: _negated(Q(**{f"{lookups[lhs.name]}__iregex": regex}),
+                                        node.not_)
+    texts = ([getattr(node, "rhs", None)] if isinstance(node, (ast.Equal, ast.NotEqual))
+             else list(node.sub_nodes) if isinstance(node, ast.In) else None)
+    if texts is None:
+        return None
+    texts = [_casei_of(t) or t for t in texts]
+    if not all(isinstance(t, str) for t in texts):
+        raise InvalidInput(_("CASEI compares a text property with text."),
+                           detail={"filter": lhs.name})
+    negate = isinstance(node, ast.NotEqual) or getattr(node, "not_", False)
+
+    def q(lookups):
+        found = Q()
+        for text in texts:
+            found |= Q(**{f"{lookups[lhs.name]}__iexact": text})
+        return _negated(found, negate)
+    return q
+
+
+def _negated(q: Q, negate: bool) -> Q:
+    return ~q if negate else q
 
 
 def _lists(coordinates):

@@ -22,6 +22,7 @@ CONFORMANCE = (
         "queryables", "queryables-query-parameters", "filter", "features-filter")),
     *(_CQL2.format(name=name) for name in (
         "cql2-text", "cql2-json", "basic-cql2", "advanced-comparison-operators",
+        "case-insensitive-comparison",
         "basic-spatial-functions", "basic-spatial-functions-plus", "spatial-functions",
         "property-property")),
 )
