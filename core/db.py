@@ -42,10 +42,7 @@ def _fetch_one_prepared(sql: str, params: Mapping | Sequence) -> tuple | None:
     plans every statement again: for a click's query with its joins and PostGIS functions
     that costs as much as running it. A server-binding cursor on the same connection (same
     transaction, type loaders and time zone), wrapped as Django wraps its own (errors,
-    query logging), lets psycopg prepare it after a few runs (prepare_threshold). The
-    connection plans prepared statements once (plan_cache_mode, settings/env.py): a
-    statement run here must have one plan good for any parameters (e.g. the row found by
-    its index first, in a LIMIT subquery, then joined).
+    query logging), lets psycopg prepare it after a few runs (prepare_threshold).
     Connections are direct to PostgreSQL (no transaction-pooling proxy, which would lose
     prepared statements between transactions)."""
     raw = psycopg.Cursor(connection.connection)

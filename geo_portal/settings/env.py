@@ -58,9 +58,5 @@ def database_from_url(url: str) -> dict:
         "CONN_HEALTH_CHECKS": True,
         # A query whose client died (kill -9 of a job) stops within seconds instead of
         # running on with its locks held, so the next import of the unit does not wait.
-        # Statements prepared on the server (core.db, the hot read paths; Django's own
-        # queries are bound on the client and never are) are planned once, not again for
-        # every click: each is written so that its one plan suits every parameter.
-        "OPTIONS": {"options": "-c client_connection_check_interval=5s "
-                               "-c plan_cache_mode=force_generic_plan"},
+        "OPTIONS": {"options": "-c client_connection_check_interval=5s"},
     }
