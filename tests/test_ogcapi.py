@@ -241,6 +241,9 @@ HOSTILE_FILTERS = [
     '{"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [1, "a", 3, 4]}]}',
     '{"op": "=", "args": [{"property": "number"}, {"property": "nope"}]}', "[1]", "null",
     '{"op": "like", "args": [{"property": "id"}, "1%"]}', "{" * 500, "(" * 500,
+    '{"op":"not","args":[' * 600 + '{"op":"=","args":[{"property":"number"},"1"]}' + "]}" * 600,
+    '{"op":"not","args":[' * 80 + '{"op":"=","args":[{"property":"number"},"1"]}' + "]}" * 80,
+    "(" * 300 + "NOT (number = '1')" + ")" * 300,
 ]
 
 

@@ -30,6 +30,9 @@ from .crs import Crs, to_xy
 
 FILTER_LANGS = ("cql2-text", "cql2-json")
 MAX_FILTER_CHARS = 20_000
+# Conditions within conditions: far more than a person writes, few enough for Django to
+# compile the SQL without running out of stack.
+MAX_DEPTH = 64
 _KINDS = {"integer": "number", "number": "number", "string": "string", "date": "date"}
 _LITERAL_TYPES = {
     "integer": (int,), "number": (int, float, Decimal), "string": (str,),
@@ -47,7 +50,12 @@ def cql_filtered(rows: QuerySet, *, text: str, lang: str, crs: Crs,
         raise InvalidInput(_("The filter is too long."),
                            detail={"filter": f"{len(text)} characters",
                                    "allowed": MAX_FILTER_CHARS})
-    root = _parsed_text(text) if lang == "cql2-text" else _parsed_json(text)
+    try:
+        root = _parsed_text(text) if lang == "cql2-text" else _parsed_json(text)
+    except RecursionError as error:
+        raise _too_deep() from error
+    if _depth(root) > MAX_DEPTH:
+        raise _too_deep()
     if not isinstance(root, ast.Node):
         raise InvalidInput(_("The filter is not a CQL2 condition."),
                            detail={"filter": text[:200]})
@@ -60,6 +68,24 @@ def cql_filtered(rows: QuerySet, *, text: str, lang: str, crs: Crs,
             ValidationError, FieldError, GEOSException) as error:
         raise InvalidInput(_("This filter cannot be evaluated."),
                            detail={"filter": text[:200], "error": _reason(error)}) from error
+
+
+def _too_deep() -> InvalidInput:
+    return InvalidInput(_("The filter is nested too deeply."),
+                        detail={"filter": "depth", "allowed": MAX_DEPTH})
+
+
+def _depth(root) -> int:
+    """How deep the syntax tree goes (walked without recursion)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        subnodes = node.get_sub_nodes() if isinstance(node, ast.Node) else None
+        if subnodes is not None and not isinstance(subnodes, list):
+            subnodes = [subnodes]
+        stack.extend((sub, depth + 1) for sub in subnodes or [])
+    return deepest
 
 
 def _parsed_text(text: str):
