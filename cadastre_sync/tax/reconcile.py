@@ -195,6 +195,20 @@ SESSION = {"jit": "off", "enable_memoize": "off", "default_statistics_target": "
 SCOPE_SESSION = {"enable_hashjoin": "off", "enable_mergejoin": "off"}
 
 
+# Room for the work tables in memory (they reach ~700 MB at a million parcels; the default
+# 8 MB sends every read of them through the kernel). Taken as needed, up to this much;
+# only a session that has not used temporary tables yet may set it.
+TEMP_BUFFERS = "1GB"
+
+
+def _temp_buffers(cur) -> None:
+    try:
+        with transaction.atomic():
+            cur.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
+    except DatabaseError:
+        pass  # the session used temporary tables before: they keep the room they have
+
+
 def _session(cur, *, on: bool, settings: dict = SESSION) -> None:
     for name, value in settings.items():
         cur.execute(f"SET {name} = {value}" if on else f"RESET {name}")
@@ -340,6 +354,7 @@ def _compare(unit: AdministrativeUnit, run: ReconciliationRun,
         used_rates = params.pop("_rates")
         params["_digest"] = _digest(params)
         with connection.cursor() as cur:
+            _temp_buffers(cur)
             _drop(cur)
             _session(cur, on=True)
             coverage = _plan(cur, unit, run, params, wanted)

@@ -511,7 +511,7 @@ FROM (
 ) x
 JOIN cadastre_sync_taxpayer t ON t.id = x.taxpayer_id
 """,  # noqa: S608 - composed from constants of this module
-    # No indexes: the steps below join these whole, by hash.
+    # No indexes on these three: building them costs more than the joins they would serve.
     "ANALYZE rec_owner", "ANALYZE rec_taxpayer",
 )
 
@@ -737,8 +737,14 @@ WITH RECURSIVE s(parcel_id) AS (
     SELECT n.parcel_id
     FROM s
     JOIN cadastre_sync_parcel a ON a.parcel_id = s.parcel_id
-    JOIN cadastre_sync_parcel n ON n.geom && a.geom AND n.parcel_id <> a.parcel_id
-    WHERE (a.retired_at IS NULL) <> (n.retired_at IS NULL)
+    -- Around a current record the retired ones, around a retired one the current ones.
+    CROSS JOIN LATERAL (
+        SELECT x.parcel_id, x.geom FROM cadastre_sync_parcel x
+        WHERE a.retired_at IS NULL AND x.retired_at IS NOT NULL AND x.geom && a.geom
+        UNION ALL
+        SELECT x.parcel_id, x.geom FROM cadastre_sync_parcel x
+        WHERE a.retired_at IS NOT NULL AND x.retired_at IS NULL AND x.geom && a.geom) n
+    WHERE n.parcel_id <> a.parcel_id
       AND NOT EXISTS (SELECT 1 FROM cadastre_sync_parcel z
                       WHERE z.retired_at IS NULL AND z.parcel_id =
                             CASE WHEN a.retired_at IS NULL THEN n.parcel_id ELSE a.parcel_id END)
