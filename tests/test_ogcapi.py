@@ -128,6 +128,13 @@ def test_bbox_crs_reads_the_box_in_that_crs_axis_order(cadastre):
     assert _numbers(found) == ["10/2"]
     # the same numbers read as CRS84 are nowhere near Poland: nothing, not an error
     assert _numbers(_items(bbox="10,20,30,40")) == []
+    # the whole world, as clients ask it, and beyond what EPSG:2180 can take
+    assert _numbers(_items(bbox="-180,-90,180,90")) == ["10/1", "10/2", "5"]
+    assert _numbers(_items(bbox="-1e300,-1e300,1e300,1e300")) == ["10/1", "10/2", "5"]
+    world = _items(filter="S_INTERSECTS(geometry, BBOX(-180, -90, 180, 90))")
+    assert _numbers(world) == ["10/1", "10/2", "5"]
+    assert _numbers(_items(filter="S_DISJOINT(geometry, POINT(-170 -80))")) == [
+        "10/1", "10/2", "5"]
 
 
 @pytest.mark.parametrize(("crs", "point"), [
@@ -258,7 +265,8 @@ def test_fuzz_the_filter_and_crs_parameters_never_answer_500(cadastre, collectio
             answers.append(client.get(f"{base}/items", {"filter": text, "filter-lang": lang,
                                                          "f": "json"}))
     for name in ("crs", "bbox-crs", "filter-crs", "bbox", "limit", "offset", "f"):
-        for value in ("", "x" * 300, "EPSG:2180\x00", "1,2,3,4,5,6,7", "-1", "[OGC:CRS84"):
+        for value in ("", "x" * 300, "EPSG:2180\x00", "1,2,3,4,5,6,7", "-1", "[OGC:CRS84",
+                      "-1e308,-1e308,1e308,1e308", "EPSG:3857"):
             answers.append(client.get(f"{base}/items", {name: value}))
     for path in ("", "/queryables", "/items/1", "/items/" + "9" * 30, "/items/x",
                  "/queryables/x", "/items/1/x"):

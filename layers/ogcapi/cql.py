@@ -26,7 +26,7 @@ from pygeofilter.parsers.cql2_text import parse as parse_text
 from core.errors import GeoPortalError, InvalidInput
 
 from .collections import GEOMETRY, FeatureCollection
-from .crs import Crs, to_xy
+from .crs import Crs, to_xy, within_reach
 
 FILTER_LANGS = ("cql2-text", "cql2-json")
 MAX_FILTER_CHARS = 20_000
@@ -265,7 +265,7 @@ class _Evaluator(DjangoFilterEvaluator):
             raise InvalidInput(_("A geometry in the filter is not valid."),
                                detail={"filter": geometry.wkt[:200],
                                        "reason": geometry.valid_reason})
-        return geometry
+        return within_reach(geometry, self.crs)
 
 
 def _casei_of(operand):

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.utils.translation import gettext_lazy as _
 from pyproj import CRS as ProjCrs
 
@@ -91,3 +92,26 @@ def _flipped(coordinates):
     if coordinates and isinstance(coordinates[0], (int, float)):
         return [coordinates[1], coordinates[0], *coordinates[2:]]
     return [_flipped(part) for part in coordinates]
+
+
+# Where features can lie, in longitude and latitude: Poland with a degree to spare (its
+# westernmost point, 14.12 E, is outside EPSG:2180's own area of use). A box or a filter
+# geometry is cut to it before PostGIS brings it into EPSG:2180, which cannot take a
+# point at the other side of the globe (a world-wide CRS84 box is a common request).
+REACH_LONLAT = (13.0, 48.0, 25.5, 56.0)
+
+
+def within_reach(geometry: GEOSGeometry, crs: Crs) -> GEOSGeometry:
+    """`geometry` (x/y in `crs`) less what lies beyond where features can lie."""
+    cut = geometry.intersection(_reach(crs.srid))
+    cut.srid = crs.srid
+    return cut
+
+
+@cache
+def _reach(srid: int) -> Polygon:
+    area = Polygon.from_bbox(REACH_LONLAT)
+    area.srid = 4326
+    if srid != 4326:
+        area.transform(srid)
+    return area

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, GeoFunc, Transform
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import DataError, InternalError, ProgrammingError, transaction
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from ..access import LayerScope
 from ..mapserver import SRID
 from .collections import FeatureCollection
 from .cql import cql_filtered
-from .crs import Crs, crs_param, to_xy
+from .crs import Crs, crs_param, to_xy, within_reach
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
@@ -38,7 +38,7 @@ class ItemsQuery:
     crs: Crs
     limit: int = DEFAULT_LIMIT
     offset: int = 0
-    bbox: Polygon | None = None
+    bbox: GEOSGeometry | None = None
     filter: str | None = None
     filter_lang: str = "cql2-text"
     filter_crs: Crs | None = None
@@ -75,7 +75,7 @@ def _whole(raw: str | None, name: str, low: int, high: int, default: int) -> int
     return int(raw)
 
 
-def _bbox(raw: str, crs: Crs) -> Polygon:
+def _bbox(raw: str, crs: Crs) -> GEOSGeometry:
     """minx,miny,maxx,maxy (or six numbers with heights) in the axis order of bbox-crs."""
     try:
         numbers = [float(part) for part in raw.split(",")]
@@ -91,7 +91,7 @@ def _bbox(raw: str, crs: Crs) -> Polygon:
                            detail={"bbox": raw[:100], "bbox-crs": crs.uri})
     box = Polygon.from_bbox((*low, *high))
     box.srid = crs.srid
-    return box
+    return within_reach(box, crs)
 
 
 def _selected(collection: FeatureCollection, scope: LayerScope, query: ItemsQuery) -> QuerySet:
