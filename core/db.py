@@ -37,15 +37,33 @@ def _fetch_one(sql: str, params: Mapping | Sequence, prepared: bool) -> tuple | 
         return cursor.fetchone()
 
 
+_ONLY_WHEN_ASKED = 2**31 - 1
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """A server-binding cursor whose statements are prepared on their first run."""
+
+    def execute(self, query, params=None, *, prepare: bool | None = True, binary=None):
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
 def _fetch_one_prepared(sql: str, params: Mapping | Sequence) -> tuple | None:
     """Django's psycopg cursors bind parameters on the client, so PostgreSQL parses and
     plans every statement again: for a click's query with its joins and PostGIS functions
     that costs as much as running it. A server-binding cursor on the same connection (same
     transaction, type loaders and time zone), wrapped as Django wraps its own (errors,
-    query logging), lets psycopg prepare it after a few runs (prepare_threshold).
+    query logging), prepares it on its first run (Django turns psycopg's preparing off,
+    prepare_threshold None: it is turned on for explicit requests only); PostgreSQL keeps one
+    plan for it once that plan is as good as planning again (a statement written so that
+    its estimates do not depend on the parameters gets there after five runs).
     Connections are direct to PostgreSQL (no transaction-pooling proxy, which would lose
     prepared statements between transactions)."""
-    raw = psycopg.Cursor(connection.connection)
+    raw_connection = connection.connection
+    if raw_connection.prepare_threshold is None:
+        # Prepared statements allowed on this connection, but only when asked for
+        # (prepare=True): Django's own cursors bind on the client and never prepare.
+        raw_connection.prepare_threshold = _ONLY_WHEN_ASKED
+    raw = _PreparingCursor(raw_connection)
     wrapped = (connection.make_debug_cursor(raw) if connection.queries_logged
                else connection.make_cursor(raw))
     with wrapped as cursor:
