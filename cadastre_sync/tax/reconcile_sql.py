@@ -89,21 +89,22 @@ GROUP BY p.holding
 CREATE TEMP TABLE rec_expected AS
 SELECT x.parcel_pk, x.tax_class, x.area, x.conv, @AMOUNT@ AS tax
 FROM (
-    SELECT l.parcel_id AS parcel_pk, o.tax_class, sum(l.area_ha) AS area,
-           sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)) AS conv,
+    -- One pass over the parcels and their pieces; a parcel without any is one row.
+    SELECT p.id AS parcel_pk, COALESCE(o.tax_class, 'land_other') AS tax_class,
+           COALESCE(sum(l.area_ha), max(p.area)) AS area,
+           COALESCE(sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)), 0) AS conv,
            COALESCE(bool_or(fm.farm), false) AS farm
-    FROM cadastre_sync_landusepiece l
-    JOIN rec_parcel p ON p.id = l.parcel_id
-    JOIN rec_ofu o ON o.ofu = l.ofu AND o.tax_class <> 'exempt'
+    FROM rec_parcel p
+    LEFT JOIN cadastre_sync_landusepiece l ON l.parcel_id = p.id
+    LEFT JOIN rec_ofu o ON o.ofu = l.ofu
     LEFT JOIN rec_ozu u ON u.ozu = l.ozu
     LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
                           AND f.soil_class = l.ozk
-    LEFT JOIN rec_farm fm ON fm.holding = p.holding
-    WHERE NOT (o.tax_class = 'agricultural' AND l.ozk = ANY(%(exempt_classes)s::text[]))
-    GROUP BY l.parcel_id, o.tax_class
-    UNION ALL
-    SELECT p.id, 'land_other', p.area, 0, false FROM rec_parcel p
-    WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_landusepiece l WHERE l.parcel_id = p.id)
+    LEFT JOIN rec_farm fm ON fm.holding = p.holding AND l.id IS NOT NULL
+    WHERE l.id IS NULL
+       OR o.tax_class <> 'exempt'
+          AND NOT (o.tax_class = 'agricultural' AND l.ozk = ANY(%(exempt_classes)s::text[]))
+    GROUP BY p.id, o.tax_class
 ) x JOIN rec_rate r ON r.key = @RATE@
 """.replace("@AMOUNT@", AMOUNT).replace("@RATE@", AGRICULTURAL_RATE),
     "CREATE INDEX ON rec_expected (parcel_pk)",
