@@ -56,6 +56,9 @@ _RESPONDER = 1
 _HEADER = struct.Struct("!BBHHBx")
 _MAX_CONTENT = 65535
 _REQUEST_ID = 1
+# A map comes back as megabytes of uncompressed PNG in 8 KiB records: read what the socket
+# holds at once, not a record at a time.
+_READ_BUFFER = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -372,7 +375,7 @@ def _fastcgi_request(path: Path, params: Mapping[str, str], *, timeout: float
         conn.sendall(_record(_BEGIN_REQUEST, begin) + _record(_PARAMS, _params(params))
                      + _record(_PARAMS) + _record(_STDIN))
         stdout, stderr = bytearray(), bytearray()
-        reader = conn.makefile("rb")
+        reader = conn.makefile("rb", buffering=_READ_BUFFER)
         while True:
             header = reader.read(_HEADER.size)
             if len(header) < _HEADER.size:
