@@ -19,6 +19,7 @@ import re
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -291,7 +292,11 @@ def _geojson(body: str, crs) -> HttpResponse:
 
 
 def _ogcapi_mapserver(request: HttpRequest, parts: list[str]) -> HttpResponse:
-    """MapServer's HTML pages (Part 1: no CRS but CRS84, no filters) and OpenAPI document."""
+    """MapServer's HTML pages (Part 1: no CRS but CRS84, no filters) and OpenAPI document.
+    The list of collections is ours: MapServer's would name every layer of the mapfile,
+    the closed ones too."""
+    if parts == ["collections"]:
+        return _collections_html(request)
     collection = parts[1] if len(parts) >= 2 and parts[0] == "collections" else None
     scopes = []
     if collection is not None:
@@ -326,6 +331,14 @@ def _ogcapi_mapserver(request: HttpRequest, parts: list[str]) -> HttpResponse:
         body = json.dumps(documents.openapi_document(json.loads(body), visible),
                           ensure_ascii=False).encode("utf-8")
     return _response(status, headers, body)
+
+
+def _collections_html(request: HttpRequest) -> HttpResponse:
+    root = request.build_absolute_uri(get_script_prefix() + "ogcapi")
+    allowed = [(c, scope) for c in COLLECTIONS.values()
+               if (scope := layer_scope(request.user, c.layer)).allowed]
+    return render(request, "layers/ogcapi_collections.html",
+                  {"root": root, "document": documents.collections_document(root, allowed)})
 
 
 def _json_error(error: GeoPortalError) -> HttpResponse:

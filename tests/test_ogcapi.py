@@ -296,6 +296,20 @@ def test_a_closed_collection_is_denied_on_every_new_path(staff_only_parcels, who
         assert response["WWW-Authenticate"].startswith("Basic")
 
 
+def test_the_html_list_of_collections_names_only_those_open_to_the_reader(staff_only_parcels):
+    # given parcels open to their unit's staff only
+    # when an anonymous reader and the unit's staff open the collections as HTML
+    hidden = _as(None).get("/ogcapi/collections", {"f": "html"})
+    shown = _as(staff_only_parcels["own"]).get("/ogcapi/collections", {"f": "html"})
+
+    # then only the staff page names the parcels, with the others on both
+    assert hidden.status_code == shown.status_code == 200
+    assert b"/collections/parcels?" not in hidden.content
+    assert b"/collections/parcels?" in shown.content
+    assert b"/collections/buildings?" in hidden.content
+    assert hidden["Content-Type"].startswith("text/html")
+
+
 def test_filters_never_reach_another_units_features(staff_only_parcels, cadastre):
     own, other = _as(staff_only_parcels["own"]), _as(staff_only_parcels["other"])
 
