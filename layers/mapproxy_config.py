@@ -17,7 +17,6 @@ from urllib.parse import urlencode, urlsplit
 import yaml
 from django.conf import settings
 from django.db import connection as db_connection
-from mapproxy.client.cgi import IOwithHeaders
 from mapproxy.client.http import HTTPClientError
 from mapproxy.config import base_config
 from mapproxy.config.configuration.source import (
@@ -360,6 +359,16 @@ def publications_reset() -> None:
 
 # --- MapServer kept warm behind MapProxy ---------------------------------------------------
 
+class _AnswerIO(io.BytesIO):
+    """MapServer's answer as MapProxy's CGI client gives it (a file with `headers`), without
+    IOwithHeaders' attribute forwarding on each of the thousand reads PIL makes of a
+    metatile's PNG."""
+
+    def __init__(self, body: bytes, headers: dict[str, str]) -> None:
+        super().__init__(body)
+        self.headers = headers
+
+
 class WarmMapServerClient:
     """MapProxy's CGI client for `mapserver` sources, answered by the warm mapserv
     processes of layers.mapserver_pool instead of a process started per metatile."""
@@ -380,7 +389,7 @@ class WarmMapServerClient:
             raise HTTPClientError(f"MapServer did not answer: {exc.detail}") from exc
         # MapProxy reads CGI header names capitalised (Content-type).
         headers = {name.capitalize(): value for name, value in answer.headers}
-        return IOwithHeaders(io.BytesIO(answer.body), headers)
+        return _AnswerIO(answer.body, headers)
 
     def open_image(self, url: str, data=None) -> ImageResult:
         resp = self.open(url, data=data)
