@@ -150,7 +150,7 @@ class Parcel(EgibObject):
             models.Index(fields=["unit", "egib_local_id"], name="parcel_local_id_idx"),
             # The few retired parcels by their ground: what an incremental reconciliation
             # looks up around each changed parcel (the whole table's index would return
-            # every neighbour).
+            # every neighbour). GeoDjango drops the condition: migration 0018 builds it.
             GistIndex(fields=["geom"], condition=Q(retired_at__isnull=False),
                       name="parcel_retired_geom_idx"),
         ]
