@@ -204,9 +204,7 @@ def _ogcapi_json(request: HttpRequest, parts: list[str]) -> HttpResponse:
     if parts == ["conformance"]:
         return _json(documents.conformance_document())
     if parts == ["collections"]:
-        allowed = [(c, scope) for c in COLLECTIONS.values()
-                   if (scope := layer_scope(request.user, c.layer)).allowed]
-        return _json(documents.collections_document(root, allowed))
+        return _json(documents.collections_document(root, _open_collections(request.user)))
     if parts[0] != "collections" or len(parts) > 4:
         raise NotFound(detail={"path": "/".join(parts)[:200]})
     collection = collection_named(parts[1])
@@ -327,7 +325,7 @@ def _ogcapi_mapserver(request: HttpRequest, parts: list[str]) -> HttpResponse:
     root = request.build_absolute_uri(get_script_prefix() + "ogcapi")
     body = body.replace(OGCAPI_PLACEHOLDER.encode(), root.encode())
     if parts == ["api"] and status == 200 and body.lstrip().startswith(b"{"):
-        visible = [c for c in COLLECTIONS.values() if layer_scope(request.user, c.layer).allowed]
+        visible = [c for c, _scope in _open_collections(request.user)]
         body = json.dumps(documents.openapi_document(json.loads(body), visible),
                           ensure_ascii=False).encode("utf-8")
     return _response(status, headers, body)
@@ -335,10 +333,15 @@ def _ogcapi_mapserver(request: HttpRequest, parts: list[str]) -> HttpResponse:
 
 def _collections_html(request: HttpRequest) -> HttpResponse:
     root = request.build_absolute_uri(get_script_prefix() + "ogcapi")
-    allowed = [(c, scope) for c in COLLECTIONS.values()
-               if (scope := layer_scope(request.user, c.layer)).allowed]
+    document = documents.collections_document(root, _open_collections(request.user))
     return render(request, "layers/ogcapi_collections.html",
-                  {"root": root, "document": documents.collections_document(root, allowed)})
+                  {"root": root, "document": document})
+
+
+def _open_collections(user) -> list[tuple]:
+    """The collections the access policy opens to `user`, each with its scope."""
+    return [(c, scope) for c in COLLECTIONS.values()
+            if (scope := layer_scope(user, c.layer)).allowed]
 
 
 def _json_error(error: GeoPortalError) -> HttpResponse:
