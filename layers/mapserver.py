@@ -9,6 +9,7 @@ Django uses, through its own connection.
 import os
 import re
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,8 @@ FONTS = {
     "sans-italic": "DejaVuSans-Oblique.ttf",
 }
 MAPFILE_NAME = "geo_portal.map"
+# Mapfiles holding only the layers one MapProxy source draws (see mapserver_write).
+SOURCE_MAPFILE_DIR = "sources"
 # The OGC API's HTML pages (Debian's mapserver-bin ships MapServer's plain templates).
 OGCAPI_TEMPLATES = Path("/usr/share/mapserver/ogcapi/templates/html-plain")
 OGCAPI_PLACEHOLDER = "http://geo-portal.invalid/ogcapi"
@@ -44,6 +47,10 @@ class MapServerFiles:
     mapfile: Path
     config: Path
     fontset: Path
+
+    def source_mapfile(self, name: str) -> Path:
+        """The mapfile written for the layer set `name` (see mapserver_write)."""
+        return self.directory / SOURCE_MAPFILE_DIR / f"{name}.map"
 
 
 def database_name() -> str:
@@ -76,8 +83,14 @@ def write_atomic(path: Path, text: str) -> bool:
     return True
 
 
-def mapserver_write() -> MapServerFiles:
-    """(Re)generate the mapfile and everything it refers to for the current database."""
+def mapserver_write(layer_sets: Mapping[str, Sequence[str]] | None = None) -> MapServerFiles:
+    """(Re)generate the mapfile and everything it refers to for the current database.
+
+    `layer_sets` names sets of MapServer layers drawn together (a MapProxy source's): each
+    gets a mapfile of its own (files.source_mapfile(name)) with the same map settings and
+    the same LAYER blocks, only those. mapserv reads the mapfile a request names on every
+    request; a tile's metatile then costs the parsing of a few layers, not of all of them
+    (about 3 ms of a warm mapserv's 7 for a metatile of parcels), for the same picture."""
     directory = generated_dir()
     files = MapServerFiles(
         directory=directory,
@@ -91,9 +104,38 @@ def mapserver_write() -> MapServerFiles:
                                   "mapfile": quote(files.mapfile)}))
     templates = _write_featureinfo_templates(directory / "featureinfo")
     with translation.override("pl"):
-        mapfile = render_to_string("layers/geo_portal.map", _mapfile_context(files, templates))
-    write_atomic(files.mapfile, mapfile)
+        context = _mapfile_context(files, templates)
+        write_atomic(files.mapfile, render_to_string("layers/geo_portal.map", context))
+        _source_mapfiles_write(files, context, layer_sets or {})
     return files
+
+
+def whole_mapfile(mapfile: Path) -> Path:
+    """The mapfile of every layer beside `mapfile` (itself, or a layer set's)."""
+    directory = mapfile.parent
+    if directory.name == SOURCE_MAPFILE_DIR:
+        directory = directory.parent
+    return directory / MAPFILE_NAME
+
+
+def _source_mapfiles_write(files: MapServerFiles, context: dict,
+                           layer_sets: Mapping[str, Sequence[str]]) -> None:
+    wanted = set()
+    for name, layer_names in layer_sets.items():
+        if not re.fullmatch(SOURCE_NAME_PATTERN, name):
+            raise ValueError(f"layer set name {name!r} is not {SOURCE_NAME_PATTERN}")
+        quoted = {quote(layer_name) for layer_name in layer_names}
+        subset = {**context,
+                  "layers": [layer for layer in context["layers"] if layer["name"] in quoted],
+                  "rasters": [raster for raster in context["rasters"]
+                              if raster["name"] in quoted]}
+        path = files.source_mapfile(name)
+        wanted.add(path)
+        write_atomic(path, render_to_string("layers/geo_portal.map", subset))
+    # A set no longer published leaves no mapfile behind.
+    for path in (files.directory / SOURCE_MAPFILE_DIR).glob("*.map"):
+        if path not in wanted:
+            path.unlink(missing_ok=True)
 
 
 def _write_featureinfo_templates(directory: Path) -> dict[str, Path]:
@@ -115,9 +157,20 @@ def mapfile_layers() -> list[PublishedLayer]:
     return [*LAYERS, *(info for info in infos if info is not None)]
 
 
+# Layer set names (registry names and their sources): safe in a path and a pattern.
+SOURCE_NAME_PATTERN = r"[a-z0-9_-]+"
+
+
 def map_pattern(mapfile: Path) -> str:
-    """A POSIX regular expression matching exactly our mapfile (MS_MAP_PATTERN)."""
-    return "^" + re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", str(mapfile)) + "$"
+    """A POSIX regular expression matching exactly our mapfile and the layer sets' mapfiles
+    beside it (MS_MAP_PATTERN)."""
+    directory = _pattern_literal(str(mapfile.parent))
+    return (f"^{directory}/({_pattern_literal(mapfile.name)}|{SOURCE_MAPFILE_DIR}/"
+            f"{SOURCE_NAME_PATTERN}\\.map)$")
+
+
+def _pattern_literal(text: str) -> str:
+    return re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", text)
 
 
 def quote(value: object) -> str:

@@ -7,12 +7,13 @@ import io
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from PIL import Image, ImageChops
 
-from layers.mapproxy_config import publication, publications_reset
+from layers.mapproxy_config import publication, publications_reset, source_layer_sets
 from layers.mapserver_pool import _pool, mapserver_call
 from layers.render import MapFrame, map_render
 from tests.conftest import FRAME, PARCEL
@@ -90,11 +91,56 @@ def test_a_print_and_a_wfs_answer_come_from_the_warm_processes_as_from_the_cgi(
     assert len(warm_wfs.json()["features"]) == 2
 
 
-def _getmap_env(files) -> dict[str, str]:
+@pytest.mark.django_db(transaction=True)
+def test_a_source_draws_from_its_own_mapfile_the_very_image_of_the_whole_mapfile(
+        settings, zone_under_parcels):
+    # given the whole mapfile and the mapfiles of the sources MapProxy draws tiles from
+    settings.MAPSERVER_PROCESSES = 1
+    files = publication().files.mapserver
+    sources = source_layer_sets()
+
+    for source in ("parcels_mapserver", "general_plan_map_mapserver"):
+        # when a metatile with its buffer is drawn from each, as MapProxy asks for it
+        layers = ",".join(sources[source])
+        whole = mapserver_call(_getmap_env(files, layers=layers, size=704),
+                               config=files.config, working_dir=files.directory)
+        own = mapserver_call(_getmap_env(files, layers=layers, size=704,
+                                         mapfile=files.source_mapfile(source)),
+                             config=files.config, working_dir=files.directory)
+
+        # then both are the same PNG, byte for byte, and the source's holds only its layers
+        assert own.header("content-type") == "image/png", own.body[:300]
+        assert own.body == whole.body, source
+        text = files.source_mapfile(source).read_text(encoding="utf-8")
+        assert text.count("\n  LAYER\n") == len(sources[source])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mapserv_opens_no_mapfile_but_the_generated_ones(settings, two_parcels, tmp_path):
+    # given a mapfile of someone else's, beside ours and elsewhere
+    settings.MAPSERVER_PROCESSES = 1
+    files = publication().files.mapserver
+    stranger = files.directory / "sources" / "Stranger.map"
+    stranger.write_text(files.source_mapfile("parcels_mapserver").read_text())
+    elsewhere = tmp_path / "parcels_mapserver.map"
+    elsewhere.write_text(stranger.read_text())
+
+    for mapfile in (stranger, elsewhere, files.directory / "sources" / ".." / "geo_portal.map"):
+        # when a request names it
+        answer = mapserver_call(_getmap_env(files, mapfile=mapfile), config=files.config,
+                                working_dir=files.directory)
+
+        # then mapserv refuses it
+        assert answer.header("content-type") != "image/png", mapfile
+        assert b"&quot;map&quot; fails to validate" in answer.body, (mapfile, answer.body)
+
+
+def _getmap_env(files, *, layers: str = "parcels", size: int = 64,
+                mapfile: Path | None = None) -> dict[str, str]:
     return {"QUERY_STRING": (
-        f"map={files.mapfile}&SERVICE=WMS&VERSION=1.1.1&REQUEST=GetMap&LAYERS=parcels"
-        f"&STYLES=&SRS=EPSG:2180&BBOX={','.join(str(v) for v in FRAME)}"
-        "&WIDTH=64&HEIGHT=64&FORMAT=image/png&TRANSPARENT=TRUE")}
+        f"map={mapfile or files.mapfile}&SERVICE=WMS&VERSION=1.1.1&REQUEST=GetMap"
+        f"&LAYERS={layers}&STYLES=&SRS=EPSG:2180&BBOX={','.join(str(v) for v in FRAME)}"
+        f"&WIDTH={size}&HEIGHT={size}&FORMAT=image/png&TRANSPARENT=TRUE")}
 
 
 @pytest.mark.django_db(transaction=True)
