@@ -9,11 +9,14 @@ database name, so the test database gets its own files, cache and app.
 import io
 import logging
 import os
+import struct
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import numpy as np
 import yaml
 from django.conf import settings
 from django.db import connection as db_connection
@@ -455,28 +458,53 @@ class WarmMapServerSourceConfiguration(MapServerSourceConfiguration):
 register_source_configuration("mapserver", WarmMapServerSourceConfiguration)
 
 
-# --- PNG tiles encoded with zlib's RLE strategy --------------------------------------------
+# --- PNG tiles: one filter for every row, fast deflate ------------------------------------
 
 _mapproxy_img_to_buf = mapproxy_image.img_to_buf
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_COLOUR_TYPES = {"RGB": 2, "RGBA": 6}
+_PNG_FILTER_UP = 2
+# zlib level 2: the fastest levels keep a map tile within a third of level 6's size.
+PNG_DEFLATE_LEVEL = 2
 
 
 def png_to_buf(img: Image.Image, image_opts, georef=None) -> io.BytesIO:
-    """MapProxy's img_to_buf, but a full-colour PNG is deflated with zlib's RLE strategy
-    (Z_RLE, "designed for PNG image data") instead of the default search for repeats.
-
-    Encoding the four tiles of a metatile was half of a cold tile's time: map tiles are
-    long runs of one colour, which RLE finds at a quarter of the cost, in files no larger.
-    The pixels are the same (PNG is lossless); paletted output and other formats are
-    MapProxy's own."""
+    """MapProxy's img_to_buf, but a full-colour PNG is written by png_encode (the same
+    pixels; paletted output and other formats are MapProxy's own)."""
     mode = image_opts.mode or img.mode
     if (image_opts.format.ext == "png" and not image_opts.colors
             and not base_config().image.paletted and img.mode == mode
-            and mode in ("RGBA", "RGB") and "transparency" not in img.info):
-        buffer = io.BytesIO()
-        img.save(buffer, "png", compress_type=Image.RLE)
-        buffer.seek(0)
-        return buffer
+            and mode in _PNG_COLOUR_TYPES and "transparency" not in img.info):
+        return io.BytesIO(png_encode(img))
     return _mapproxy_img_to_buf(img, image_opts, georef)
+
+
+def png_encode(img: Image.Image) -> bytes:
+    """An 8-bit RGB or RGBA PNG of `img`: every row filtered with PNG's Up filter (the
+    difference from the row above), then deflated at PNG_DEFLATE_LEVEL.
+
+    Encoding the four tiles of each metatile was the largest share of a cold tile's CPU,
+    and most of it was Pillow choosing a filter row by row among five (libpng's
+    heuristic), which a map tile hardly needs: its rows are mostly the row above (fills,
+    empty land) or a line crossing it. One vectorised subtraction and a fast deflate
+    take half the time for files a little larger (6-8 kB instead of 5 for a tile of
+    parcels). PNG is lossless: the pixels are exactly the same."""
+    pixels = np.asarray(img)
+    height, width = pixels.shape[:2]
+    rows = pixels.reshape(height, -1)
+    filtered = np.empty((height, rows.shape[1] + 1), dtype=np.uint8)
+    filtered[:, 0] = _PNG_FILTER_UP
+    filtered[0, 1:] = rows[0]
+    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])  # modulo 256, as PNG says
+    header = struct.pack("!IIBBBBB", width, height, 8, _PNG_COLOUR_TYPES[img.mode], 0, 0, 0)
+    return b"".join((_PNG_SIGNATURE, _png_chunk(b"IHDR", header),
+                     _png_chunk(b"IDAT", zlib.compress(filtered, PNG_DEFLATE_LEVEL)),
+                     _png_chunk(b"IEND", b"")))
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return (struct.pack("!I", len(data)) + kind + data
+            + struct.pack("!I", zlib.crc32(data, zlib.crc32(kind))))
 
 
 # ImageResult.as_buffer, which encodes every tile MapProxy stores or sends, calls it here.

@@ -256,7 +256,7 @@ def test_tiles_are_encoded_with_every_pixel_of_mapproxys_own_encoding(map_servic
     from mapproxy.image.opts import ImageOptions
     from PIL import ImageDraw
 
-    from layers.mapproxy_config import _mapproxy_img_to_buf
+    from layers.mapproxy_config import _mapproxy_img_to_buf, png_encode
     from mapproxy import image as mapproxy_image
 
     picture = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
@@ -278,6 +278,8 @@ def test_tiles_are_encoded_with_every_pixel_of_mapproxys_own_encoding(map_servic
     assert ours != theirs
     assert Image.open(io.BytesIO(ours)).convert("RGBA").tobytes() == picture.tobytes()
     assert Image.open(io.BytesIO(theirs)).convert("RGBA").tobytes() == picture.tobytes()
+    opaque = picture.convert("RGB")
+    assert Image.open(io.BytesIO(png_encode(opaque))).tobytes() == opaque.tobytes()
 
 
 @pytest.mark.django_db(transaction=True)
