@@ -57,8 +57,8 @@ _HEADER = struct.Struct("!BBHHBx")
 _MAX_CONTENT = 65535
 _REQUEST_ID = 1
 # A map comes back as megabytes of uncompressed PNG in 8 KiB records: read what the socket
-# holds at once, not a record at a time.
-_READ_BUFFER = 1 << 20
+# holds at once, not a record at a time, into a buffer of this size, doubled when full.
+_READ_BUFFER = 1 << 21
 
 
 @dataclass(frozen=True)
@@ -374,20 +374,38 @@ def _fastcgi_request(path: Path, params: Mapping[str, str], *, timeout: float
         begin = struct.pack("!HB5x", _RESPONDER, 0)
         conn.sendall(_record(_BEGIN_REQUEST, begin) + _record(_PARAMS, _params(params))
                      + _record(_PARAMS) + _record(_STDIN))
-        stdout, stderr = bytearray(), bytearray()
-        reader = conn.makefile("rb", buffering=_READ_BUFFER)
-        while True:
-            header = reader.read(_HEADER.size)
-            if len(header) < _HEADER.size:
-                raise ConnectionError("MapServer closed the connection mid-answer")
-            _, kind, _, length, padding = _HEADER.unpack(header)
-            content = reader.read(length + padding)[:length]
-            if kind == _STDOUT:
-                stdout += content
-            elif kind == _STDERR:
-                stderr += content
+        return _fastcgi_answer(conn)
+
+
+def _fastcgi_answer(conn: socket.socket) -> tuple[bytes, bytes]:
+    """Read records until END_REQUEST: (stdout, stderr).
+
+    A metatile is megabytes in 8 kB records: the answer is read into one buffer, as much
+    as the socket holds at a time, and the records' contents are joined once at the end
+    (instead of a Python loop reading, slicing and appending record by record)."""
+    buffer = bytearray(_READ_BUFFER)
+    filled = parsed = 0
+    pieces: dict[int, list[tuple[int, int]]] = {_STDOUT: [], _STDERR: []}
+    while True:
+        if filled == len(buffer):
+            buffer.extend(bytes(len(buffer)))
+        with memoryview(buffer) as free:
+            received = conn.recv_into(free[filled:])
+        if not received:
+            raise ConnectionError("MapServer closed the connection mid-answer")
+        filled += received
+        while parsed + _HEADER.size <= filled:
+            _, kind, _, length, padding = _HEADER.unpack_from(buffer, parsed)
+            end = parsed + _HEADER.size + length + padding
+            if end > filled:
+                break
+            if kind in pieces:
+                pieces[kind].append((parsed + _HEADER.size, parsed + _HEADER.size + length))
             elif kind == _END_REQUEST:
-                return bytes(stdout), bytes(stderr)
+                with memoryview(buffer) as view:
+                    return tuple(b"".join([view[start:stop] for start, stop in pieces[kind]])
+                                 for kind in (_STDOUT, _STDERR))
+            parsed = end
 
 
 def _connect(conn: socket.socket, path: Path) -> None:
