@@ -379,6 +379,7 @@ from .tax.models import (  # noqa: E402, F401
     AccountHolder,
     ColumnProfile,
     ConversionFactor,
+    FarmHolding,
     FindingEvent,
     PersonalDataAccess,
     ReconciliationChange,

@@ -31,6 +31,7 @@ from tests.tax_factories import (
     person,
     pesel,
     tax_object,
+    tax_unit,
     taxpayer,
 )
 
@@ -160,3 +161,32 @@ def test_a_first_run_new_rates_or_a_bulk_change_make_the_run_full():
     assert first.run.coverage["full_because"] == "first_run"
     assert after_rates.run.coverage["full_because"] == "rules_changed"
     assert after_bulk.run.coverage["full_because"] == "bulk_change"
+
+
+def test_a_land_change_that_makes_a_holding_a_farm_rechecks_its_other_parcels():
+    """A farm building (KŚT 1271) on one parcel is exempt once the register unit's land,
+    re-measured on another parcel only, makes the holding a farm (over 1 ha)."""
+    unit = tax_unit()
+    field, yard = (box_parcel(n, factories.ORIGIN[0] + x) for n, x in (("80", 0), ("81", 50)))
+    owner = person(unit, "Jan", "Rolnik", pesel(9200))
+    owned(field, owner)
+    RegisterUnit.objects.filter(parcels=field).get().parcels.add(yard)
+    farmer = account(unit, taxpayer(unit, "Jan", "Rolnik", pesel(9200)))
+    for parcel in (field, yard):
+        land_use(parcel, "R", "0.0900", ozk="IVa")
+        tax_object(farmer, "agricultural", parcel.parcel_id, area_ha=Decimal("0.0900"),
+                   land_use="R", soil_class="IVa")
+    barn = factories.building(yard, kst_class="1271", built_up_area_m2=Decimal("100"),
+                              storeys_above=1)
+    reconcile(unit=unit, year=YEAR)
+    assert TaxFinding.objects.get(key=barn.building_id).status == TaxFinding.OPEN
+
+    LandUsePiece.objects.filter(parcel=field).update(area_ha=Decimal("2.2500"))
+    incremental = reconcile(unit=unit, year=YEAR)
+    after_incremental = open_findings(unit)
+    full = reconcile(unit=unit, year=YEAR, scope=ReconciliationRun.FULL)
+
+    assert incremental.run.scope == ReconciliationRun.INCREMENTAL
+    assert TaxFinding.objects.get(key=barn.building_id).status == TaxFinding.RESOLVED
+    assert open_findings(unit) == after_incremental
+    assert (full.counts["new"], full.counts["resolved"]) == (0, 0)

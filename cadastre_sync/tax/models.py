@@ -322,6 +322,28 @@ class ReconciliationChange(models.Model):
         indexes = [models.Index(fields=["unit", "kind"], name="reconciliation_change_idx")]
 
 
+class FarmHolding(models.Model):
+    """A holding that was a farm at its unit's last reconciliation run.
+
+    A holding is a register unit (a parcel without one: the parcel, by its id negated);
+    it is a farm when its agricultural land is over the threshold (agricultural tax act
+    art. 2 ust. 1), which sets the rate of all its agricultural land and exempts farm
+    buildings. Kept so that an incremental run re-checks a holding's other parcels only
+    when a change to one parcel's land makes the holding a farm or ends it.
+    """
+
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
+    holding = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("farm at the last reconciliation")
+        verbose_name_plural = _("farms at the last reconciliation")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "holding"], name="farm_holding_unique"),
+        ]
+
+
 class TaxFinding(models.Model):
     """A difference between the tax register and the cadastre, followed across runs.
 

@@ -154,9 +154,10 @@ def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
     }
 
 
-# The steps and what the job's log says of each.
+# The steps and what the job's log says of each. The rules' tables are made before the
+# scope is chosen (it asks which holdings are farms), so their step only reports them.
 STEPS = (
-    ("rules", q.RULES), ("parcels and land", q.PARCELS),
+    ("rules", ()), ("parcels and land", q.PARCELS),
     ("retired parcels and their successors", q.SUCCESSION),
     ("untaxed parcels", (q.PARCEL_UNTAXED,)),
     ("retired and unknown parcels", (q.PARCEL_NOT_CURRENT,)),
@@ -196,6 +197,9 @@ SESSION = {"jit": "off", "enable_memoize": "off", "default_statistics_target": "
 # indexes: a hash join would read whole tables, which an incremental run exists to avoid
 # (and the recursive step's estimates would choose one).
 SCOPE_SESSION = {"enable_hashjoin": "off", "enable_mergejoin": "off"}
+# Its steps read the scope's few rows of the large tables, which are in memory: a lookup
+# through an index then costs about what a row read in sequence does.
+INCREMENTAL_SESSION = {"random_page_cost": "1.1"}
 
 
 # Room for the work tables in memory (they reach ~700 MB at a million parcels; the default
@@ -240,6 +244,8 @@ def _merge(cur, params: dict, *, incremental: bool) -> dict:
         for name, statement in q.FINDINGS_MERGE:
             cur.execute(q.scoped(statement, incremental=incremental), params)
             counts[name] = cur.fetchone()[0] if name == "suppressed" else cur.rowcount
+        for statement in q.FARMS_KEEP:
+            cur.execute(q.scoped(statement, incremental=incremental), params)
         cur.execute(q.CHANGES_CONSUME)
         cur.execute(_FOUND_AFTER_INCREMENTAL if incremental else
                     "SELECT category, count(*), COALESCE(sum(estimate), 0) FROM rec_found "
@@ -259,12 +265,15 @@ def _merge(cur, params: dict, *, incremental: bool) -> dict:
 # Where the open findings changed: exactly, or as one box when there are many (a first
 # run over a whole gmina), as the cadastre import records its changed extent.
 EXACT_AREA_MAX = 5000
+# (The union is made only when it is used: an aggregate in a CASE is computed anyway.)
 _CHANGED_AREA = """
-SELECT CASE WHEN count(*) <= %(exact_max)s THEN ST_AsEWKB(ST_Multi(ST_Union(geom)))
-            ELSE ST_AsEWKB(ST_Multi(ST_Envelope(ST_Collect(geom)))) END
-FROM cadastre_sync_taxfinding
-WHERE unit_id = %(unit_id)s AND geom IS NOT NULL
-  AND (first_run_id = %(run_id)s OR resolved_run_id = %(run_id)s)
+WITH changed AS MATERIALIZED (
+    SELECT geom FROM cadastre_sync_taxfinding
+    WHERE unit_id = %(unit_id)s AND geom IS NOT NULL
+      AND (first_run_id = %(run_id)s OR resolved_run_id = %(run_id)s))
+SELECT CASE WHEN (SELECT count(*) FROM changed) <= %(exact_max)s
+            THEN (SELECT ST_AsEWKB(ST_Multi(ST_Union(geom))) FROM changed)
+            ELSE (SELECT ST_AsEWKB(ST_Multi(ST_Envelope(ST_Collect(geom)))) FROM changed) END
 """
 
 
@@ -290,6 +299,11 @@ INCREMENTAL_MAX_SHARE = 0.2
 INCREMENTAL_ALWAYS_UP_TO = 2000
 
 
+# Raised when what a run keeps for the next one changes (the farms since 2): the first run
+# after an upgrade is then a full one.
+KEPT_STATE_VERSION = "2"
+
+
 def _digest(params: dict) -> str:
     """What the findings depend on besides the data: rates, tables, settings, factors."""
     with connection.cursor() as cur:
@@ -298,7 +312,8 @@ def _digest(params: dict) -> str:
                     [params["district"]])
         (factors,) = cur.fetchone()
     applied = {k: v for k, v in params.items() if k not in ("run_id", "reopen_text")}
-    text = json.dumps(applied, sort_keys=True, default=str) + (factors or "")
+    text = (json.dumps(applied, sort_keys=True, default=str) + (factors or "")
+            + KEPT_STATE_VERSION)
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -360,11 +375,14 @@ def _compare(unit: AdministrativeUnit, run: ReconciliationRun,
             _temp_buffers(cur)
             _drop(cur)
             _session(cur, on=True)
+            for statement in q.RULES:
+                cur.execute(statement, params)
             coverage = _plan(cur, unit, run, params, wanted)
             incremental = "full_because" not in coverage
             scope = ReconciliationRun.INCREMENTAL if incremental else ReconciliationRun.FULL
             ReconciliationRun.objects.filter(pk=run.pk).update(
                 scope=scope, coverage=coverage, rules_digest=params["_digest"])
+            _session(cur, on=incremental, settings=INCREMENTAL_SESSION)
             for done, (name, statements) in enumerate(STEPS, start=1):
                 if incremental and name == "severity":
                     cur.execute(q.scoped(q.FOUND_OUTSIDE_SCOPE, incremental=True), params)
@@ -374,6 +392,7 @@ def _compare(unit: AdministrativeUnit, run: ReconciliationRun,
             counts = _merge(cur, params, incremental=incremental)
             _drop(cur)
             _session(cur, on=False)
+            _session(cur, on=False, settings=INCREMENTAL_SESSION)
     except (DatabaseError, ValueError, RuleNotInForce) as exc:
         log.exception("reconciliation of %s failed", unit)
         _clean_up()
@@ -389,6 +408,7 @@ def _clean_up() -> None:
             _drop(cur)
             _session(cur, on=False)
             _session(cur, on=False, settings=SCOPE_SESSION)
+            _session(cur, on=False, settings=INCREMENTAL_SESSION)
     except DatabaseError:
         connection.close()
 

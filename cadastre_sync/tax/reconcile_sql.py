@@ -15,7 +15,8 @@ TEMP_TABLES = ("rec_ofu", "rec_ozu", "rec_farm", "rec_farm_declared", "rec_facto
                "rec_kst", "rec_right", "rec_parcel", "rec_expected", "rec_declared",
                "rec_taxed", "rec_gone", "rec_succ", "rec_land", "rec_building", "rec_owner",
                "rec_taxpayer", "rec_match", "rec_found", "rec_change", "rec_scope_ru",
-               "rec_scope_account", "rec_scope_changed_b", "rec_scope_seed", "rec_scope_parcel",
+               "rec_scope_farm", "rec_scope_account", "rec_scope_changed_b", "rec_scope_seed",
+               "rec_scope_parcel",
                "rec_scope_building", "rec_scope_context")
 
 # Amount of tax for a class row with `area` (ha), `conv` (conversion ha) and rate/basis.
@@ -26,6 +27,16 @@ AMOUNT = ("CASE r.basis WHEN 'm2' THEN x.area * 10000 * r.rate WHEN 'ha' THEN x.
 
 AGRICULTURAL_RATE = ("CASE WHEN x.tax_class = 'agricultural' AND NOT x.farm "
                      "THEN 'agricultural_other' ELSE x.tax_class END")
+
+# A holding's agricultural land (pieces `l`) and whether it makes a farm.
+_AGRICULTURAL_LAND = """
+JOIN rec_ofu o ON o.ofu = l.ofu AND o.tax_class = 'agricultural'
+LEFT JOIN rec_ozu u ON u.ozu = l.ozu
+LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
+                      AND f.soil_class = l.ozk
+"""
+_FARM = ("sum(l.area_ha) > %(farm_threshold)s "
+         "OR sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)) > %(farm_threshold)s")
 
 RULES = (
     "CREATE TEMP TABLE rec_ofu AS SELECT * FROM unnest(%(ofu)s::text[], %(ofu_class)s::text[], "
@@ -67,18 +78,14 @@ WHERE p.unit_id = %(unit_id)s AND p.retired_at IS NULL AND @IN_CONTEXT(p.parcel_
     # A farm (agricultural tax act art. 2 ust. 1): agricultural land held together over the
     # threshold in hectares or conversion hectares. The cadastre's holding is the register
     # unit (a parcel without one: itself, by its id negated); exempt classes count, as land
-    # of art. 1 does.
+    # of art. 1 does. Over every current parcel of the holdings read (an incremental run
+    # does not read all parcels of its register units).
     """
 CREATE TEMP TABLE rec_farm AS
-SELECT p.holding,
-       sum(l.area_ha) > %(farm_threshold)s
-       OR sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)) > %(farm_threshold)s AS farm
+SELECT p.holding, """ + _FARM + """ AS farm
 FROM cadastre_sync_landusepiece l
-JOIN rec_parcel p ON p.id = l.parcel_id
-JOIN rec_ofu o ON o.ofu = l.ofu AND o.tax_class = 'agricultural'
-LEFT JOIN rec_ozu u ON u.ozu = l.ozu
-LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
-                      AND f.soil_class = l.ozk
+JOIN @HOLDING_PARCELS()@ p ON p.id = l.parcel_id
+""" + _AGRICULTURAL_LAND + """
 GROUP BY p.holding
 """,
     "CREATE UNIQUE INDEX ON rec_farm (holding)",
@@ -640,6 +647,15 @@ WHERE f.unit_id = %(unit_id)s AND f.status = 'open' AND f.last_run_id <> %(run_i
 """),
 )
 
+# The farms of this run, for the next one's scope: all of them after a full run, those of
+# the holdings it read after an incremental one.
+FARMS_KEEP = (
+    "DELETE FROM cadastre_sync_farmholding WHERE unit_id = %(unit_id)s "
+    "AND @IN_CONTEXT_HOLDINGS(holding)@",
+    "INSERT INTO cadastre_sync_farmholding (unit_id, holding) "
+    "SELECT %(unit_id)s, holding FROM rec_farm WHERE farm",
+)
+
 # Incremental runs. The changes recorded since the last run (ReconciliationChange, written
 # by triggers) are read first, and consumed with the merge; an incremental run then
 # re-checks only the parcels and buildings whose findings those changes can alter:
@@ -686,6 +702,28 @@ WHERE f.unit_id = %(unit_id)s AND f.status <> 'open'
 """.replace("@BUILDING_KEYED@", _BUILDING_KEYED_SQL)
 
 SCOPE = (
+    # A change to a parcel's land (or buildings) concerns the other parcels of its register
+    # unit only when it makes the holding a farm or ends it (the rate of all its
+    # agricultural land, farm buildings' exemption): compared with the farms of the last run.
+    """
+CREATE TEMP TABLE rec_scope_farm AS
+WITH h AS (
+    SELECT DISTINCT p.register_unit_id AS holding FROM rec_change c
+    JOIN cadastre_sync_parcel p ON p.id = c.ref::bigint
+    WHERE c.kind = 'p' AND p.register_unit_id IS NOT NULL
+)
+SELECT h.holding FROM h
+CROSS JOIN LATERAL (
+    SELECT """ + _FARM + """ AS farm
+    FROM cadastre_sync_parcel p
+    JOIN cadastre_sync_landusepiece l ON l.parcel_id = p.id
+    """ + _AGRICULTURAL_LAND + """
+    WHERE p.register_unit_id = h.holding AND p.unit_id = %(unit_id)s
+      AND p.retired_at IS NULL) now
+WHERE COALESCE(now.farm, false) <> EXISTS (
+    SELECT 1 FROM cadastre_sync_farmholding s
+    WHERE s.unit_id = %(unit_id)s AND s.holding = h.holding)
+""",  # noqa: S608 - composed from constants of this module
     """
 CREATE TEMP TABLE rec_scope_ru AS
 SELECT ref::bigint AS id FROM rec_change WHERE kind = 'r'
@@ -693,8 +731,7 @@ UNION SELECT s.register_unit_id FROM rec_change c
       JOIN cadastre_sync_ownershipshare s ON s.owner_id = c.ref::bigint WHERE c.kind = 'o'
 UNION SELECT s.register_unit_id FROM rec_change c
       JOIN cadastre_sync_ownershipshare s ON s.spouse_id = c.ref::bigint WHERE c.kind = 'o'
-UNION SELECT p.register_unit_id FROM rec_change c
-      JOIN cadastre_sync_parcel p ON p.id = c.ref::bigint WHERE c.kind = 'p'
+UNION SELECT holding FROM rec_scope_farm
 """,
     "ANALYZE rec_scope_ru",
     """
@@ -777,10 +814,6 @@ UNION SELECT o.building_id FROM rec_scope_changed_b cb
     """
 CREATE TEMP TABLE rec_scope_context AS
 SELECT parcel_id FROM rec_scope_parcel
-UNION SELECT q.parcel_id FROM cadastre_sync_parcel q
-      WHERE q.retired_at IS NULL AND q.register_unit_id IN (
-          SELECT p.register_unit_id FROM rec_scope_parcel s
-          JOIN cadastre_sync_parcel p ON p.parcel_id = s.parcel_id AND p.retired_at IS NULL)
 UNION SELECT p.parcel_id FROM rec_scope_building sb
       JOIN cadastre_sync_building b ON b.building_id = sb.building_id AND b.retired_at IS NULL
       JOIN cadastre_sync_building_parcels bp ON bp.building_id = b.id
@@ -807,16 +840,33 @@ _IN_SCOPE = (
 # Findings computed for parcels outside the scope (there only to judge it) are dropped.
 FOUND_OUTSIDE_SCOPE = "DELETE FROM rec_found r WHERE NOT (@IN_SCOPE(r)@)"
 
+# The scope's keys as one array, probed through the indexes of the tables read: as a
+# semi-join (IN) the planner, which cannot tell how few rows the scope keeps, reads the
+# whole tables instead.
+_CONTEXT = "ARRAY(SELECT parcel_id FROM rec_scope_context)"
+_BUILDINGS = "ARRAY(SELECT building_id FROM rec_scope_building)"
 _MARKERS = {
-    "IN_CONTEXT": "{0} IN (SELECT parcel_id FROM rec_scope_context)",
-    "IN_CONTEXT_ACCOUNTS": "{0} IN (SELECT o.account_id FROM cadastre_sync_taxobject o "
-                           "JOIN rec_scope_context c ON o.parcel_ref = c.parcel_id "
-                           "WHERE o.unit_id = %(unit_id)s)",
-    "IN_BUILDINGS": "{0} IN (SELECT building_id FROM rec_scope_building)",
+    "IN_CONTEXT": "{0} = ANY(" + _CONTEXT + ")",
+    "IN_CONTEXT_ACCOUNTS": (
+        "{0} = ANY(ARRAY(SELECT o.account_id FROM cadastre_sync_taxobject o "  # noqa: S608
+        "WHERE o.unit_id = %(unit_id)s AND o.parcel_ref = ANY(" + _CONTEXT + ")))"),
+    "IN_BUILDINGS": "{0} = ANY(" + _BUILDINGS + ")",
+    # (As a semi-join: a building's parcels are grouped, then joined to the buildings,
+    # which the planner must not take for a handful.)
     "IN_BUILDING_PKS": "{0} IN (SELECT b.id FROM cadastre_sync_building b "
                        "JOIN rec_scope_building s ON s.building_id = b.building_id)",
     "IN_SCOPE": "",
+    # The parcels of the holdings (register units) of the parcels read.
+    "HOLDING_PARCELS": "(SELECT x.id, x.register_unit_id AS holding FROM cadastre_sync_parcel x "
+                       "WHERE x.unit_id = %(unit_id)s AND x.retired_at IS NULL "
+                       "AND x.register_unit_id = ANY(ARRAY("
+                       "SELECT register_unit_id FROM rec_parcel)) "
+                       "UNION ALL SELECT id, holding FROM rec_parcel "
+                       "WHERE register_unit_id IS NULL)",
+    "IN_CONTEXT_HOLDINGS": "{0} IN (SELECT holding FROM rec_parcel)",
 }
+# The same in a full run (every marker not named here: "true").
+_FULL = {"HOLDING_PARCELS": "rec_parcel"}
 
 
 def scoped(statement: str, *, incremental: bool) -> str:
@@ -825,7 +875,7 @@ def scoped(statement: str, *, incremental: bool) -> str:
     def fill(match: re.Match) -> str:
         name, argument = match.group(1), match.group(2)
         if not incremental:
-            return "true"
+            return _FULL.get(name, "true")
         if name == "IN_SCOPE":
             return _IN_SCOPE.format(a=argument)
         return _MARKERS[name].format(argument)
