@@ -368,29 +368,38 @@ def _params(params: Mapping[str, str]) -> bytes:
 def _fastcgi_request(path: Path, params: Mapping[str, str], *, timeout: float
                      ) -> tuple[bytes, bytes]:
     """One FastCGI responder request on the Unix socket `path`: (stdout, stderr)."""
+    deadline = time.monotonic() + timeout
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.settimeout(timeout)
         _connect(conn, path)
         begin = struct.pack("!HB5x", _RESPONDER, 0)
         conn.sendall(_record(_BEGIN_REQUEST, begin) + _record(_PARAMS, _params(params))
                      + _record(_PARAMS) + _record(_STDIN))
-        return _fastcgi_answer(conn)
+        return _fastcgi_answer(conn, deadline)
 
 
-def _fastcgi_answer(conn: socket.socket) -> tuple[bytes, bytes]:
+def _fastcgi_answer(conn: socket.socket, deadline: float) -> tuple[bytes, bytes]:
     """Read records until END_REQUEST: (stdout, stderr).
 
-    A metatile is megabytes in 8 kB records: the answer is read into one buffer, as much
-    as the socket holds at a time, and the records' contents are joined once at the end
-    (instead of a Python loop reading, slicing and appending record by record)."""
+    A metatile is megabytes in 8 kB records. The request asked mapserv not to keep the
+    connection (no FCGI_KEEP_CONN), so it closes it after its answer: the answer is read
+    into one buffer with MSG_WAITALL, in one wait for the whole of it (not one wake-up per
+    record mapserv writes), under a kernel receive timeout kept to `deadline`; the
+    records are found in place and their contents joined once at the end."""
+    conn.settimeout(None)  # blocking: the kernel's SO_RCVTIMEO bounds each wait
     buffer = bytearray(_READ_BUFFER)
     filled = parsed = 0
     pieces: dict[int, list[tuple[int, int]]] = {_STDOUT: [], _STDERR: []}
     while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("MapServer did not answer in time")
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+                        struct.pack("ll", int(left), int(left % 1 * 1_000_000) or 1))
         if filled == len(buffer):
             buffer.extend(bytes(len(buffer)))
         with memoryview(buffer) as free:
-            received = conn.recv_into(free[filled:])
+            received = conn.recv_into(free[filled:], 0, socket.MSG_WAITALL)
         if not received:
             raise ConnectionError("MapServer closed the connection mid-answer")
         filled += received

@@ -299,3 +299,23 @@ def test_a_worker_starts_its_processes_ahead_each_with_its_database_connection(s
     assert answered == 2
     assert all(process.alive() and process.served == 1 for process in pool._all)
     assert _other_connections() >= before + 2
+
+
+def test_a_mapserv_that_never_answers_is_given_up_at_the_timeout(tmp_path):
+    # given a FastCGI socket that takes the request and never answers
+    import socket
+
+    from layers.mapserver_pool import _fastcgi_request
+
+    path = tmp_path / "silent.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as silent:
+        silent.bind(str(path))
+        silent.listen(1)
+
+        # when a request is sent to it with a timeout of half a second
+        started = time.monotonic()
+        with pytest.raises(OSError):
+            _fastcgi_request(path, {"QUERY_STRING": ""}, timeout=0.5)
+
+        # then it is given up at about that time, not later
+        assert 0.4 < time.monotonic() - started < 3
