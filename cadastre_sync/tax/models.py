@@ -374,8 +374,12 @@ class TaxFinding(models.Model):
                                    decimal_places=2, default=0)
     first_run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE,
                                   related_name="+", verbose_name=_("first found"))
+    # Set on every finding a run finds again: not indexed, so that rewriting it alone is a
+    # heap-only update (the table leaves room for it, see migration 0020); nothing looks
+    # findings up by it.
     last_run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE,
-                                 related_name="+", verbose_name=_("last found"))
+                                 related_name="+", verbose_name=_("last found"),
+                                 db_index=False)
     resolved_run = models.ForeignKey(ReconciliationRun, on_delete=models.SET_NULL, null=True,
                                      blank=True, related_name="+",
                                      verbose_name=_("no longer found in"))

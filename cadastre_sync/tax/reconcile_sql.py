@@ -12,12 +12,11 @@ import re
 from .rules import TAX_EXEMPT_ON_FARM
 
 TEMP_TABLES = ("rec_ofu", "rec_ozu", "rec_farm", "rec_farm_declared", "rec_factor", "rec_rate",
-               "rec_kst", "rec_right", "rec_parcel", "rec_expected", "rec_declared",
-               "rec_taxed", "rec_gone", "rec_succ", "rec_land", "rec_building", "rec_owner",
-               "rec_taxpayer", "rec_match", "rec_found", "rec_change", "rec_scope_ru",
+               "rec_kst", "rec_right", "rec_parcel", "rec_expected", "rec_declared", "rec_taxed",
+               "rec_gone", "rec_succ", "rec_land", "rec_building", "rec_owner", "rec_taxpayer",
+               "rec_unpaired", "rec_match", "rec_found", "rec_change", "rec_scope_ru",
                "rec_scope_farm", "rec_scope_account", "rec_scope_changed_b", "rec_scope_seed",
-               "rec_scope_parcel",
-               "rec_scope_building", "rec_scope_context")
+               "rec_scope_parcel", "rec_scope_building", "rec_scope_context")
 
 # Amount of tax for a class row with `area` (ha), `conv` (conversion ha) and rate/basis.
 # Agricultural land of a farm pays per conversion hectare, other agricultural land per
@@ -532,13 +531,26 @@ _SAME = ("CASE WHEN a.pesel = b.pesel OR a.regon = b.regon THEN true "
 _MATCHED_BY = ("CASE WHEN a.pesel = b.pesel OR a.regon = b.regon THEN 'identifier' "
                "ELSE 'name' END")
 
-# Every (owner, taxpayer) pair of a parcel that is the same person, and how it was told.
+# The parcels with an owner or a taxpayer left unpaired (told in one pass each, without
+# listing the pairs of the many parcels where everyone pairs up); then every (owner,
+# taxpayer) pair of those parcels that is the same person, and how it was told.
 OWNER_MATCHES = (
+    """
+CREATE TEMP TABLE rec_unpaired AS
+SELECT a.parcel_id FROM rec_owner a
+WHERE NOT EXISTS (SELECT 1 FROM rec_taxpayer b WHERE b.parcel_id = a.parcel_id
+                                                AND """ + _SAME + """)
+UNION
+SELECT b.parcel_id FROM rec_taxpayer b
+WHERE NOT EXISTS (SELECT 1 FROM rec_owner a WHERE a.parcel_id = b.parcel_id
+                                             AND """ + _SAME + """)
+""",  # noqa: S608 - composed from constants of this module
+    "ANALYZE rec_unpaired",
     """
 CREATE TEMP TABLE rec_match AS
 SELECT a.parcel_id, a.owner_id, b.taxpayer_id, """ + _MATCHED_BY + """ AS how
 FROM rec_owner a JOIN rec_taxpayer b ON b.parcel_id = a.parcel_id
-WHERE """ + _SAME + """
+WHERE a.parcel_id IN (SELECT parcel_id FROM rec_unpaired) AND """ + _SAME + """
 """,  # noqa: S608 - composed from constants of this module
     "ANALYZE rec_match",
 )
@@ -548,14 +560,8 @@ WHERE """ + _SAME + """
 OWNER_MISMATCH = """
 INSERT INTO rec_found
 WITH bad AS (
-    -- Parcels with an owner or a taxpayer left unpaired: only those get the evidence built.
-    SELECT a.parcel_id FROM rec_owner a
-    WHERE NOT EXISTS (SELECT 1 FROM rec_match m
-                      WHERE m.parcel_id = a.parcel_id AND m.owner_id = a.owner_id)
-    UNION
-    SELECT b.parcel_id FROM rec_taxpayer b
-    WHERE NOT EXISTS (SELECT 1 FROM rec_match m
-                      WHERE m.parcel_id = b.parcel_id AND m.taxpayer_id = b.taxpayer_id)
+    -- Only the parcels with someone unpaired get the evidence built.
+    SELECT parcel_id FROM rec_unpaired
 ), om AS (
     SELECT a.parcel_id, a.owner_id, max(a.partner) AS partner, min(m.how) AS how,
            min(a."right") AS "right"
@@ -647,13 +653,20 @@ WHERE f.unit_id = %(unit_id)s AND f.status = 'open' AND f.last_run_id <> %(run_i
 """),
 )
 
-# The farms of this run, for the next one's scope: all of them after a full run, those of
-# the holdings it read after an incremental one.
+# The farms of this run, for the next one's scope: of every holding after a full run, of
+# those it read after an incremental one. Only what changed is written.
 FARMS_KEEP = (
-    "DELETE FROM cadastre_sync_farmholding WHERE unit_id = %(unit_id)s "
-    "AND @IN_CONTEXT_HOLDINGS(holding)@",
-    "INSERT INTO cadastre_sync_farmholding (unit_id, holding) "
-    "SELECT %(unit_id)s, holding FROM rec_farm WHERE farm",
+    """
+DELETE FROM cadastre_sync_farmholding s
+WHERE s.unit_id = %(unit_id)s AND @IN_CONTEXT_HOLDINGS(s.holding)@
+  AND NOT EXISTS (SELECT 1 FROM rec_farm f WHERE f.holding = s.holding AND f.farm)
+""",
+    """
+INSERT INTO cadastre_sync_farmholding (unit_id, holding)
+SELECT %(unit_id)s, f.holding FROM rec_farm f
+WHERE f.farm AND NOT EXISTS (SELECT 1 FROM cadastre_sync_farmholding s
+                             WHERE s.unit_id = %(unit_id)s AND s.holding = f.holding)
+""",
 )
 
 # Incremental runs. The changes recorded since the last run (ReconciliationChange, written
