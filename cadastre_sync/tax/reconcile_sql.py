@@ -95,22 +95,24 @@ GROUP BY p.holding
 CREATE TEMP TABLE rec_expected AS
 SELECT x.parcel_pk, x.tax_class, x.area, x.conv, @AMOUNT@ AS tax
 FROM (
-    -- One pass over the parcels and their pieces; a parcel without any is one row.
-    SELECT p.id AS parcel_pk, COALESCE(o.tax_class, 'land_other') AS tax_class,
-           COALESCE(sum(l.area_ha), max(p.area)) AS area,
-           COALESCE(sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)), 0) AS conv,
-           COALESCE(bool_or(fm.farm), false) AS farm
-    FROM rec_parcel p
-    LEFT JOIN cadastre_sync_landusepiece l ON l.parcel_id = p.id
-    LEFT JOIN rec_ofu o ON o.ofu = l.ofu
-    LEFT JOIN rec_ozu u ON u.ozu = l.ozu
-    LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
-                          AND f.soil_class = l.ozk
-    LEFT JOIN rec_farm fm ON fm.holding = p.holding AND l.id IS NOT NULL
-    WHERE l.id IS NULL
-       OR o.tax_class <> 'exempt'
-          AND NOT (o.tax_class = 'agricultural' AND l.ozk = ANY(%(exempt_classes)s::text[]))
-    GROUP BY p.id, o.tax_class
+    -- One pass over the parcels and their pieces; a parcel without any is one row. The
+    -- farm (which only agricultural land, always of pieces, asks) once per row after.
+    SELECT a.*, COALESCE(fm.farm, false) AS farm
+    FROM (
+        SELECT p.id AS parcel_pk, p.holding, COALESCE(o.tax_class, 'land_other') AS tax_class,
+               COALESCE(sum(l.area_ha), max(p.area)) AS area,
+               COALESCE(sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)), 0) AS conv
+        FROM rec_parcel p
+        LEFT JOIN cadastre_sync_landusepiece l ON l.parcel_id = p.id
+        LEFT JOIN rec_ofu o ON o.ofu = l.ofu
+        LEFT JOIN rec_ozu u ON u.ozu = l.ozu
+        LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
+                              AND f.soil_class = l.ozk
+        WHERE l.id IS NULL
+           OR o.tax_class <> 'exempt'
+              AND NOT (o.tax_class = 'agricultural' AND l.ozk = ANY(%(exempt_classes)s::text[]))
+        GROUP BY p.id, p.holding, o.tax_class
+    ) a LEFT JOIN rec_farm fm ON fm.holding = a.holding AND a.tax_class = 'agricultural'
 ) x JOIN rec_rate r ON r.key = @RATE@
 """.replace("@AMOUNT@", AMOUNT).replace("@RATE@", AGRICULTURAL_RATE),
     "CREATE INDEX ON rec_expected (parcel_pk)",
@@ -148,7 +150,8 @@ FROM (
 """.replace("@AMOUNT@", AMOUNT).replace("@RATE@", AGRICULTURAL_RATE),
     "CREATE TEMP TABLE rec_taxed AS SELECT DISTINCT parcel_ref FROM cadastre_sync_taxobject "
     "WHERE unit_id = %(unit_id)s AND parcel_ref <> '' AND @IN_CONTEXT(parcel_ref)@",
-    "CREATE UNIQUE INDEX ON rec_taxed (parcel_ref)",
+    # (Not indexed: every use of it is a join or a hashed set; the index took longer to
+    # build than all of them.)
     "ANALYZE rec_expected", "ANALYZE rec_declared", "ANALYZE rec_taxed",
     """
 CREATE TEMP TABLE rec_found (category text, key text, parcel_ref text, building_ref text,
@@ -176,7 +179,7 @@ WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_parcel c
 CREATE TEMP TABLE rec_succ AS
 SELECT r.parcel_ref AS retired_ref, c.id AS parcel_pk, c.parcel_id, s.shared_m2,
        ST_Area(c.geom)::numeric AS area_m2,
-       EXISTS (SELECT 1 FROM rec_taxed z WHERE z.parcel_ref = c.parcel_id) AS taxed,
+       c.parcel_id IN (SELECT parcel_ref FROM rec_taxed) AS taxed,
        COALESCE((SELECT sum(e.tax) FROM rec_expected e JOIN rec_parcel p ON p.id = e.parcel_pk
                  WHERE e.parcel_pk = c.id AND NOT p.exempt), 0) AS tax
 FROM rec_gone r
