@@ -194,6 +194,10 @@ def demo_tax_roll(*, unit: AdministrativeUnit, seed: int) -> dict:
     with transaction.atomic(), connection.cursor() as cur:
         for statement in DELETE:
             cur.execute(statement, params)
+        # The deletes' deferred key checks, now: pending, they forbid the index builds of
+        # a bulk load into the tables they left empty.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
         _roll_insert(Run(cur, {}, lambda line: None), unit, params)
         cur.execute("DROP TABLE IF EXISTS pg_temp.demo_tax_ru, pg_temp.demo_tax_holder")
         # The tables were emptied and refilled: statistics from before would have the first
