@@ -52,7 +52,8 @@ def cadastre_changed_extent(*, unit: AdministrativeUnit, since: datetime) -> Mul
 #
 # Current parcels are the public cadastral map; retired ones are history, and who may see
 # them is decided by the caller (core.access). Indexes behind these reads: the parcels'
-# GiST index (at a point) and the prefix indexes of migration 0003 (numbers, streets).
+# GiST index (at a point), the prefix indexes of migration 0003 (numbers, streets) and
+# the indexes of 0021 (precinct names by substring, numbers in parcel id order).
 
 # Near misses offered when a parcel number is not found (123/4 for 123/40 and back).
 NEAR_MISS_LIMIT = 8
@@ -158,19 +159,26 @@ def parcels_numbered(*, number: str, precincts: list[Precinct] | None = None,
         found = found.filter(precinct__in=precincts)
     if unit_ids is not None:
         found = found.filter(unit_id__in=unit_ids)
-    return list(found.order_by("unit__teryt", "precinct__number", "number")[:limit])
+    # By unit, precinct and number: a parcel id is the unit's TERYT code and the 4-digit
+    # precinct number, both of fixed length, then the number, so its order is theirs. The
+    # index of 0021 (number, parcel id) reads a common number's first parcels in this
+    # order and stops, where sorting by the joined unit and precinct read all of them.
+    return list(found.order_by("parcel_id")[:limit])
 
 
-# Numbers sharing the typed number's base (before "/"), or, when the base itself is
-# unknown, its first digits: prefix searches on current parcels' numbers, within the given
-# precincts (index of 0003) or over all of them (index of 0008, looking at a bounded pool
-# of candidates: without its precinct a number recurs in every precinct). Ranked: numbers
-# that start with what was typed, then those of the same base, then the closest in length.
+# Numbers sharing the typed number's first digits (its base, before "/", less its last
+# digit: "36" for 364/58, so 364/5 and 36/1 both qualify): one prefix search on current
+# parcels' numbers, within the given precincts (index of 0003) or over all of them (index
+# of 0021, looking at a bounded pool of candidates: without its precinct a number recurs
+# in every precinct). One prefix, not "the base or the shorter prefix": the shorter one
+# holds the base's numbers, and an OR let the planner read the base's numbers in every
+# precinct before filtering on the precinct. Ranked: numbers that start with what was
+# typed, then those of the same base, then the closest in length.
 _NEAR_MISSES = """
 SELECT c.id FROM (
     SELECT p.id, p.number FROM {table} p
     WHERE p.retired_at IS NULL {within} {units}
-      AND (p.number LIKE %(base)s OR p.number LIKE %(shorter)s) AND p.number <> %(number)s
+      AND p.number LIKE %(shorter)s AND p.number <> %(number)s
     LIMIT %(pool)s
 ) c
 ORDER BY (c.number LIKE %(typed)s) DESC, (split_part(c.number, '/', 1) = %(stem)s) DESC,
@@ -199,7 +207,7 @@ def parcel_number_near_misses(*, number: str, precincts: list[Precinct] | None,
     `number`, closest first."""
     stem = number.split("/", 1)[0]
     params = {"precincts": [p.pk for p in precincts or ()], "number": number, "stem": stem,
-              "typed": _like_prefix(number), "base": _like_prefix(stem),
+              "typed": _like_prefix(number),
               "shorter": _like_prefix(stem[:-1]) if len(stem) > 1 else _like_prefix(stem),
               "units": sorted(unit_ids or ()), "limit": limit, "pool": NEAR_MISS_POOL}
     with connection.cursor() as cursor:

@@ -396,6 +396,38 @@ def test_search_by_precinct_and_number_finds_the_parcel(client, parcel, q):
         assert ids == ["026101_1.0001.123/4"]
 
 
+def test_a_number_alone_is_answered_by_unit_then_precinct_a_page_at_most(client):
+    # given parcel 7 in six precincts of Legnica and six of Chojnów (whose TERYT code sorts
+    # first), made in no order, beside 7/1 and 17
+    for number in ("0012", "0003", "0101", "0007", "0010", "0002"):
+        f.parcel("7", p=f.precinct(number=number, name=f"Obręb {number}"))
+        f.parcel("7", p=chojnow_precinct(number, f"Obręb {number}"))
+    f.parcel("7/1")
+    f.parcel("17")
+
+    # when the number alone is looked for
+    body = _search(client, "7")
+
+    # then a page of parcels 7 comes, Chojnów's by precinct number, then Legnica's
+    assert [h["parcel_id"] for h in body["results"]] == [
+        *(f"020102_1.{n}.7" for n in ("0002", "0003", "0007", "0010", "0012", "0101")),
+        *(f"026101_1.{n}.7" for n in ("0002", "0003", "0007", "0010"))]
+
+
+def test_a_two_letter_term_finds_precincts_containing_it(client):
+    # given precincts whose folded names hold "od" at the end and inside, and one without
+    f.precinct(number="0002", name="Zachód", geom=f.box(318000, 387000, 319000, 388000))
+    f.precinct(number="0003", name="Wschodnie", geom=f.box(318000, 388000, 319000, 389000))
+    f.precinct(number="0004", name="Centrum", geom=f.box(318000, 389000, 319000, 390000))
+
+    # when two letters are typed (too short for a trigram)
+    body = _search(client, "od")
+
+    # then both precincts holding them are offered, by name
+    assert [h["precinct"] for h in body["results"] if h["kind"] == "precinct"] == [
+        "026101_1.0003", "026101_1.0002"]
+
+
 def test_search_for_a_missing_number_offers_near_misses_in_that_precinct(client, parcel):
     # given 123/40 beside 123/4, and 123/40 in another precinct
     f.parcel("123/40")
