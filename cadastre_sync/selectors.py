@@ -19,6 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 
 from core.access import scope_queryset
 from core.db import fetch_one_checked
@@ -259,24 +260,45 @@ def precincts_matching(*, term: str, exact_only_if_any: bool = False, unit_ids: 
     return ranked
 
 
+# Addresses on streets (or in localities without streets) starting with the folded term,
+# with a house number or not: the page is chosen among the addresses alone, sorted, and
+# their parcels are read one by one until a page of current (and visible) ones is found.
+# The planner, given the joins, read the parcel, precinct and unit of every address on
+# the street before sorting (seven pages each: 271 addresses for "gorza" at 1M parcels);
+# the addresses of one street lie together on few pages. Folded as the indexes of
+# 0006/0007 are, for their prefix searches.
+_ADDRESS_PAGE = f"""
+SELECT a.id FROM (
+    SELECT a.id, a.parcel_id, a.street, a.locality, a.house_number
+    FROM {Address._meta.db_table} a
+    WHERE (translate(lower(a.street), '{_POLISH}', '{_BASE}') LIKE %s
+           OR (a.street = '' AND translate(lower(a.locality), '{_POLISH}', '{_BASE}') LIKE %s))
+      AND (%s = '' OR upper(a.house_number) = upper(%s))
+    ORDER BY a.street, a.locality, a.house_number, a.id
+) a
+JOIN {Parcel._meta.db_table} p ON p.id = a.parcel_id
+WHERE p.retired_at IS NULL AND (%s OR p.unit_id = ANY(%s::bigint[]))
+ORDER BY a.street, a.locality, a.house_number, a.id
+LIMIT %s
+"""  # noqa: S608 - table names from our models, values as parameters
+
+
 def addresses_matching(*, street: str, house_number: str = "", unit_ids: Units = None,
                        limit: int = SEARCH_LIMIT) -> list[Address]:
     """Addresses on a street (or in a locality without streets) whose name starts with
-    `street` (folded), of current parcels; with `house_number`, that number only."""
+    `street` (folded), of current parcels; with `house_number`, that number only
+    (case ignored). By street, locality and house number."""
     term = fold(street)
     if not term:
         return []
-    found = (Address.objects.filter(parcel__retired_at__isnull=True)
-             .select_related("parcel", "parcel__precinct", "parcel__unit")
-             .defer("point", *(f"parcel__{name}" for name in _BOUNDARIES))
-             .annotate(street_folded=Folded("street"), locality_folded=Folded("locality"))
-             .filter(Q(street_folded__startswith=term)
-                     | Q(street="", locality_folded__startswith=term)))
-    if house_number:
-        found = found.filter(house_number__iexact=house_number.strip())
-    if unit_ids is not None:
-        found = found.filter(parcel__unit_id__in=unit_ids)
-    return list(found.order_by("street", "locality", "house_number")[:limit])
+    house = house_number.strip()
+    params = [_like_prefix(term), _like_prefix(term), house, house, unit_ids is None,
+              sorted(unit_ids or ()), limit]
+    page = RawSQL(_ADDRESS_PAGE, params)  # noqa: S611 - values as parameters
+    return list(Address.objects.filter(id__in=page)
+                .select_related("parcel", "parcel__precinct", "parcel__unit")
+                .defer("point", *(f"parcel__{name}" for name in _BOUNDARIES))
+                .order_by("street", "locality", "house_number", "id"))
 
 
 def import_rules_in_force(on, units) -> list:

@@ -485,6 +485,32 @@ def test_search_by_address_finds_its_parcel(client, parcel):
         ("address", "026101_1.0001.123/4")]
 
 
+def test_a_street_is_answered_a_page_at_a_time_past_retired_parcels(client):
+    # given twelve addresses on Lipowa, made in no order, the first three by house number
+    # on retired parcels, and the same house numbers in a locality named Lipowa-Kolonia
+    # without streets
+    numbers = ["11", "3", "12", "1", "9", "2", "10", "4", "8", "5", "7", "6"]
+    for house_number in numbers:
+        retired = timezone.now() if house_number in ("1", "10", "11") else None
+        on = f.parcel(f"7{house_number}", retired_at=retired)
+        Address.objects.create(unit=on.unit, parcel=on, locality="Legnica", street="Lipowa",
+                               house_number=house_number)
+        Address.objects.create(unit=on.unit, parcel=on, locality="Lipowa-Kolonia", street="",
+                               house_number=house_number)
+
+    # when the street is looked for, and a house number on it
+    page = _search(client, "lipowa")
+    one = _search(client, "Lipowa 12")
+
+    # then a page of the current parcels' addresses comes, by street (none before any),
+    # locality and house number as text; the retired parcels' are left out
+    assert [h["label"].split(",")[0] for h in page["results"]] == [
+        *(f"Lipowa-Kolonia {n}" for n in ("12", "2", "3", "4", "5", "6", "7", "8", "9")),
+        "Lipowa 12"]
+    assert [h["label"].split(",")[0] for h in one["results"]] == [
+        "Lipowa-Kolonia 12", "Lipowa 12"]
+
+
 def test_search_forgives_missing_polish_letters(client, parcel):
     # given a precinct Śródmieście with parcel 5 on ulica Żytnia 3
     centre = f.precinct(number="0002", name="Śródmieście",
