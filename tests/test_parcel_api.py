@@ -511,6 +511,23 @@ def test_a_street_is_answered_a_page_at_a_time_past_retired_parcels(client):
         "Lipowa-Kolonia 12", "Lipowa 12"]
 
 
+def test_a_house_number_is_found_whatever_the_case_of_its_letter(client):
+    # given Polna 7a in Legnica and 7A in a village without streets named Polanka, and
+    # Polna 7 and 17a beside them
+    for house_number, street, locality in (("7a", "Polna", "Legnica"), ("7A", "", "Polanka"),
+                                           ("7", "Polna", "Legnica"),
+                                           ("17a", "Polna", "Legnica")):
+        on = f.parcel()
+        Address.objects.create(unit=on.unit, parcel=on, locality=locality, street=street,
+                               house_number=house_number)
+
+    # when "pol 7A" is typed
+    body = _search(client, "pol 7A")
+
+    # then both 7a and 7A are found, the village without streets first
+    assert [h["label"].split(",")[0] for h in body["results"]] == ["Polanka 7A", "Polna 7a"]
+
+
 def test_search_forgives_missing_polish_letters(client, parcel):
     # given a precinct Śródmieście with parcel 5 on ulica Żytnia 3
     centre = f.precinct(number="0002", name="Śródmieście",
