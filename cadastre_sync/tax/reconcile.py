@@ -181,8 +181,64 @@ STEP_LABELS = {
 }
 
 
-def _drop(cur) -> None:
-    cur.execute("DROP TABLE IF EXISTS " + ", ".join(f"pg_temp.{t}" for t in q.TEMP_TABLES))
+def _drop(cur, keep: tuple = ()) -> None:
+    cur.execute("DROP TABLE IF EXISTS " + ", ".join(
+        f"pg_temp.{t}" for t in q.TEMP_TABLES if t not in keep))
+
+
+# A full run keeps its work tables as unlogged tables of a schema of its own (named by the
+# run, so runs of two units at once never meet), not as temporary ones: parallel workers
+# cannot read a session's temporary tables, so every statement joining one ran its scans,
+# joins and aggregates in one process. Dropped with the run, failed or not; a schema left
+# by a run whose process died is dropped by the next full run.
+WORK_SCHEMA = "rec_run_{}"
+# Parallel plans for a full run only: an incremental one reads a few rows through indexes.
+# Starting workers costs little beside statements of seconds.
+PARALLEL_SESSION = {"max_parallel_workers_per_gather": "2"}
+
+
+def _work_schema_open(cur, run: ReconciliationRun, params: dict) -> None:
+    """Move a full run's work into its own schema: the rules' tables re-made there."""
+    finished = ReconciliationRun.objects.exclude(status=ReconciliationRun.RUNNING)
+    cur.execute("SELECT nspname FROM pg_namespace WHERE nspname ~ '^rec_run_[0-9]+$'")
+    for (name,) in cur.fetchall():
+        pk = name.removeprefix("rec_run_")
+        if pk.isdigit() and finished.filter(pk=int(pk)).exists():
+            cur.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+    _drop(cur, keep=("rec_change",))
+    schema = WORK_SCHEMA.format(int(run.pk))
+    cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    cur.execute(f"CREATE SCHEMA {schema}")
+    cur.execute("SELECT set_config('search_path', %s || ', ' || current_setting('search_path'),"
+                " false)", [schema])
+    _session(cur, on=True, settings=PARALLEL_SESSION)
+    for statement in q.RULES:
+        cur.execute(_unlogged(statement), params)
+
+
+def _unlogged(statement: str) -> str:
+    return statement.replace("CREATE TEMP TABLE", "CREATE UNLOGGED TABLE")
+
+
+_FOUND_INSERT = "INSERT INTO rec_found\n"
+
+
+def _for_full_run(statement: str) -> list[str]:
+    """A step's statement as a full run executes it: its tables unlogged, and its findings
+    computed by CREATE TABLE AS (which may run in parallel, where INSERT ... SELECT may
+    not) and then added to the run's."""
+    statement = _unlogged(statement).lstrip()
+    if not statement.startswith(_FOUND_INSERT):
+        return [statement]
+    return ["CREATE UNLOGGED TABLE rec_found_part (category, key, parcel_ref, building_ref, "
+            "geom, estimate, severity, evidence) AS " + statement[len(_FOUND_INSERT):],
+            "INSERT INTO rec_found SELECT * FROM rec_found_part", "DROP TABLE rec_found_part"]
+
+
+def _work_schema_close(cur, run: ReconciliationRun) -> None:
+    cur.execute(f"DROP SCHEMA IF EXISTS {WORK_SCHEMA.format(int(run.pk))} CASCADE")
+    cur.execute("RESET search_path")
+    _session(cur, on=False, settings=PARALLEL_SESSION)
 
 
 # Compiling these statements with JIT costs seconds and saves nothing; memoize caches on
@@ -383,28 +439,36 @@ def _compare(unit: AdministrativeUnit, run: ReconciliationRun,
             ReconciliationRun.objects.filter(pk=run.pk).update(
                 scope=scope, coverage=coverage, rules_digest=params["_digest"])
             _session(cur, on=incremental, settings=INCREMENTAL_SESSION)
+            if not incremental:
+                _work_schema_open(cur, run, params)
             for done, (name, statements) in enumerate(STEPS, start=1):
                 if incremental and name == "severity":
                     cur.execute(q.scoped(q.FOUND_OUTSIDE_SCOPE, incremental=True), params)
                 for statement in statements:
-                    cur.execute(q.scoped(statement, incremental=incremental), params)
+                    statement = q.scoped(statement, incremental=incremental)
+                    for part in [statement] if incremental else _for_full_run(statement):
+                        cur.execute(part, params)
                 job_progress(run, done=done, note=name)
             counts = _merge(cur, params, incremental=incremental)
+            if not incremental:
+                _work_schema_close(cur, run)
             _drop(cur)
             _session(cur, on=False)
             _session(cur, on=False, settings=INCREMENTAL_SESSION)
     except (DatabaseError, ValueError, RuleNotInForce) as exc:
         log.exception("reconciliation of %s failed", unit)
-        _clean_up()
+        _clean_up(run)
         job_fail(run, message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         raise
     return counts, used_rates
 
 
-def _clean_up() -> None:
-    """Drop the work tables; when the connection itself died they went with it."""
+def _clean_up(run: ReconciliationRun) -> None:
+    """Drop the work tables; when the connection itself died they went with it (those of
+    a full run's schema: the next full run drops them)."""
     try:
         with connection.cursor() as cur:
+            _work_schema_close(cur, run)
             _drop(cur)
             _session(cur, on=False)
             _session(cur, on=False, settings=SCOPE_SESSION)
