@@ -285,7 +285,14 @@ WITH g AS (
            sum(l.d_conv) FILTER (WHERE l.tax_class = 'agricultural') AS d_conv,
            sum(l.e_tax) AS e_tax, sum(l.d_tax) AS d_tax,
            max(abs(l.e_area - l.d_area)) AS class_diff
-    FROM rec_land l GROUP BY l.parcel_id
+    FROM rec_land l
+    -- Summed only for the parcels with a class whose sides differ, or with nothing (or
+    -- less) declared in one: where every class agrees, the sums agree and some declared
+    -- area is above 0, so no test below can hold.
+    WHERE l.parcel_id IN (SELECT c.parcel_id FROM rec_land c
+                          WHERE c.e_area <> c.d_area OR c.d_area <= 0
+                             OR c.tax_class = 'agricultural' AND c.e_conv <> c.d_conv)
+    GROUP BY l.parcel_id
 ), differ AS (
     SELECT g.*, p.id AS parcel_pk, p.area, c.tolerance
     FROM g JOIN rec_parcel p ON p.parcel_id = g.parcel_id
