@@ -3,11 +3,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from procrastinate import testing
 from procrastinate.contrib.django import app
 
 from cadastre_sync.models import ReconciliationRun, TaxFinding
+from cadastre_sync.tax import reconcile as reconcile_module
 from cadastre_sync.tax.reconcile import reconcile
 from cadastre_sync.tax.services import finding_dismiss
 from layers.models import TileCacheJob
@@ -330,3 +332,44 @@ def test_an_agricultural_building_is_exempt_only_on_the_land_of_a_farm(farm):
                  if k[0] == "building_undeclared"}
     other = (Decimal("75") * rate("building_other")).quantize(Decimal("0.01"))
     assert buildings == ({} if farm else {("building_undeclared", barn.building_id): other})
+
+
+def work_schemas() -> set[str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rec_run_%%'")
+        return {name for (name,) in cur.fetchall()}
+
+
+def test_a_full_run_leaves_no_work_tables_and_drops_those_of_a_dead_run():
+    g = discrepancy_gmina()
+    dead = ReconciliationRun.objects.create(unit=g.unit, year=YEAR,
+                                            status=ReconciliationRun.FAILED)
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE SCHEMA rec_run_{dead.pk}")
+        cur.execute(f"CREATE UNLOGGED TABLE rec_run_{dead.pk}.rec_parcel (id bigint)")
+
+    result = reconcile(unit=g.unit, year=YEAR, scope="full")
+
+    assert result.run.scope == ReconciliationRun.FULL
+    assert found(g.unit) == g.expected
+    assert work_schemas() == set()
+    with connection.cursor() as cur:
+        cur.execute("SHOW search_path")
+        assert "rec_run" not in cur.fetchone()[0]
+
+
+def test_a_failed_full_run_drops_its_work_tables_and_keeps_the_findings(monkeypatch):
+    g = discrepancy_gmina()
+    reconcile(unit=g.unit, year=YEAR)
+    before = found(g.unit)
+
+    def progress(run, *, done, note):
+        if note == "buildings":
+            raise ValueError("disk full")
+    monkeypatch.setattr(reconcile_module, "job_progress", progress)
+    with pytest.raises(ValueError):
+        reconcile(unit=g.unit, year=YEAR, scope="full")
+
+    assert work_schemas() == set()
+    assert found(g.unit) == before
+    assert ReconciliationRun.objects.order_by("-pk")[0].status == ReconciliationRun.FAILED
