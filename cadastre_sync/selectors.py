@@ -224,10 +224,15 @@ _POLISH, _BASE = "ąćęłńóśźż", "acelnoszz"
 _FOLD = str.maketrans(_POLISH, _BASE)
 
 
+def folded_sql(column: str) -> str:
+    """The folding of `column` in SQL, as the indexes have it."""
+    return f"translate(lower({column}), '{_POLISH}', '{_BASE}')"
+
+
 class Folded(Func):
     """translate(lower(text), 'ąćęłńóśźż', 'acelnoszz')"""
 
-    template = f"translate(lower(%(expressions)s), '{_POLISH}', '{_BASE}')"
+    template = folded_sql("%(expressions)s")
     output_field = TextField()
 
 
@@ -271,8 +276,8 @@ _ADDRESS_PAGE = f"""
 SELECT a.id FROM (
     SELECT a.id, a.parcel_id, a.street, a.locality, a.house_number
     FROM {Address._meta.db_table} a
-    WHERE (translate(lower(a.street), '{_POLISH}', '{_BASE}') LIKE %s
-           OR (a.street = '' AND translate(lower(a.locality), '{_POLISH}', '{_BASE}') LIKE %s))
+    WHERE ({folded_sql("a.street")} LIKE %s
+           OR (a.street = '' AND {folded_sql("a.locality")} LIKE %s))
       AND (%s = '' OR upper(a.house_number) = upper(%s))
     ORDER BY a.street, a.locality, a.house_number, a.id
 ) a
