@@ -452,11 +452,7 @@ def _compare(unit: AdministrativeUnit, run: ReconciliationRun,
                         cur.execute(part, params)
                 job_progress(run, done=done, note=name)
             counts = _merge(cur, params, incremental=incremental)
-            if not incremental:
-                _work_schema_close(cur, run)
-            _drop(cur)
-            _session(cur, on=False)
-            _session(cur, on=False, settings=INCREMENTAL_SESSION)
+            _reset(cur, run)
     except (DatabaseError, ValueError, RuleNotInForce) as exc:
         log.exception("reconciliation of %s failed", unit)
         _clean_up(run)
@@ -470,13 +466,18 @@ def _clean_up(run: ReconciliationRun) -> None:
     a full run's schema: the next full run drops them)."""
     try:
         with connection.cursor() as cur:
-            _work_schema_close(cur, run)
-            _drop(cur)
-            _session(cur, on=False)
-            _session(cur, on=False, settings=SCOPE_SESSION)
-            _session(cur, on=False, settings=INCREMENTAL_SESSION)
+            _reset(cur, run)
     except DatabaseError:
         connection.close()
+
+
+def _reset(cur, run: ReconciliationRun) -> None:
+    """The session as it was before the run: the work tables (and a full run's schema)
+    dropped, every setting a step changed reset."""
+    _work_schema_close(cur, run)
+    _drop(cur)
+    for settings in (SESSION, SCOPE_SESSION, INCREMENTAL_SESSION):
+        _session(cur, on=False, settings=settings)
 
 
 def reconcile(*, unit: AdministrativeUnit, year: int | None = None, by=None,
