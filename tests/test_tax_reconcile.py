@@ -373,3 +373,19 @@ def test_a_failed_full_run_drops_its_work_tables_and_keeps_the_findings(monkeypa
     assert work_schemas() == set()
     assert found(g.unit) == before
     assert ReconciliationRun.objects.order_by("-pk")[0].status == ReconciliationRun.FAILED
+
+
+def test_the_land_is_summed_exactly_in_the_decimals_it_is_stored_with():
+    # The land side by side sums areas as whole ten-thousandths of a hectare and
+    # conversion hectares as millionths: exact only while areas keep 4 decimals and the
+    # factors (the fallback one too) 2.
+    from cadastre_sync.models import ConversionFactor, LandUsePiece, Parcel, TaxObject
+    from cadastre_sync.tax.rules import FALLBACK_FACTOR
+
+    def places(model, field):
+        return model._meta.get_field(field).decimal_places
+
+    assert places(LandUsePiece, "area_ha") == places(TaxObject, "area_ha") == 4
+    assert places(Parcel, "registered_area_ha") == 4
+    assert places(ConversionFactor, "factor") == 2
+    assert -FALLBACK_FACTOR.as_tuple().exponent <= 2

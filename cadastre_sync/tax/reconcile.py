@@ -1,20 +1,22 @@
 """Reconciliation of a unit's tax register with its cadastre, as a job with progress.
 
-The steps (reconcile_sql.py) build the run's findings in temporary tables, each one
-statement over the whole unit, committed as it goes so the job's progress is visible;
-only the final merge into the findings table is one transaction. A failure leaves
-the findings as they were.
+The steps (reconcile_sql.py) build the run's findings in work tables, each one statement
+over the whole unit, committed as it goes so the job's progress is visible; only the
+final merge into the findings table is one transaction. A full run keeps its work tables
+in a schema of its own and compares the land, the buildings and the owners on three
+connections at once (ASIDE_STEPS). A failure leaves the findings as they were.
 """
 import hashlib
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,11 +159,11 @@ def _params(unit: AdministrativeUnit, run: ReconciliationRun) -> dict:
 # The steps and what the job's log says of each. The rules' tables are made before the
 # scope is chosen (it asks which holdings are farms), so their step only reports them.
 STEPS = (
-    ("rules", ()), ("parcels and land", q.PARCELS),
+    ("rules", ()), ("parcels and land", (*q.PARCELS, *q.LAND)),
     ("retired parcels and their successors", q.SUCCESSION),
     ("untaxed parcels", (q.PARCEL_UNTAXED,)),
     ("retired and unknown parcels", (q.PARCEL_NOT_CURRENT,)),
-    ("land use and area", (*q.LAND_SIDE_BY_SIDE, q.LAND_DIFFERENCE)),
+    ("land use and area", (q.LAND_DIFFERENCE,)),
     ("buildings", (*q.BUILDINGS, q.BUILDING_UNDECLARED, q.FLOOR_AREA,
                    q.BUILDING_NOT_CURRENT)),
     ("owners and taxpayers", (*q.OWNERS, *q.OWNER_MATCHES, q.OWNER_MISMATCH)),
@@ -197,6 +199,10 @@ WORK_SCHEMA = "rec_run_{}"
 # leader less than the default costs assume (measured at a million parcels).
 PARALLEL_SESSION = {"max_parallel_workers_per_gather": "2", "parallel_setup_cost": "100",
                     "parallel_tuple_cost": "0.03"}
+# While several connections compare at once, each statement runs in its own process.
+CONCURRENT_SESSION = {"max_parallel_workers_per_gather": "0"}
+# Set by a step for its statements (reset after a failure too).
+STEP_SETTINGS = {"enable_hashagg": "on"}
 
 
 def _work_schema_open(cur, run: ReconciliationRun, params: dict) -> None:
@@ -225,16 +231,135 @@ def _unlogged(statement: str) -> str:
 _FOUND_INSERT = "INSERT INTO rec_found\n"
 
 
-def _for_full_run(statement: str) -> list[str]:
+def _for_full_run(statement: str, part: str = "rec_found_part") -> list[str]:
     """A step's statement as a full run executes it: its tables unlogged, and its findings
     computed by CREATE TABLE AS (which may run in parallel, where INSERT ... SELECT may
-    not) and then added to the run's."""
+    not) into `part`, then added to the run's."""
     statement = _unlogged(statement).lstrip()
     if not statement.startswith(_FOUND_INSERT):
         return [statement]
-    return ["CREATE UNLOGGED TABLE rec_found_part (category, key, parcel_ref, building_ref, "
+    return [f"CREATE UNLOGGED TABLE {part} (category, key, parcel_ref, building_ref, "
             "geom, estimate, severity, evidence) AS " + statement[len(_FOUND_INSERT):],
-            "INSERT INTO rec_found SELECT * FROM rec_found_part", "DROP TABLE rec_found_part"]
+            f"INSERT INTO rec_found SELECT * FROM {part}", f"DROP TABLE {part}"]  # noqa: S608 - names of this module
+
+
+# A full run compares the buildings and the owners each on a connection of its own while
+# this one compares the land: those steps read only what the first statements made (the
+# parcels, farms and taxed parcel ids) and add to the findings, and most of a step's time
+# is its session's own process (reading the joins' results, aggregating, writing the work
+# table), which parallel workers do not share. Not inside a transaction (a test's): the
+# other connections would not see its data; the steps then run one after the other.
+ASIDE_STEPS = (("buildings",), ("owners and taxpayers",))
+
+
+class _Progress:
+    """The steps done so far, counted from both connections."""
+
+    def __init__(self, run: ReconciliationRun) -> None:
+        self.run, self.done, self.lock = run, 0, threading.Lock()
+
+    def step_done(self, name: str) -> None:
+        with self.lock:
+            self.done += 1
+            job_progress(self.run, done=self.done, note=name)
+
+
+def _steps_execute(cur, steps, params: dict, progress: _Progress, *, incremental: bool,
+                   part: str = "rec_found_part", stop: threading.Event | None = None) -> None:
+    for name, statements in steps:
+        if incremental and name == "severity":
+            cur.execute(q.scoped(q.FOUND_OUTSIDE_SCOPE, incremental=True), params)
+        for statement in statements:
+            statement = q.scoped(statement, incremental=incremental)
+            for sql in [statement] if incremental else _for_full_run(statement, part):
+                cur.execute(sql, params)
+        progress.step_done(name)
+        if stop is not None and stop.is_set():
+            return
+
+
+class _Aside(threading.Thread):
+    """Steps of a full run on a connection of their own, in the run's schema."""
+
+    def __init__(self, steps, params: dict, schema: str, progress: _Progress,
+                 number: int, failed: threading.Event) -> None:
+        super().__init__(name=f"reconcile-aside-{number}", daemon=True)
+        self.part = f"rec_found_aside_{number}"
+        self.steps, self.params, self.schema, self.progress = steps, params, schema, progress
+        self.error: BaseException | None = None
+        self.failed = failed
+        self._pg = None
+
+    def run(self) -> None:
+        try:
+            with connection.cursor() as cur:
+                self._pg = connection.connection
+                for settings in (SESSION, PARALLEL_SESSION, CONCURRENT_SESSION):
+                    _session(cur, on=True, settings=settings)
+                cur.execute("SELECT set_config('search_path', %s || ', ' || "
+                            "current_setting('search_path'), false)", [self.schema])
+                _steps_execute(cur, self.steps, self.params, self.progress,
+                               incremental=False, part=self.part, stop=self.failed)
+        except BaseException as exc:  # handed to the run's thread, which raises it
+            self.error = exc
+            self.failed.set()
+        finally:
+            connections.close_all()  # this thread's connection only
+
+    def cancel(self) -> None:
+        """Stop the statement running there (the run failed on the other connection)."""
+        if self._pg is not None and self.is_alive():
+            try:
+                self._pg.cancel()
+            except Exception:  # noqa: BLE001 - it ended meanwhile, or its connection did
+                log.warning("could not cancel the reconciliation's other connection",
+                            exc_info=True)
+
+
+def _full_steps_execute(cur, run: ReconciliationRun, params: dict,
+                        progress: _Progress) -> None:
+    """A full run's steps: the parcels first, then the land here while the buildings and
+    owners are compared on another connection, then the severity of all findings."""
+    steps = dict(STEPS)
+    if connection.in_atomic_block:
+        _steps_execute(cur, STEPS, params, progress, incremental=False)
+        return
+    _steps_execute(cur, [("rules", ())], params, progress, incremental=False)
+    for statement in q.PARCELS:
+        for sql in _for_full_run(q.scoped(statement, incremental=False)):
+            cur.execute(sql, params)
+    failed = threading.Event()
+    asides = [_Aside([(name, steps[name]) for name in names], params,
+                     WORK_SCHEMA.format(int(run.pk)), progress, number, failed)
+              for number, names in enumerate(ASIDE_STEPS, start=1)]
+    aside_names = {name for names in ASIDE_STEPS for name in names}
+    here = [("parcels and land", q.LAND)] + [
+        (name, steps[name]) for name, _s in STEPS[2:]
+        if name not in aside_names and name != "severity"]
+    for aside in asides:
+        aside.start()
+    _session(cur, on=True, settings=CONCURRENT_SESSION)
+    try:
+        _steps_execute(cur, here, params, progress, incremental=False, stop=failed)
+        for aside in asides:
+            while aside.is_alive():
+                aside.join(0.5)
+                if failed.is_set():  # another failed: the rest need not finish
+                    for other in asides:
+                        other.cancel()
+    except BaseException:
+        for aside in asides:
+            aside.cancel()
+        raise
+    finally:
+        for aside in asides:
+            aside.join()
+    _session(cur, on=True, settings=PARALLEL_SESSION)
+    for aside in asides:
+        if aside.error is not None:
+            raise aside.error
+    _steps_execute(cur, [("severity", steps["severity"])], params, progress,
+                   incremental=False)
 
 
 def _work_schema_close(cur, run: ReconciliationRun) -> None:
@@ -441,16 +566,12 @@ def _compare(unit: AdministrativeUnit, run: ReconciliationRun,
             ReconciliationRun.objects.filter(pk=run.pk).update(
                 scope=scope, coverage=coverage, rules_digest=params["_digest"])
             _session(cur, on=incremental, settings=INCREMENTAL_SESSION)
-            if not incremental:
+            progress = _Progress(run)
+            if incremental:
+                _steps_execute(cur, STEPS, params, progress, incremental=True)
+            else:
                 _work_schema_open(cur, run, params)
-            for done, (name, statements) in enumerate(STEPS, start=1):
-                if incremental and name == "severity":
-                    cur.execute(q.scoped(q.FOUND_OUTSIDE_SCOPE, incremental=True), params)
-                for statement in statements:
-                    statement = q.scoped(statement, incremental=incremental)
-                    for part in [statement] if incremental else _for_full_run(statement):
-                        cur.execute(part, params)
-                job_progress(run, done=done, note=name)
+                _full_steps_execute(cur, run, params, progress)
             counts = _merge(cur, params, incremental=incremental)
             _reset(cur, run)
     except (DatabaseError, ValueError, RuleNotInForce) as exc:
@@ -476,7 +597,7 @@ def _reset(cur, run: ReconciliationRun) -> None:
     dropped, every setting a step changed reset."""
     _work_schema_close(cur, run)
     _drop(cur)
-    for settings in (SESSION, SCOPE_SESSION, INCREMENTAL_SESSION):
+    for settings in (SESSION, SCOPE_SESSION, INCREMENTAL_SESSION, STEP_SETTINGS):
         _session(cur, on=False, settings=settings)
 
 

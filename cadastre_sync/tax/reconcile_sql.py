@@ -12,7 +12,7 @@ import re
 from .rules import TAX_EXEMPT_ON_FARM
 
 TEMP_TABLES = ("rec_ofu", "rec_ozu", "rec_farm", "rec_farm_declared", "rec_factor", "rec_rate",
-               "rec_kst", "rec_right", "rec_parcel", "rec_expected", "rec_declared", "rec_taxed",
+               "rec_kst", "rec_right", "rec_parcel", "rec_taxed",
                "rec_gone", "rec_succ", "rec_land", "rec_building", "rec_owner", "rec_taxpayer",
                "rec_unpaired", "rec_match", "rec_found", "rec_change", "rec_scope_ru",
                "rec_scope_farm", "rec_scope_account", "rec_scope_changed_b", "rec_scope_seed",
@@ -74,6 +74,8 @@ WHERE p.unit_id = %(unit_id)s AND p.retired_at IS NULL AND @IN_CONTEXT(p.parcel_
     "CREATE UNIQUE INDEX ON rec_parcel (parcel_id)",
     "CREATE UNIQUE INDEX ON rec_parcel (id)",
     "ANALYZE rec_parcel",
+    # (The farms and the taxed ids grouped by sorting: hashing a million groups costs more.)
+    "SET enable_hashagg = off",
     # A farm (agricultural tax act art. 2 ust. 1): agricultural land held together over the
     # threshold in hectares or conversion hectares. The cadastre's holding is the register
     # unit (a parcel without one: itself, by its id negated); exempt classes count, as land
@@ -88,34 +90,31 @@ JOIN @HOLDING_PARCELS()@ p ON p.id = l.parcel_id
 GROUP BY p.holding
 """,
     "CREATE UNIQUE INDEX ON rec_farm (holding)",
-    # What the cadastre says each parcel carries, per tax class (a parcel without land-use
-    # pieces counts as other land over its registered area). Br, Lzr and S pieces take the
-    # factors of their soil use (OZU); agricultural pieces of the exempt classes are left out.
+    "CREATE TEMP TABLE rec_taxed AS SELECT DISTINCT parcel_ref FROM cadastre_sync_taxobject "
+    "WHERE unit_id = %(unit_id)s AND parcel_ref <> '' AND @IN_CONTEXT(parcel_ref)@",
+    # (Not indexed: every use of it is a join or a hashed set; the index took longer to
+    # build than all of them.)
+    "RESET enable_hashagg",
+    "ANALYZE rec_taxed",
     """
-CREATE TEMP TABLE rec_expected AS
-SELECT x.parcel_pk, x.tax_class, x.area, x.conv, @AMOUNT@ AS tax
-FROM (
-    -- One pass over the parcels and their pieces; a parcel without any is one row. The
-    -- farm (which only agricultural land, always of pieces, asks) once per row after.
-    SELECT a.*, COALESCE(fm.farm, false) AS farm
-    FROM (
-        SELECT p.id AS parcel_pk, p.holding, COALESCE(o.tax_class, 'land_other') AS tax_class,
-               COALESCE(sum(l.area_ha), max(p.area)) AS area,
-               COALESCE(sum(l.area_ha * COALESCE(f.factor, %(fallback_factor)s)), 0) AS conv
-        FROM rec_parcel p
-        LEFT JOIN cadastre_sync_landusepiece l ON l.parcel_id = p.id
-        LEFT JOIN rec_ofu o ON o.ofu = l.ofu
-        LEFT JOIN rec_ozu u ON u.ozu = l.ozu
-        LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
-                              AND f.soil_class = l.ozk
-        WHERE l.id IS NULL
-           OR o.tax_class <> 'exempt'
-              AND NOT (o.tax_class = 'agricultural' AND l.ozk = ANY(%(exempt_classes)s::text[]))
-        GROUP BY p.id, p.holding, o.tax_class
-    ) a LEFT JOIN rec_farm fm ON fm.holding = a.holding AND a.tax_class = 'agricultural'
-) x JOIN rec_rate r ON r.key = @RATE@
-""".replace("@AMOUNT@", AMOUNT).replace("@RATE@", AGRICULTURAL_RATE),
-    "CREATE INDEX ON rec_expected (parcel_pk)",
+CREATE TEMP TABLE rec_found (category text, key text, parcel_ref text, building_ref text,
+                             geom geometry(MultiPolygon, 2180), estimate numeric,
+                             severity text, evidence jsonb)
+""",
+)
+
+# The cadastre's and the register's land side by side, per parcel (or taxed parcel id)
+# and tax class, in one pass: the land-use pieces of every current parcel and the
+# declared land objects, grouped together. Each side's area, conversion hectares and tax
+# (0 where that side has no such class); a side whose class has no rate of the year is
+# left out, as if it had no such land.
+AMOUNT_SIDE = ("CASE WHEN {r}.key IS NULL THEN 0 ELSE COALESCE(CASE {r}.basis "
+               "WHEN 'm2' THEN x.{s}_area * 10000 * {r}.rate WHEN 'ha' THEN x.{s}_area * {r}.rate "
+               "WHEN 'conv' THEN x.{s}_conv * {r}.rate ELSE 0 END, 0) END")
+RATE_SIDE = ("CASE WHEN x.tax_class = 'agricultural' AND NOT x.{s}_farm "
+             "THEN 'agricultural_other' ELSE x.tax_class END")
+
+LAND = (
     # The register's side of the farm test: an account's declared agricultural land.
     """
 CREATE TEMP TABLE rec_farm_declared AS
@@ -128,36 +127,71 @@ LEFT JOIN rec_factor f ON f.land_group = o.land_group AND f.soil_class = t.soil_
 WHERE t.unit_id = %(unit_id)s AND t.kind = 'agricultural' AND @IN_CONTEXT_ACCOUNTS(t.account_id)@
 GROUP BY t.account_id
 """,
-    # What the tax register declares per parcel and class (land, agricultural, forest);
-    # declared agricultural land of the exempt classes is no tax either.
+    # The cadastre's side: what each parcel carries, per tax class (a parcel without
+    # land-use pieces counts as other land over its registered area). Br, Lzr and S pieces
+    # take the factors of their soil use (OZU); agricultural pieces of the exempt classes
+    # are left out, as exempt land is. The register's side: what is declared per parcel id
+    # and class (land, agricultural, forest), agricultural land of the exempt classes left
+    # out too; its farm is the account's.
     """
-CREATE TEMP TABLE rec_declared AS
-SELECT x.parcel_ref, x.tax_class, x.area, x.conv, @AMOUNT@ AS tax
+CREATE TEMP TABLE rec_land AS
+SELECT x.parcel_id, x.tax_class,
+       CASE WHEN re.key IS NULL THEN 0 ELSE x.e_area END AS e_area,
+       CASE WHEN rd.key IS NULL THEN 0 ELSE x.d_area END AS d_area,
+       CASE WHEN re.key IS NULL THEN 0 ELSE x.e_conv END AS e_conv,
+       CASE WHEN rd.key IS NULL THEN 0 ELSE x.d_conv END AS d_conv,
+       @AMOUNT_E@ AS e_tax, @AMOUNT_D@ AS d_tax
 FROM (
-    SELECT t.parcel_ref,
-           CASE t.kind WHEN 'land' THEN 'land_' || t.category ELSE t.kind END AS tax_class,
-           sum(t.area_ha) AS area,
-           sum(t.area_ha * COALESCE(f.factor, %(fallback_factor)s)) AS conv,
-           COALESCE(bool_or(fd.farm), false) AS farm
-    FROM cadastre_sync_taxobject t
-    LEFT JOIN rec_ofu o ON o.ofu = t.land_use
-    LEFT JOIN rec_factor f ON f.land_group = o.land_group AND f.soil_class = t.soil_class
-    LEFT JOIN rec_farm_declared fd ON fd.account_id = t.account_id
-    WHERE t.unit_id = %(unit_id)s AND t.kind <> 'building' AND @IN_CONTEXT(t.parcel_ref)@
-      AND NOT (t.kind = 'agricultural' AND t.soil_class = ANY(%(exempt_classes)s::text[]))
-    GROUP BY 1, 2
-) x JOIN rec_rate r ON r.key = @RATE@
-""".replace("@AMOUNT@", AMOUNT).replace("@RATE@", AGRICULTURAL_RATE),
-    "CREATE TEMP TABLE rec_taxed AS SELECT DISTINCT parcel_ref FROM cadastre_sync_taxobject "
-    "WHERE unit_id = %(unit_id)s AND parcel_ref <> '' AND @IN_CONTEXT(parcel_ref)@",
-    # (Not indexed: every use of it is a join or a hashed set; the index took longer to
-    # build than all of them.)
-    "ANALYZE rec_expected", "ANALYZE rec_declared", "ANALYZE rec_taxed",
-    """
-CREATE TEMP TABLE rec_found (category text, key text, parcel_ref text, building_ref text,
-                             geom geometry(MultiPolygon, 2180), estimate numeric,
-                             severity text, evidence jsonb)
-""",
+    SELECT parcel_id, tax_class, bool_or(side) AS has_e, bool_or(NOT side) AS has_d,
+           -- Areas (4 decimals) and conversion hectares (4 + the factor's 2) summed as
+           -- whole numbers of their last digit: the same sums as numeric ones (and the same
+           -- number of decimals), at a fraction of the cost per group.
+           COALESCE((sum((area * 10000)::bigint) FILTER (WHERE side) / 10000.0)
+                    ::numeric(20, 4), 0) AS e_area,
+           COALESCE((sum((area * 10000)::bigint) FILTER (WHERE NOT side) / 10000.0)
+                    ::numeric(20, 4), 0) AS d_area,
+           COALESCE((sum((conv * 1000000)::bigint) FILTER (WHERE side) / 1000000.0)
+                    ::numeric(20, 6), 0) AS e_conv,
+           COALESCE((sum((conv * 1000000)::bigint) FILTER (WHERE NOT side) / 1000000.0)
+                    ::numeric(20, 6), 0) AS d_conv,
+           COALESCE(bool_or(farm) FILTER (WHERE side), false) AS e_farm,
+           COALESCE(bool_or(farm) FILTER (WHERE NOT side), false) AS d_farm
+    FROM (
+        SELECT true AS side, p.parcel_id, COALESCE(o.tax_class, 'land_other') AS tax_class,
+               COALESCE(l.area_ha, p.area) AS area,
+               COALESCE(l.area_ha * COALESCE(f.factor, %(fallback_factor)s), 0) AS conv,
+               fm.farm
+        FROM rec_parcel p
+        LEFT JOIN cadastre_sync_landusepiece l ON l.parcel_id = p.id
+        LEFT JOIN rec_ofu o ON o.ofu = l.ofu
+        LEFT JOIN rec_ozu u ON u.ozu = l.ozu
+        LEFT JOIN rec_factor f ON f.land_group = COALESCE(u.land_group, o.land_group)
+                              AND f.soil_class = l.ozk
+        LEFT JOIN rec_farm fm ON fm.holding = p.holding AND o.tax_class = 'agricultural'
+        WHERE l.id IS NULL
+           OR o.tax_class <> 'exempt'
+              AND NOT (o.tax_class = 'agricultural' AND l.ozk = ANY(%(exempt_classes)s::text[]))
+        UNION ALL
+        SELECT false, t.parcel_ref,
+               CASE t.kind WHEN 'land' THEN 'land_' || t.category ELSE t.kind END,
+               t.area_ha, t.area_ha * COALESCE(f.factor, %(fallback_factor)s), fd.farm
+        FROM cadastre_sync_taxobject t
+        LEFT JOIN rec_ofu o ON o.ofu = t.land_use
+        LEFT JOIN rec_factor f ON f.land_group = o.land_group AND f.soil_class = t.soil_class
+        LEFT JOIN rec_farm_declared fd ON fd.account_id = t.account_id
+        WHERE t.unit_id = %(unit_id)s AND t.kind <> 'building' AND @IN_CONTEXT(t.parcel_ref)@
+          AND NOT (t.kind = 'agricultural' AND t.soil_class = ANY(%(exempt_classes)s::text[]))
+    ) u
+    GROUP BY parcel_id, tax_class
+) x
+LEFT JOIN rec_rate re ON x.has_e AND re.key = @RATE_E@
+LEFT JOIN rec_rate rd ON x.has_d AND rd.key = @RATE_D@
+WHERE re.key IS NOT NULL OR rd.key IS NOT NULL
+""".replace("@AMOUNT_E@", AMOUNT_SIDE.format(r="re", s="e"))
+   .replace("@AMOUNT_D@", AMOUNT_SIDE.format(r="rd", s="d"))
+   .replace("@RATE_E@", RATE_SIDE.format(s="e")).replace("@RATE_D@", RATE_SIDE.format(s="d")),
+    # (Not indexed: each use is a hashed pass; the index took longer to build.)
+    "ANALYZE rec_land",
 )
 
 # Taxed parcel ids that are not current: retired (the latest record of the id) or never
@@ -177,15 +211,22 @@ WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_parcel c
     "ANALYZE rec_gone",
     """
 CREATE TEMP TABLE rec_succ AS
-SELECT r.parcel_ref AS retired_ref, c.id AS parcel_pk, c.parcel_id, s.shared_m2,
-       ST_Area(c.geom)::numeric AS area_m2,
-       c.parcel_id IN (SELECT parcel_ref FROM rec_taxed) AS taxed,
-       COALESCE((SELECT sum(e.tax) FROM rec_expected e JOIN rec_parcel p ON p.id = e.parcel_pk
-                 WHERE e.parcel_pk = c.id AND NOT p.exempt), 0) AS tax
-FROM rec_gone r
-JOIN cadastre_sync_parcel c ON c.retired_at IS NULL AND c.geom && r.geom
-CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(c.geom, r.geom))::numeric AS shared_m2) s
-WHERE s.shared_m2 >= %(successor_min_m2)s
+WITH s AS MATERIALIZED (
+    SELECT r.parcel_ref AS retired_ref, c.id AS parcel_pk, c.parcel_id, s.shared_m2,
+           ST_Area(c.geom)::numeric AS area_m2,
+           c.parcel_id IN (SELECT parcel_ref FROM rec_taxed) AS taxed
+    FROM rec_gone r
+    JOIN cadastre_sync_parcel c ON c.retired_at IS NULL AND c.geom && r.geom
+    CROSS JOIN LATERAL (SELECT ST_Area(ST_Intersection(c.geom, r.geom))::numeric AS shared_m2) s
+    WHERE s.shared_m2 >= %(successor_min_m2)s
+), t AS (
+    -- (The successors' land picked from all parcels' by one hashed pass.)
+    SELECT e.parcel_id, sum(e.e_tax) AS tax
+    FROM rec_land e JOIN rec_parcel p ON p.parcel_id = e.parcel_id AND NOT p.exempt
+    WHERE e.parcel_id IN (SELECT parcel_id FROM s)
+    GROUP BY e.parcel_id
+)
+SELECT s.*, COALESCE(t.tax, 0) AS tax FROM s LEFT JOIN t ON t.parcel_id = s.parcel_id
 """,
     "CREATE INDEX ON rec_succ (parcel_pk)",
     "ANALYZE rec_succ",
@@ -197,6 +238,19 @@ WHERE s.shared_m2 >= %(successor_min_m2)s
 # tolerance by taxed retired parcels is no finding of its own.
 PARCEL_UNTAXED = """
 INSERT INTO rec_found
+WITH p AS MATERIALIZED (
+    SELECT p.* FROM rec_parcel p
+    WHERE NOT p.exempt AND NOT EXISTS (SELECT 1 FROM rec_taxed t WHERE t.parcel_ref = p.parcel_id)
+), e AS (
+    -- What the cadastre says the parcel carries, built only for the untaxed parcels (whose
+    -- land is only the cadastre's side).
+    SELECT l.parcel_id, sum(l.e_tax) AS tax, sum(l.e_area) AS area,
+           jsonb_object_agg(l.tax_class, jsonb_build_object(
+               'area_ha', round(l.e_area, 4), 'conversion_ha', round(l.e_conv, 4),
+               'tax', round(l.e_tax, 2))) AS classes
+    FROM rec_land l WHERE l.parcel_id IN (SELECT parcel_id FROM p)
+    GROUP BY l.parcel_id
+)
 SELECT 'parcel_untaxed', p.parcel_id, p.parcel_id, '',
        (SELECT g.geom FROM cadastre_sync_parcel g WHERE g.id = p.id),
        CASE WHEN cv.parcel_pk IS NULL THEN e.tax
@@ -205,20 +259,13 @@ SELECT 'parcel_untaxed', p.parcel_id, p.parcel_id, '',
        jsonb_build_object('registered_area_ha', p.area, 'expected', e.classes)
        || CASE WHEN cv.parcel_pk IS NULL THEN '{}'::jsonb
                ELSE jsonb_build_object('taxed_as_retired', cv.list) END
-FROM rec_parcel p
--- What the cadastre says the parcel carries, built only for the untaxed parcels.
-CROSS JOIN LATERAL (SELECT sum(tax) AS tax, sum(area) AS area,
-                           jsonb_object_agg(tax_class, jsonb_build_object(
-                               'area_ha', round(area, 4), 'conversion_ha', round(conv, 4),
-                               'tax', round(tax, 2))) AS classes
-                    FROM rec_expected WHERE parcel_pk = p.id) e
+FROM p JOIN e ON e.parcel_id = p.parcel_id
 LEFT JOIN (SELECT parcel_pk, sum(shared_m2) AS covered_m2, max(area_m2) AS area_m2,
                   jsonb_agg(jsonb_build_object('parcel_id', retired_ref,
                                                'shared_m2', round(shared_m2, 1))
                             ORDER BY retired_ref) AS list
            FROM rec_succ GROUP BY parcel_pk) cv ON cv.parcel_pk = p.id
-WHERE NOT p.exempt AND e.area > 0
-  AND NOT EXISTS (SELECT 1 FROM rec_taxed t WHERE t.parcel_ref = p.parcel_id)
+WHERE e.area > 0
   AND (cv.parcel_pk IS NULL OR (cv.area_m2 - cv.covered_m2) / 10000
                                > GREATEST(%(tol_ha)s, %(tol_share)s * p.area))
 """
@@ -245,9 +292,9 @@ CROSS JOIN LATERAL (
                      ORDER BY o.id) AS list
     FROM cadastre_sync_taxobject o JOIN cadastre_sync_taxaccount a ON a.id = o.account_id
     WHERE o.unit_id = %(unit_id)s AND o.parcel_ref = r.parcel_ref) objs
-LEFT JOIN (SELECT y.parcel_ref, sum(y.tax) AS tax FROM rec_declared y
-           WHERE y.parcel_ref IN (SELECT parcel_ref FROM rec_gone)
-           GROUP BY y.parcel_ref) d ON d.parcel_ref = r.parcel_ref
+LEFT JOIN (SELECT y.parcel_id AS parcel_ref, sum(y.d_tax) AS tax FROM rec_land y
+           WHERE y.parcel_id IN (SELECT parcel_ref FROM rec_gone)
+           GROUP BY y.parcel_id) d ON d.parcel_ref = r.parcel_ref
 LEFT JOIN LATERAL (
     SELECT jsonb_agg(jsonb_build_object(
                'parcel_id', s.parcel_id, 'shared_m2', round(s.shared_m2, 1), 'taxed', s.taxed)
@@ -258,22 +305,6 @@ LEFT JOIN LATERAL (
            COALESCE(sum(s.shared_m2) FILTER (WHERE NOT s.taxed), 0) AS untaxed_m2
     FROM rec_succ s WHERE s.retired_ref = r.parcel_ref) succ ON true
 """
-
-# Expected and declared land side by side, per parcel and tax class.
-LAND_SIDE_BY_SIDE = (
-    """
-CREATE TEMP TABLE rec_land AS
-SELECT COALESCE(x.parcel_id, y.parcel_ref) AS parcel_id,
-       COALESCE(x.tax_class, y.tax_class) AS tax_class,
-       COALESCE(x.area, 0) AS e_area, COALESCE(y.area, 0) AS d_area,
-       COALESCE(x.conv, 0) AS e_conv, COALESCE(y.conv, 0) AS d_conv,
-       COALESCE(x.tax, 0) AS e_tax, COALESCE(y.tax, 0) AS d_tax
-FROM (SELECT p.parcel_id, e.* FROM rec_expected e JOIN rec_parcel p ON p.id = e.parcel_pk
-      WHERE EXISTS (SELECT 1 FROM rec_taxed t WHERE t.parcel_ref = p.parcel_id)) x
-FULL JOIN rec_declared y ON y.parcel_ref = x.parcel_id AND y.tax_class = x.tax_class
-""",
-    "ANALYZE rec_land",
-)
 
 # A taxed parcel whose declared land differs from the cadastre: in kind (tax class, or
 # soil classes giving other conversion hectares) or in area beyond the tolerance.
@@ -286,12 +317,14 @@ WITH g AS (
            sum(l.e_tax) AS e_tax, sum(l.d_tax) AS d_tax,
            max(abs(l.e_area - l.d_area)) AS class_diff
     FROM rec_land l
-    -- Summed only for the parcels with a class whose sides differ, or with nothing (or
-    -- less) declared in one: where every class agrees, the sums agree and some declared
-    -- area is above 0, so no test below can hold.
+    -- Summed only for the taxed parcels with a class whose sides differ, or with nothing
+    -- (or less) declared in one: where every class agrees, the sums agree and some
+    -- declared area is above 0, so no test below can hold. (An untaxed parcel is a
+    -- finding of its own.)
     WHERE l.parcel_id IN (SELECT c.parcel_id FROM rec_land c
-                          WHERE c.e_area <> c.d_area OR c.d_area <= 0
-                             OR c.tax_class = 'agricultural' AND c.e_conv <> c.d_conv)
+                          WHERE (c.e_area <> c.d_area OR c.d_area <= 0
+                                 OR c.tax_class = 'agricultural' AND c.e_conv <> c.d_conv)
+                            AND c.parcel_id IN (SELECT parcel_ref FROM rec_taxed))
     GROUP BY l.parcel_id
 ), differ AS (
     SELECT g.*, p.id AS parcel_pk, p.area, c.tolerance
@@ -569,19 +602,20 @@ WHERE a.parcel_id IN (SELECT parcel_id FROM rec_unpaired) AND """ + _SAME + """
 # unpaired owners are spouses of paired ones and every taxpayer is paired.
 OWNER_MISMATCH = """
 INSERT INTO rec_found
-WITH bad AS (
-    -- Only the parcels with someone unpaired get the evidence built.
-    SELECT parcel_id FROM rec_unpaired
-), om AS (
+WITH om AS (
+    -- Only the parcels with someone unpaired get the evidence built (picked by a pass
+    -- over the owners and taxpayers against the few such parcels).
     SELECT a.parcel_id, a.owner_id, max(a.partner) AS partner, min(m.how) AS how,
            min(a."right") AS "right"
-    FROM rec_owner a JOIN bad USING (parcel_id)
+    FROM rec_owner a
     LEFT JOIN rec_match m ON m.parcel_id = a.parcel_id AND m.owner_id = a.owner_id
+    WHERE a.parcel_id IN (SELECT parcel_id FROM rec_unpaired)
     GROUP BY a.parcel_id, a.owner_id
 ), tm AS (
     SELECT b.parcel_id, b.taxpayer_id, min(m.how) AS how
-    FROM rec_taxpayer b JOIN bad USING (parcel_id)
+    FROM rec_taxpayer b
     LEFT JOIN rec_match m ON m.parcel_id = b.parcel_id AND m.taxpayer_id = b.taxpayer_id
+    WHERE b.parcel_id IN (SELECT parcel_id FROM rec_unpaired)
     GROUP BY b.parcel_id, b.taxpayer_id
 ), x AS (
     SELECT om.parcel_id,
@@ -652,8 +686,14 @@ INSERT INTO cadastre_sync_taxfinding (unit_id, category, key, severity, status, 
 SELECT %(unit_id)s, r.category, r.key, r.severity, 'open', r.parcel_ref, r.building_ref,
        r.geom, r.evidence, round(r.estimate, 2), %(run_id)s, %(run_id)s, ''
 FROM rec_found r
-WHERE NOT EXISTS (SELECT 1 FROM cadastre_sync_taxfinding f WHERE f.unit_id = %(unit_id)s
-                  AND f.category = r.category AND f.key = r.key)
+-- Every finding of the unit with the same key, whatever its status, is kept as it is.
+-- The unit's keys are read once, into a hashed set, before any row is written (an
+-- anti-join planned for a findings table without statistics, a unit's first run, scanned
+-- the rows the statement had just written for each row it wrote); the unique index is
+-- the last word.
+WHERE (r.category, r.key) NOT IN (SELECT f.category, f.key FROM cadastre_sync_taxfinding f
+                                  WHERE f.unit_id = %(unit_id)s)
+ON CONFLICT (unit_id, category, key) DO NOTHING
 """),
     ("resolved", """
 UPDATE cadastre_sync_taxfinding f SET status = 'resolved', resolved_run_id = %(run_id)s,
