@@ -9,6 +9,7 @@ connections at once (ASIDE_STEPS). A failure leaves the findings as they were.
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -224,7 +225,14 @@ def _work_schema_open(cur, run: ReconciliationRun, params: dict) -> None:
         cur.execute(_unlogged(statement), params)
 
 
+# A work table lives for seconds: autovacuum, which may pick up a table of a million new
+# rows, would only compete with the run for the cores.
+_NO_AUTOVACUUM = "WITH (autovacuum_enabled = false)"
+
+
 def _unlogged(statement: str) -> str:
+    statement = re.sub(r"CREATE TEMP TABLE (\w+) AS\b",
+                       rf"CREATE UNLOGGED TABLE \1 {_NO_AUTOVACUUM} AS", statement)
     return statement.replace("CREATE TEMP TABLE", "CREATE UNLOGGED TABLE")
 
 
@@ -239,7 +247,8 @@ def _for_full_run(statement: str, part: str = "rec_found_part") -> list[str]:
     if not statement.startswith(_FOUND_INSERT):
         return [statement]
     return [f"CREATE UNLOGGED TABLE {part} (category, key, parcel_ref, building_ref, "
-            "geom, estimate, severity, evidence) AS " + statement[len(_FOUND_INSERT):],
+            f"geom, estimate, severity, evidence) {_NO_AUTOVACUUM} AS "
+            + statement[len(_FOUND_INSERT):],
             f"INSERT INTO rec_found SELECT * FROM {part}", f"DROP TABLE {part}"]  # noqa: S608 - names of this module
 
 
@@ -253,7 +262,7 @@ ASIDE_STEPS = (("buildings",), ("owners and taxpayers",))
 
 
 class _Progress:
-    """The steps done so far, counted from both connections."""
+    """The steps done so far, counted from every connection of the run."""
 
     def __init__(self, run: ReconciliationRun) -> None:
         self.run, self.done, self.lock = run, 0, threading.Lock()
@@ -307,7 +316,7 @@ class _Aside(threading.Thread):
             connections.close_all()  # this thread's connection only
 
     def cancel(self) -> None:
-        """Stop the statement running there (the run failed on the other connection)."""
+        """Stop the statement running there (the run failed on another connection)."""
         if self._pg is not None and self.is_alive():
             try:
                 self._pg.cancel()
@@ -319,7 +328,8 @@ class _Aside(threading.Thread):
 def _full_steps_execute(cur, run: ReconciliationRun, params: dict,
                         progress: _Progress) -> None:
     """A full run's steps: the parcels first, then the land here while the buildings and
-    owners are compared on another connection, then the severity of all findings."""
+    the owners are compared on connections of their own, then the severity of all
+    findings. A failure on any connection stops the others."""
     steps = dict(STEPS)
     if connection.in_atomic_block:
         _steps_execute(cur, STEPS, params, progress, incremental=False)
