@@ -5,12 +5,12 @@ commit, as a job does: a test's transaction would hide its data from the other c
 import threading
 
 import pytest
-from django.db import connection
 
 from cadastre_sync.models import ReconciliationRun, TaxFinding
 from cadastre_sync.tax import reconcile as reconcile_module
 from cadastre_sync.tax.reconcile import reconcile
 from tests.tax_factories import YEAR, discrepancy_gmina
+from tests.test_tax_reconcile import work_schemas
 from tests.test_tax_reconcile_incremental import (
     change_everything_a_county_and_a_tax_office_change,
     open_findings,
@@ -18,13 +18,8 @@ from tests.test_tax_reconcile_incremental import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def work_schemas() -> set[str]:
-    """(A transactional test's flush keeps schemas: one of a run another test killed may
-    be there, so each test asks for its own runs'.)"""
-    with connection.cursor() as cur:
-        cur.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rec_run_%%'")
-        return {name for (name,) in cur.fetchall()}
+# A transactional test's flush keeps schemas: one of a run another test killed may be there,
+# so each test asks for its own runs' work schemas.
 
 
 @pytest.fixture

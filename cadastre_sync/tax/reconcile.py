@@ -218,8 +218,7 @@ def _work_schema_open(cur, run: ReconciliationRun, params: dict) -> None:
     schema = WORK_SCHEMA.format(int(run.pk))
     cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     cur.execute(f"CREATE SCHEMA {schema}")
-    cur.execute("SELECT set_config('search_path', %s || ', ' || current_setting('search_path'),"
-                " false)", [schema])
+    _search_path_first(cur, schema)
     _session(cur, on=True, settings=PARALLEL_SESSION)
     for statement in q.RULES:
         cur.execute(_unlogged(statement), params)
@@ -228,6 +227,12 @@ def _work_schema_open(cur, run: ReconciliationRun, params: dict) -> None:
 # A work table lives for seconds: autovacuum, which may pick up a table of a million new
 # rows, would only compete with the run for the cores.
 _NO_AUTOVACUUM = "WITH (autovacuum_enabled = false)"
+
+
+def _search_path_first(cur, schema: str) -> None:
+    """The run's schema first on this session's search path (its work tables by name)."""
+    cur.execute("SELECT set_config('search_path', %s || ', ' || current_setting('search_path'),"
+                " false)", [schema])
 
 
 def _unlogged(statement: str) -> str:
@@ -305,8 +310,7 @@ class _Aside(threading.Thread):
                 self._pg = connection.connection
                 for settings in (SESSION, PARALLEL_SESSION, CONCURRENT_SESSION):
                     _session(cur, on=True, settings=settings)
-                cur.execute("SELECT set_config('search_path', %s || ', ' || "
-                            "current_setting('search_path'), false)", [self.schema])
+                _search_path_first(cur, self.schema)
                 _steps_execute(cur, self.steps, self.params, self.progress,
                                incremental=False, part=self.part, stop=self.failed)
         except BaseException as exc:  # handed to the run's thread, which raises it

@@ -1,6 +1,7 @@
 """Reconciliation as set-based SQL: each step one statement over the whole unit.
 
-Working tables are temporary (rec_*). The rule tables (land use -> tax class, building
+Working tables (rec_*) are temporary in an incremental run; a full run makes them unlogged
+in a schema of its own (reconcile.py). The rule tables (land use -> tax class, building
 class -> rate, conversion factors of the unit's district in force in the tax year, rates of
 the year) are loaded first from rules.py and the database, so every statement below joins
 data, never branches on codes. The findings of this run collect in rec_found; FINDINGS_MERGE writes
@@ -18,13 +19,15 @@ TEMP_TABLES = ("rec_ofu", "rec_ozu", "rec_farm", "rec_farm_declared", "rec_facto
                "rec_scope_farm", "rec_scope_account", "rec_scope_changed_b", "rec_scope_seed",
                "rec_scope_parcel", "rec_scope_building", "rec_scope_context")
 
-# Amount of tax for a class row with `area` (ha), `conv` (conversion ha) and rate/basis.
+# Amount of tax of one side ({s}: e the cadastre's, d the register's) of a class row with
+# `{s}_area` (ha), `{s}_conv` (conversion ha) and the rate {r} (0 where the side has none).
 # Agricultural land of a farm pays per conversion hectare, other agricultural land per
-# hectare: rows carry `farm` and join the rate of their kind (AGRICULTURAL_RATE).
-AMOUNT = ("CASE r.basis WHEN 'm2' THEN x.area * 10000 * r.rate WHEN 'ha' THEN x.area * r.rate "
-          "WHEN 'conv' THEN x.conv * r.rate ELSE 0 END")
+# hectare: rows carry `{s}_farm` and join the rate of their kind (AGRICULTURAL_RATE).
+AMOUNT = ("CASE WHEN {r}.key IS NULL THEN 0 ELSE COALESCE(CASE {r}.basis "
+          "WHEN 'm2' THEN x.{s}_area * 10000 * {r}.rate WHEN 'ha' THEN x.{s}_area * {r}.rate "
+          "WHEN 'conv' THEN x.{s}_conv * {r}.rate ELSE 0 END, 0) END")
 
-AGRICULTURAL_RATE = ("CASE WHEN x.tax_class = 'agricultural' AND NOT x.farm "
+AGRICULTURAL_RATE = ("CASE WHEN x.tax_class = 'agricultural' AND NOT x.{s}_farm "
                      "THEN 'agricultural_other' ELSE x.tax_class END")
 
 # A holding's agricultural land (pieces `l`) and whether it makes a farm.
@@ -108,11 +111,6 @@ CREATE TEMP TABLE rec_found (category text, key text, parcel_ref text, building_
 # declared land objects, grouped together. Each side's area, conversion hectares and tax
 # (0 where that side has no such class); a side whose class has no rate of the year is
 # left out, as if it had no such land.
-AMOUNT_SIDE = ("CASE WHEN {r}.key IS NULL THEN 0 ELSE COALESCE(CASE {r}.basis "
-               "WHEN 'm2' THEN x.{s}_area * 10000 * {r}.rate WHEN 'ha' THEN x.{s}_area * {r}.rate "
-               "WHEN 'conv' THEN x.{s}_conv * {r}.rate ELSE 0 END, 0) END")
-RATE_SIDE = ("CASE WHEN x.tax_class = 'agricultural' AND NOT x.{s}_farm "
-             "THEN 'agricultural_other' ELSE x.tax_class END")
 
 LAND = (
     # The register's side of the farm test: an account's declared agricultural land.
@@ -187,9 +185,10 @@ FROM (
 LEFT JOIN rec_rate re ON x.has_e AND re.key = @RATE_E@
 LEFT JOIN rec_rate rd ON x.has_d AND rd.key = @RATE_D@
 WHERE re.key IS NOT NULL OR rd.key IS NOT NULL
-""".replace("@AMOUNT_E@", AMOUNT_SIDE.format(r="re", s="e"))
-   .replace("@AMOUNT_D@", AMOUNT_SIDE.format(r="rd", s="d"))
-   .replace("@RATE_E@", RATE_SIDE.format(s="e")).replace("@RATE_D@", RATE_SIDE.format(s="d")),
+""".replace("@AMOUNT_E@", AMOUNT.format(r="re", s="e"))
+   .replace("@AMOUNT_D@", AMOUNT.format(r="rd", s="d"))
+   .replace("@RATE_E@", AGRICULTURAL_RATE.format(s="e"))
+   .replace("@RATE_D@", AGRICULTURAL_RATE.format(s="d")),
     # (Not indexed: each use is a hashed pass; the index took longer to build.)
     "ANALYZE rec_land",
 )
